@@ -1,0 +1,1 @@
+"""Guidance: the support trajectory and every intervention in it."""

@@ -1,0 +1,1 @@
+"""Intake: where a person enters the platform (clients, help requests, consent, assignment)."""

@@ -1,0 +1,1 @@
+"""Referrals: the referral lifecycle, the partner directory, and coordination around the client."""

@@ -1,0 +1,182 @@
+"""``jww``: the platform's command line.
+
+    jww run [SERVICE ...]   every service (or those named) with its relay, until Ctrl-C
+    jww serve SERVICE       one service's RPC workers and followers (scale these out)
+    jww relay SERVICE       one service's outbox relay (exactly one per service)
+
+Settings come from ``deploy/<service>/service.toml`` and the environment (see
+``shared/config.py``).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+
+from shared import config
+
+
+def _find(module_name: str, predicate):
+    module = importlib.import_module(module_name)
+    for _, obj in inspect.getmembers(module, inspect.isclass):
+        if obj.__module__ == module_name and predicate(obj):
+            return obj
+    raise LookupError(f"nothing suitable in {module_name}")
+
+
+def serve(service: str) -> int:
+    # Before psycopg is imported: its default wait blocks eventlet's hub, so one
+    # slow query would stall every worker of the process (DESIGN §10).
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+    import eventlet
+
+    eventlet.monkey_patch()
+    from nameko.runners import ServiceRunner
+
+    from shared import logs, metrics
+    from shared.service import SETTINGS_KEY
+
+    settings = config.load(service)
+    logs.configure(service, settings.log_level)
+    service_cls = _find(f"services.{service}.service", lambda c: getattr(c, "name", None) == service)
+    runner = ServiceRunner(config={**settings.nameko_config, SETTINGS_KEY: settings})
+    runner.add_service(service_cls)
+    metrics.serve(settings.metrics_port)
+
+    def shutdown(signum, frame):
+        eventlet.spawn_n(runner.stop)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    runner.start()
+    runner.wait()
+    return 0
+
+
+def relay(service: str) -> int:
+    from shared import logs, metrics
+    from shared.messaging import ConfirmingPublisher, exchange_name
+    from shared.outbox import Outbox
+    from shared.relay import Relay
+    from shared.store import ServiceApplication
+
+    settings = config.load(service)
+    logs.configure(f"{service}-relay", settings.log_level)
+    app_cls = _find(
+        f"services.{service}.application",
+        lambda c: issubclass(c, ServiceApplication) and c.service_name == service,
+    )
+    app = app_cls(store=settings.store)
+    the_relay = Relay(
+        Outbox(app),
+        ConfirmingPublisher(settings.amqp_uri, exchange_name(service)),
+        batch=settings.relay_batch,
+        poll_seconds=settings.relay_poll_seconds,
+    )
+    metrics.serve(settings.relay_metrics_port)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: the_relay.stopping.set())
+    the_relay.run()
+    return 0
+
+
+def broker_problem(uri: str) -> str | None:
+    """One sentence saying what to do if RabbitMQ cannot be reached, else None."""
+    import amqp
+
+    from shared.messaging import connection_params
+
+    params = connection_params(uri)
+    try:
+        connection = amqp.Connection(**params, connect_timeout=3)
+        connection.connect()
+        connection.close()
+        return None
+    except Exception as error:
+        where = f"amqp://{params['host']}{'/' if params['virtual_host'] == '/' else '/' + params['virtual_host']}"
+        return (
+            f"RabbitMQ is not reachable at {where} ({type(error).__name__}): install and start it "
+            "(on Debian: 'apt-get install rabbitmq-server' then 'rabbitmq-server -detached'), "
+            "or set AMQP_URI to a running broker."
+        )
+
+
+def run(services: list[str]) -> int:
+    services = services or list(config.SERVICES)
+    settings = {name: config.load(name) for name in services}
+    problem = broker_problem(next(iter(settings.values())).amqp_uri)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    children: list[tuple[str, subprocess.Popen]] = []
+    for name in services:
+        for role in ("serve", "relay"):
+            process = subprocess.Popen([sys.executable, "-m", "shared.cli", role, name])
+            children.append((f"{name} {role}", process))
+    for name, s in settings.items():
+        where = s.store.sqlite_path if s.store.kind == "sqlite" else f"postgres database {s.store.postgres_dbname}"
+        print(
+            f"{name:<14} metrics http://127.0.0.1:{s.metrics_port}/metrics"
+            f"  relay http://127.0.0.1:{s.relay_metrics_port}/metrics  store {where}",
+            flush=True,
+        )
+    print("All services started; Ctrl-C stops them.", flush=True)
+
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for label, process in children:
+            if process.poll() is not None:
+                print(f"{label} exited with code {process.returncode}; stopping the platform.", file=sys.stderr)
+                stopping, exit_code = True, 1
+                break
+        time.sleep(0.2)
+    for _, process in children:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for _, process in children:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    print("Stopped.", flush=True)
+    return exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    # nameko 2 needs eventlet; its deprecation notice says nothing an operator can act on.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    parser = argparse.ArgumentParser(prog="jww", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run", help="start services with their relays, until Ctrl-C")
+    p.add_argument("services", nargs="*", choices=[[], *config.SERVICES], metavar="SERVICE")
+    for name, text in (("serve", "start one service's RPC workers and followers"), ("relay", "start one service's outbox relay")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("service", choices=config.SERVICES)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "run":
+            return run(args.services)
+        return {"serve": serve, "relay": relay}[args.command](args.service)
+    except config.ConfigError as error:
+        print(f"jww: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

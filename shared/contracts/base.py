@@ -1,0 +1,85 @@
+"""Bases for versioned marshmallow schemas and the catalogue of integration events."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from shared.errors import InvalidInput
+
+PREFIX = "be.jww"
+
+
+class CommandSchema(Schema):
+    """A command or query payload. Unknown fields are refused, not ignored: a typo
+    in a field name must not silently drop what the caller meant to record."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class EventSchema(Schema):
+    """The ``data`` of one version of one integration event."""
+
+    class Meta:
+        unknown = RAISE
+
+    service: str = ""
+    fact: str = ""
+    version: int = 0
+
+
+CATALOGUE: dict[str, type[EventSchema]] = {}
+
+
+def event_type(service: str, fact: str, version: int) -> str:
+    return f"{PREFIX}.{service}.{fact}.v{version}"
+
+
+def integration_event(service: str, fact: str, version: int):
+    """Register a schema as the data contract of ``be.jww.<service>.<fact>.v<version>``."""
+
+    def register(schema: type[EventSchema]) -> type[EventSchema]:
+        name = event_type(service, fact, version)
+        if name in CATALOGUE:
+            raise ValueError(f"{name} is registered twice")
+        schema.service, schema.fact, schema.version = service, fact, version
+        CATALOGUE[name] = schema
+        return schema
+
+    return register
+
+
+def validate_command(schema: type[Schema], payload: Any) -> dict:
+    """Load a command payload, or refuse it naming every field that is wrong."""
+    if not isinstance(payload, dict):
+        raise InvalidInput("the command payload must be an object", {"_schema": ["not an object"]})
+    try:
+        return schema().load(payload)
+    except ValidationError as error:
+        raise InvalidInput("the command has invalid fields", _flatten(error.messages)) from None
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Nested marshmallow messages as ``{"a.b": [reasons]}``."""
+    if isinstance(messages, list):
+        return {prefix or "_schema": [str(m) for m in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        flat.update(_flatten(value, path))
+    return flat
+
+
+ROLES = ("social_assistant", "criminologist", "jurist", "coordinator", "auditor", "admin")
+
+
+class ActorSchema(Schema):
+    """Who issues a command: every command carries it, and each service checks it."""
+
+    class Meta:
+        unknown = RAISE
+
+    user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    agency = fields.String(required=True, validate=validate.Length(min=1, max=64))

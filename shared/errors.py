@@ -1,0 +1,56 @@
+"""Refusals a caller can act on, carried intact across nameko RPC.
+
+Each refusal has a stable ``code`` and structured ``details`` (for bad input: one
+message list per field), so a gateway can map it to an HTTP status and a user sees
+why, never a stack trace. ``deserialize_to_instance`` makes nameko rebuild the same
+class on the caller's side instead of a bare ``RemoteError``.
+"""
+from __future__ import annotations
+
+from nameko.exceptions import deserialize_to_instance
+
+
+class Refused(Exception):
+    code = "refused"
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message, details or {})
+        self.message = message
+        self.details = details or {}
+
+    def __str__(self) -> str:
+        return self.message
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "details": self.details}
+
+
+@deserialize_to_instance
+class InvalidInput(Refused):
+    """Input failed its contract; ``details`` maps each field to its reasons."""
+
+    code = "invalid-input"
+
+
+@deserialize_to_instance
+class Conflict(Refused):
+    """Someone changed the same record meanwhile; reload and try again."""
+
+    code = "conflict"
+
+
+@deserialize_to_instance
+class Forbidden(Refused):
+    code = "forbidden"
+
+
+@deserialize_to_instance
+class NotFound(Refused):
+    code = "not-found"
+
+
+@deserialize_to_instance
+class InternalError(Refused):
+    """Something failed on our side; the message carries a reference, never the cause."""
+
+    code = "internal-error"

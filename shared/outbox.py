@@ -1,0 +1,100 @@
+"""The store's notification log read as an outbox of integration events.
+
+A service declares which of its domain events cross its boundary, and how each
+becomes an integration event (``Publication``); every other domain event stays
+private. Both the relay and the ``integration_events`` RPC (which consumers use to
+fill a gap) read through this one class, so they cannot disagree about what was
+published at a position.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from shared.contracts import CATALOGUE, envelope
+from shared.store import ServiceApplication
+
+
+@dataclass(frozen=True)
+class Publication:
+    type: str  # a catalogued CloudEvents type
+    subject: str  # the client's UUID
+    data: dict[str, Any]
+    agency: str | None = None
+    actor: str | None = None
+    actor_role: str | None = None
+
+
+
+
+class Outbox:
+    def __init__(self, app: ServiceApplication):
+        self.app = app
+        self.service = app.service_name
+        self._by_topic = {get_topic(cls): fn for cls, fn in app.publications.items()}
+        self.topics = tuple(self._by_topic)
+        self._data_schemas: dict[str, Any] = {}
+
+    def read(self, after: int, limit: int, until: int | None = None, prev: int | None = None) -> list[dict]:
+        """Integration events at positions in ``(after, until]``, oldest first.
+
+        ``prev`` is the position of the last published event at or before ``after``
+        when the caller knows it (the relay does); otherwise it is looked up.
+        """
+        if not self.topics:
+            return []
+        notifications = self.app.recorder.select_notifications(
+            start=after, stop=until, limit=limit, topics=self.topics, inclusive_of_start=False
+        )
+        if not notifications:
+            return []
+        if prev is None:
+            prev = self.last_published_at_or_before(after)
+        out = []
+        for notification in notifications:
+            event = self.app.mapper.to_domain_event(notification)
+            publication = self._by_topic[notification.topic](event)
+            out.append(
+                envelope(
+                    service=self.service,
+                    type_=publication.type,
+                    subject=publication.subject,
+                    time=event.timestamp,
+                    data=self._checked(publication),
+                    position=notification.id,
+                    prev_position=prev,
+                    aggregate_id=event.originator_id,
+                    aggregate_version=event.originator_version,
+                    agency=publication.agency,
+                    actor=publication.actor,
+                    actor_role=publication.actor_role,
+                    correlation_id=getattr(event, "correlation_id", None),
+                )
+            )
+            prev = notification.id
+        return out
+
+    def last_published_at_or_before(self, position: int, window: int = 1000) -> int:
+        """Position of the newest integration event at or before ``position`` (0 if none)."""
+        while position > 0 and self.topics:
+            start = max(1, position - window + 1)
+            found = self.app.recorder.select_notifications(
+                start=start, stop=position, limit=window, topics=self.topics
+            )
+            if found:
+                return found[-1].id
+            position = start - 1
+        return 0
+
+    def _checked(self, publication: Publication) -> dict:
+        """An event that does not fit its published contract is a bug that must
+        stop the relay, not reach other agencies."""
+        schema = self._data_schemas.get(publication.type)
+        if schema is None:
+            schema = self._data_schemas[publication.type] = CATALOGUE[publication.type]()
+        errors = schema.validate(publication.data)
+        if errors:
+            raise ValueError(f"{publication.type} does not fit its contract: {sorted(errors)}")
+        return publication.data

@@ -1,0 +1,85 @@
+"""The outbox relay: publishes a service's integration events in log order.
+
+It reads the notification log after its saved position, publishes a batch to the
+service's exchange, waits for the broker's confirms, and only then saves the new
+position (a tracking record in the service's own store). A crash anywhere before
+that save means the batch is published again after restart: delivery is
+at-least-once, and consumers drop what they already applied.
+
+One relay runs per service (it is a singleton; the RPC workers scale out
+separately), as its own process: ``jww relay <service>``.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from shared import metrics
+from shared.contracts import encode
+from shared.messaging import ConfirmingPublisher
+from shared.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+TRACKING_NAME = "relay"  # the relay's own position, kept in the service's tracking table
+
+
+class Relay:
+    def __init__(self, outbox: Outbox, publisher: ConfirmingPublisher, batch: int = 500, poll_seconds: float = 0.005):
+        self.outbox = outbox
+        self.publisher = publisher
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.service = outbox.service
+        self.position = outbox.app.position_of(TRACKING_NAME)
+        self.prev = outbox.last_published_at_or_before(self.position)
+        self.stopping = threading.Event()
+        self._published = metrics.RELAY_PUBLISHED.labels(self.service)
+        self._backlog = metrics.RELAY_BACKLOG.labels(self.service)
+        self._position_gauge = metrics.RELAY_POSITION.labels(self.service)
+
+    def run_once(self) -> int:
+        """Publish what is waiting, up to one batch. Returns how many were published."""
+        head = self.outbox.app.head()
+        self._backlog.set(max(0, head - self.position))
+        if head <= self.position:
+            return 0
+        events = self.outbox.read(after=self.position, until=head, limit=self.batch, prev=self.prev)
+        if events:
+            self.publisher.publish_confirmed(
+                (event["type"], encode(event), event["id"]) for event in events
+            )
+        # Everything up to ``head`` was examined unless the batch filled up.
+        new_position = events[-1]["jwwposition"] if len(events) == self.batch else head
+        self.outbox.app.track(TRACKING_NAME, new_position)
+        self.position = new_position
+        if events:
+            self.prev = events[-1]["jwwposition"]
+        self._published.inc(len(events))
+        self._position_gauge.set(self.position)
+        self._backlog.set(max(0, head - self.position))
+        return len(events)
+
+    def run(self) -> None:
+        log.info("relay started", extra={"position": self.position})
+        failures = 0
+        while not self.stopping.is_set():
+            try:
+                if self.run_once() == 0:
+                    self.publisher.keep_alive()
+                    self.stopping.wait(self.poll_seconds)
+                failures = 0
+            except Exception as error:  # broker or store away: back off, reconnect, resume
+                failures += 1
+                metrics.RELAY_FAILURES.labels(self.service).inc()
+                delay = min(5.0, 0.1 * 2 ** min(failures, 6))
+                log.warning(
+                    "relay could not publish; retrying",
+                    extra={"error": type(error).__name__, "retry_in_seconds": delay},
+                )
+                self.publisher.close()
+                self.stopping.wait(delay)
+        self.publisher.close()
+        log.info("relay stopped", extra={"position": self.position})
+

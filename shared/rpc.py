@@ -1,0 +1,65 @@
+"""The thin layer around every RPC entrypoint: validate, call, count, and refuse clearly.
+
+``@command(Schema)`` validates the payload against its marshmallow contract and
+passes the loaded data on; refusals keep their code and field details; a version
+conflict on an aggregate becomes ``Conflict``; anything unexpected is logged by
+type with the correlation id and reaches the caller only as ``InternalError``
+carrying that id as reference, never a stack trace or a database message.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import time
+
+from eventsourcing.persistence import IntegrityError
+from nameko.extensions import DependencyProvider
+
+from shared import correlation, metrics
+from shared.contracts import validate_command
+from shared.errors import Conflict, InternalError, Refused
+
+log = logging.getLogger(__name__)
+
+
+def command(schema=None):
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(self, payload=None):
+            try:
+                data = validate_command(schema, payload) if schema is not None else payload
+                return fn(self, data)
+            except Refused:
+                raise
+            except IntegrityError:
+                raise Conflict("the record was changed by someone else meanwhile; reload it and try again") from None
+            except Exception as error:
+                log.error("command failed", extra={"command": fn.__name__, "error": type(error).__name__})
+                raise InternalError(f"internal error; reference {correlation.current()}") from None
+
+        return wrapper
+
+    return decorate
+
+
+class Observed(DependencyProvider):
+    """Per worker: make the caller's correlation id current (or start one), and count
+    the call and its latency by outcome."""
+
+    def worker_setup(self, worker_ctx):
+        cid = correlation.use(worker_ctx.data.get(correlation.CONTEXT_KEY))
+        worker_ctx.data[correlation.CONTEXT_KEY] = cid  # nameko passes it to downstream calls
+        worker_ctx.data["_jww_started"] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        service = self.container.service_name
+        name = worker_ctx.entrypoint.method_name
+        elapsed = time.perf_counter() - worker_ctx.data.pop("_jww_started", time.perf_counter())
+        if exc_info is None:
+            outcome = "ok"
+        elif isinstance(exc_info[1], Refused):
+            outcome = exc_info[1].code
+        else:
+            outcome = "error"
+        metrics.COMMANDS.labels(service, name, outcome).inc()
+        metrics.COMMAND_SECONDS.labels(service, name).observe(elapsed)

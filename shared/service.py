@@ -1,0 +1,82 @@
+"""What every nameko service shares: its event-sourced application as a dependency,
+its followers of upstream services, and the health and outbox RPCs."""
+from __future__ import annotations
+
+import logging
+
+from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+
+from shared.config import Settings
+from shared.consumer import UpstreamConsumer
+from shared.outbox import Outbox
+from shared.rpc import Observed, command
+
+log = logging.getLogger(__name__)
+
+SETTINGS_KEY = "JWW_SETTINGS"  # where the runner puts the Settings in nameko's config
+
+
+class EventStore(DependencyProvider):
+    """Builds the service's application once per container and runs one follower per
+    upstream named in the settings, each in its own managed green thread."""
+
+    def __init__(self, application_cls):
+        self.application_cls = application_cls
+
+    def setup(self):
+        self.settings: Settings = self.container.config[SETTINGS_KEY]
+        self.app = self.application_cls(store=self.settings.store)
+        self.consumers = [UpstreamConsumer(self.settings, upstream, self.app) for upstream in self.settings.follows]
+
+    def start(self):
+        self.threads = [
+            self.container.spawn_managed_thread(consumer.run, identifier=f"follow-{consumer.upstream}")
+            for consumer in self.consumers
+        ]
+
+    def stop(self):
+        # A follower may be waiting on the broker or on an upstream's RPC; killing
+        # it there is safe, since a message is acknowledged only after its effect
+        # is committed, and the broker redelivers the rest.
+        for consumer in self.consumers:
+            consumer.stop()
+        for thread in getattr(self, "threads", []):
+            thread.kill()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        return self.app
+
+
+class ServiceBase:
+    """Mixin of the RPCs every service answers. A subclass sets ``name`` and
+    ``app = EventStore(ItsApplication)``."""
+
+    observed = Observed()
+    config = Config()
+
+    @rpc
+    @command()
+    def health(self, _=None) -> dict:
+        """Liveness and readiness in one: answering proves the broker and the worker
+        pool; the store round trip proves the database."""
+        return {
+            "service": self.name,
+            "status": "ok",
+            "position": self.app.head(),
+            "following": {
+                upstream: self.app.position_of(upstream) for upstream in self.config[SETTINGS_KEY].follows
+            },
+        }
+
+    @rpc
+    def integration_events(self, after: int, until: int | None = None, limit: int = 500) -> list[dict]:
+        """The integration events this service published after a position: what a
+        follower pulls when it finds a gap in what it received."""
+        limit = max(1, min(int(limit), 1000))
+        return Outbox(self.app).read(after=int(after), until=None if until is None else int(until), limit=limit)
+

@@ -1,0 +1,141 @@
+"""Event store wiring: one eventsourcing Application per service.
+
+Persistence is chosen by settings: an SQLite file under ``var/<service>/`` by
+default, PostgreSQL (the service's own database and schema) in production. Every
+service application uses a *process* recorder, so that an upstream position
+(tracking record) is written in the same transaction as the events it caused, and
+the relay can keep its own position in the same database.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any, Callable, ClassVar
+
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import ProcessRecorder, Tracking
+
+from shared import correlation
+from shared.config import StoreSettings
+
+
+def store_env(store: StoreSettings) -> dict[str, str]:
+    if store.kind == "sqlite":
+        store.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(store.sqlite_path),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    ensure_postgres_database(store)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": store.postgres_dbname,
+        "POSTGRES_HOST": store.postgres_host,
+        "POSTGRES_PORT": str(store.postgres_port),
+        "POSTGRES_USER": store.postgres_user,
+        "POSTGRES_PASSWORD": os.environ.get("PGPASSWORD", ""),
+        "POSTGRES_SCHEMA": store.postgres_schema,
+        "POSTGRES_POOL_SIZE": "5",
+        "POSTGRES_MAX_OVERFLOW": "10",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_PRE_PING": "y",
+    }
+
+
+def ensure_postgres_database(store: StoreSettings) -> None:
+    """Create the service's own database and schema if they are missing.
+
+    In production ops create them with least-privilege roles; creating them here
+    keeps a developer's first run and every isolated test database one step.
+    """
+    import psycopg
+    from psycopg import sql
+
+    common = dict(
+        host=store.postgres_host,
+        port=store.postgres_port,
+        user=store.postgres_user,
+        password=os.environ.get("PGPASSWORD") or None,
+        autocommit=True,
+    )
+    with psycopg.connect(dbname="postgres", **common) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (store.postgres_dbname,)
+        ).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(store.postgres_dbname)))
+    with psycopg.connect(dbname=store.postgres_dbname, **common) as conn:
+        conn.execute(
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(store.postgres_schema))
+        )
+
+
+class ServiceAggregate(Aggregate):
+    """Base of every aggregate: each event it triggers records the correlation id of
+    the command that caused it, so a relay publishing it later (in another process)
+    can still say which command it came from."""
+
+    class Event(Aggregate.Event):
+        correlation_id: str = dataclasses.field(default="", kw_only=True)
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("correlation_id", correlation.current())
+        super().trigger_event(event_class, **kwargs)
+
+    @classmethod
+    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+        kwargs.setdefault("correlation_id", correlation.current())
+        return super()._create(event_class, id=id, **kwargs)
+
+
+class ServiceApplication(Application):
+    """Base of each service's application.
+
+    A subclass names its service, declares which of its domain events are published
+    and how (``publications``: domain event class -> function returning a
+    ``shared.outbox.Publication``), and which upstream integration events it acts on
+    (``policies()``: CloudEvents type -> function of the event and the processing
+    event that collects the new events).
+    """
+
+    service_name: ClassVar[str] = ""
+    publications: ClassVar[dict[type, Callable[[Any], Any]]] = {}
+
+    def policies(self) -> dict[str, Callable[[dict, ProcessingEvent], None]]:
+        return {}
+
+    def __init__(self, store: StoreSettings | None = None, env: dict | None = None):
+        merged = dict(store_env(store)) if store is not None else {}
+        merged.update(env or {})
+        super().__init__(env=merged)
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    @property
+    def process_recorder(self) -> ProcessRecorder:
+        assert isinstance(self.recorder, ProcessRecorder)
+        return self.recorder
+
+    def record_processing(self, processing: ProcessingEvent) -> None:
+        """Store the events a processed upstream event caused, together with its
+        tracking position, in one transaction (the library's own followers do the
+        same through these two protected steps)."""
+        self._record(processing)
+        self._take_snapshots(processing)
+
+    def position_of(self, upstream: str) -> int:
+        """The last position of ``upstream`` applied here (0 when none)."""
+        return self.process_recorder.max_tracking_id(upstream) or 0
+
+    def track(self, upstream: str, position: int) -> None:
+        self.process_recorder.insert_tracking(Tracking(upstream, position))
+
+    def head(self) -> int:
+        """The position of the newest event in this service's own log (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
