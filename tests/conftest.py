@@ -1,0 +1,51 @@
+import uuid
+
+import psycopg
+import pytest
+
+from tests.support import broker
+from tests.support.platform import Platform
+
+PG = dict(host="127.0.0.1", port=5432, user="postgres", autocommit=True)
+
+
+@pytest.fixture
+def vhost():
+    name, uri = broker.create_vhost()
+    yield name, uri
+    broker.delete_vhost(name)
+
+
+@pytest.fixture
+def amqp_uri(vhost):
+    return vhost[1]
+
+
+@pytest.fixture
+def platform(tmp_path, amqp_uri, request):
+    the_platform = Platform(tmp_path, amqp_uri)
+    yield the_platform
+    the_platform.stop_all()
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        for log in sorted(tmp_path.glob("*.log")):
+            print(f"----- {log.name}\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture
+def pg_prefix():
+    """A prefix for PostgreSQL databases of this test's own; dropped afterwards."""
+    prefix = f"jwwtest_{uuid.uuid4().hex[:8]}"
+    yield prefix
+    with psycopg.connect(dbname="postgres", **PG) as conn:
+        names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (prefix + "%",))]
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "rep_" + report.when, report)
+
+

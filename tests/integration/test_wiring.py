@@ -1,0 +1,68 @@
+"""An intake event travels to the three other services over the real RabbitMQ."""
+import pytest
+
+from shared.errors import Forbidden, InvalidInput
+from tests.support.broker import wait_until
+from tests.support.platform import count_events
+
+FOLLOWERS = ("guidance", "referrals", "notifications")
+WORKER = {"user_id": "sa-1", "role": "social_assistant", "agency": "apo"}
+
+
+def registration(**overrides):
+    return {
+        "actor": WORKER,
+        "legal_position": "convicted",
+        "languages": ["fr", "ar"],
+        "preferred_language": "ar",
+        "interpreter_needed": True,
+        **overrides,
+    }
+
+
+def test_a_registered_client_reaches_every_follower_once(platform):
+    platform.start_services("intake", *FOLLOWERS)
+    with platform.rpc() as rpc:
+        ids = [rpc.intake.register_client(registration())["client_id"] for _ in range(5)]
+
+    for service in FOLLOWERS:
+        wait_until(lambda: platform.wait_healthy(service)["following"]["intake"] == 5, what=f"{service} to apply 5")
+        app = platform.application(service)
+        assert count_events(app, "ClientOnRecord.Recorded") == 5
+        assert {str(app.client_on_record(__import__("uuid").UUID(i)).id) for i in ids} == set(ids)
+
+
+def test_bad_input_is_refused_field_by_field_and_changes_nothing(platform):
+    platform.start_services("intake")
+    with platform.rpc() as rpc:
+        with pytest.raises(InvalidInput) as refused:
+            rpc.intake.register_client(
+                registration(legal_position="guilty", languages=[], preferred_language="French", extra="x")
+            )
+        with pytest.raises(Forbidden):
+            rpc.intake.register_client(registration(actor={**WORKER, "role": "auditor"}))
+        health = rpc.intake.health()
+    assert set(refused.value.details) == {"legal_position", "languages", "preferred_language", "extra"}
+    assert refused.value.code == "invalid-input"
+    assert health["position"] == 0
+
+
+def test_metrics_endpoint_counts_commands_by_outcome(platform, tmp_path):
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env_port = {"JWW_METRICS_PORT": str(port)}
+    original = platform.env
+    platform.env = lambda service: {**original(service), **env_port}
+    platform.start_services("intake")
+    with platform.rpc() as rpc:
+        rpc.intake.register_client(registration())
+        with pytest.raises(InvalidInput):
+            rpc.intake.register_client({})
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    assert 'jww_commands_total{command="register_client",outcome="ok",service="intake"} 1.0' in body
+    assert 'jww_commands_total{command="register_client",outcome="invalid-input",service="intake"} 1.0' in body
+    assert "jww_command_seconds_bucket" in body

@@ -1,0 +1,88 @@
+"""The real RabbitMQ on this machine, driven the way an operator would: rabbitmqctl
+for vhosts, restarts and dropped connections; AMQP for looking into queues."""
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import uuid
+
+import amqp
+
+from shared.messaging import connection_params
+
+BROKER = os.environ.get("JWW_TEST_BROKER", "amqp://guest:guest@127.0.0.1:5672")
+
+
+def ctl(*args: str, timeout: float = 60) -> str:
+    return subprocess.run(
+        ["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True, timeout=timeout
+    ).stdout
+
+
+def create_vhost() -> tuple[str, str]:
+    """A vhost of its own for one test, so that tests never see each other's messages."""
+    name = f"jww-test-{uuid.uuid4().hex[:10]}"
+    ctl("add_vhost", name)
+    ctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    return name, f"{BROKER}/{name}"
+
+
+def delete_vhost(name: str) -> None:
+    ctl("delete_vhost", name)
+
+
+def close_connections(vhost: str) -> None:
+    """The server closes every client connection of the vhost, as on a network fault."""
+    ctl("close_all_connections", "--vhost", vhost, "fault test: connection closed by server")
+
+
+def restart_broker() -> None:
+    """Stop and start the RabbitMQ application: every connection drops, durable
+    queues and persistent messages survive."""
+    ctl("stop_app")
+    ctl("start_app")
+    ctl("await_startup")
+
+
+def connect(uri: str) -> amqp.Connection:
+    connection = amqp.Connection(**connection_params(uri), connect_timeout=5)
+    connection.connect()
+    return connection
+
+
+def queue_messages(uri: str, queue: str) -> int:
+    with connect(uri) as connection:
+        channel = connection.channel()
+        _, count, _ = channel.queue_declare(queue, passive=True)
+        return count
+
+
+def get_all(uri: str, queue: str) -> list[amqp.Message]:
+    """Take every message out of a queue (acknowledged, so they are gone)."""
+    out = []
+    with connect(uri) as connection:
+        channel = connection.channel()
+        while (message := channel.basic_get(queue)) is not None:
+            channel.basic_ack(message.delivery_tag)
+            out.append(message)
+    return out
+
+
+def publish(uri: str, exchange: str, routing_key: str, body: bytes) -> None:
+    with connect(uri) as connection:
+        channel = connection.channel()
+        channel.basic_publish_confirm(
+            amqp.Message(body, delivery_mode=2), exchange=exchange, routing_key=routing_key
+        )
+
+
+def wait_until(predicate, timeout: float = 20.0, interval: float = 0.05, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)

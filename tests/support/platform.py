@@ -1,0 +1,121 @@
+"""Real service processes for integration and fault tests.
+
+Each test gets its own RabbitMQ vhost and its own stores (SQLite files in the
+test's temporary folder, or a PostgreSQL database of its own), and starts the
+processes it needs with the same command ops use: ``jww serve`` / ``jww relay``.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from nameko.standalone.rpc import ClusterRpcProxy
+
+import shared.errors  # noqa: F401  (registers refusals so RPC callers get them back intact)
+from shared import config
+from shared.store import ServiceApplication
+from tests.support.broker import wait_until
+
+
+class Platform:
+    def __init__(self, workdir: Path, amqp_uri: str, store: dict[str, str] | None = None):
+        self.workdir = workdir
+        self.amqp_uri = amqp_uri
+        self.store = store or {}  # extra JWW_STORE_* settings, e.g. for PostgreSQL
+        self.processes: dict[tuple[str, str], subprocess.Popen] = {}
+
+    def env(self, service: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            AMQP_URI=self.amqp_uri,
+            JWW_STORE_SQLITE_PATH=str(self.workdir / f"{service}.sqlite"),
+            JWW_METRICS_PORT="0",
+            JWW_METRICS_RELAY_PORT="0",
+            JWW_SERVICE_LOG_LEVEL="INFO",
+        )
+        if self.store.get("JWW_STORE_KIND") == "postgres":
+            env["JWW_STORE_POSTGRES_DBNAME"] = f"{self.store['dbname_prefix']}_{service}"
+            env["JWW_STORE_KIND"] = "postgres"
+        return env
+
+    def settings(self, service: str) -> config.Settings:
+        return config.load(service, self.env(service))
+
+    def start(self, service: str, role: str = "serve") -> subprocess.Popen:
+        log = open(self.workdir / f"{service}-{role}.log", "ab")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", role, service],
+            env=self.env(service), stdout=log, stderr=subprocess.STDOUT,
+        )
+        self.processes[(service, role)] = process
+        return process
+
+    def start_services(self, *services: str) -> None:
+        for service in services:
+            self.start(service, "serve")
+            self.start(service, "relay")
+        for service in services:
+            self.wait_healthy(service)
+
+    def wait_healthy(self, service: str, timeout: float = 30) -> dict:
+        def healthy():
+            try:
+                with self.rpc(timeout=2) as rpc:
+                    return getattr(rpc, service).health()
+            except Exception:
+                return None
+
+        return wait_until(healthy, timeout=timeout, interval=0.2, what=f"{service} to answer health")
+
+    def signal(self, service: str, role: str, signum: int) -> None:
+        self.processes[(service, role)].send_signal(signum)
+
+    def kill(self, service: str, role: str) -> None:
+        process = self.processes.pop((service, role))
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+
+    def stop(self, service: str, role: str, timeout: float = 15) -> int:
+        process = self.processes.pop((service, role))
+        process.send_signal(signal.SIGTERM)
+        try:
+            return process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise AssertionError(f"{service} {role} did not stop within {timeout}s on SIGTERM")
+
+    def stop_all(self) -> None:
+        for service, role in list(self.processes):
+            process = self.processes.pop((service, role))
+            if process.poll() is None:
+                process.send_signal(signal.SIGCONT)
+                process.send_signal(signal.SIGTERM)
+        for process in list(self.processes.values()):
+            process.wait(15)
+
+    @contextmanager
+    def rpc(self, timeout: float = 10, correlation_id: str | None = None):
+        context = {"correlation_id": correlation_id} if correlation_id else None
+        with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=timeout, context_data=context) as proxy:
+            yield proxy
+
+    def application(self, service: str) -> ServiceApplication:
+        """The service's own store, opened from the test to count what it holds."""
+        from shared.cli import _find
+
+        cls = _find(f"services.{service}.application", lambda c: getattr(c, "service_name", "") == service)
+        return cls(store=self.settings(service).store)
+
+    def logs(self, service: str, role: str) -> str:
+        path = self.workdir / f"{service}-{role}.log"
+        return path.read_text() if path.exists() else ""
+
+
+def count_events(app: ServiceApplication, topic_suffix: str) -> int:
+    notifications = app.recorder.select_notifications(start=1, limit=1_000_000)
+    return sum(1 for n in notifications if n.topic.endswith(topic_suffix))
