@@ -47,7 +47,7 @@ def serve(service: str) -> int:
     service_cls = _find(f"services.{service}.service", lambda c: getattr(c, "name", None) == service)
     runner = ServiceRunner(config={**settings.nameko_config, SETTINGS_KEY: settings})
     runner.add_service(service_cls)
-    metrics.serve(settings.metrics_port)
+    metrics.serve(settings.metrics_addr, settings.metrics_port)
 
     def shutdown(signum, frame):
         eventlet.spawn_n(runner.stop)
@@ -79,7 +79,7 @@ def relay(service: str) -> int:
         batch=settings.relay_batch,
         poll_seconds=settings.relay_poll_seconds,
     )
-    metrics.serve(settings.relay_metrics_port)
+    metrics.serve(settings.metrics_addr, settings.relay_metrics_port)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: the_relay.stopping.set())
     the_relay.run()

@@ -42,6 +42,7 @@ class Settings:
     queue_type: str  # "classic" on one node, "quorum" on a cluster
     prefetch: int
     store: StoreSettings
+    metrics_addr: str
     metrics_port: int
     relay_metrics_port: int
     relay_batch: int
@@ -107,6 +108,7 @@ def load(service: str, env: Mapping[str, str] | None = None) -> Settings:
             postgres_user=store["postgres_user"],
             postgres_schema=store["postgres_schema"],
         ),
+        metrics_addr=c["metrics"]["addr"],
         metrics_port=c["metrics"]["port"],
         relay_metrics_port=c["metrics"]["relay_port"],
         relay_batch=c["relay"]["batch"],

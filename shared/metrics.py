@@ -38,7 +38,7 @@ DEAD_LETTERS = Counter(
 GAPS = Counter("jww_consumer_gaps_total", "Gaps detected and pulled from the upstream's log", ["service", "upstream"])
 
 
-def serve(port: int) -> None:
-    """Expose ``/metrics`` on ``port`` (0 disables it, for tests that run many processes)."""
+def serve(addr: str, port: int) -> None:
+    """Expose ``/metrics`` on ``addr:port`` (port 0 disables it, for tests that run many processes)."""
     if port:
-        start_http_server(port, addr="127.0.0.1")
+        start_http_server(port, addr=addr)

@@ -6,7 +6,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from shared.contracts import event_type
-from shared.errors import Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.outbox import Publication
 from shared.store import ServiceApplication
 
@@ -33,9 +33,25 @@ def _client_registered(e: Client.Registered) -> Publication:
     )
 
 
+def _languages_recorded(e: Client.LanguagesRecorded) -> Publication:
+    return Publication(
+        type=event_type("intake", "client-languages-recorded", 1),
+        subject=str(e.originator_id),
+        data={
+            "client_id": str(e.originator_id),
+            "languages": list(e.languages),
+            "preferred_language": e.preferred_language,
+            "interpreter_needed": e.interpreter_needed,
+        },
+        agency=e.recorded_by["agency"],
+        actor=e.recorded_by["user_id"],
+        actor_role=e.recorded_by["role"],
+    )
+
+
 class IntakeApplication(ServiceApplication):
     service_name = "intake"
-    publications = {Client.Registered: _client_registered}
+    publications = {Client.Registered: _client_registered, Client.LanguagesRecorded: _languages_recorded}
 
     def register_client(
         self,
@@ -57,6 +73,29 @@ class IntakeApplication(ServiceApplication):
         )
         self.save(client)
         return client.id
+
+    def record_languages(
+        self,
+        actor: dict,
+        client_id: UUID,
+        expected_version: int,
+        languages: list[str],
+        preferred_language: str,
+        interpreter_needed: bool,
+    ) -> int:
+        client = self.get_client(client_id)
+        if client.agency != actor["agency"]:
+            raise Forbidden("this client is followed by another agency")
+        if client.version != expected_version:
+            # The caller decided on what it saw at expected_version; acting on a
+            # newer file could silently undo someone else's change.
+            raise Conflict(
+                "the client file changed since you read it; reload it and try again",
+                {"expected_version": [f"the file is at version {client.version}"]},
+            )
+        client.record_languages(languages, preferred_language, interpreter_needed, recorded_by=actor)
+        self.save(client)
+        return client.version
 
     def get_client(self, client_id: UUID) -> Client:
         try:

@@ -25,3 +25,11 @@ class Client(ServiceAggregate):
         self.languages = list(languages)
         self.preferred_language = preferred_language
         self.interpreter_needed = interpreter_needed
+
+    @event("LanguagesRecorded")
+    def record_languages(
+        self, languages: list[str], preferred_language: str, interpreter_needed: bool, recorded_by: dict
+    ):
+        self.languages = list(languages)
+        self.preferred_language = preferred_language
+        self.interpreter_needed = interpreter_needed

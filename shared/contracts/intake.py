@@ -27,3 +27,20 @@ class ClientRegisteredV1(EventSchema):
     languages = fields.List(fields.String(validate=LANGUAGE), required=True)
     preferred_language = fields.String(required=True, validate=LANGUAGE)
     interpreter_needed = fields.Boolean(required=True)
+
+
+class RecordLanguages(CommandSchema):
+    actor = fields.Nested(ActorSchema, required=True)
+    client_id = fields.UUID(required=True)
+    expected_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True, validate=validate.Length(min=1))
+    preferred_language = fields.String(required=True, validate=LANGUAGE)
+    interpreter_needed = fields.Boolean(required=True)
+
+
+@integration_event("intake", "client-languages-recorded", 1)
+class ClientLanguagesRecordedV1(EventSchema):
+    client_id = fields.UUID(required=True)
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
+    preferred_language = fields.String(required=True, validate=LANGUAGE)
+    interpreter_needed = fields.Boolean(required=True)

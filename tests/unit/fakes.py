@@ -1,0 +1,39 @@
+"""In-memory stand-ins for unit tests of pure logic: eventsourcing's own in-memory
+(POPO) persistence instead of a database, and plain lists instead of the broker."""
+from __future__ import annotations
+
+from services.guidance.application import GuidanceApplication
+from services.intake.application import IntakeApplication
+from services.intake.domain import Client
+
+IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+ACTOR = {"user_id": "sa-1", "role": "social_assistant", "agency": "apo"}
+
+
+class IntakeKeepingLanguagesPrivate(IntakeApplication):
+    """Intake as if a language change were private: it leaves positions in the log
+    that hold no published event, as confidential notes will."""
+
+    publications = {Client.Registered: IntakeApplication.publications[Client.Registered]}
+
+
+def intake(private_languages: bool = False) -> IntakeApplication:
+    return (IntakeKeepingLanguagesPrivate if private_languages else IntakeApplication)(env=IN_MEMORY)
+
+
+def guidance() -> GuidanceApplication:
+    return GuidanceApplication(env=IN_MEMORY)
+
+
+def register(app: IntakeApplication):
+    return app.register_client(ACTOR, "suspect", ["nl", "fr"], "nl", False)
+
+
+def change_languages(app: IntakeApplication, client_id) -> None:
+    version = app.get_client(client_id).version
+    app.record_languages(ACTOR, client_id, version, ["fr"], "fr", True)
+
+
+class DeadLetters(list):
+    def __call__(self, body, reason):
+        self.append((body, reason))

@@ -1,0 +1,128 @@
+"""The exactly-once, in-order rules of a follower, with in-memory stores."""
+import pytest
+
+from shared.contracts import encode
+from shared.follower import Follower, GapUnresolved
+from shared.outbox import Outbox
+from tests.unit import fakes
+
+
+@pytest.fixture
+def upstream():
+    return fakes.intake(private_languages=True)
+
+
+@pytest.fixture
+def downstream():
+    return fakes.guidance()
+
+
+def follower_of(upstream, downstream, dead_letters=None, pull=None):
+    outbox = Outbox(upstream)
+    return Follower(
+        downstream, "guidance", "intake", downstream.policies(),
+        pull=pull or (lambda after, until: outbox.read(after=after, until=until, limit=2)),
+        dead_letter=dead_letters if dead_letters is not None else fakes.DeadLetters(),
+    )
+
+
+def published(upstream):
+    return [encode(e) for e in Outbox(upstream).read(after=0, limit=100)]
+
+
+def clients_on_record(app):
+    return sum(1 for n in app.recorder.select_notifications(1, 1000) if n.topic.endswith("ClientOnRecord.Recorded"))
+
+
+def test_each_event_is_applied_once_even_when_delivered_twice(upstream, downstream):
+    for _ in range(3):
+        fakes.register(upstream)
+    follower = follower_of(upstream, downstream)
+    outcomes = [follower.receive(body) for body in published(upstream) * 2]
+    assert outcomes == ["applied"] * 3 + ["duplicate"] * 3
+    assert clients_on_record(downstream) == 3
+    assert downstream.position_of("intake") == 3
+
+
+def test_a_gap_is_filled_from_the_upstream_log_before_the_event_that_revealed_it(upstream, downstream):
+    for _ in range(5):
+        fakes.register(upstream)
+    bodies = published(upstream)
+    follower = follower_of(upstream, downstream)
+    follower.receive(bodies[0])
+    assert follower.receive(bodies[4]) == "applied"  # 2, 3 and 4 were lost on the way
+    assert clients_on_record(downstream) == 5
+    assert [follower.receive(b) for b in bodies[1:4]] == ["duplicate"] * 3  # late arrivals
+
+
+def test_events_arriving_out_of_order_are_applied_in_order(upstream, downstream):
+    for _ in range(4):
+        fakes.register(upstream)
+    bodies = published(upstream)
+    applied_order = []
+    follower = follower_of(upstream, downstream)
+    original = follower._apply
+    follower._apply = lambda event: (applied_order.append(event["jwwposition"]), original(event))[1]
+    for body in (bodies[2], bodies[0], bodies[3], bodies[1]):
+        follower.receive(body)
+    assert applied_order == [1, 2, 3, 4]
+    assert clients_on_record(downstream) == 4
+
+
+def test_positions_holding_private_events_are_not_mistaken_for_a_gap(upstream, downstream):
+    first = fakes.register(upstream)
+    fakes.change_languages(upstream, first)  # private: never published
+    fakes.register(upstream)
+    pulls = []
+    follower = follower_of(upstream, downstream, pull=lambda a, u: pulls.append((a, u)) or [])
+    assert [follower.receive(b) for b in published(upstream)] == ["applied", "applied"]
+    assert pulls == []
+    assert downstream.position_of("intake") == 3
+
+
+def test_event_types_without_a_policy_still_advance_the_position(downstream):
+    upstream = fakes.intake()  # language changes published, but guidance has no policy for them
+    client = fakes.register(upstream)
+    fakes.change_languages(upstream, client)
+    follower = follower_of(upstream, downstream)
+    assert [follower.receive(b) for b in published(upstream)] == ["applied", "ignored"]
+    assert downstream.position_of("intake") == 2
+
+
+def test_an_undecodable_message_is_dead_lettered_and_the_next_one_still_applied(upstream, downstream):
+    fakes.register(upstream)
+    dead = fakes.DeadLetters()
+    follower = follower_of(upstream, downstream, dead_letters=dead)
+    assert follower.receive(b"{not json") == "dead-lettered"
+    assert follower.receive(published(upstream)[0]) == "applied"
+    assert len(dead) == 1 and dead[0][1].startswith("not JSON")
+
+
+def test_a_message_from_another_source_is_dead_lettered(upstream, downstream):
+    fakes.register(upstream)
+    body = published(upstream)[0].replace(b'"/jww/intake"', b'"/jww/referrals"')
+    dead = fakes.DeadLetters()
+    assert follower_of(upstream, downstream, dead_letters=dead).receive(body) == "dead-lettered"
+    assert "wrong source" in dead[0][1]
+
+
+def test_an_unresolvable_gap_is_retried_later_not_skipped(upstream, downstream):
+    for _ in range(3):
+        fakes.register(upstream)
+    follower = follower_of(upstream, downstream, pull=lambda a, u: [])
+    with pytest.raises(GapUnresolved):
+        follower.receive(published(upstream)[2])
+    assert downstream.position_of("intake") == 0
+
+
+def test_a_pulled_event_that_cannot_be_read_is_set_aside_and_passed(upstream, downstream):
+    for _ in range(3):
+        fakes.register(upstream)
+    good = Outbox(upstream).read(after=0, limit=10)
+    broken = dict(good[1], data={"client_id": "not-a-uuid"})
+    dead = fakes.DeadLetters()
+    follower = follower_of(upstream, downstream, dead_letters=dead, pull=lambda a, u: [e for e in (good[0], broken) if e["jwwposition"] > a])
+    assert follower.receive(encode(good[2])) == "applied"
+    assert downstream.position_of("intake") == 3
+    assert clients_on_record(downstream) == 2
+    assert "schema violation" in dead[0][1]
