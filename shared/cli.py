@@ -21,6 +21,8 @@ import warnings
 
 from shared import config
 
+STOP_GRACE_SECONDS = 10
+
 
 def _find(module_name: str, predicate):
     module = importlib.import_module(module_name)
@@ -49,8 +51,19 @@ def serve(service: str) -> int:
     runner.add_service(service_cls)
     metrics.serve(settings.metrics_addr, settings.metrics_port)
 
+    def stop_or_kill():
+        # A graceful stop lets running workers finish. It can hang when the broker
+        # is gone (nameko waits for consumers that cannot cancel), so after a grace
+        # period the container is killed; acknowledgements come only after commits,
+        # so a kill loses nothing.
+        try:
+            with eventlet.Timeout(STOP_GRACE_SECONDS):
+                runner.stop()
+        except eventlet.Timeout:
+            runner.kill()
+
     def shutdown(signum, frame):
-        eventlet.spawn_n(runner.stop)
+        eventlet.spawn_n(stop_or_kill)
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)

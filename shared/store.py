@@ -51,6 +51,7 @@ def ensure_postgres_database(store: StoreSettings) -> None:
     keeps a developer's first run and every isolated test database one step.
     """
     import psycopg
+    import psycopg.errors
     from psycopg import sql
 
     common = dict(
@@ -60,16 +61,22 @@ def ensure_postgres_database(store: StoreSettings) -> None:
         password=os.environ.get("PGPASSWORD") or None,
         autocommit=True,
     )
+    # A service's workers and its relay start together and may race to create them.
+    races = (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation, psycopg.errors.DuplicateSchema)
     with psycopg.connect(dbname="postgres", **common) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (store.postgres_dbname,)
         ).fetchone()
         if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(store.postgres_dbname)))
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(store.postgres_dbname)))
+            except races:
+                pass
     with psycopg.connect(dbname=store.postgres_dbname, **common) as conn:
-        conn.execute(
-            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(store.postgres_schema))
-        )
+        try:
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(store.postgres_schema)))
+        except races:
+            pass
 
 
 class ServiceAggregate(Aggregate):

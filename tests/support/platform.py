@@ -27,6 +27,7 @@ class Platform:
         self.amqp_uri = amqp_uri
         self.store = store or {}  # extra JWW_STORE_* settings, e.g. for PostgreSQL
         self.processes: dict[tuple[str, str], subprocess.Popen] = {}
+        self._applications: dict[str, ServiceApplication] = {}
 
     def env(self, service: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -63,6 +64,9 @@ class Platform:
 
     def wait_healthy(self, service: str, timeout: float = 30) -> dict:
         def healthy():
+            for (name, role), process in self.processes.items():
+                if name == service and process.poll() is not None:
+                    raise AssertionError(f"{service} {role} exited:\n{self.logs(service, role)[-3000:]}")
             try:
                 with self.rpc(timeout=2) as rpc:
                     return getattr(rpc, service).health()
@@ -89,14 +93,22 @@ class Platform:
             process.wait()
             raise AssertionError(f"{service} {role} did not stop within {timeout}s on SIGTERM")
 
-    def stop_all(self) -> None:
-        for service, role in list(self.processes):
-            process = self.processes.pop((service, role))
+    def stop_all(self, timeout: float = 20) -> None:
+        for app in self._applications.values():
+            app.close()
+        self._applications.clear()
+        processes = list(self.processes.values())
+        self.processes.clear()
+        for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGCONT)
                 process.send_signal(signal.SIGTERM)
-        for process in list(self.processes.values()):
-            process.wait(15)
+        for process in processes:
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()  # never leave a process behind, whatever state it is in
+                process.wait()
 
     @contextmanager
     def rpc(self, timeout: float = 10, correlation_id: str | None = None):
@@ -106,10 +118,12 @@ class Platform:
 
     def application(self, service: str) -> ServiceApplication:
         """The service's own store, opened from the test to count what it holds."""
-        from shared.cli import _find
+        if service not in self._applications:
+            from shared.cli import _find
 
-        cls = _find(f"services.{service}.application", lambda c: getattr(c, "service_name", "") == service)
-        return cls(store=self.settings(service).store)
+            cls = _find(f"services.{service}.application", lambda c: getattr(c, "service_name", "") == service)
+            self._applications[service] = cls(store=self.settings(service).store)
+        return self._applications[service]
 
     def logs(self, service: str, role: str) -> str:
         path = self.workdir / f"{service}-{role}.log"

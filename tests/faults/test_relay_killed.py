@@ -1,0 +1,44 @@
+"""SIGKILL the relay between storing and publishing, or in the middle of a stream."""
+import signal
+import time
+
+from tests.faults.helpers import (
+    FOLLOWERS, applied_position, assert_each_client_on_record_once, store_clients, wait_applied,
+)
+from tests.support import broker
+from tests.support.broker import wait_until
+from tests.support.platform import count_events
+from tests.unit.fakes import ACTOR
+
+
+def test_an_event_stored_but_not_yet_published_is_delivered_after_the_relay_is_killed(platform):
+    platform.start_services("intake", *FOLLOWERS)
+    platform.signal("intake", "relay", signal.SIGSTOP)  # frozen before it can publish
+    with platform.rpc() as rpc:
+        payload = {"actor": ACTOR, "legal_position": "interned", "languages": ["fr"], "preferred_language": "fr"}
+        client_ids = [rpc.intake.register_client(payload)["client_id"] for _ in range(3)]
+    assert count_events(platform.application("intake"), "Client.Registered") == 3
+    time.sleep(0.5)
+    assert all(applied_position(platform, s) == 0 for s in FOLLOWERS), "published before the kill"
+    for service in FOLLOWERS:
+        assert broker.queue_messages(platform.amqp_uri, f"jww.{service}.from.intake") == 0
+
+    platform.kill("intake", "relay")
+    platform.start("intake", "relay")
+
+    wait_applied(platform, FOLLOWERS, 3)
+    assert_each_client_on_record_once(platform, FOLLOWERS, client_ids)
+
+
+def test_a_relay_killed_mid_stream_loses_nothing_and_duplicates_nothing(platform):
+    platform.start_services("intake", *FOLLOWERS)
+    client_ids = store_clients(platform, 1500)
+    # Kill it while it is part-way through publishing what is stored.
+    wait_until(lambda: 0 < applied_position(platform, "guidance"), timeout=30, interval=0.01, what="first events")
+    platform.kill("intake", "relay")
+    assert applied_position(platform, "guidance") < 1500, "the relay finished before it could be killed"
+    client_ids += store_clients(platform, 100)
+    platform.start("intake", "relay")
+
+    wait_applied(platform, FOLLOWERS, 1600)
+    assert_each_client_on_record_once(platform, FOLLOWERS, client_ids)
