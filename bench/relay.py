@@ -1,0 +1,72 @@
+"""Relay throughput: ``shared.relay.Relay`` against raw publishing with confirms.
+
+N intake registrations are stored first (SQLite in a temporary folder). Ours is the
+relay as ``jww relay intake`` runs it (its ``ConfirmingPublisher``, batch size from
+the settings) reading, encoding and publishing all of them to a fresh vhost where a
+durable queue is bound to intake's exchange. The baselines publish the exact bodies
+the relay published (read through the same ``Outbox``) to the same exchange and
+queue: kombu's ``Producer.publish`` with ``confirm_publish=True``, and raw py-amqp
+with a window of unconfirmed messages as large as the relay's batch.
+"""
+from __future__ import annotations
+
+import time
+
+from bench import broker, report, workload
+from bench.resources import Resources, settings
+from services.intake.application import IntakeApplication
+from shared.contracts import encode
+from shared.messaging import ConfirmingPublisher, exchange_name, queue_name
+from shared.outbox import Outbox
+from shared.relay import Relay
+
+EVENTS = 20_000
+
+
+def relay_seconds(relay) -> float:
+    """Time ``relay`` publishing everything waiting in its store (connected beforehand)."""
+    relay.publisher.connect()
+    started = time.perf_counter()
+    while relay.run_once():
+        pass
+    return time.perf_counter() - started
+
+
+def compare(res: Resources) -> list[report.Row]:
+    workdir = res.tempdir()
+    uri = res.vhost()
+    intake = settings("intake", {"JWW_STORE_SQLITE_PATH": str(workdir / "intake.sqlite"), "AMQP_URI": uri})
+    batch = intake.relay_batch
+    report.section(f"Relay: {EVENTS:,} stored intake events published with confirms (batch {batch})")
+
+    app = res.closing(IntakeApplication(store=intake.store))
+    workload.prestore(app, EVENTS)
+    outbox = Outbox(app)
+    messages = [
+        (event["type"], encode(event), event["id"])
+        for start in range(0, EVENTS, 1000)
+        for event in outbox.read(after=start, limit=1000)
+    ]
+    if len(messages) != EVENTS:
+        raise AssertionError(f"the outbox holds {len(messages)} events, expected {EVENTS}")
+    exchange = exchange_name("intake")
+    sink = broker.Sink(res, uri, exchange, queue_name("bench", "intake"), intake.queue_type)
+
+    relay = Relay(
+        outbox, res.closing(ConfirmingPublisher(uri, exchange)), batch=batch, poll_seconds=intake.relay_poll_seconds
+    )
+    ours = EVENTS / relay_seconds(relay)
+    sink.expect(EVENTS, "relay")
+    report.detail(f"ours (Relay + ConfirmingPublisher)            {ours:,.0f}/s")
+
+    kombu_rate = EVENTS / broker.kombu_confirmed(uri, exchange, messages)
+    sink.expect(EVENTS, "kombu")
+    report.detail(f"raw kombu publish, confirm_publish=True       {kombu_rate:,.0f}/s")
+
+    window_rate = EVENTS / broker.amqp_windowed(uri, exchange, messages, window=batch)
+    sink.expect(EVENTS, "py-amqp")
+    report.detail(f"raw py-amqp, window of {batch} unconfirmed       {window_rate:,.0f}/s")
+    return [
+        report.rate_row("relay (SQLite -> RabbitMQ)", ours, "raw kombu confirm_publish", kombu_rate, min_ratio=0.7),
+        report.rate_row("relay (SQLite -> RabbitMQ)", ours, f"raw py-amqp window {batch}", window_rate),
+    ]

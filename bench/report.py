@@ -1,0 +1,84 @@
+"""Result rows and how they are printed.
+
+A comparison returns ``Row``s: our figure beside a baseline's, their ratio, and the
+target as information (a missed target is reported, never an error).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    ours: float
+    baseline_name: str
+    baseline: float
+    unit: str  # "/s" (higher is better) or "ms" (lower is better)
+    target: str = ""  # e.g. "ratio >= 0.50", shown beside the ratio
+    met: bool | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.baseline if self.baseline else float("nan")
+
+
+def rate_row(name: str, ours: float, baseline_name: str, baseline: float, min_ratio: float | None = None) -> Row:
+    """Throughput, events per second; the target is a share of the baseline."""
+    row = Row(name, ours, baseline_name, baseline, "/s")
+    if min_ratio is None:
+        return row
+    return replace(row, target=f"ratio >= {min_ratio:.2f}", met=row.ratio >= min_ratio)
+
+
+def latency_row(name: str, ours: float, baseline_name: str, baseline: float, max_ours: float | None = None) -> Row:
+    """Latency in milliseconds; the target is an absolute bound on ours."""
+    row = Row(name, ours, baseline_name, baseline, "ms")
+    if max_ours is None:
+        return row
+    return replace(row, target=f"ours < {max_ours:g} ms", met=ours < max_ours)
+
+
+def figure(value: float, unit: str) -> str:
+    if unit == "ms":
+        return f"{value:,.1f} ms"
+    return f"{value:,.0f}/s"
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * p // 100))  # ceil(n * p / 100), at least 1
+    return ordered[int(rank) - 1]
+
+
+def section(title: str) -> None:
+    print(f"\n== {title}", flush=True)
+
+
+def detail(text: str) -> None:
+    print(f"   {text}", flush=True)
+
+
+def summary(rows: list[Row], errors: list[str]) -> str:
+    lines = [
+        "",
+        "== Summary: ours vs a raw baseline measured in this run; ratio = ours / baseline",
+        "   (throughput: higher is better; latency: lower is better; targets are information only)",
+    ]
+    name_w = max((len(r.name) for r in rows), default=0)
+    base_w = max((len(r.baseline_name) for r in rows), default=0)
+    ours_w = max((len(figure(r.ours, r.unit)) for r in rows), default=0)
+    fig_w = max((len(figure(r.baseline, r.unit)) for r in rows), default=0)
+    for r in rows:
+        target = ""
+        if r.target:
+            target = f"   target {r.target}: {'met' if r.met else 'MISSED'}"
+        lines.append(
+            f"{r.name:<{name_w}}   ours {figure(r.ours, r.unit):>{ours_w}}   "
+            f"{r.baseline_name:<{base_w}} {figure(r.baseline, r.unit):>{fig_w}}   "
+            f"ratio {r.ratio:.2f}{target}"
+        )
+    for error in errors:
+        lines.append(f"ERROR {error}")
+    return "\n".join(lines)
