@@ -23,6 +23,7 @@ from shared.follower import Follower
 log = logging.getLogger(__name__)
 
 PULL_PAGE = 500
+BATCH = 200  # messages applied in one transaction at most
 
 
 class UpstreamConsumer:
@@ -51,6 +52,7 @@ class UpstreamConsumer:
         )
         self.stopping = threading.Event()
         self._producer: kombu.Producer | None = None
+        self._pending: list = []
         self._lag = metrics.CONSUMER_LAG.labels(settings.service, upstream)
 
     # -- what the follower asks of the transport -----------------------------------
@@ -77,8 +79,19 @@ class UpstreamConsumer:
     # -- the loop ------------------------------------------------------------------
 
     def _on_message(self, message) -> None:
-        self.follower.receive(message.body)
-        message.ack()
+        self._pending.append(message)
+
+    def _flush(self) -> None:
+        """Apply what was delivered so far in one go, then acknowledge all of it at
+        once. If applying fails, nothing is acknowledged: the connection is dropped
+        and the broker redelivers the lot, in order."""
+        if not self._pending:
+            return
+        # Taken aside first: waiting for a dead letter's confirm drains the
+        # connection, which can deliver more messages; they belong to the next batch.
+        batch, self._pending = self._pending, []
+        self.follower.receive_many([message.body for message in batch])
+        batch[-1].ack(multiple=True)  # acknowledges this batch and nothing after it
 
     def _catch_up(self) -> None:
         try:
@@ -98,6 +111,7 @@ class UpstreamConsumer:
                     self.queue(channel).declare()
                     self.dead_queue(channel).declare()
                     self._producer = kombu.Producer(channel)
+                    self._pending = []  # unacknowledged on the old connection: redelivered
                     self._catch_up()
                     with kombu.Consumer(
                         conn, queues=[self.queue], on_message=self._on_message,
@@ -121,8 +135,12 @@ class UpstreamConsumer:
         while not self.stopping.is_set():
             try:
                 conn.drain_events(timeout=1)
+                # Take whatever else has already arrived, up to a batch.
+                while len(self._pending) < BATCH:
+                    conn.drain_events(timeout=0)
             except TimeoutError:
                 conn.heartbeat_check()
+            self._flush()
             now = time.monotonic()
             if now >= next_lag_check:
                 _, waiting, _ = self.queue(channel).queue_declare(passive=True)

@@ -3,14 +3,23 @@
 Each integration event carries its position in the upstream's log and the position
 of the upstream's previous published event. The follower keeps the last applied
 position as a tracking record written in the same transaction as the events its
-policy caused, so:
+policies caused, so:
 
 - a position at or below it is a redelivery: dropped, no second effect;
 - a previous-position above it means messages went missing: the missing range is
   pulled from the upstream's own log (over RPC) and applied first;
 - otherwise the event is applied and the position advances atomically with it.
 
-Events of types the service has no policy for still advance the position.
+Events of types the service has no policy for still advance the position. Events
+that arrive together are applied in one transaction: a follower that fell behind
+catches up at the speed of batches, not of single commits.
+
+Two rules for policies keep this exactly-once even in the instant when a standby
+instance takes over a queue while the old one is still committing: an aggregate a
+policy creates gets an id derived from the upstream fact (a client's UUID, or
+``uuid5`` of the event id), and an aggregate it changes is loaded through
+``ServiceApplication.aggregate_in(processing, id)``. Applying the same event twice
+then collides in the store (same id, same version) and is undone.
 """
 from __future__ import annotations
 
@@ -34,6 +43,15 @@ DeadLetter = Callable[[bytes | dict, str], None]
 
 class GapUnresolved(Exception):
     """The upstream's log did not (yet) yield what a message says came before it."""
+
+
+class _Batch:
+    """Upstream events taken but not yet committed, and the position they reach."""
+
+    def __init__(self, position: int):
+        self.position = position
+        self.processing = ProcessingEvent()
+        self.taken: list[tuple[dict, str]] = []  # (event, outcome)
 
 
 class Follower:
@@ -61,89 +79,124 @@ class Follower:
         self._delay = metrics.CONSUMER_DELAY.labels(service, upstream)
         self._position.set(self.position)
 
+    # -- entry points --------------------------------------------------------------
+
     def receive(self, body: bytes) -> str:
-        """Handle one delivered message. Returns the outcome; a message that cannot be
-        decoded is dead-lettered. Raises when it must be retried later."""
-        try:
-            event = decode(body)
-        except DecodeError as error:
-            self._dead_letter(body, error)
-            return "dead-lettered"
-        if event["source"] != f"/jww/{self.upstream}":
-            self._dead_letter(body, DecodeError("wrong source", {"source": [f"expected /jww/{self.upstream}"]}))
-            return "dead-lettered"
-        return self.handle(event)
+        return self.receive_many([body])[0]
 
-    def handle(self, event: dict) -> str:
-        position, prev = event["jwwposition"], event["jwwprevposition"]
-        if position <= self.position:
-            self._count["duplicate"].inc()
-            return "duplicate"
-        if prev > self.position:
-            self.fill_gap(until=prev)
-        return self._apply(event)
+    def receive_many(self, bodies: list[bytes]) -> list[str]:
+        """Handle delivered messages, in order, committing their effects together.
+        A message that cannot be decoded is dead-lettered. Raises when the batch
+        must be retried later (nothing of it is then acknowledged)."""
+        # Another instance may have applied events while this one stood by.
+        self.position = self.app.position_of(self.upstream)
+        batch = _Batch(self.position)
+        outcomes = []
+        for body in bodies:
+            event = self._decode(body)
+            if event is None:
+                outcomes.append("dead-lettered")
+                continue
+            outcomes.append(self._take(event, batch))
+        self._commit(batch)
+        return outcomes
 
-    def fill_gap(self, until: int | None) -> int:
+    def fill_gap(self, until: int | None) -> None:
         """Pull and apply the upstream's events after our position (up to ``until``)."""
         metrics.GAPS.labels(self.service, self.upstream).inc()
-        applied = 0
         while until is None or self.position < until:
-            start = self.position
-            page = self.pull(start, until)
+            page = self.pull(self.position, until)
             if not page:
                 break
+            batch = _Batch(self.position)
             for raw in page:
                 try:
-                    event = decode(raw)
+                    self._take(decode(raw), batch)
                 except DecodeError as error:
                     # The upstream's own log says this is what happened there, yet we
                     # cannot read it: set it aside and move past it, or the stream stops.
                     self._dead_letter(raw, error)
-                    self._skip(raw["jwwposition"])
-                    continue
-                if self._apply(event) == "applied":
-                    applied += 1
+                    batch.position = max(batch.position, raw["jwwposition"])
+            start = self.position
+            self._commit(batch)
             self._count["pulled"].inc(len(page))
             if self.position == start:
                 break
         if until is not None and self.position < until:
             raise GapUnresolved(f"{self.upstream} log has nothing up to position {until} yet")
-        log.info("gap filled", extra={"upstream": self.upstream, "applied": applied, "position": self.position})
-        return applied
+        log.info("caught up from upstream log", extra={"upstream": self.upstream, "position": self.position})
 
-    def _apply(self, event: dict) -> str:
-        position = event["jwwposition"]
-        if position <= self.position:
+    # -- the rules -----------------------------------------------------------------
+
+    def _decode(self, body: bytes) -> dict | None:
+        try:
+            event = decode(body)
+        except DecodeError as error:
+            self._dead_letter(body, error)
+            return None
+        if event["source"] != f"/jww/{self.upstream}":
+            self._dead_letter(body, DecodeError("wrong source", {"source": [f"expected /jww/{self.upstream}"]}))
+            return None
+        return event
+
+    def _take(self, event: dict, batch: _Batch) -> str:
+        position, prev = event["jwwposition"], event["jwwprevposition"]
+        if position <= batch.position:
             self._count["duplicate"].inc()
             return "duplicate"
-        policy = self.policies.get(event["type"])
-        processing = ProcessingEvent(Tracking(self.upstream, position))
-        if policy is not None:
-            policy(event, processing)
-        try:
-            self.app.record_processing(processing)
-        except IntegrityError:
-            # Another instance applied it first, or an aggregate changed under us:
-            # the stored position tells which.
-            self.position = self.app.position_of(self.upstream)
-            if position <= self.position:
+        if prev > batch.position:
+            self._commit(batch)  # what came before the gap is stored first
+            self.fill_gap(until=prev)
+            batch.__init__(self.position)
+            if position <= batch.position:  # the pull brought this one too
                 self._count["duplicate"].inc()
                 return "duplicate"
-            raise
-        self.position = position
-        self._position.set(position)
-        outcome = "applied" if policy is not None and processing.events else "ignored"
-        self._count[outcome].inc()
-        self._delay.observe(max(0.0, (datetime.now(timezone.utc) - event["time"]).total_seconds()))
+        policy = self.policies.get(event["type"])
+        collected = len(batch.processing.events)
+        if policy is not None:
+            policy(event, batch.processing)
+        outcome = "applied" if len(batch.processing.events) > collected else "ignored"
+        batch.position = position
+        batch.taken.append((event, outcome))
         return outcome
 
-    def _skip(self, position: int) -> None:
-        if position > self.position:
-            self.app.track(self.upstream, position)
-            self.position = position
+    def _commit(self, batch: _Batch) -> None:
+        if batch.position <= self.position:
+            return
+        batch.processing.tracking = Tracking(self.upstream, batch.position)
+        try:
+            self.app.record_processing(batch.processing)
+        except IntegrityError:
+            self._recommit_one_by_one(batch)
+            return
+        self._committed(batch)
+
+    def _recommit_one_by_one(self, batch: _Batch) -> None:
+        """Another instance applied some of these first, or an aggregate changed
+        under us: the stored position tells which. Retry what is still ours alone."""
+        self.position = self.app.position_of(self.upstream)
+        for event, _ in batch.taken:
+            if event["jwwposition"] <= self.position:
+                self._count["duplicate"].inc()
+                continue
+            single = _Batch(self.position)
+            self._take(event, single)
+            single.processing.tracking = Tracking(self.upstream, single.position)
+            self.app.record_processing(single.processing)  # a second failure is retried later
+            self._committed(single)
+        if batch.position > self.position:  # positions of dead letters and private events
+            self.app.track(self.upstream, batch.position)
+            self.position = batch.position
+
+    def _committed(self, batch: _Batch) -> None:
+        self.position = batch.position
+        self._position.set(self.position)
+        now = datetime.now(timezone.utc)
+        for event, outcome in batch.taken:
+            self._count[outcome].inc()
+            self._delay.observe(max(0.0, (now - event["time"]).total_seconds()))
 
     def _dead_letter(self, body: bytes | dict, error: DecodeError) -> None:
         metrics.DEAD_LETTERS.labels(self.service, self.upstream, error.reason.split(":")[0]).inc()
         log.warning("message dead-lettered", extra={"upstream": self.upstream, "reason": error.describe()})
         self.dead_letter(body, error.describe())
-

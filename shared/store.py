@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from typing import Any, Callable, ClassVar
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import ProcessRecorder, Tracking
+from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
 
 from shared import correlation
 from shared.config import StoreSettings
@@ -119,7 +120,16 @@ class ServiceApplication(Application):
     def __init__(self, store: StoreSettings | None = None, env: dict | None = None):
         merged = dict(store_env(store)) if store is not None else {}
         merged.update(env or {})
-        super().__init__(env=merged)
+        for attempt in range(3):
+            try:
+                super().__init__(env=merged)
+                return
+            except IntegrityError:
+                # A service's workers and relay start together; PostgreSQL's
+                # CREATE TABLE IF NOT EXISTS can then collide. The loser just retries.
+                if attempt == 2:
+                    raise
+                time.sleep(0.2)
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()
@@ -135,6 +145,11 @@ class ServiceApplication(Application):
         same through these two protected steps)."""
         self._record(processing)
         self._take_snapshots(processing)
+
+    def aggregate_in(self, processing: ProcessingEvent, aggregate_id: Any) -> Any:
+        """An aggregate as a policy must see it: with the changes that earlier events
+        of the same batch made, which are not stored yet."""
+        return processing.aggregates.get(aggregate_id) or self.repository.get(aggregate_id)
 
     def position_of(self, upstream: str) -> int:
         """The last position of ``upstream`` applied here (0 when none)."""

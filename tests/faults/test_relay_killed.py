@@ -31,14 +31,18 @@ def test_an_event_stored_but_not_yet_published_is_delivered_after_the_relay_is_k
 
 
 def test_a_relay_killed_mid_stream_loses_nothing_and_duplicates_nothing(platform):
+    platform.extra_env["intake"] = {"JWW_RELAY_BATCH": "10"}  # many confirm rounds: a long stream
     platform.start_services("intake", *FOLLOWERS)
-    client_ids = store_clients(platform, 1500)
-    # Kill it while it is part-way through publishing what is stored.
-    wait_until(lambda: 0 < applied_position(platform, "guidance"), timeout=30, interval=0.01, what="first events")
+    platform.signal("intake", "relay", signal.SIGSTOP)
+    client_ids = store_clients(platform, 3000)
+    platform.signal("intake", "relay", signal.SIGCONT)
+    wait_until(lambda: 0 < applied_position(platform, "guidance"), timeout=30, interval=0.005, what="first events")
     platform.kill("intake", "relay")
-    assert applied_position(platform, "guidance") < 1500, "the relay finished before it could be killed"
+    published = platform.application("intake").position_of("relay")
+    assert 0 < published < 3000, f"not killed mid-stream: {published} of 3000 published"
+
     client_ids += store_clients(platform, 100)
     platform.start("intake", "relay")
 
-    wait_applied(platform, FOLLOWERS, 1600)
+    wait_applied(platform, FOLLOWERS, 3100)
     assert_each_client_on_record_once(platform, FOLLOWERS, client_ids)

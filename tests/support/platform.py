@@ -27,6 +27,7 @@ class Platform:
         self.amqp_uri = amqp_uri
         self.store = store or {}  # extra JWW_STORE_* settings, e.g. for PostgreSQL
         self.processes: dict[tuple[str, str], subprocess.Popen] = {}
+        self.extra_env: dict[str, dict[str, str]] = {}  # per service, for one test's needs
         self._applications: dict[str, ServiceApplication] = {}
 
     def env(self, service: str) -> dict[str, str]:
@@ -41,6 +42,7 @@ class Platform:
         if self.store.get("JWW_STORE_KIND") == "postgres":
             env["JWW_STORE_POSTGRES_DBNAME"] = f"{self.store['dbname_prefix']}_{service}"
             env["JWW_STORE_KIND"] = "postgres"
+        env.update(self.extra_env.get(service, {}))
         return env
 
     def settings(self, service: str) -> config.Settings:

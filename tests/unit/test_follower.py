@@ -55,18 +55,47 @@ def test_a_gap_is_filled_from_the_upstream_log_before_the_event_that_revealed_it
     assert [follower.receive(b) for b in bodies[1:4]] == ["duplicate"] * 3  # late arrivals
 
 
+def recorded_order(app):
+    return [n.originator_id for n in app.recorder.select_notifications(1, 1000)]
+
+
+def upstream_order(upstream):
+    return [n.originator_id for n in upstream.recorder.select_notifications(1, 1000)]
+
+
 def test_events_arriving_out_of_order_are_applied_in_order(upstream, downstream):
     for _ in range(4):
         fakes.register(upstream)
     bodies = published(upstream)
-    applied_order = []
     follower = follower_of(upstream, downstream)
-    original = follower._apply
-    follower._apply = lambda event: (applied_order.append(event["jwwposition"]), original(event))[1]
     for body in (bodies[2], bodies[0], bodies[3], bodies[1]):
         follower.receive(body)
-    assert applied_order == [1, 2, 3, 4]
+    assert recorded_order(downstream) == upstream_order(upstream)
+
+
+def test_a_batch_with_duplicates_a_gap_and_junk_commits_each_event_once_in_order(upstream, downstream):
+    for _ in range(6):
+        fakes.register(upstream)
+    b = published(upstream)
+    dead = fakes.DeadLetters()
+    follower = follower_of(upstream, downstream, dead_letters=dead)
+    outcomes = follower.receive_many([b[0], b[0], b"junk", b[1], b[4], b[2], b[5]])
+    assert outcomes == ["applied", "duplicate", "dead-lettered", "applied", "applied", "duplicate", "applied"]
+    assert recorded_order(downstream) == upstream_order(upstream)
+    assert downstream.position_of("intake") == 6
+    assert len(dead) == 1
+
+
+def test_a_batch_partly_applied_by_another_instance_is_finished_without_doubles(upstream, downstream):
+    for _ in range(4):
+        fakes.register(upstream)
+    b = published(upstream)
+    slow, fast = follower_of(upstream, downstream), follower_of(upstream, downstream)
+    fast.receive_many(b[:2])  # the other instance got there first; `slow` has not noticed
+    slow.receive_many(b)
     assert clients_on_record(downstream) == 4
+    assert recorded_order(downstream) == upstream_order(upstream)
+    assert downstream.position_of("intake") == 4
 
 
 def test_positions_holding_private_events_are_not_mistaken_for_a_gap(upstream, downstream):

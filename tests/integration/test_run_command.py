@@ -1,0 +1,62 @@
+"""`jww run`, which `make run` calls: starts everything, stops everything on Ctrl-C,
+and says what is missing when RabbitMQ cannot be reached."""
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.broker import wait_until
+
+
+def children_of(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+def run_env(tmp_path, amqp_uri):
+    env = dict(os.environ, AMQP_URI=amqp_uri, JWW_METRICS_PORT="0", JWW_METRICS_RELAY_PORT="0")
+    return env
+
+
+def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_uri):
+    env = run_env(tmp_path, amqp_uri)
+    # Each service's store in this test's folder rather than the developer's var/.
+    env["JWW_STORE_SQLITE_PATH"] = str(tmp_path / "store.sqlite")
+    env["JWW_SERVICE_FOLLOWS"] = ""  # all four share one file here; following is covered elsewhere
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shared.cli", "run"], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    first_lines = [process.stdout.readline() for _ in range(5)]
+    assert "All services started" in first_lines[-1], first_lines
+    assert all("metrics http://127.0.0.1:" in line for line in first_lines[:4])
+    children = wait_until(lambda: len(children_of(process.pid)) == 8 and children_of(process.pid), what="8 processes")
+
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+
+    assert process.returncode == 0
+    assert "Stopped." in output
+    assert not [pid for pid in children if alive(pid)]
+
+
+def test_an_unreachable_broker_is_reported_in_one_sentence(tmp_path):
+    env = run_env(tmp_path, "amqp://guest:guest@127.0.0.1:1/")
+    result = subprocess.run(
+        [sys.executable, "-m", "shared.cli", "run"], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 1
+    message = result.stderr.strip()
+    assert message.count("\n") == 0, message
+    assert message.startswith("RabbitMQ is not reachable at amqp://127.0.0.1:1/")
+    assert "rabbitmq-server" in message and "AMQP_URI" in message
