@@ -54,6 +54,9 @@ def main(argv: list[str]) -> int:
         except Exception as error:  # report it, run the rest, exit non-zero at the end
             traceback.print_exc()
             errors.append(f"{name}: {type(error).__name__}: {error}")
+        except (KeyboardInterrupt, SystemExit):
+            print(f"\ninterrupted during {name}; its servers' resources were released", file=sys.stderr)
+            raise
     print(report.summary(rows, errors))
     print(f"\nTotal time {time.monotonic() - started:.0f} s; {_load('at end')}", flush=True)
     return 1 if errors else 0
