@@ -49,7 +49,6 @@ def serve(service: str) -> int:
     service_cls = _find(f"services.{service}.service", lambda c: getattr(c, "name", None) == service)
     runner = ServiceRunner(config={**settings.nameko_config, SETTINGS_KEY: settings})
     runner.add_service(service_cls)
-    metrics.serve(settings.metrics_addr, settings.metrics_port)
 
     def stop_or_kill():
         # A graceful stop lets running workers finish. It can hang when the broker
@@ -68,6 +67,9 @@ def serve(service: str) -> int:
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     runner.start()
+    # Only now: /metrics doubles as the readiness probe, so it must not answer
+    # before the RPC consumers are up.
+    metrics.serve(settings.metrics_addr, settings.metrics_port)
     runner.wait()
     return 0
 
@@ -77,6 +79,7 @@ def relay(service: str) -> int:
     from shared.messaging import ConfirmingPublisher, exchange_name
     from shared.outbox import Outbox
     from shared.relay import Relay
+    from shared.singleton import sole_relay
     from shared.store import ServiceApplication
 
     settings = config.load(service)
@@ -95,7 +98,10 @@ def relay(service: str) -> int:
     metrics.serve(settings.metrics_addr, settings.relay_metrics_port)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: the_relay.stopping.set())
-    the_relay.run()
+    with sole_relay(settings, the_relay.stopping) as active:
+        if active:
+            the_relay.resume()  # a standby's position is stale by the time it takes over
+            the_relay.run()
     return 0
 
 

@@ -38,6 +38,7 @@ class StoreSettings:
 class Settings:
     service: str
     follows: tuple[str, ...]
+    max_workers: int
     amqp_uri: str
     queue_type: str  # "classic" on one node, "quorum" on a cluster
     prefetch: int
@@ -51,7 +52,7 @@ class Settings:
 
     @property
     def nameko_config(self) -> dict:
-        return {"AMQP_URI": self.amqp_uri, "max_workers": 10, "serializer": "json"}
+        return {"AMQP_URI": self.amqp_uri, "max_workers": self.max_workers, "serializer": "json"}
 
 
 def _override(raw: dict, env: Mapping[str, str]) -> dict:
@@ -96,6 +97,7 @@ def load(service: str, env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         service=c["service"]["name"],
         follows=tuple(c["service"]["follows"]),
+        max_workers=c["service"]["max_workers"],
         amqp_uri=c["amqp"]["uri"],
         queue_type=c["amqp"]["queue_type"],
         prefetch=c["amqp"]["prefetch"],

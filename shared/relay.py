@@ -6,8 +6,8 @@ position (a tracking record in the service's own store). A crash anywhere before
 that save means the batch is published again after restart: delivery is
 at-least-once, and consumers drop what they already applied.
 
-One relay runs per service (it is a singleton; the RPC workers scale out
-separately), as its own process: ``jww relay <service>``.
+One relay is active per service (the RPC workers scale out separately), as its
+own process: ``jww relay <service>``; a second one stands by (shared/singleton.py).
 """
 from __future__ import annotations
 
@@ -32,12 +32,17 @@ class Relay:
         self.batch = batch
         self.poll_seconds = poll_seconds
         self.service = outbox.service
-        self.position = outbox.app.position_of(TRACKING_NAME)
-        self.prev = outbox.last_published_at_or_before(self.position)
         self.stopping = threading.Event()
+        self.resume()
         self._published = metrics.RELAY_PUBLISHED.labels(self.service)
         self._backlog = metrics.RELAY_BACKLOG.labels(self.service)
         self._position_gauge = metrics.RELAY_POSITION.labels(self.service)
+
+    def resume(self) -> None:
+        """Continue from the saved position: after a failure, what is in memory may
+        be ahead of what was confirmed and saved."""
+        self.position = self.outbox.app.position_of(TRACKING_NAME)
+        self.prev = self.outbox.last_published_at_or_before(self.position)
 
     def run_once(self) -> int:
         """Publish what is waiting, up to one batch. Returns how many were published."""
@@ -79,7 +84,8 @@ class Relay:
                     extra={"error": type(error).__name__, "retry_in_seconds": delay},
                 )
                 self.publisher.close()
-                self.stopping.wait(delay)
+                if not self.stopping.wait(delay):
+                    self.resume()
         self.publisher.close()
         log.info("relay stopped", extra={"position": self.position})
 

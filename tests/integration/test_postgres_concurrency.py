@@ -44,13 +44,13 @@ REGISTRATION = {
     "interpreter_needed": True,
 }
 
-# A `jww serve` process runs at most `max_workers` RPC workers (10, fixed in
-# shared/config.py) and takes at most that many messages from its RPC queue at a
-# time. With that many commands waiting on the lock, health would wait for a free
+# A `jww serve` process runs at most `max_workers` RPC workers ([service]
+# max_workers in its settings) and takes at most that many messages from its RPC
+# queue at a time. With that many commands waiting on the lock, health would wait for a free
 # worker whatever the database driver does (measured: 10 commands, health answered
 # only at release, 2.0 s). So the test fires one command fewer and measures the
 # driver, not the worker pool.
-MAX_WORKERS = config.load("intake", {}).nameko_config["max_workers"]
+MAX_WORKERS = config.load("intake", {}).max_workers
 COMMANDS = MAX_WORKERS - 1
 
 

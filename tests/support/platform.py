@@ -48,13 +48,15 @@ class Platform:
     def settings(self, service: str) -> config.Settings:
         return config.load(service, self.env(service))
 
-    def start(self, service: str, role: str = "serve") -> subprocess.Popen:
-        log = open(self.workdir / f"{service}-{role}.log", "ab")
+    def start(self, service: str, role: str = "serve", label: str | None = None) -> subprocess.Popen:
+        """Start ``jww <role> <service>``; ``label`` names a second instance of the same role."""
+        label = label or role
+        log = open(self.workdir / f"{service}-{label}.log", "ab")
         process = subprocess.Popen(
             [sys.executable, "-m", "shared.cli", role, service],
             env=self.env(service), stdout=log, stderr=subprocess.STDOUT,
         )
-        self.processes[(service, role)] = process
+        self.processes[(service, label)] = process
         return process
 
     def start_services(self, *services: str) -> None:
