@@ -19,6 +19,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import amqp
 
@@ -46,11 +47,12 @@ def latencies_ms(sent: dict[int, float], arrived: dict[int, float]) -> list[floa
 
 
 class Arrivals:
-    """A thread calling ``poll()`` (the highest position applied so far) every
-    ``POLL_SECONDS`` and noting when each position first appeared."""
+    """Notes when each key (a log position, a message's sequence number) first
+    arrived. A thread calls ``step(arrivals)`` over and over until the ``with``
+    block ends; an error there is raised by ``wait_for``."""
 
-    def __init__(self, poll) -> None:
-        self.poll = poll
+    def __init__(self, step: Callable[["Arrivals"], None]) -> None:
+        self.step = step
         self.at: dict[int, float] = {}
         self.highest = 0
         self.stopping = threading.Event()
@@ -65,25 +67,50 @@ class Arrivals:
         self.stopping.set()
         self.thread.join(5)
 
+    def arrived(self, key: int, when: float) -> None:
+        self.at.setdefault(key, when)
+        self.highest = max(self.highest, key)
+
     def _run(self) -> None:
         try:
             while not self.stopping.is_set():
-                position = self.poll()
-                now = time.monotonic()
-                for applied in range(self.highest + 1, position + 1):
-                    self.at[applied] = now
-                self.highest = max(self.highest, position)
-                time.sleep(POLL_SECONDS)
+                self.step(self)
         except BaseException as error:  # reported by wait_for
             self.error = error
 
-    def wait_for(self, position: int, timeout: float) -> None:
-        def arrived():
+    def wait_for(self, key: int, timeout: float = DRAIN_TIMEOUT) -> None:
+        def done():
             if self.error is not None:
                 raise self.error
-            return self.highest >= position
+            return self.highest >= key
 
-        wait_until(arrived, timeout, f"position {position} to be applied", interval=0.01)
+        wait_until(done, timeout, f"{key} to arrive", interval=0.01)
+
+
+def polling(position: Callable[[], int]) -> Callable[[Arrivals], None]:
+    """A step reading the highest position applied so far, every POLL_SECONDS:
+    every position up to it arrived now."""
+
+    def step(arrivals: Arrivals) -> None:
+        highest = position()
+        now = time.monotonic()
+        for key in range(arrivals.highest + 1, highest + 1):
+            arrivals.arrived(key, now)
+        time.sleep(POLL_SECONDS)
+
+    return step
+
+
+def consuming(connection: amqp.Connection) -> Callable[[Arrivals], None]:
+    """A step serving the connection's consumers (their callbacks note arrivals)."""
+
+    def step(arrivals: Arrivals) -> None:
+        try:
+            connection.drain_events(timeout=0.2)
+        except TimeoutError:
+            pass
+
+    return step
 
 
 def offer(send, seconds: float) -> dict[int, float]:
@@ -94,6 +121,14 @@ def offer(send, seconds: float) -> dict[int, float]:
         began = time.monotonic()
         sent[send()] = began
     return sent
+
+
+def measure(send: Callable[[], int], arrivals: Arrivals) -> list[float]:
+    """Warm up, then offer the measured load; latencies (ms) of what was sent."""
+    arrivals.wait_for(max(offer(send, WARM_UP_SECONDS)))
+    sent = offer(send, SECONDS)
+    arrivals.wait_for(max(sent))
+    return latencies_ms(sent, arrivals.at)
 
 
 def queue_has_consumer(uri: str, queue: str) -> bool:
@@ -138,55 +173,20 @@ def ours(res: Resources) -> tuple[list[float], broker.Message]:
             workload.register(intake)
             return intake.last_position
 
-        with Arrivals(lambda: guidance.position_of("intake")) as arrivals:
-            arrivals.wait_for(max(offer(save, WARM_UP_SECONDS)), DRAIN_TIMEOUT)
-            sent = offer(save, SECONDS)
-            arrivals.wait_for(max(sent), DRAIN_TIMEOUT)
+        with Arrivals(polling(lambda: guidance.position_of("intake"))) as arrivals:
+            latencies = measure(save, arrivals)
         event = Outbox(intake).read(after=0, limit=1)[0]
-        return latencies_ms(sent, arrivals.at), (event["type"], encode(event), event["id"])
+        return latencies, (event["type"], encode(event), event["id"])
     except Exception:
         report.detail("process logs:\n" + _log_tails(workdir))
         raise
-
-
-class _Receiver:
-    """A consuming connection on its own thread, noting when each message arrived."""
-
-    def __init__(self, res: Resources, uri: str, queue: str) -> None:
-        self.at: dict[int, float] = {}
-        self.connection = res.closing(amqp_connect(uri))
-        channel = self.connection.channel()
-        channel.basic_consume(queue, callback=self._on_message)
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="bench-receiver", daemon=True)
-        self.thread.start()
-        res.callback(self.stop)
-
-    def _on_message(self, message: amqp.Message) -> None:
-        self.at[int(message.message_id)] = time.monotonic()
-        message.channel.basic_ack(message.delivery_tag)
-
-    def _run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                self.connection.drain_events(timeout=0.2)
-            except TimeoutError:
-                pass
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.thread.join(5)
-
-    @property
-    def highest(self) -> int:
-        return max(self.at, default=0)
 
 
 def raw_round_trip(res: Resources, message: broker.Message) -> list[float]:
     routing_key, body, _ = message
     uri = res.vhost()
     sink = broker.Sink(res, uri, "bench.rtt", "bench.rtt")
-    receiver = _Receiver(res, uri, sink.queue)
+    consumer = res.closing(amqp_connect(uri))
     channel = res.closing(amqp_connect(uri)).channel()
     count = iter(range(1, 1 << 30))
 
@@ -198,11 +198,15 @@ def raw_round_trip(res: Resources, message: broker.Message) -> list[float]:
         )
         return key
 
-    warm_up = offer(send, WARM_UP_SECONDS)
-    wait_until(lambda: receiver.highest >= max(warm_up), DRAIN_TIMEOUT, "the warm-up messages")
-    sent = offer(send, SECONDS)
-    wait_until(lambda: receiver.highest >= max(sent), DRAIN_TIMEOUT, "the last message")
-    return latencies_ms(sent, receiver.at)
+    arrivals = Arrivals(consuming(consumer))
+
+    def received(delivered: amqp.Message) -> None:
+        arrivals.arrived(int(delivered.message_id), time.monotonic())
+        delivered.channel.basic_ack(delivered.delivery_tag)
+
+    consumer.channel().basic_consume(sink.queue, callback=received)  # before its thread starts
+    with arrivals:
+        return measure(send, arrivals)
 
 
 def _describe(label: str, values: list[float]) -> None:
