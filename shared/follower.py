@@ -30,7 +30,7 @@ from typing import Callable, Mapping
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from shared import metrics
+from shared import correlation, metrics
 from shared.contracts import DecodeError, decode
 from shared.store import ServiceApplication
 
@@ -154,6 +154,8 @@ class Follower:
         policy = self.policies.get(event["type"])
         collected = len(batch.processing.events)
         if policy is not None:
+            # What the policy causes carries the correlation id of the command upstream.
+            correlation.use(event["jwwcorrelation"])
             policy(event, batch.processing)
         outcome = "applied" if len(batch.processing.events) > collected else "ignored"
         batch.position = position

@@ -66,3 +66,15 @@ def test_metrics_endpoint_counts_commands_by_outcome(platform, tmp_path):
     assert 'jww_commands_total{command="register_client",outcome="ok",service="intake"} 1.0' in body
     assert 'jww_commands_total{command="register_client",outcome="invalid-input",service="intake"} 1.0' in body
     assert "jww_command_seconds_bucket" in body
+
+
+def test_the_correlation_id_of_a_command_follows_it_into_every_service(platform):
+    platform.start_services("intake", "guidance")
+    with platform.rpc(correlation_id="case-7f3a") as rpc:
+        rpc.intake.register_client(registration())
+    wait_until(lambda: platform.wait_healthy("guidance")["following"]["intake"] == 1, what="guidance to apply")
+
+    for service in ("intake", "guidance"):
+        app = platform.application(service)
+        (notification,) = app.recorder.select_notifications(start=1, limit=10)
+        assert app.mapper.to_domain_event(notification).correlation_id == "case-7f3a"
