@@ -3,6 +3,8 @@
     jww run [SERVICE ...]   every service (or those named) with its relay, until Ctrl-C
     jww serve SERVICE       one service's RPC workers and followers (scale these out)
     jww relay SERVICE       one service's outbox relay (exactly one per service)
+    jww catalogue           print the AsyncAPI catalogue of integration events
+    jww catalogue --publish record new event versions as published
 
 Settings come from ``deploy/<service>/service.toml`` and the environment (see
 ``shared/config.py``).
@@ -177,6 +179,19 @@ def run(services: list[str]) -> int:
     return exit_code
 
 
+def catalogue(publish: bool) -> int:
+    import json
+
+    from shared.contracts import catalogue as the_catalogue
+
+    if publish:
+        added = the_catalogue.publish()
+        print(f"published: {', '.join(added) or 'nothing new'}")
+    else:
+        print(json.dumps(the_catalogue.asyncapi(), indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     # nameko 2 needs eventlet; its deprecation notice says nothing an operator can act on.
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
@@ -187,10 +202,14 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (("serve", "start one service's RPC workers and followers"), ("relay", "start one service's outbox relay")):
         p = sub.add_parser(name, help=text)
         p.add_argument("service", choices=config.SERVICES)
+    p = sub.add_parser("catalogue", help="print the AsyncAPI catalogue of integration events")
+    p.add_argument("--publish", action="store_true", help="record new event versions as published")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             return run(args.services)
+        if args.command == "catalogue":
+            return catalogue(args.publish)
         return {"serve": serve, "relay": relay}[args.command](args.service)
     except config.ConfigError as error:
         print(f"jww: {error}", file=sys.stderr)

@@ -82,8 +82,9 @@ def envelope(
     correlation_id: str | None = None,
 ) -> dict[str, Any]:
     """Build an envelope. Its id is derived from the stored event's identity, so
-    publishing the same event again yields the same id."""
-    return {
+    publishing the same event again yields the same id. Extensions without a value
+    are left out rather than sent as null, as CloudEvents expects."""
+    event = {
         "specversion": "1.0",
         "id": str(uuid.uuid5(_ID_NAMESPACE, f"{service}/{aggregate_id}/{aggregate_version}")),
         "source": f"/jww/{service}",
@@ -100,6 +101,7 @@ def envelope(
         "jwwactorrole": actor_role,
         "jwwcorrelation": correlation_id or None,
     }
+    return {key: value for key, value in event.items() if value is not None}
 
 
 def encode(event: dict[str, Any]) -> bytes:

@@ -1,0 +1,53 @@
+"""The published catalogue of integration events, as another agency would use it."""
+import json
+
+import jsonschema
+from cloudevents.core.formats.json import JSONFormat
+
+from shared.contracts import CATALOGUE, encode
+from shared.contracts import catalogue
+from shared.outbox import Outbox
+from tests.unit import fakes
+
+
+def test_no_published_version_has_changed():
+    assert catalogue.changed_since_published() == [], (
+        "a published event version changed: publish a new version instead (see shared/contracts/catalogue.py)"
+    )
+
+
+def test_every_event_type_in_the_code_is_in_the_published_catalogue():
+    missing = sorted(set(CATALOGUE) - set(catalogue.published()))
+    assert missing == [], f"record them with `jww catalogue --publish`: {missing}"
+
+
+def test_a_change_to_a_published_version_is_caught(monkeypatch):
+    schema = CATALOGUE["be.jww.intake.client-registered.v1"]
+    field = schema._declared_fields.pop("interpreter_needed")
+    try:
+        assert catalogue.changed_since_published() == ["be.jww.intake.client-registered.v1"]
+    finally:
+        schema._declared_fields["interpreter_needed"] = field
+
+
+def published_events():
+    app = fakes.intake()
+    client = fakes.register(app)
+    fakes.change_languages(app, client)
+    return Outbox(app).read(after=0, limit=10)
+
+
+def test_what_we_publish_fits_the_asyncapi_document():
+    messages = catalogue.asyncapi()["components"]["messages"]
+    for event in published_events():
+        jsonschema.validate(json.loads(encode(event)), messages[event["type"]]["payload"])
+
+
+def test_a_stock_cloudevents_sdk_reads_our_messages():
+    for event in published_events():
+        read = JSONFormat().read(None, encode(event))
+        assert read.get_type() == event["type"]
+        assert read.get_source() == "/jww/intake"
+        assert read.get_subject() == event["subject"]
+        assert read.get_extension("jwwposition") == event["jwwposition"]
+        assert read.get_data()["client_id"] == event["data"]["client_id"]
