@@ -17,7 +17,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Callable, Mapping
-from urllib.parse import quote, urlparse, urlunparse
+from urllib.parse import quote, unquote, urlparse, urlunparse
 
 import amqp
 import psycopg
@@ -92,9 +92,10 @@ class Resources(contextlib.ExitStack):
         name = self._name()
         rabbitmqctl("add_vhost", name)
         self.callback(delete_vhost, name)
-        user = urlparse(settings("intake").amqp_uri).username or "guest"
+        broker = settings("intake").amqp_uri  # AMQP_URI, or the deployed default
+        user = unquote(urlparse(broker).username or "guest")
         rabbitmqctl("set_permissions", "-p", name, user, ".*", ".*", ".*")
-        return vhost_uri(settings("intake").amqp_uri, name)
+        return vhost_uri(broker, name)
 
     def postgres_store(self, service: str) -> config.StoreSettings:
         """The service's PostgreSQL store settings, in a database of its own that is
