@@ -1,7 +1,8 @@
 """The transport side of a follower: one durable queue per upstream on RabbitMQ.
 
-Messages are handled one at a time in delivery order and acknowledged only after
-their effect (or their dead letter) is stored, so a crash redelivers them. On a
+Messages are handled in delivery order, those that arrived together as one batch,
+and acknowledged only after their effects (or their dead letters) are stored, so a
+crash redelivers them. On a
 connection loss the loop reconnects with backoff; unacknowledged messages go back
 to the queue in order. On every (re)connection it first catches up from the
 upstream's log, which also covers events published before this queue existed.
@@ -27,7 +28,7 @@ BATCH = 200  # messages applied in one transaction at most
 
 
 class UpstreamConsumer:
-    def __init__(self, settings: Settings, upstream: str, app, rpc_timeout: float = 10.0):
+    def __init__(self, settings: Settings, upstream: str, app, rpc_timeout: float = 5.0):
         self.settings = settings
         self.upstream = upstream
         self.rpc_timeout = rpc_timeout

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 from shared import metrics
 from shared.contracts import encode
