@@ -1,6 +1,7 @@
 """What every comparison writes: intake client registrations, as a worker would make them."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Iterator
 
@@ -9,7 +10,11 @@ from services.intake.domain import Client
 
 ACTOR = {"user_id": "bench-sa-1", "role": "social_assistant", "agency": "apo"}
 REGISTRATION = {
+    "given_names": "Bench",
+    "family_name": "Person",
+    "birth_date": dt.date(1985, 7, 30),
     "legal_position": "convicted",
+    "situation": "probation",
     "languages": ["fr", "ar"],
     "preferred_language": "ar",
     "interpreter_needed": True,
@@ -23,7 +28,13 @@ def register(app: IntakeApplication):
 
 def new_client() -> Client:
     """A registered client not yet saved (its one event is pending)."""
-    return Client(agency=ACTOR["agency"], registered_by=ACTOR, **REGISTRATION)
+    person = {k: REGISTRATION[k] for k in ("given_names", "family_name")}
+    rest = {k: v for k, v in REGISTRATION.items() if k not in ("given_names", "family_name", "birth_date")}
+    return Client(
+        agency=ACTOR["agency"], registered_by=ACTOR, mandating_actor=None,
+        personal={**person, "birth_date": REGISTRATION["birth_date"].isoformat(), "national_number": None, "contact": {}},
+        **rest,
+    )
 
 
 def prestore(app: IntakeApplication, count: int, per_save: int = 500) -> None:

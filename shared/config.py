@@ -49,6 +49,12 @@ class Settings:
     relay_batch: int
     relay_poll_seconds: float
     log_level: str
+    options: dict  # the service's own section, e.g. [intake], for what only it needs
+
+    def resolve(self, path: str) -> Path:
+        """A path from the settings, relative to the project unless absolute."""
+        candidate = Path(path)
+        return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
 
     @property
     def nameko_config(self) -> dict:
@@ -93,7 +99,7 @@ def load(service: str, env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(f"store kind must be 'sqlite' or 'postgres', not {kind!r}")
     sqlite_path = Path(store["sqlite_path"])
     if not sqlite_path.is_absolute():
-        sqlite_path = PROJECT_ROOT / sqlite_path
+        sqlite_path = PROJECT_ROOT / sqlite_path  # the same rule as Settings.resolve
     return Settings(
         service=c["service"]["name"],
         follows=tuple(c["service"]["follows"]),
@@ -116,4 +122,5 @@ def load(service: str, env: Mapping[str, str] | None = None) -> Settings:
         relay_batch=c["relay"]["batch"],
         relay_poll_seconds=c["relay"]["poll_seconds"],
         log_level=c["service"]["log_level"],
+        options=dict(c.get(c["service"]["name"], {})),
     )

@@ -22,12 +22,15 @@ class EventStore(DependencyProvider):
     """Builds the service's application once per container and runs one follower per
     upstream named in the settings, each in its own managed green thread."""
 
-    def __init__(self, application_cls):
+    def __init__(self, application_cls, on_start=None):
         self.application_cls = application_cls
+        self.on_start = on_start  # f(app, settings), e.g. to load reference data
 
     def setup(self):
         self.settings: Settings = self.container.config[SETTINGS_KEY]
         self.app = self.application_cls(store=self.settings.store)
+        if self.on_start is not None:
+            self.on_start(self.app, self.settings)
         self.consumers = [UpstreamConsumer(self.settings, upstream, self.app) for upstream in self.settings.follows]
 
     def start(self):

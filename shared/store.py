@@ -15,7 +15,7 @@ from typing import Any, Callable, ClassVar
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
+from eventsourcing.persistence import IntegrityError, InternalError, ProcessRecorder, Tracking
 
 from shared import correlation
 from shared.config import StoreSettings
@@ -123,9 +123,10 @@ class ServiceApplication(Application):
             try:
                 super().__init__(env=merged)
                 return
-            except IntegrityError:
+            except (IntegrityError, InternalError):
                 # A service's workers and relay start together; PostgreSQL's
-                # CREATE TABLE IF NOT EXISTS can then collide. The loser just retries.
+                # CREATE TABLE IF NOT EXISTS can then collide ("duplicate key" or
+                # "tuple concurrently updated"). The loser just retries.
                 if attempt == 2:
                     raise
                 time.sleep(0.2)

@@ -1,24 +1,119 @@
 """Intake over RPC: validate, call, serialise."""
 from nameko.rpc import rpc
 
-from shared.contracts.intake import RecordLanguages, RegisterClient
+from shared.contracts import intake as contracts
 from shared.rpc import command
 from shared.service import EventStore, ServiceBase
 
 from services.intake.application import IntakeApplication
 
 
+def load_sample_directory(app: IntakeApplication, settings) -> None:
+    """Development and test platforms start with the sample directory from deploy/."""
+    path = settings.options.get("sample_directory")
+    if path:
+        app.load_directory(settings.resolve(path))
+
+
 class IntakeService(ServiceBase):
     name = "intake"
-    app = EventStore(IntakeApplication)
+    app = EventStore(IntakeApplication, on_start=load_sample_directory)
 
     @rpc
-    @command(RegisterClient)
+    @command(contracts.RegisterClient)
     def register_client(self, data: dict) -> dict:
-        client_id = self.app.register_client(**data)
-        return {"client_id": str(client_id), "version": 1}
+        return {"client_id": str(self.app.register_client(**data)), "version": 1}
 
     @rpc
-    @command(RecordLanguages)
+    @command(contracts.RecordLanguages)
     def record_languages(self, data: dict) -> dict:
         return {"client_id": str(data["client_id"]), "version": self.app.record_languages(**data)}
+
+    @rpc
+    @command(contracts.ReceiveHelpRequest)
+    def receive_help_request(self, data: dict) -> dict:
+        return {"request_id": str(self.app.receive_help_request(**data))}
+
+    @rpc
+    @command(contracts.GiveConsent)
+    def give_consent(self, data: dict) -> dict:
+        return {"consent_id": str(self.app.give_consent(**data))}
+
+    @rpc
+    @command(contracts.WithdrawConsent)
+    def withdraw_consent(self, data: dict) -> dict:
+        return {"consent_id": str(self.app.withdraw_consent(**data))}
+
+    @rpc
+    @command(contracts.AcceptIntake)
+    def accept_intake(self, data: dict) -> dict:
+        self.app.accept(**data)
+        return self.app.client_file(data["actor"], data["client_id"])
+
+    @rpc
+    @command(contracts.DeclineIntake)
+    def decline_intake(self, data: dict) -> dict:
+        self.app.decline(**data)
+        return {"client_id": str(data["client_id"]), "status": "declined"}
+
+    @rpc
+    @command(contracts.WaitlistIntake)
+    def waitlist_intake(self, data: dict) -> dict:
+        self.app.waitlist(**data)
+        return {"client_id": str(data["client_id"]), "status": "waitlisted"}
+
+    @rpc
+    @command(contracts.ReassignClient)
+    def reassign_client(self, data: dict) -> dict:
+        self.app.reassign(**data)
+        return {"client_id": str(data["client_id"]), "worker": data["worker"]}
+
+    @rpc
+    @command(contracts.TransferClient)
+    def transfer_client(self, data: dict) -> dict:
+        self.app.transfer(**data)
+        return {"client_id": str(data["client_id"]), "agency": data["to_agency"]}
+
+    @rpc
+    @command(contracts.GetClientFile)
+    def client_file(self, data: dict) -> dict:
+        return self.app.client_file(**data)
+
+    @rpc
+    @command(contracts.SearchClients)
+    def search_clients(self, data: dict) -> list:
+        return self.app.search(**data)
+
+    @rpc
+    @command(contracts.Waitlist)
+    def waitlist(self, data: dict) -> list:
+        return self.app.waitlist_of(**data)
+
+    @rpc
+    @command(contracts.RegisterAgency)
+    def register_agency(self, data: dict) -> dict:
+        self.app.register_agency(**data)
+        return {"code": data["code"]}
+
+    @rpc
+    @command(contracts.AddStaffMember)
+    def add_staff_member(self, data: dict) -> dict:
+        self.app.add_staff_member(**data)
+        return {"agency": data["agency"], "user_id": data["user_id"]}
+
+    @rpc
+    @command(contracts.ChangeStaffMember)
+    def deactivate_staff_member(self, data: dict) -> dict:
+        self.app.set_staff_member_active(**data, active=False)
+        return {"agency": data["agency"], "user_id": data["user_id"], "active": False}
+
+    @rpc
+    @command(contracts.ChangeStaffMember)
+    def reactivate_staff_member(self, data: dict) -> dict:
+        self.app.set_staff_member_active(**data, active=True)
+        return {"agency": data["agency"], "user_id": data["user_id"], "active": True}
+
+    @rpc
+    @command()
+    def directory(self, _=None) -> list:
+        return self.app.directory()

@@ -5,6 +5,7 @@ import threading
 
 from tests.support.broker import wait_until
 from tests.support.platform import Platform, count_events
+from tests.support.samples import registration_args
 from tests.unit.fakes import ACTOR
 
 FOLLOWERS = ("guidance", "referrals", "notifications")
@@ -17,7 +18,7 @@ def store_clients(platform: Platform, count: int, pace: float = 0.0) -> list:
     app = platform.application("intake")
     ids = []
     for _ in range(count):
-        ids.append(app.register_client(ACTOR, "convicted", ["nl"], "nl", False))
+        ids.append(app.register_client(ACTOR, **registration_args()))
         if pace:
             time.sleep(pace)
     return ids
@@ -39,6 +40,11 @@ def wait_applied(platform: Platform, services, position: int, timeout: float = 6
             lambda: applied_position(platform, service) >= position,
             timeout=timeout, interval=0.2, what=f"{service} to apply intake up to {position}",
         )
+
+
+def wait_caught_up(platform: Platform, services, timeout: float = 60) -> None:
+    """Until each follower has applied everything intake has stored so far."""
+    wait_applied(platform, services, platform.application("intake").head(), timeout)
 
 
 def assert_each_client_on_record_once(platform: Platform, services, client_ids) -> None:

@@ -4,13 +4,14 @@ import threading
 from shared.errors import Conflict
 from tests.faults.helpers import FOLLOWERS, wait_applied
 from tests.support.platform import count_events
+from tests.support.samples import registration_payload
 from tests.unit.fakes import ACTOR
 
 
 def test_the_loser_gets_a_clear_conflict_and_no_event_is_lost_or_duplicated(platform):
     platform.start_services("intake", *FOLLOWERS)
     with platform.rpc() as rpc:
-        payload = {"actor": ACTOR, "legal_position": "suspect", "languages": ["nl"], "preferred_language": "nl"}
+        payload = registration_payload(ACTOR, languages=["nl"], preferred_language="nl")
         clients = [rpc.intake.register_client(payload)["client_id"] for _ in range(5)]
 
     outcomes = {client: [] for client in clients}

@@ -4,7 +4,7 @@ import json
 
 from shared.contracts import encode
 from shared.outbox import Outbox
-from tests.faults.helpers import assert_each_client_on_record_once, store_clients, wait_applied
+from tests.faults.helpers import assert_each_client_on_record_once, store_clients, wait_caught_up
 from tests.support import broker
 from tests.support.broker import wait_until
 
@@ -12,8 +12,8 @@ from tests.support.broker import wait_until
 def test_malformed_messages_are_dead_lettered_with_their_reason(platform):
     platform.start_services("intake", "guidance")
     first = store_clients(platform, 1)
-    wait_applied(platform, ["guidance"], 1)
-    genuine = Outbox(platform.application("intake")).read(after=0, limit=1)[0]
+    wait_caught_up(platform, ["guidance"])
+    genuine = Outbox(platform.application("intake")).read(after=0, limit=100)[0]
     forged_position = {"jwwposition": 1000, "jwwprevposition": 1}
 
     bad = {
@@ -25,7 +25,7 @@ def test_malformed_messages_are_dead_lettered_with_their_reason(platform):
         broker.publish(platform.amqp_uri, "jww.intake.events", "be.jww.intake.client-registered.v1", body)
     later = store_clients(platform, 2)
 
-    wait_applied(platform, ["guidance"], 3)
+    wait_caught_up(platform, ["guidance"])
     assert_each_client_on_record_once(platform, ["guidance"], first + later)
     dead_queue = "jww.guidance.from.intake.dead"
     wait_until(lambda: broker.queue_messages(platform.amqp_uri, dead_queue) == 3, what="three dead letters")

@@ -29,20 +29,14 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared import config
 from tests.support.platform import Platform, count_events
+from tests.support.samples import WORKER, registration_payload
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres]
 
 PG = dict(host="127.0.0.1", port=5432, user="postgres")
 EVENTS_TABLE = "intakeapplication_events"  # eventsourcing: <application class name>_events
 LOCK_SECONDS = 2.0
-WORKER = {"user_id": "sa-1", "role": "social_assistant", "agency": "apo"}
-REGISTRATION = {
-    "actor": WORKER,
-    "legal_position": "convicted",
-    "languages": ["fr", "ar"],
-    "preferred_language": "ar",
-    "interpreter_needed": True,
-}
+REGISTRATION = registration_payload(WORKER)
 
 # A `jww serve` process runs at most `max_workers` RPC workers ([service]
 # max_workers in its settings) and takes at most that many messages from its RPC

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ class Platform:
         self.processes: dict[tuple[str, str], subprocess.Popen] = {}
         self.extra_env: dict[str, dict[str, str]] = {}  # per service, for one test's needs
         self._applications: dict[str, ServiceApplication] = {}
+        self._lock = threading.Lock()  # a writer thread and the test may ask at once
 
     def env(self, service: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -122,6 +124,10 @@ class Platform:
 
     def application(self, service: str) -> ServiceApplication:
         """The service's own store, opened from the test to count what it holds."""
+        with self._lock:
+            return self._application(service)
+
+    def _application(self, service: str) -> ServiceApplication:
         if service not in self._applications:
             from shared.cli import _find
 

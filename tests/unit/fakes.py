@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.guidance.application import GuidanceApplication
 from services.intake.application import IntakeApplication
 from services.intake.domain import Client
+from tests.support.samples import registration_args
 
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 ACTOR = {"user_id": "sa-1", "role": "social_assistant", "agency": "apo"}
@@ -26,11 +27,11 @@ def guidance() -> GuidanceApplication:
 
 
 def register(app: IntakeApplication):
-    return app.register_client(ACTOR, "suspect", ["nl", "fr"], "nl", False)
+    return app.register_client(ACTOR, **registration_args(languages=["nl", "fr"], preferred_language="nl"))
 
 
 def change_languages(app: IntakeApplication, client_id) -> None:
-    version = app.get_client(client_id).version
+    version = app.repository.get(client_id).version
     app.record_languages(ACTOR, client_id, version, ["fr"], "fr", True)
 
 

@@ -7,6 +7,8 @@ from cloudevents.core.formats.json import JSONFormat
 from shared.contracts import CATALOGUE, encode
 from shared.contracts import catalogue
 from shared.outbox import Outbox
+from shared.config import DEPLOY_DIR
+from tests.support.samples import COORDINATOR, WORKER
 from tests.unit import fakes
 
 
@@ -31,10 +33,25 @@ def test_a_change_to_a_published_version_is_caught(monkeypatch):
 
 
 def published_events():
+    """Every kind of fact intake publishes, from one realistic run."""
     app = fakes.intake()
+    app.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
     client = fakes.register(app)
     fakes.change_languages(app, client)
-    return Outbox(app).read(after=0, limit=10)
+    app.receive_help_request(WORKER, client, "lawyer", ["work", "addiction"], "Question", "normal")
+    app.accept(COORDINATOR, client, "apo-sa-1")
+    app.reassign(COORDINATOR, client, "apo-crim-1", {"language": "fr", "kind": "present"})
+    app.give_consent(WORKER, client, "dsr", "transfer", ["identity"])
+    app.transfer(COORDINATOR, client, "dsr")
+    app.withdraw_consent({**WORKER, "agency": "dsr", "user_id": "dsr-sa-1"}, client, "dsr", "transfer")
+    waiting, declined = fakes.register(app), fakes.register(app)
+    app.waitlist(COORDINATOR, waiting)
+    app.decline(COORDINATOR, declined, "client_withdrew")
+    return Outbox(app).read(after=0, limit=100)
+
+
+def test_the_realistic_run_publishes_every_catalogued_type():
+    assert {e["type"] for e in published_events()} == set(CATALOGUE)
 
 
 def test_what_we_publish_fits_the_asyncapi_document():

@@ -80,7 +80,8 @@ def test_a_command_is_refused_naming_every_bad_field():
             {"actor": {"user_id": "u", "role": "judge", "agency": "apo"}, "languages": ["Dutch"], "colour": "red"},
         )
     assert set(refused.value.details) == {
-        "actor.role", "languages.0", "legal_position", "preferred_language", "colour"
+        "actor.role", "languages.0", "legal_position", "preferred_language", "colour",
+        "given_names", "family_name", "birth_date", "situation",
     }
 
 

@@ -1,0 +1,99 @@
+"""Read models of intake, kept by tailing intake's own log: any instance of the
+service answers from the shared store, and only what is new is read per query."""
+from __future__ import annotations
+
+import threading
+import unicodedata
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from services.intake.domain import Client, Consent
+
+
+def folded(text: str) -> str:
+    """Case- and accent-insensitive form, so 'Benali' finds 'BENALI' and 'Müller' 'Muller'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+class ClientIndex:
+    """Who is on file (for search) and who waits (the waitlist per agency)."""
+
+    TOPICS = tuple(
+        get_topic(cls)
+        for cls in (
+            Client.Registered, Client.IntakeAccepted, Client.IntakeDeclined, Client.IntakeWaitlisted,
+            Client.Transferred, Consent.Given,
+        )
+    )
+
+    def __init__(self, app):
+        self.app = app
+        self.position = 0
+        self.clients: dict[UUID, dict] = {}
+        self.waiting: dict[str, dict[UUID, object]] = {}  # agency -> client -> waitlisted at
+        self.consents: dict[UUID, set[UUID]] = {}  # client -> its consents
+        self._lock = threading.Lock()
+
+    def refresh(self) -> None:
+        with self._lock:
+            while True:
+                batch = self.app.recorder.select_notifications(
+                    start=self.position, limit=500, topics=self.TOPICS, inclusive_of_start=False
+                )
+                for notification in batch:
+                    self._apply(self.app.mapper.to_domain_event(notification))
+                    self.position = notification.id
+                if len(batch) < 500:
+                    return
+
+    def _apply(self, event) -> None:
+        if isinstance(event, Consent.Given):
+            self.consents.setdefault(event.client_id, set()).add(event.originator_id)
+            return
+        client_id = event.originator_id
+        if isinstance(event, Client.Registered):
+            personal = event.personal or {}
+            self.clients[client_id] = {
+                "client_id": client_id,
+                "agency": event.agency,
+                "names": folded(f"{personal.get('given_names', '')} {personal.get('family_name', '')}"),
+                "national_number": personal.get("national_number"),
+            }
+            return
+        entry = self.clients.get(client_id)
+        if entry is None:
+            return
+        for queue in self.waiting.values():
+            queue.pop(client_id, None)
+        if isinstance(event, Client.IntakeWaitlisted):
+            entry["agency"] = event.agency
+            self.waiting.setdefault(event.agency, {})[client_id] = event.timestamp
+        elif isinstance(event, Client.Transferred):
+            entry["agency"] = event.to_agency
+            if event.worker is None:
+                self.waiting.setdefault(event.to_agency, {})[client_id] = event.timestamp
+        elif isinstance(event, Client.IntakeAccepted):
+            entry["agency"] = event.agency
+
+    def search(self, agency: str, name: str | None, national_number: str | None) -> list[UUID]:
+        self.refresh()
+        words = folded(name).split() if name else []
+        return [
+            entry["client_id"]
+            for entry in self.clients.values()
+            if entry["agency"] == agency
+            and (national_number is None or entry["national_number"] == national_number)
+            and all(word in entry["names"] for word in words)
+        ]
+
+    def consents_of(self, client_id: UUID) -> set[UUID]:
+        self.refresh()
+        return set(self.consents.get(client_id, ()))
+
+    def waitlist(self, agency: str) -> list[tuple[UUID, object]]:
+        self.refresh()
+        return sorted(self.waiting.get(agency, {}).items(), key=lambda item: item[1])
+
+
