@@ -20,7 +20,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.outbox import Publication
 from shared.store import ServiceApplication
 
-from services.intake import national_number
+from services.intake import national_number as national_number_module
 from services.intake.domain import ACCEPTED, OPEN, WAITLISTED, Agency, Client, Consent, NationalNumberClaim
 from services.intake.projections import ClientIndex
 
@@ -182,6 +182,12 @@ class IntakeApplication(ServiceApplication):
         digest = None
         if national_number is not None:
             national_number = self._valid_national_number(national_number)
+            born = national_number_module.birth_date(national_number)
+            if born is not None and born != birth_date:
+                raise InvalidInput(
+                    "the national register number does not fit the birth date",
+                    {"national_number": ["its birth date part is another date than birth_date"]},
+                )
             digest = NationalNumberClaim.digest(national_number, self.national_number_key)
             self._refuse_duplicate(NationalNumberClaim.create_id(digest))
         client = Client(
@@ -204,8 +210,8 @@ class IntakeApplication(ServiceApplication):
 
     def _valid_national_number(self, text: str) -> str:
         try:
-            return national_number.validate(text)
-        except national_number.InvalidNationalNumber as error:
+            return national_number_module.validate(text)
+        except national_number_module.InvalidNationalNumber as error:
             raise InvalidInput("the national register number is not valid", {"national_number": [str(error)]}) from None
 
     def _refuse_duplicate(self, claim_id: UUID) -> None:
@@ -381,7 +387,8 @@ class IntakeApplication(ServiceApplication):
             "help_requests": [{**r, "request_id": str(r["request_id"])} for r in client.help_requests],
             "decisions": client.decisions,
             "consents": [
-                {"recipient": c.recipient, "purpose": c.purpose, "scope": c.scope, "active": c.active}
+                {"recipient": c.recipient, "purpose": c.purpose, "scope": c.scope, "active": c.active,
+                 "since": c.modified_on.isoformat()}
                 for c in self.consents(client.id)
             ],
         }

@@ -69,6 +69,12 @@ def test_the_national_number_appears_in_no_id(intake):
     assert all(NATIONAL_NUMBER.encode() not in e["data"].__repr__().encode() for e in Outbox(intake).read(0, 100))
 
 
+def test_a_national_number_of_another_birth_date_is_refused(intake):
+    with pytest.raises(InvalidInput) as refused:
+        register(intake, national_number=NATIONAL_NUMBER, birth_date=dt.date(1985, 7, 31))
+    assert list(refused.value.details) == ["national_number"]
+
+
 def test_an_auditor_cannot_register_clients(intake):
     with pytest.raises(Forbidden):
         register(intake, actor=AUDITOR)
@@ -114,9 +120,11 @@ def test_consent_given_then_withdrawn_keeps_its_history(intake):
     intake.withdraw_consent(WORKER, client_id, "dsr", "transfer")
     intake.give_consent(WORKER, client_id, "dsr", "transfer", ["identity"])
     assert [e.__class__.__name__ for e in intake.events.get(consent_id)] == ["Given", "Withdrawn", "GivenAgain"]
-    assert intake.client_file(WORKER, client_id)["consents"] == [
-        {"recipient": "dsr", "purpose": "transfer", "scope": ["identity"], "active": True}
-    ]
+    (consent,) = intake.client_file(WORKER, client_id)["consents"]
+    assert {k: consent[k] for k in ("recipient", "purpose", "scope", "active")} == {
+        "recipient": "dsr", "purpose": "transfer", "scope": ["identity"], "active": True
+    }
+    assert dt.datetime.fromisoformat(consent["since"]).tzinfo is not None
     assert published_types(intake).count("consent-given") == 2
 
 
@@ -233,11 +241,13 @@ def test_a_transfer_needs_the_clients_consent(intake):
     assert [w["client_id"] for w in intake.waitlist_of(OTHER_COORDINATOR, "dsr")] == [str(client_id)]
 
 
-def test_a_transfer_to_an_unknown_agency_is_refused(intake):
+def test_a_transfer_to_an_unknown_agency_or_to_its_own_is_refused(intake):
     client_id = register(intake)
     intake.accept(COORDINATOR, client_id, "apo-sa-1")
     with pytest.raises(NotFound):
         intake.transfer(COORDINATOR, client_id, "nowhere")
+    with pytest.raises(Conflict):
+        intake.transfer(COORDINATOR, client_id, "apo")
 
 
 # -- queries ------------------------------------------------------------------------
