@@ -2,8 +2,6 @@
 its followers of upstream services, and the health and outbox RPCs."""
 from __future__ import annotations
 
-import logging
-
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
@@ -12,8 +10,6 @@ from shared.config import Settings
 from shared.consumer import UpstreamConsumer
 from shared.outbox import Outbox
 from shared.rpc import Observed, command
-
-log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "JWW_SETTINGS"  # where the runner puts the Settings in nameko's config
 

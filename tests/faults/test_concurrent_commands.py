@@ -35,7 +35,7 @@ def test_the_loser_gets_a_clear_conflict_and_no_event_is_lost_or_duplicated(plat
     for thread in threads:
         thread.join(30)
 
-    for client, results in outcomes.items():
+    for results in outcomes.values():
         assert sorted(kind for kind, _ in results) == ["conflict", "ok"], results
         assert [v for kind, v in results if kind == "ok"] == [2]
     intake = platform.application("intake")

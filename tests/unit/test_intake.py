@@ -1,12 +1,10 @@
 """Intake's rules, on an in-memory store with the sample directory."""
 import datetime as dt
 import json
-import uuid
 
 import pytest
 
 from services.intake.application import IntakeApplication
-from services.intake.domain import Client
 from shared.config import DEPLOY_DIR
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.outbox import Outbox
