@@ -15,7 +15,7 @@ import time
 import traceback
 import warnings
 
-from bench import append, latency, relay, report
+from bench import append, latency, relay, report, snapshots
 from bench.resources import Resources
 
 # Name -> function of the Resources returning result rows. Add new comparisons here.
@@ -23,6 +23,7 @@ COMPARISONS = {
     "append": append.compare,
     "relay": relay.compare,
     "latency": latency.compare,
+    "snapshots": snapshots.compare,
 }
 
 

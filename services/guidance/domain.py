@@ -1,16 +1,27 @@
-"""The guidance service's aggregates."""
+"""The guidance service's aggregates: the support trajectory and everything done in it.
+
+Guidance is tailored: the plan's goals, intensity and duration follow the person's
+needs and are reviewed with a reason; every contact is an intervention recorded as
+a fact, so that the continuity of help can be shown and audited.
+"""
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from shared.store import ServiceAggregate
 
+_NAMESPACE = uuid.UUID("6a1d2c7e-0f4b-4c1a-9e55-3f0b9c2d8e41")
+OPEN, CLOSED = "open", "closed"
+INTERVALS = {"weekly": dt.timedelta(weeks=1), "fortnightly": dt.timedelta(weeks=2), "monthly": dt.timedelta(days=31)}
+
 
 class ClientOnRecord(ServiceAggregate):
-    """What guidance needs to know of a client intake registered, and nothing more.
-    Its id is the client's UUID, so a client can be on record here only once."""
+    """What guidance needs to know of a client intake registered, and which
+    trajectory is theirs now. Its id is the client's UUID."""
 
     @staticmethod
     def create_id(client_id: UUID) -> UUID:
@@ -21,3 +32,91 @@ class ClientOnRecord(ServiceAggregate):
         self.legal_position = legal_position
         self.languages = list(languages)
         self.interpreter_needed = interpreter_needed
+        self.trajectory_id: UUID | None = None
+
+    @event("TrajectoryFollowed")
+    def follow_trajectory(self, trajectory_id: UUID):
+        self.trajectory_id = trajectory_id
+
+
+class Trajectory(ServiceAggregate):
+    """One client's guidance by one agency, from the intake decision to its closing.
+
+    Its id is derived from the intake fact that opened it, so that fact opens it
+    once however often it is delivered."""
+
+    @staticmethod
+    def create_id(opened_by_event: str) -> UUID:
+        return uuid.uuid5(_NAMESPACE, f"trajectory:{opened_by_event}")
+
+    @event("Opened")
+    def __init__(
+        self, opened_by_event: str, client_id: UUID, agency: str, worker: str, legal_position: str,
+        situation: str, languages: list[str], preferred_language: str, interpreter: dict | None, domains: list[str],
+    ):
+        self.client_id, self.agency, self.worker = client_id, agency, worker
+        self.legal_position, self.situation = legal_position, situation
+        self.languages, self.preferred_language, self.interpreter = list(languages), preferred_language, interpreter
+        self.domains = list(domains)
+        self.status = OPEN
+        self.plan: dict | None = None
+        self.plan_history: list[dict] = []
+        self.interventions: list[dict] = []
+        self.psychologist_recommendations: list[dict] = []
+        self.closings: list[dict] = []
+        self.on_case = [worker]  # who may read the confidential notes, with the coordinator
+
+    @property
+    def last_contact(self) -> dt.datetime | None:
+        return max((i["at"] for i in self.interventions), default=None)
+
+    def next_contact_due(self) -> dt.datetime | None:
+        if self.status != OPEN or self.plan is None:
+            return None
+        since = self.last_contact or self.created_on
+        return since + INTERVALS[self.plan["intensity"]]
+
+    @event("PlanAgreed")
+    def agree_plan(self, goals: list[dict], intensity: str, expected_weeks: int, agreed_by: dict):
+        self.plan = {"goals": goals, "intensity": intensity, "expected_weeks": expected_weeks}
+        self.plan_history.append({**self.plan, "reason": "agreed", "by": agreed_by["user_id"]})
+
+    @event("PlanReviewed")
+    def review_plan(self, goals: list[dict], intensity: str, expected_weeks: int, reason: str, reviewed_by: dict):
+        self.plan = {"goals": goals, "intensity": intensity, "expected_weeks": expected_weeks}
+        self.plan_history.append({**self.plan, "reason": reason, "by": reviewed_by["user_id"]})
+
+    @event("InterventionRecorded")
+    def record_intervention(
+        self, intervention_id: UUID, at: dt.datetime, minutes: int, place: str, method: str, sub_kind: str,
+        domains: list[str], interpreter: dict | None, note: str, next_steps: str, worker: str, worker_profile: str,
+    ):
+        self.interventions.append({
+            "intervention_id": intervention_id, "at": at, "minutes": minutes, "place": place, "method": method,
+            "sub_kind": sub_kind, "domains": list(domains), "interpreter": interpreter, "note": note,
+            "next_steps": next_steps, "worker": worker, "worker_profile": worker_profile,
+        })
+        self._on_case(worker)
+
+    @event("PsychologistRecommended")
+    def recommend_psychologist(self, reason: str, recommended_by: dict):
+        self.psychologist_recommendations.append({"reason": reason, "by": recommended_by["user_id"]})
+
+    @event("WorkerChanged")
+    def change_worker(self, worker: str, interpreter: dict | None):
+        self.worker, self.interpreter = worker, interpreter
+        self._on_case(worker)
+
+    def _on_case(self, worker: str) -> None:
+        if worker not in self.on_case:  # a list, not a set: snapshots are JSON
+            self.on_case.append(worker)
+
+    @event("Closed")
+    def close(self, reason: str, summary: str, closed_by: dict):
+        self.status = CLOSED
+        self.closings.append({"reason": reason, "summary": summary, "by": closed_by["user_id"]})
+
+    @event("Reopened")
+    def reopen(self, reason: str, reopened_by: dict):
+        self.status = OPEN
+        self.closings[-1]["reopened_because"] = reason

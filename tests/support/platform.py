@@ -97,7 +97,7 @@ class Platform:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-            raise AssertionError(f"{service} {role} did not stop within {timeout}s on SIGTERM")
+            raise AssertionError(f"{service} {role} did not stop within {timeout}s on SIGTERM") from None
 
     def stop_all(self, timeout: float = 20) -> None:
         for app in self._applications.values():

@@ -50,8 +50,8 @@ def published_events():
     return Outbox(app).read(after=0, limit=100)
 
 
-def test_the_realistic_run_publishes_every_catalogued_type():
-    assert {e["type"] for e in published_events()} == set(CATALOGUE)
+def test_the_realistic_run_publishes_every_intake_type():
+    assert {e["type"] for e in published_events()} == {t for t in CATALOGUE if t.startswith("be.jww.intake.")}
 
 
 def test_what_we_publish_fits_the_asyncapi_document():

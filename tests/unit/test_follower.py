@@ -86,12 +86,19 @@ def test_a_batch_with_duplicates_a_gap_and_junk_commits_each_event_once_in_order
     assert len(dead) == 1
 
 
-def test_a_batch_partly_applied_by_another_instance_is_finished_without_doubles(upstream, downstream):
+def test_a_batch_that_collides_with_another_instance_is_finished_without_doubles(upstream, downstream):
     for _ in range(4):
         fakes.register(upstream)
     b = published(upstream)
     slow, fast = follower_of(upstream, downstream), follower_of(upstream, downstream)
-    fast.receive_many(b[:2])  # the other instance got there first; `slow` has not noticed
+    commit = downstream.record_processing
+
+    def other_instance_commits_first(processing):
+        downstream.record_processing = commit
+        fast.receive_many(b[:2])  # a standby took over and applied two while `slow` worked
+        commit(processing)
+
+    downstream.record_processing = other_instance_commits_first
     slow.receive_many(b)
     assert clients_on_record(downstream) == 4
     assert recorded_order(downstream) == upstream_order(upstream)
