@@ -9,13 +9,16 @@ the relay can keep its own position in the same database.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import time
 from typing import Any, Callable, ClassVar
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, InternalError, ProcessRecorder, Tracking
+from eventsourcing.persistence import (
+    IntegrityError, InternalError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding,
+)
 
 from shared import correlation
 from shared.config import StoreSettings
@@ -100,6 +103,19 @@ class ServiceAggregate(Aggregate):
         return super()._create(event_class, id=id, **kwargs)
 
 
+class DateAsISO(Transcoding):
+    """Calendar dates (a birth date, the end of a probation period) as ISO strings."""
+
+    type = dt.date
+    name = "date_iso"
+
+    def encode(self, obj: dt.date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> dt.date:
+        return dt.date.fromisoformat(data)
+
+
 class ServiceApplication(Application):
     """Base of each service's application.
 
@@ -130,6 +146,10 @@ class ServiceApplication(Application):
                 if attempt == 2:
                     raise
                 time.sleep(0.2)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()

@@ -16,10 +16,11 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
 from shared.contracts import event_type
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.outbox import Publication
 from shared.store import ServiceApplication
 
+from services.guidance import certificates
 from services.guidance.domain import CLOSED, OPEN, ClientOnRecord, Trajectory
 from services.guidance.projections import TrajectoryIndex
 
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 
 CASEWORK = {"social_assistant", "criminologist", "jurist", "coordinator"}
 COORDINATOR = {"coordinator"}
+ATTENDED_PLACES = {"office", "home_visit", "prison", "video"}  # the person was there (not a phone call)
+CONTINUITY_GRACE = dt.timedelta(days=7)
+CONDITION_NOTICE = dt.timedelta(days=14)
 
 
 def _publication(fact: str, e, t_data: dict, actor: dict | None = None) -> Publication:
@@ -37,6 +41,17 @@ def _publication(fact: str, e, t_data: dict, actor: dict | None = None) -> Publi
         data={**t_data, "client_id": str(t_data["client_id"]), "trajectory_id": str(e.originator_id)},
         agency=t_data["agency"], **by,
     )
+
+
+def _plain(value):
+    """Dates, times and ids as strings: what RPC callers receive is JSON."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, (dt.date, UUID)):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return value
 
 
 class GuidanceApplication(ServiceApplication):
@@ -64,6 +79,19 @@ class GuidanceApplication(ServiceApplication):
                 worker=e.recommended_by["user_id"], languages=self._fixed(e.originator_id)["languages"]),
             Trajectory.Closed: lambda e: self._about("trajectory-closed", e, e.closed_by, reason=e.reason),
             Trajectory.Reopened: lambda e: self._about("trajectory-reopened", e, e.reopened_by),
+            Trajectory.ConditionPeriodEnding: lambda e: self._about(
+                "condition-period-ending", e, None, condition_id=e.condition_id, kind=e.kind,
+                ends=e.ends.isoformat(), worker=e.worker),
+            Trajectory.AppointmentPlanned: lambda e: self._about(
+                "appointment-planned", e, e.planned_by, appointment_id=e.appointment_id, at=e.at.isoformat(),
+                with_actor=e.with_actor, worker=e.worker, accompanied_by=e.accompanied_by,
+                interpreter=e.interpreter, during_leave_permit=e.leave_permit is not None),
+            Trajectory.ContinuityGapRaised: lambda e: self._about(
+                "continuity-gap", e, None, worker=e.worker, due=e.due.isoformat(),
+                last_contact=e.last_contact.isoformat() if e.last_contact else None),
+            Trajectory.AttendanceCertificateIssued: lambda e: self._about(
+                "attendance-certificate-issued", e, e.issued_by, certificate_id=e.certificate_id,
+                language=e.language, recipient=e.recipient, dates=[d.isoformat() for d in e.dates]),
         }
 
     def _fixed(self, trajectory_id: UUID) -> dict:
@@ -96,7 +124,21 @@ class GuidanceApplication(ServiceApplication):
             event_type("intake", "intake-accepted", 1): self.open_trajectory,
             event_type("intake", "client-reassigned", 1): self.follow_reassignment,
             event_type("intake", "client-transferred", 1): self.follow_transfer,
+            event_type("intake", "consent-given", 1): self.follow_consent,
+            event_type("intake", "consent-withdrawn", 1): self.follow_consent,
         }
+
+    def follow_consent(self, event: dict, processing: ProcessingEvent) -> None:
+        if event["data"]["purpose"] != "family_involvement":
+            return
+        try:
+            record = self.aggregate_in(processing, event["data"]["client_id"])
+        except AggregateNotFoundError:
+            return
+        active = event["type"] == event_type("intake", "consent-given", 1)
+        if record.family_consent != active:
+            record.note_family_consent(active)
+            processing.collect_events(record)
 
     def note_registered_client(self, event: dict, processing: ProcessingEvent) -> None:
         data = event["data"]
@@ -232,6 +274,160 @@ class GuidanceApplication(ServiceApplication):
         trajectory.reopen(reason, reopened_by=actor)
         self.save(trajectory)
 
+    def record_condition(
+        self, actor: dict, client_id: UUID, kind: str, description: str, starts: dt.date, ends: dt.date | None,
+        authority: str,
+    ) -> str:
+        trajectory = self._open_trajectory(actor, client_id, "record_condition")
+        condition_id = uuid.uuid4().hex[:12]
+        trajectory.record_condition(condition_id, kind, description, starts, ends, authority, recorded_by=actor)
+        self.save(trajectory)
+        return condition_id
+
+    def support_condition(self, actor: dict, client_id: UUID, condition_id: str, support: str, on: dt.date) -> None:
+        trajectory = self._open_trajectory(actor, client_id, "support_condition")
+        self._known(trajectory.conditions, condition_id, "condition_id")
+        trajectory.support_condition(condition_id, support, on, given_by=actor)
+        self.save(trajectory)
+
+    def plan_appointment(
+        self, actor: dict, client_id: UUID, at: dt.datetime, with_actor: str, purpose: str,
+        accompanied_by: str | None = None, leave_permit: dict | None = None,
+    ) -> str:
+        trajectory = self._open_trajectory(actor, client_id, "plan_appointment")
+        appointment_id = uuid.uuid4().hex[:12]
+        permit = {"from": leave_permit["starts"], "until": leave_permit["ends"]} if leave_permit else None
+        trajectory.plan_appointment(
+            appointment_id, at, with_actor, purpose, accompanied_by, permit, trajectory.worker, trajectory.interpreter,
+            planned_by=actor,
+        )
+        self.save(trajectory)
+        return appointment_id
+
+    def record_appointment_outcome(self, actor: dict, client_id: UUID, appointment_id: str, outcome: str) -> None:
+        trajectory = self._open_trajectory(actor, client_id, "record_appointment_outcome")
+        appointment = self._known(trajectory.appointments, appointment_id, "appointment_id")
+        if appointment["outcome"] is not None:
+            raise Conflict("this appointment's outcome is already recorded", {"outcome": [appointment["outcome"]]})
+        if outcome == "held" and appointment["at"] > self.clock():
+            raise Conflict("an appointment is held only once its time has come", {"outcome": ["not yet"]})
+        trajectory.record_appointment_outcome(appointment_id, outcome, recorded_by=actor)
+        self.save(trajectory)
+
+    def add_network_member(self, actor: dict, client_id: UUID, relation: str, known_as: str) -> str:
+        trajectory = self._open_trajectory(actor, client_id, "add_network_member")
+        member_id = uuid.uuid4().hex[:12]
+        trajectory.add_network_member(member_id, relation, known_as, added_by=actor)
+        self.save(trajectory)
+        return member_id
+
+    def record_network_contact(
+        self, actor: dict, client_id: UUID, member_id: str, on: dt.date, kind: str, note: str = ""
+    ) -> None:
+        trajectory = self._open_trajectory(actor, client_id, "record_network_contact")
+        self._known(trajectory.network, member_id, "member_id")
+        self._family_may_be_involved(client_id)
+        trajectory.record_network_contact(member_id, on, kind, note, recorded_by=actor)
+        self.save(trajectory)
+
+    def prepare_return_home(self, actor: dict, client_id: UUID, member_id: str, leave_permit: dict, note: str = "") -> None:
+        trajectory = self._open_trajectory(actor, client_id, "prepare_return_home")
+        self._known(trajectory.network, member_id, "member_id")
+        self._family_may_be_involved(client_id)
+        trajectory.prepare_return_home(member_id, leave_permit["starts"], leave_permit["ends"], note, prepared_by=actor)
+        self.save(trajectory)
+
+    def _family_may_be_involved(self, client_id: UUID) -> None:
+        if not self.repository.get(client_id).family_consent:
+            raise Forbidden(
+                "the client has not agreed to involve their family",
+                {"consent": ["no consent in force for purpose family_involvement"]},
+            )
+
+    def start_procedure(self, actor: dict, client_id: UUID, kind: str, on: dt.date) -> str:
+        trajectory = self._open_trajectory(actor, client_id, "start_procedure")
+        if any(p["kind"] == kind and p["outcome"] is None for p in trajectory.procedures.values()):
+            raise Conflict(f"a {kind.replace('_', ' ')} procedure is already under way", {"kind": [kind]})
+        procedure_id = uuid.uuid4().hex[:12]
+        trajectory.start_procedure(procedure_id, kind, on, started_by=actor)
+        self.save(trajectory)
+        return procedure_id
+
+    def record_procedure_step(self, actor: dict, client_id: UUID, procedure_id: str, step: str, on: dt.date) -> None:
+        trajectory = self._open_trajectory(actor, client_id, "record_procedure_step")
+        procedure = self._known(trajectory.procedures, procedure_id, "procedure_id")
+        if procedure["outcome"] is not None:
+            raise Conflict("this procedure has ended", {"procedure_id": ["ended"]})
+        if on < procedure["started"]:
+            raise InvalidInput("a step cannot come before the procedure started", {"on": ["before the start"]})
+        trajectory.record_procedure_step(procedure_id, step, on, recorded_by=actor)
+        self.save(trajectory)
+
+    def end_procedure(self, actor: dict, client_id: UUID, procedure_id: str, outcome: str, on: dt.date) -> None:
+        trajectory = self._open_trajectory(actor, client_id, "end_procedure")
+        procedure = self._known(trajectory.procedures, procedure_id, "procedure_id")
+        if procedure["outcome"] is not None:
+            raise Conflict("this procedure has ended", {"procedure_id": ["ended"]})
+        trajectory.end_procedure(procedure_id, outcome, on, ended_by=actor)
+        self.save(trajectory)
+
+    def issue_attendance_certificate(
+        self, actor: dict, client_id: UUID, language: str, recipient: str, since: dt.date, until: dt.date,
+        person_name: str,
+    ) -> dict:
+        """Record the issuing and return the printable text. The name is printed,
+        never stored here: who the person is stays with intake."""
+        trajectory = self._trajectory(actor, client_id, CASEWORK, "issue_attendance_certificate")
+        dates = sorted({
+            i["at"].date() for i in trajectory.interventions
+            if i["place"] in ATTENDED_PLACES and since <= i["at"].date() <= until
+        })
+        if not dates:
+            raise Conflict("the person attended no contact in this period", {"from": [since.isoformat()]})
+        certificate_id = uuid.uuid4().hex[:12]
+        trajectory.issue_attendance_certificate(certificate_id, language, dates, recipient, issued_by=actor)
+        self.save(trajectory)
+        text = certificates.render(language, trajectory.agency, person_name, dates, self.clock().date(), certificate_id)
+        return {"certificate_id": certificate_id, "language": language, "dates": [d.isoformat() for d in dates],
+                "text": text}
+
+    def _open_trajectory(self, actor: dict, client_id: UUID, command: str) -> Trajectory:
+        trajectory = self._trajectory(actor, client_id, CASEWORK, command)
+        self._expect_open(trajectory)
+        return trajectory
+
+    @staticmethod
+    def _known(items: dict, key: str, field: str) -> dict:
+        if key not in items:
+            raise NotFound(f"no such {field.removesuffix('_id')}", {field: ["not found"]})
+        return items[key]
+
+    # -- time: what is due is noticed, once ------------------------------------------
+
+    def check_time(self) -> int:
+        """Raise a continuity gap where no contact happened within the plan's
+        intensity plus a grace period, and announce condition periods nearing their
+        end; each once. Returns how many facts were raised."""
+        now = self.clock()
+        raised = 0
+        for trajectory_id in self.index.all():
+            trajectory: Trajectory = self.repository.get(trajectory_id)
+            if trajectory.status != OPEN:
+                continue
+            due = trajectory.next_contact_due()
+            if due is not None and now > due + CONTINUITY_GRACE and not trajectory.gap_raised_for(due):
+                trajectory.raise_continuity_gap(due, trajectory.last_contact, now, trajectory.worker)
+            for condition in trajectory.conditions.values():
+                ends = condition["ends"]
+                if ends and not condition["ending_announced"] and now.date() <= ends <= now.date() + CONDITION_NOTICE:
+                    trajectory.announce_condition_ending(
+                        condition["condition_id"], condition["kind"], ends, trajectory.worker)
+            new = len(trajectory.pending_events)
+            if new:
+                self.save(trajectory)
+                raised += new
+        return raised
+
     # -- queries ----------------------------------------------------------------------
 
     def client_on_record(self, client_id: UUID) -> ClientOnRecord:
@@ -241,18 +437,42 @@ class GuidanceApplication(ServiceApplication):
         t = self._trajectory(actor, client_id, CASEWORK, "read_trajectory")
         reads_notes = actor["role"] == "coordinator" or actor["user_id"] in t.on_case
         due = t.next_contact_due()
-        return {
-            "trajectory_id": str(t.id), "client_id": str(t.client_id), "version": t.version, "agency": t.agency,
+
+        def confidential(entry: dict) -> dict:
+            return entry if reads_notes else {**entry, "note": None}
+
+        return _plain({
+            "trajectory_id": t.id, "client_id": t.client_id, "version": t.version, "agency": t.agency,
             "worker": t.worker, "status": t.status, "legal_position": t.legal_position, "situation": t.situation,
             "languages": t.languages, "interpreter": t.interpreter, "domains": t.domains, "plan": t.plan,
-            "plan_history": t.plan_history, "next_contact_due": due.isoformat() if due else None,
-            "interventions": [
-                {**i, "intervention_id": str(i["intervention_id"]), "at": i["at"].isoformat(),
-                 "note": i["note"] if reads_notes else None}
-                for i in t.interventions
-            ],
-            "psychologist_recommendations": t.psychologist_recommendations, "closings": t.closings,
-        }
+            "plan_history": t.plan_history, "next_contact_due": due,
+            "interventions": [confidential(i) for i in t.interventions],
+            "psychologist_recommendations": t.psychologist_recommendations,
+            "conditions": list(t.conditions.values()),
+            "appointments": list(t.appointments.values()),
+            "network": [{**m, "contacts": [confidential(c) for c in m["contacts"]]} for m in t.network.values()],
+            "procedures": list(t.procedures.values()),
+            "continuity_gaps": t.gaps, "attendance_certificates": t.certificates, "closings": t.closings,
+        })
+
+    def activity(self, actor: dict, since: dt.date, until: dt.date) -> dict:
+        """The agency's interventions per domain and per method over a period, for
+        its activity report: counts and minutes, no client."""
+        if actor["role"] not in COORDINATOR:
+            raise Forbidden("only a coordinator reads the agency's activity figures")
+        by_method: dict[str, int] = {}
+        by_domain: dict[str, int] = {}
+        count = minutes = 0
+        for trajectory_id in self.index.of(actor["agency"], None):
+            for i in self.repository.get(trajectory_id).interventions:
+                if since <= i["at"].date() <= until:
+                    count += 1
+                    minutes += i["minutes"]
+                    by_method[i["method"]] = by_method.get(i["method"], 0) + 1
+                    for domain in i["domains"]:
+                        by_domain[domain] = by_domain.get(domain, 0) + 1
+        return {"agency": actor["agency"], "from": since.isoformat(), "until": until.isoformat(),
+                "interventions": count, "minutes": minutes, "by_method": by_method, "by_domain": by_domain}
 
     def caseload(self, actor: dict, worker: str | None = None) -> list[dict]:
         """A worker's open trajectories, the most overdue first; a coordinator may
@@ -270,9 +490,8 @@ class GuidanceApplication(ServiceApplication):
                 continue
             due = t.next_contact_due()
             last = t.last_contact
-            rows.append({
-                "client_id": str(t.client_id), "trajectory_id": str(t.id), "worker": t.worker,
-                "last_contact": last.isoformat() if last else None, "next_contact_due": due.isoformat() if due else None,
-                "overdue": bool(due and due < self.clock()),
-            })
+            rows.append(_plain({
+                "client_id": t.client_id, "trajectory_id": t.id, "worker": t.worker,
+                "last_contact": last, "next_contact_due": due, "overdue": bool(due and due < self.clock()),
+            }))
         return sorted(rows, key=lambda r: r["next_contact_due"] or "~")

@@ -33,10 +33,17 @@ class ClientOnRecord(ServiceAggregate):
         self.languages = list(languages)
         self.interpreter_needed = interpreter_needed
         self.trajectory_id: UUID | None = None
+        self.family_consent = False
 
     @event("TrajectoryFollowed")
     def follow_trajectory(self, trajectory_id: UUID):
         self.trajectory_id = trajectory_id
+
+    @event("FamilyConsentNoted")
+    def note_family_consent(self, active: bool):
+        """Intake holds the client's consents; guidance needs to know only whether
+        the family may be involved (DOMAIN.md: it requires the client's agreement)."""
+        self.family_consent = active
 
 
 class Trajectory(ServiceAggregate):
@@ -64,6 +71,12 @@ class Trajectory(ServiceAggregate):
         self.interventions: list[dict] = []
         self.psychologist_recommendations: list[dict] = []
         self.closings: list[dict] = []
+        self.conditions: dict[str, dict] = {}
+        self.appointments: dict[str, dict] = {}
+        self.network: dict[str, dict] = {}
+        self.procedures: dict[str, dict] = {}
+        self.certificates: list[dict] = []
+        self.gaps: list[dict] = []
         self.on_case = [worker]  # who may read the confidential notes, with the coordinator
 
     @property
@@ -110,6 +123,92 @@ class Trajectory(ServiceAggregate):
     def _on_case(self, worker: str) -> None:
         if worker not in self.on_case:  # a list, not a set: snapshots are JSON
             self.on_case.append(worker)
+
+    # -- conditions: the agency supports compliance; the justice assistant controls
+    # it, so nothing here records whether a condition was kept or broken.
+
+    @event("ConditionRecorded")
+    def record_condition(
+        self, condition_id: str, kind: str, description: str, starts: dt.date, ends: dt.date | None,
+        authority: str, recorded_by: dict,
+    ):
+        self.conditions[condition_id] = {
+            "condition_id": condition_id, "kind": kind, "description": description, "starts": starts,
+            "ends": ends, "authority": authority, "support": [], "ending_announced": False,
+        }
+
+    @event("ConditionSupported")
+    def support_condition(self, condition_id: str, support: str, on: dt.date, given_by: dict):
+        self.conditions[condition_id]["support"].append({"support": support, "on": on, "by": given_by["user_id"]})
+
+    @event("ConditionPeriodEnding")
+    def announce_condition_ending(self, condition_id: str, kind: str, ends: dt.date, worker: str):
+        self.conditions[condition_id]["ending_announced"] = True
+
+    # -- appointments and accompaniments --------------------------------------------
+
+    @event("AppointmentPlanned")
+    def plan_appointment(
+        self, appointment_id: str, at: dt.datetime, with_actor: str, purpose: str, accompanied_by: str | None,
+        leave_permit: dict | None, worker: str, interpreter: dict | None, planned_by: dict,
+    ):
+        self.appointments[appointment_id] = {
+            "appointment_id": appointment_id, "at": at, "with_actor": with_actor, "purpose": purpose,
+            "accompanied_by": accompanied_by, "leave_permit": leave_permit, "outcome": None,
+        }
+
+    @event("AppointmentOutcomeRecorded")
+    def record_appointment_outcome(self, appointment_id: str, outcome: str, recorded_by: dict):
+        self.appointments[appointment_id]["outcome"] = outcome
+
+    # -- the relational network -------------------------------------------------------
+
+    @event("NetworkMemberAdded")
+    def add_network_member(self, member_id: str, relation: str, known_as: str, added_by: dict):
+        self.network[member_id] = {"member_id": member_id, "relation": relation, "known_as": known_as, "contacts": []}
+
+    @event("NetworkContactRecorded")
+    def record_network_contact(self, member_id: str, on: dt.date, kind: str, note: str, recorded_by: dict):
+        self.network[member_id]["contacts"].append({"on": on, "kind": kind, "note": note})
+
+    @event("ReturnHomePrepared")
+    def prepare_return_home(self, member_id: str, leave_from: dt.datetime, leave_until: dt.datetime, note: str,
+                            prepared_by: dict):
+        self.network[member_id]["contacts"].append(
+            {"on": leave_from.date(), "kind": "return_home_preparation", "note": note, "until": leave_until})
+
+    # -- procedures with dated steps ----------------------------------------------------
+
+    @event("ProcedureStarted")
+    def start_procedure(self, procedure_id: str, kind: str, on: dt.date, started_by: dict):
+        self.procedures[procedure_id] = {"procedure_id": procedure_id, "kind": kind, "started": on, "steps": [],
+                                         "outcome": None}
+
+    @event("ProcedureStepRecorded")
+    def record_procedure_step(self, procedure_id: str, step: str, on: dt.date, recorded_by: dict):
+        self.procedures[procedure_id]["steps"].append({"step": step, "on": on})
+
+    @event("ProcedureEnded")
+    def end_procedure(self, procedure_id: str, outcome: str, on: dt.date, ended_by: dict):
+        self.procedures[procedure_id]["outcome"] = {"outcome": outcome, "on": on}
+
+    # -- continuity and attendance ------------------------------------------------------
+
+    @event("ContinuityGapRaised")
+    def raise_continuity_gap(
+        self, due: dt.datetime, last_contact: dt.datetime | None, noticed_at: dt.datetime, worker: str
+    ):
+        self.gaps.append({"due": due, "last_contact": last_contact, "noticed_at": noticed_at})
+
+    def gap_raised_for(self, due: dt.datetime) -> bool:
+        return any(gap["due"] == due for gap in self.gaps)
+
+    @event("AttendanceCertificateIssued")
+    def issue_attendance_certificate(
+        self, certificate_id: str, language: str, dates: list[dt.date], recipient: str, issued_by: dict
+    ):
+        self.certificates.append(
+            {"certificate_id": certificate_id, "language": language, "dates": dates, "recipient": recipient})
 
     @event("Closed")
     def close(self, reason: str, summary: str, closed_by: dict):

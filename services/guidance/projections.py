@@ -36,6 +36,10 @@ class TrajectoryIndex:
                 if len(batch) < 500:
                     return
 
+    def all(self) -> list[UUID]:
+        self.refresh()
+        return list(self.trajectories)
+
     def of(self, agency: str, worker: str | None) -> list[UUID]:
         self.refresh()
         return [

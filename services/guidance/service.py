@@ -1,11 +1,16 @@
 """The guidance service over RPC: validate, call, serialise."""
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 from shared.contracts import guidance as contracts
+from shared.errors import Forbidden
 from shared.rpc import command
 from shared.service import EventStore, ServiceBase
 
 from services.guidance.application import GuidanceApplication
+
+
+CHECK_EVERY_SECONDS = 300  # continuity gaps and ending conditions are noticed within this
 
 
 class GuidanceService(ServiceBase):
@@ -56,3 +61,81 @@ class GuidanceService(ServiceBase):
     @command(contracts.Caseload)
     def caseload(self, data: dict) -> list:
         return self.app.caseload(**data)
+
+    @rpc
+    @command(contracts.RecordCondition)
+    def record_condition(self, data: dict) -> dict:
+        return {"condition_id": self.app.record_condition(**data)}
+
+    @rpc
+    @command(contracts.SupportCondition)
+    def support_condition(self, data: dict) -> dict:
+        self.app.support_condition(**data)
+        return {"condition_id": data["condition_id"]}
+
+    @rpc
+    @command(contracts.PlanAppointment)
+    def plan_appointment(self, data: dict) -> dict:
+        return {"appointment_id": self.app.plan_appointment(**data)}
+
+    @rpc
+    @command(contracts.RecordAppointmentOutcome)
+    def record_appointment_outcome(self, data: dict) -> dict:
+        self.app.record_appointment_outcome(**data)
+        return {"appointment_id": data["appointment_id"], "outcome": data["outcome"]}
+
+    @rpc
+    @command(contracts.AddNetworkMember)
+    def add_network_member(self, data: dict) -> dict:
+        return {"member_id": self.app.add_network_member(**data)}
+
+    @rpc
+    @command(contracts.RecordNetworkContact)
+    def record_network_contact(self, data: dict) -> dict:
+        self.app.record_network_contact(**data)
+        return {"member_id": data["member_id"]}
+
+    @rpc
+    @command(contracts.PrepareReturnHome)
+    def prepare_return_home(self, data: dict) -> dict:
+        self.app.prepare_return_home(**data)
+        return {"member_id": data["member_id"]}
+
+    @rpc
+    @command(contracts.StartProcedure)
+    def start_procedure(self, data: dict) -> dict:
+        return {"procedure_id": self.app.start_procedure(**data)}
+
+    @rpc
+    @command(contracts.RecordProcedureStep)
+    def record_procedure_step(self, data: dict) -> dict:
+        self.app.record_procedure_step(**data)
+        return {"procedure_id": data["procedure_id"]}
+
+    @rpc
+    @command(contracts.EndProcedure)
+    def end_procedure(self, data: dict) -> dict:
+        self.app.end_procedure(**data)
+        return {"procedure_id": data["procedure_id"], "outcome": data["outcome"]}
+
+    @rpc
+    @command(contracts.IssueAttendanceCertificate)
+    def issue_attendance_certificate(self, data: dict) -> dict:
+        return self.app.issue_attendance_certificate(**data)
+
+    @rpc
+    @command(contracts.ActivityReport)
+    def activity(self, data: dict) -> dict:
+        return self.app.activity(**data)
+
+    @timer(interval=CHECK_EVERY_SECONDS)
+    def notice_what_is_due(self) -> None:
+        self.app.check_time()
+
+    @rpc
+    @command(contracts.CheckTime)
+    def check_time(self, data: dict) -> dict:
+        """Run the periodic check now (ops, and tests on a running platform)."""
+        if data["actor"]["role"] not in ("coordinator", "admin"):
+            raise Forbidden("only a coordinator or an admin runs the check by hand")
+        return {"raised": self.app.check_time()}

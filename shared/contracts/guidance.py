@@ -32,6 +32,23 @@ CLOSING_REASONS = (
     "goals_reached", "ended_by_client", "not_reachable", "reimprisoned", "moved", "transferred", "deceased",
 )
 PROFILES = ("social_assistant", "criminologist", "jurist", "coordinator")
+CONDITION_KINDS = ("condition", "prohibition")
+AUTHORITIES = (
+    "investigating_judge", "council_chamber", "court", "sentence_enforcement_court", "internment_chamber",
+    "public_prosecutor", "minister", "other",
+)
+APPOINTMENT_ACTORS = (
+    "lawyer", "ocmw_cpas", "court", "justice_assistant", "municipality", "health_insurance_fund", "doctor",
+    "sentence_enforcement_court", "internment_chamber", "other",
+)
+OUTCOMES = ("held", "missed", "cancelled")
+RELATIONS = ("partner", "child", "parent", "sibling", "other_family", "close_one")
+CONTACT_KINDS = ("phone", "visit", "meeting", "letter", "video")
+PROCEDURE_KINDS = ("rehabilitation", "residence_status")
+PROCEDURE_OUTCOMES = ("granted", "refused", "withdrawn")
+CERTIFICATE_LANGUAGES = ("nl", "fr")
+CERTIFICATE_RECIPIENTS = ("justice_assistant", "court", "sentence_enforcement_court", "internment_chamber",
+                          "public_prosecutor", "lawyer", "client")
 
 
 class GoalSchema(CommandSchema):
@@ -89,6 +106,107 @@ class GetTrajectory(TrajectoryCommand):
     pass
 
 
+class RecordCondition(TrajectoryCommand):
+    kind = fields.String(required=True, validate=validate.OneOf(CONDITION_KINDS))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    starts = fields.Date(required=True)
+    ends = fields.Date(load_default=None)
+    authority = fields.String(required=True, validate=validate.OneOf(AUTHORITIES))
+
+    @validates_schema
+    def ends_after_start(self, data, **kwargs):
+        if data.get("ends") and data.get("starts") and data["ends"] < data["starts"]:
+            raise ValidationError("must not be before starts", "ends")
+
+
+class SupportCondition(TrajectoryCommand):
+    condition_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    support = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    on = fields.Date(required=True)
+
+
+class LeavePermitSchema(CommandSchema):
+    starts = fields.AwareDateTime(required=True, data_key="from")
+    ends = fields.AwareDateTime(required=True, data_key="until")
+
+    @validates_schema
+    def ends_after_start(self, data, **kwargs):
+        if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
+            raise ValidationError("must be after from", "until")
+
+
+class PlanAppointment(TrajectoryCommand):
+    at = fields.AwareDateTime(required=True)
+    with_actor = fields.String(required=True, validate=validate.OneOf(APPOINTMENT_ACTORS))
+    purpose = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    accompanied_by = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    leave_permit = fields.Nested(LeavePermitSchema, load_default=None)
+
+    @validates_schema
+    def during_the_leave(self, data, **kwargs):
+        permit, at = data.get("leave_permit"), data.get("at")
+        if permit and at and not permit["starts"] <= at <= permit["ends"]:
+            raise ValidationError("must fall within the leave permit", "at")
+
+
+class RecordAppointmentOutcome(TrajectoryCommand):
+    appointment_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+
+
+class AddNetworkMember(TrajectoryCommand):
+    relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
+    known_as = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class RecordNetworkContact(TrajectoryCommand):
+    member_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    on = fields.Date(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CONTACT_KINDS))
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class PrepareReturnHome(TrajectoryCommand):
+    member_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    leave_permit = fields.Nested(LeavePermitSchema, required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class StartProcedure(TrajectoryCommand):
+    kind = fields.String(required=True, validate=validate.OneOf(PROCEDURE_KINDS))
+    on = fields.Date(required=True)
+
+
+class RecordProcedureStep(TrajectoryCommand):
+    procedure_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    step = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    on = fields.Date(required=True)
+
+
+class EndProcedure(TrajectoryCommand):
+    procedure_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    outcome = fields.String(required=True, validate=validate.OneOf(PROCEDURE_OUTCOMES))
+    on = fields.Date(required=True)
+
+
+class IssueAttendanceCertificate(TrajectoryCommand):
+    language = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_LANGUAGES))
+    recipient = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_RECIPIENTS))
+    since = fields.Date(required=True, data_key="from")
+    until = fields.Date(required=True)
+    person_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class CheckTime(CommandSchema):
+    actor = fields.Nested(ActorSchema, required=True)
+
+
+class ActivityReport(CommandSchema):
+    actor = fields.Nested(ActorSchema, required=True)
+    since = fields.Date(required=True, data_key="from")
+    until = fields.Date(required=True)
+
+
 class Caseload(CommandSchema):
     actor = fields.Nested(ActorSchema, required=True)
     worker = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
@@ -140,3 +258,37 @@ class TrajectoryClosedV1(TrajectoryEvent):
 @integration_event("guidance", "trajectory-reopened", 1)
 class TrajectoryReopenedV1(TrajectoryEvent):
     pass
+
+
+@integration_event("guidance", "condition-period-ending", 1)
+class ConditionPeriodEndingV1(TrajectoryEvent):
+    condition_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(CONDITION_KINDS))
+    ends = fields.Date(required=True)
+    worker = fields.String(required=True)
+
+
+@integration_event("guidance", "appointment-planned", 1)
+class AppointmentPlannedV1(TrajectoryEvent):
+    appointment_id = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    with_actor = fields.String(required=True, validate=validate.OneOf(APPOINTMENT_ACTORS))
+    worker = fields.String(required=True)
+    accompanied_by = fields.String(required=True, allow_none=True)
+    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
+    during_leave_permit = fields.Boolean(required=True)
+
+
+@integration_event("guidance", "continuity-gap", 1)
+class ContinuityGapV1(TrajectoryEvent):
+    worker = fields.String(required=True)
+    due = fields.AwareDateTime(required=True)
+    last_contact = fields.AwareDateTime(required=True, allow_none=True)
+
+
+@integration_event("guidance", "attendance-certificate-issued", 1)
+class AttendanceCertificateIssuedV1(TrajectoryEvent):
+    certificate_id = fields.String(required=True)
+    language = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_LANGUAGES))
+    recipient = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_RECIPIENTS))
+    dates = fields.List(fields.Date(), required=True)

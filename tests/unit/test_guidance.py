@@ -6,7 +6,7 @@ import pytest
 from services.guidance.application import GuidanceApplication
 from shared.config import DEPLOY_DIR
 from shared.contracts import CATALOGUE, encode
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.follower import Follower
 from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER, registration_args
@@ -205,10 +205,18 @@ def test_the_caseload_shows_when_each_client_is_next_due(world, clock):
     assert len(guidance.caseload(COORDINATOR, worker="apo-sa-1")) == 2
 
 
-def test_every_guidance_event_type_is_catalogued_and_published_in_a_run(world):
+def test_every_guidance_event_type_is_catalogued_and_published_in_a_run(world, clock):
     _, guidance, _ = world
     client_id = accepted_client(world)
+    guidance.agree_plan(WORKER, client_id, GOALS, "weekly", 12)
     intervention(guidance, client_id)
+    guidance.record_condition(WORKER, client_id, "prohibition", "no contact with the victim", NOW.date(),
+                              (NOW + dt.timedelta(days=20)).date(), "court")
+    guidance.plan_appointment(WORKER, client_id, NOW + dt.timedelta(days=1), "ocmw_cpas", "urgent medical aid")
+    guidance.issue_attendance_certificate(WORKER, client_id, "fr", "court", NOW.date() - dt.timedelta(days=1),
+                                          NOW.date(), "X")
+    clock.now = NOW + dt.timedelta(days=16)
+    guidance.check_time()
     guidance.recommend_psychologist(WORKER, client_id, "reason")
     guidance.close_trajectory(WORKER, client_id, "moved", "moved to Ghent")
     guidance.reopen_trajectory(COORDINATOR, client_id, "came back")
@@ -224,3 +232,173 @@ def test_a_long_trajectory_is_snapshotted_and_loads_the_same(world):
     assert list(guidance.snapshots.get(guidance._current(client_id).id))  # taken at version 200
     assert guidance.trajectory(WORKER, client_id)["interventions"][-1]["note"] == "Spoke about fears of the hearing."
     assert len(guidance.trajectory(WORKER, client_id)["interventions"]) == 205
+
+
+# -- conditions, appointments, network, procedures --------------------------------------
+
+def test_a_condition_is_supported_and_its_ending_announced_once(world, clock):
+    _, guidance, _ = world
+    client_id = accepted_client(world)
+    condition_id = guidance.record_condition(
+        WORKER, client_id, "condition", "follow an addiction treatment", NOW.date(),
+        (NOW + dt.timedelta(days=30)).date(), "sentence_enforcement_court")
+    guidance.support_condition(WORKER, client_id, condition_id, "went with them to the intake at the clinic", NOW.date())
+    assert guidance.check_time() == 0
+    clock.now = NOW + dt.timedelta(days=20)
+    assert guidance.check_time() >= 1
+    assert guidance.check_time() == 0
+    (ending,) = [e for e in Outbox(guidance).read(0, 100) if e["type"].endswith("condition-period-ending.v1")]
+    assert ending["data"]["condition_id"] == condition_id
+    condition = guidance.trajectory(WORKER, client_id)["conditions"][0]
+    assert set(condition) == {"condition_id", "kind", "description", "starts", "ends", "authority", "support",
+                              "ending_announced"}  # support, no verdict: the justice assistant controls
+
+
+def test_an_accompanied_appointment_during_a_leave_permit(world, clock):
+    _, guidance, _ = world
+    client_id = accepted_client(world)
+    hearing = NOW + dt.timedelta(days=3, hours=1)
+    appointment_id = guidance.plan_appointment(
+        WORKER, client_id, hearing, "court", "hearing", accompanied_by="apo-sa-1",
+        leave_permit={"starts": NOW + dt.timedelta(days=3), "ends": NOW + dt.timedelta(days=3, hours=8)})
+    with pytest.raises(Conflict):
+        guidance.record_appointment_outcome(WORKER, client_id, appointment_id, "held")  # not yet
+    clock.now = hearing + dt.timedelta(hours=2)
+    guidance.record_appointment_outcome(WORKER, client_id, appointment_id, "held")
+    with pytest.raises(Conflict):
+        guidance.record_appointment_outcome(WORKER, client_id, appointment_id, "missed")
+    (planned,) = [e for e in Outbox(guidance).read(0, 100) if e["type"].endswith("appointment-planned.v1")]
+    assert planned["data"]["during_leave_permit"] is True and planned["data"]["accompanied_by"] == "apo-sa-1"
+
+
+def test_the_family_is_involved_only_with_the_clients_consent(world):
+    intake, guidance, sync = world
+    client_id = accepted_client(world)
+    member = guidance.add_network_member(WORKER, client_id, "partner", "Amina")
+    with pytest.raises(Forbidden) as refused:
+        guidance.record_network_contact(WORKER, client_id, member, NOW.date(), "phone", "talked about return")
+    assert "consent" in refused.value.details
+    intake.give_consent(WORKER, client_id, "apo", "family_involvement", ["guidance_progress"])
+    sync()
+    guidance.record_network_contact(WORKER, client_id, member, NOW.date(), "phone", "talked about return")
+    guidance.prepare_return_home(WORKER, client_id, member, {
+        "starts": NOW + dt.timedelta(days=7), "ends": NOW + dt.timedelta(days=9)}, "room ready")
+    intake.withdraw_consent(WORKER, client_id, "apo", "family_involvement")
+    sync()
+    with pytest.raises(Forbidden):
+        guidance.record_network_contact(WORKER, client_id, member, NOW.date(), "visit")
+    assert len(guidance.trajectory(WORKER, client_id)["network"][0]["contacts"]) == 2
+
+
+def test_a_rehabilitation_procedure_with_dated_steps(world):
+    _, guidance, _ = world
+    client_id = accepted_client(world)
+    procedure = guidance.start_procedure(WORKER, client_id, "rehabilitation", NOW.date())
+    with pytest.raises(Conflict):
+        guidance.start_procedure(WORKER, client_id, "rehabilitation", NOW.date())
+    guidance.record_procedure_step(WORKER, client_id, procedure, "request filed with the public prosecutor",
+                                   NOW.date() + dt.timedelta(days=1))
+    with pytest.raises(InvalidInput):
+        guidance.record_procedure_step(WORKER, client_id, procedure, "too early", NOW.date() - dt.timedelta(days=1))
+    guidance.end_procedure(WORKER, client_id, procedure, "granted", NOW.date() + dt.timedelta(days=90))
+    (recorded,) = guidance.trajectory(WORKER, client_id)["procedures"]
+    assert recorded["outcome"]["outcome"] == "granted" and len(recorded["steps"]) == 1
+
+
+# -- continuity and attendance ----------------------------------------------------------
+
+def test_a_continuity_gap_is_raised_once_per_gap(world, clock):
+    _, guidance, _ = world
+    client_id = accepted_client(world)
+    guidance.agree_plan(WORKER, client_id, GOALS, "weekly", 12)
+    intervention(guidance, client_id)
+    clock.now = NOW + dt.timedelta(days=7 + 6)
+    assert guidance.check_time() == 0  # due after a week, within the grace period
+    clock.now = NOW + dt.timedelta(days=7 + 8)
+    assert guidance.check_time() == 1
+    assert guidance.check_time() == 0  # the same gap, once
+    intervention(guidance, client_id, at=clock.now - dt.timedelta(hours=1))
+    clock.now += dt.timedelta(days=15)
+    assert guidance.check_time() == 1  # a new gap after the new contact
+    gaps = [e for e in Outbox(guidance).read(0, 100) if e["type"].endswith("continuity-gap.v1")]
+    assert len(gaps) == 2 and gaps[0]["data"]["worker"] == "apo-sa-1"
+
+
+def test_an_attendance_certificate_states_dates_and_nothing_else(world, clock):
+    _, guidance, _ = world
+    client_id = accepted_client(world)
+    intervention(guidance, client_id, at=NOW - dt.timedelta(days=10), place="office")
+    intervention(guidance, client_id, at=NOW - dt.timedelta(days=3), place="phone")  # not attendance
+    intervention(guidance, client_id, at=NOW - dt.timedelta(days=2), place="home_visit")
+    for language, words in (("nl", "AANWEZIGHEIDSATTEST"), ("fr", "ATTESTATION DE PRÉSENCE")):
+        issued = guidance.issue_attendance_certificate(
+            WORKER, client_id, language, "justice_assistant", (NOW - dt.timedelta(days=30)).date(), NOW.date(),
+            "Samira Testperson")
+        assert words in issued["text"] and "Samira Testperson" in issued["text"]
+        assert issued["dates"] == [(NOW - dt.timedelta(days=10)).date().isoformat(),
+                                   (NOW - dt.timedelta(days=2)).date().isoformat()]
+        assert "fears" not in issued["text"] and "lawyer" not in issued["text"]
+    issued_facts = [e for e in Outbox(guidance).read(0, 100) if e["type"].endswith("attendance-certificate-issued.v1")]
+    assert len(issued_facts) == 2 and "Samira" not in str(guidance.events.get(guidance._current(client_id).id))
+
+
+def test_no_certificate_for_a_period_without_attendance(world):
+    _, guidance, _ = world
+    client_id = accepted_client(world)
+    with pytest.raises(Conflict):
+        guidance.issue_attendance_certificate(WORKER, client_id, "nl", "court", NOW.date(), NOW.date(), "X")
+
+
+def test_the_activity_report_counts_per_domain_and_method(world):
+    _, guidance, _ = world
+    first, second = accepted_client(world), accepted_client(world)
+    intervention(guidance, first, domains=["housing", "work"], minutes=30)
+    intervention(guidance, second, method="listening_support", sub_kind="listening_ear", domains=["housing"])
+    report = guidance.activity(COORDINATOR, (NOW - dt.timedelta(days=1)).date(), NOW.date())
+    assert (report["interventions"], report["minutes"]) == (2, 75)
+    assert report["by_domain"] == {"housing": 2, "work": 1}
+    assert report["by_method"] == {"information_guidance": 1, "listening_support": 1}
+    with pytest.raises(Forbidden):
+        guidance.activity(WORKER, NOW.date(), NOW.date())
+
+
+def test_the_remaining_refusals(world):
+    _, guidance, _ = world
+    client_id = accepted_client(world)
+    with pytest.raises(Conflict):
+        guidance.reopen_trajectory(COORDINATOR, client_id, "it is open")
+    with pytest.raises(NotFound):
+        guidance.support_condition(WORKER, client_id, "nope", "support", NOW.date())
+    with pytest.raises(NotFound):
+        guidance.record_network_contact(WORKER, client_id, "nope", NOW.date(), "phone")
+    procedure = guidance.start_procedure(WORKER, client_id, "residence_status", NOW.date())
+    guidance.end_procedure(WORKER, client_id, procedure, "refused", NOW.date())
+    with pytest.raises(Conflict):
+        guidance.record_procedure_step(WORKER, client_id, procedure, "appeal", NOW.date())
+    with pytest.raises(Conflict):
+        guidance.end_procedure(WORKER, client_id, procedure, "granted", NOW.date())
+
+
+@pytest.mark.parametrize("schema, payload, field", [
+    ("RecordCondition", {"kind": "condition", "description": "d", "starts": "2026-05-01", "ends": "2026-04-01",
+                         "authority": "court"}, "ends"),
+    ("PlanAppointment", {"at": "2026-05-01T10:00:00+00:00", "with_actor": "court", "purpose": "hearing",
+                         "leave_permit": {"from": "2026-05-02T08:00:00+00:00", "until": "2026-05-02T18:00:00+00:00"}},
+     "at"),
+    ("PlanAppointment", {"at": "2026-05-01T10:00:00+00:00", "with_actor": "court", "purpose": "hearing",
+                         "leave_permit": {"from": "2026-05-01T18:00:00+00:00", "until": "2026-05-01T08:00:00+00:00"}},
+     "leave_permit.until"),
+    ("RecordIntervention", {"at": "2026-05-01T10:00:00+00:00", "minutes": 30, "place": "office",
+                            "method": "relational_network", "sub_kind": "budget_support", "domains": ["housing"]},
+     "sub_kind"),
+    ("AgreePlan", {"goals": [{"domain": "gardening", "goal": "g"}], "intensity": "daily", "expected_weeks": 0},
+     "goals.0.domain"),
+])
+def test_bad_guidance_input_names_the_field(schema, payload, field):
+    from shared.contracts import guidance as contracts
+    from shared.contracts import validate_command
+
+    with pytest.raises(InvalidInput) as refused:
+        validate_command(getattr(contracts, schema),
+                         {"actor": WORKER, "client_id": "00000000-0000-4000-8000-000000000000", **payload})
+    assert field in refused.value.details
