@@ -15,13 +15,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from shared.contracts import event_type
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shared.outbox import Publication
 from shared.store import ServiceApplication
 
 from services.intake import national_number as national_number_module
 from services.intake.domain import ACCEPTED, OPEN, WAITLISTED, Agency, Client, Consent, NationalNumberClaim
+from services.intake.integration import PUBLICATIONS
 from services.intake.projections import ClientIndex
 
 log = logging.getLogger(__name__)
@@ -34,95 +33,9 @@ ADMIN = {"admin"}
 DEVELOPMENT_KEY = "development only: not a secret"
 
 
-# -- what intake publishes ------------------------------------------------------------
-
-def _by(actor: dict) -> dict:
-    return {"agency": actor["agency"], "actor": actor["user_id"], "actor_role": actor["role"]}
-
-
-def _publication(fact: str, e, data: dict, actor: dict, agency: str | None = None) -> Publication:
-    return Publication(
-        type=event_type("intake", fact, 1),
-        subject=str(data.get("client_id", e.originator_id)),
-        data={"client_id": str(e.originator_id), **data},
-        **{**_by(actor), **({"agency": agency} if agency else {})},
-    )
-
-
-def _registered(e: Client.Registered) -> Publication:
-    return _publication("client-registered", e, {
-        "agency": e.agency, "legal_position": e.legal_position, "languages": list(e.languages),
-        "preferred_language": e.preferred_language, "interpreter_needed": e.interpreter_needed,
-    }, e.registered_by)
-
-
-def _languages_recorded(e: Client.LanguagesRecorded) -> Publication:
-    return _publication("client-languages-recorded", e, {
-        "languages": list(e.languages), "preferred_language": e.preferred_language,
-        "interpreter_needed": e.interpreter_needed,
-    }, e.recorded_by)
-
-
-def _help_request(e: Client.HelpRequestReceived) -> Publication:
-    return _publication("help-request-received", e, {
-        "request_id": str(e.request_id), "agency": e.received_by["agency"], "source": e.source,
-        "domains": list(e.domains), "urgency": e.urgency,
-    }, e.received_by)
-
-
-def _accepted(e: Client.IntakeAccepted) -> Publication:
-    return _publication("intake-accepted", e, {
-        "agency": e.agency, "worker": e.worker, "interpreter": e.interpreter, **e.case,
-    }, e.decided_by, agency=e.agency)
-
-
-def _declined(e: Client.IntakeDeclined) -> Publication:
-    return _publication("intake-declined", e, {"agency": e.decided_by["agency"], "reason": e.reason}, e.decided_by)
-
-
-def _waitlisted(e: Client.IntakeWaitlisted) -> Publication:
-    return _publication("intake-waitlisted", e, {"agency": e.agency}, e.decided_by, agency=e.agency)
-
-
-def _reassigned(e: Client.Reassigned) -> Publication:
-    return _publication("client-reassigned", e, {
-        "agency": e.decided_by["agency"], "from_worker": e.from_worker, "worker": e.to_worker,
-        "interpreter": e.interpreter,
-    }, e.decided_by)
-
-
-def _transferred(e: Client.Transferred) -> Publication:
-    return _publication("client-transferred", e, {
-        "from_agency": e.from_agency, "agency": e.to_agency, "worker": e.worker,
-    }, e.decided_by, agency=e.to_agency)
-
-
-def _consent(fact: str, actor_field: str):
-    def translate(e) -> Publication:
-        data = {"client_id": str(e.client_id), "consent_id": str(e.originator_id), "recipient": e.recipient,
-                "purpose": e.purpose}
-        if fact == "consent-given":
-            data["scope"] = list(e.scope)
-        return Publication(type=event_type("intake", fact, 1), subject=str(e.client_id), data=data,
-                           **_by(getattr(e, actor_field)))
-    return translate
-
-
 class IntakeApplication(ServiceApplication):
     service_name = "intake"
-    publications = {
-        Consent.Given: _consent("consent-given", "given_by"),
-        Consent.GivenAgain: _consent("consent-given", "given_by"),
-        Consent.Withdrawn: _consent("consent-withdrawn", "withdrawn_by"),
-        Client.Registered: _registered,
-        Client.LanguagesRecorded: _languages_recorded,
-        Client.HelpRequestReceived: _help_request,
-        Client.IntakeAccepted: _accepted,
-        Client.IntakeDeclined: _declined,
-        Client.IntakeWaitlisted: _waitlisted,
-        Client.Reassigned: _reassigned,
-        Client.Transferred: _transferred,
-    }
+    publications = PUBLICATIONS
 
     def __init__(self, store=None, env=None):
         super().__init__(store=store, env=env)
