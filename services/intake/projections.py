@@ -1,12 +1,12 @@
-"""Read models of intake, kept by tailing intake's own log: any instance of the
-service answers from the shared store, and only what is new is read per query."""
+"""Read models of intake (see shared/readmodel.py)."""
 from __future__ import annotations
 
-import threading
 import unicodedata
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
+
+from shared.readmodel import LogTail
 
 from services.intake.domain import Client, Consent
 
@@ -17,7 +17,7 @@ def folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
-class ClientIndex:
+class ClientIndex(LogTail):
     """Who is on file (for search) and who waits (the waitlist per agency)."""
 
     TOPICS = tuple(
@@ -29,26 +29,12 @@ class ClientIndex:
     )
 
     def __init__(self, app):
-        self.app = app
-        self.position = 0
+        super().__init__(app)
         self.clients: dict[UUID, dict] = {}
         self.waiting: dict[str, dict[UUID, object]] = {}  # agency -> client -> waitlisted at
         self.consents: dict[UUID, set[UUID]] = {}  # client -> its consents
-        self._lock = threading.Lock()
 
-    def refresh(self) -> None:
-        with self._lock:
-            while True:
-                batch = self.app.recorder.select_notifications(
-                    start=self.position, limit=500, topics=self.TOPICS, inclusive_of_start=False
-                )
-                for notification in batch:
-                    self._apply(self.app.mapper.to_domain_event(notification))
-                    self.position = notification.id
-                if len(batch) < 500:
-                    return
-
-    def _apply(self, event) -> None:
+    def apply(self, event) -> None:
         if isinstance(event, Consent.Given):
             self.consents.setdefault(event.client_id, set()).add(event.originator_id)
             return
