@@ -1,9 +1,99 @@
 """The referrals service over RPC: validate, call, serialise."""
+import datetime as dt
+
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from shared.contracts import referrals as contracts
+from shared.errors import Forbidden
+from shared.rpc import command
 from shared.service import EventStore, ServiceBase
 
 from services.referrals.application import ReferralsApplication
 
+CHECK_EVERY_SECONDS = 300  # stalled referrals are noticed within this
+
+
+def configure(app: ReferralsApplication, settings) -> None:
+    """The deployment's expected stays, and (on development and test platforms)
+    the sample partner directory."""
+    for entry in settings.options.get("expected_days", []):
+        state, days = entry.split("=")
+        app.expected_stay[state.strip()] = dt.timedelta(days=float(days))
+    path = settings.options.get("sample_partners")
+    if path:
+        app.load_partners(settings.resolve(path))
+
 
 class ReferralsService(ServiceBase):
     name = "referrals"
-    app = EventStore(ReferralsApplication)
+    app = EventStore(ReferralsApplication, on_start=configure)
+
+    @rpc
+    @command(contracts.ProposeReferral)
+    def propose_referral(self, data: dict) -> dict:
+        return {"referral_id": str(self.app.propose_referral(**data))}
+
+    @rpc
+    @command(contracts.RecordReferralStep)
+    def record_referral_step(self, data: dict) -> dict:
+        return {"referral_id": str(data["referral_id"]), "state": self.app.record_step(**data)}
+
+    @rpc
+    @command(contracts.ReferralHistory)
+    def referral_history(self, data: dict) -> list:
+        return self.app.referral_history(**data)
+
+    @rpc
+    @command(contracts.AddCoordinationActor)
+    def add_coordination_actor(self, data: dict) -> dict:
+        return {"actor_id": self.app.add_coordination_actor(**data)}
+
+    @rpc
+    @command(contracts.RemoveCoordinationActor)
+    def remove_coordination_actor(self, data: dict) -> dict:
+        self.app.remove_coordination_actor(**data)
+        return {"actor_id": data["actor_id"]}
+
+    @rpc
+    @command(contracts.HoldCaseConference)
+    def hold_case_conference(self, data: dict) -> dict:
+        return {"conference_id": str(self.app.hold_case_conference(**data))}
+
+    @rpc
+    @command(contracts.CompleteConferenceAction)
+    def complete_conference_action(self, data: dict) -> dict:
+        self.app.complete_conference_action(**data)
+        return {"conference_id": str(data["conference_id"]), "index": data["index"]}
+
+    @rpc
+    @command(contracts.CoordinationQuery)
+    def coordination(self, data: dict) -> dict:
+        return self.app.coordination(**data)
+
+    @rpc
+    @command(contracts.PartnerFigures)
+    def partner_figures(self, data: dict) -> list:
+        return self.app.partner_figures(**data)
+
+    @rpc
+    @command()
+    def partners(self, _=None) -> list:
+        return [
+            {"code": p.code, "name": p.name, "kind": p.kind, "agency": p.agency, "domains": p.domains,
+             "languages": p.languages, "channel": p.channel, "typical_wait_days": p.typical_wait_days,
+             "sample": p.sample}
+            for p in self.app.partners()
+        ]
+
+    @timer(interval=CHECK_EVERY_SECONDS)
+    def notice_stalled_referrals(self) -> None:
+        self.app.check_time()
+
+    @rpc
+    @command(contracts.CheckTime)
+    def check_time(self, data: dict) -> dict:
+        """Run the periodic check now (ops, and tests on a running platform)."""
+        if data["actor"]["role"] not in ("coordinator", "admin"):
+            raise Forbidden("only a coordinator or an admin runs the check by hand")
+        return {"raised": self.app.check_time()}
