@@ -20,7 +20,7 @@ from shared.store import ServiceApplication
 
 from services.intake import national_number as national_number_module
 from services.intake.domain import ACCEPTED, OPEN, WAITLISTED, Agency, Client, Consent, NationalNumberClaim
-from services.intake.integration import PUBLICATIONS
+from services.intake.integration import publications
 from services.intake.projections import ClientIndex
 
 log = logging.getLogger(__name__)
@@ -35,12 +35,12 @@ DEVELOPMENT_KEY = "development only: not a secret"
 
 class IntakeApplication(ServiceApplication):
     service_name = "intake"
-    publications = PUBLICATIONS
 
     def __init__(self, store=None, env=None):
         super().__init__(store=store, env=env)
         self.national_number_key = (self.env.get("JWW_INTAKE_NATIONAL_NUMBER_KEY") or DEVELOPMENT_KEY).encode()
         self.index = ClientIndex(self)
+        self.publications = publications(self.repository)
 
     # -- access ---------------------------------------------------------------------
 

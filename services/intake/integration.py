@@ -6,7 +6,7 @@ from __future__ import annotations
 from shared.contracts import event_type
 from shared.outbox import Publication
 
-from services.intake.domain import Client, Consent
+from services.intake.domain import Agency, Client, Consent
 
 
 def _by(actor: dict) -> dict:
@@ -81,16 +81,40 @@ def _consent(fact: str, actor_field: str):
     return translate
 
 
-PUBLICATIONS = {
-    Consent.Given: _consent("consent-given", "given_by"),
-    Consent.GivenAgain: _consent("consent-given", "given_by"),
-    Consent.Withdrawn: _consent("consent-withdrawn", "withdrawn_by"),
-    Client.Registered: _registered,
-    Client.LanguagesRecorded: _languages_recorded,
-    Client.HelpRequestReceived: _help_request,
-    Client.IntakeAccepted: _accepted,
-    Client.IntakeDeclined: _declined,
-    Client.IntakeWaitlisted: _waitlisted,
-    Client.Reassigned: _reassigned,
-    Client.Transferred: _transferred,
-}
+def publications(repository) -> dict:
+    """Domain event class -> its translation. Staff facts name their agency by
+    code, which is fixed for the life of an agency aggregate and looked up once."""
+    codes: dict = {}
+
+    def agency_code(agency_id) -> str:
+        if agency_id not in codes:
+            codes[agency_id] = repository.get(agency_id).code
+        return codes[agency_id]
+
+    def staff(fact: str, actor_field: str, **fixed):
+        def translate(e) -> Publication:
+            agency = agency_code(e.originator_id)
+            data = {"agency": agency, "user_id": e.user_id, **fixed}
+            if fact == "staff-member-added":
+                data.update(profile=e.profile, languages=list(e.languages))
+            actor = getattr(e, actor_field)
+            return Publication(type=event_type("intake", fact, 1), subject=f"staff/{agency}/{e.user_id}", data=data,
+                               agency=agency, actor=actor["user_id"], actor_role=actor["role"])
+        return translate
+
+    return {
+        Consent.Given: _consent("consent-given", "given_by"),
+        Consent.GivenAgain: _consent("consent-given", "given_by"),
+        Consent.Withdrawn: _consent("consent-withdrawn", "withdrawn_by"),
+        Client.Registered: _registered,
+        Client.LanguagesRecorded: _languages_recorded,
+        Client.HelpRequestReceived: _help_request,
+        Client.IntakeAccepted: _accepted,
+        Client.IntakeDeclined: _declined,
+        Client.IntakeWaitlisted: _waitlisted,
+        Client.Reassigned: _reassigned,
+        Client.Transferred: _transferred,
+        Agency.StaffMemberAdded: staff("staff-member-added", "added_by"),
+        Agency.StaffMemberDeactivated: staff("staff-member-active-changed", "deactivated_by", active=False),
+        Agency.StaffMemberReactivated: staff("staff-member-active-changed", "reactivated_by", active=True),
+    }

@@ -267,3 +267,21 @@ class ClientTransferredV1(ClientEvent):
     from_agency = fields.String(required=True)
     agency = fields.String(required=True)
     worker = fields.String(required=True, allow_none=True)
+
+
+@integration_event("intake", "staff-member-added", 1)
+class StaffMemberAddedV1(EventSchema):
+    """The directory, for services that address staff (notifications): who works
+    where, in which profile, speaking which languages."""
+
+    agency = fields.String(required=True)
+    user_id = fields.String(required=True)
+    profile = fields.String(required=True)
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
+
+
+@integration_event("intake", "staff-member-active-changed", 1)
+class StaffMemberActiveChangedV1(EventSchema):
+    agency = fields.String(required=True)
+    user_id = fields.String(required=True)
+    active = fields.Boolean(required=True)

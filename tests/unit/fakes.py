@@ -15,7 +15,9 @@ class IntakeKeepingLanguagesPrivate(IntakeApplication):
     """Intake as if a language change were private: it leaves positions in the log
     that hold no published event, as confidential notes will."""
 
-    publications = {Client.Registered: IntakeApplication.publications[Client.Registered]}
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.publications = {c: f for c, f in self.publications.items() if c is not Client.LanguagesRecorded}
 
 
 def intake(private_languages: bool = False) -> IntakeApplication:
