@@ -4,6 +4,7 @@
     jww serve SERVICE       one service's RPC workers and followers (scale these out)
     jww relay SERVICE       one service's outbox relay (exactly one per service)
     jww catalogue           print the AsyncAPI catalogue of integration events
+    jww verify [SERVICE ...] recompute every hash chain in the services' stores
     jww catalogue --publish record new event versions as published
 
 Settings come from ``deploy/<service>/service.toml`` and the environment (see
@@ -192,6 +193,38 @@ def catalogue(publish: bool) -> int:
     return 0
 
 
+def verify(services: list[str]) -> int:
+    """Exit 0 when every chain holds; otherwise name each broken link and exit 1."""
+    from shared import chain
+    from shared.store import ServiceApplication
+
+    failed = False
+    for service in services or list(config.SERVICES):
+        settings = config.load(service)
+        app_cls = _find(f"services.{service}.application",
+                        lambda c: issubclass(c, ServiceApplication) and c.service_name == service)
+        try:
+            app = app_cls(store=settings.store)
+        except Exception as error:
+            print(f"{service}: cannot open its store ({type(error).__name__})", file=sys.stderr)
+            failed = True
+            continue
+
+        def progress(count: int, service=service) -> None:
+            print(f"\r{service}: {count:,} records read", end="", file=sys.stderr, flush=True)
+
+        found = list(chain.verify(app.recorder, progress))
+        print(file=sys.stderr)
+        if found:
+            failed = True
+            for link in found:
+                print(f"{service}: BROKEN {link}")
+        else:
+            print(f"{service}: every chain holds")
+        app.close()
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     # nameko 2 needs eventlet; its deprecation notice says nothing an operator can act on.
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
@@ -202,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (("serve", "start one service's RPC workers and followers"), ("relay", "start one service's outbox relay")):
         p = sub.add_parser(name, help=text)
         p.add_argument("service", choices=config.SERVICES)
+    p = sub.add_parser("verify", help="recompute every hash chain in the services' stores")
+    p.add_argument("services", nargs="*", choices=[[], *config.SERVICES], metavar="SERVICE")
     p = sub.add_parser("catalogue", help="print the AsyncAPI catalogue of integration events")
     p.add_argument("--publish", action="store_true", help="record new event versions as published")
     args = parser.parse_args(argv)
@@ -210,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(args.services)
         if args.command == "catalogue":
             return catalogue(args.publish)
+        if args.command == "verify":
+            return verify(args.services)
         return {"serve": serve, "relay": relay}[args.command](args.service)
     except config.ConfigError as error:
         print(f"jww: {error}", file=sys.stderr)

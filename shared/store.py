@@ -20,7 +20,7 @@ from eventsourcing.persistence import (
     IntegrityError, InternalError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding,
 )
 
-from shared import correlation
+from shared import chain, correlation
 from shared.config import StoreSettings
 
 
@@ -89,6 +89,13 @@ class ServiceAggregate(Aggregate):
 
     class Event(Aggregate.Event):
         correlation_id: str = dataclasses.field(default="", kw_only=True)
+        chain: str = dataclasses.field(default="", kw_only=True)  # set when saved (shared/chain.py)
+
+        def mutate(self, aggregate):
+            aggregate = super().mutate(aggregate)
+            if self.chain:  # a stored event: its stream's head so far
+                aggregate._chain = self.chain
+            return aggregate
 
     class Created(Event, Aggregate.Created):
         pass
@@ -158,6 +165,11 @@ class ServiceApplication(Application):
     def process_recorder(self) -> ProcessRecorder:
         assert isinstance(self.recorder, ProcessRecorder)
         return self.recorder
+
+    def _record(self, processing: ProcessingEvent):
+        # Every save, a command's or a follower's, chains its events before storing.
+        chain.seal(processing.events, processing.aggregates, self.mapper.transcoder)
+        return super()._record(processing)
 
     def record_processing(self, processing: ProcessingEvent) -> None:
         """Store the events a processed upstream event caused, together with its
