@@ -146,6 +146,7 @@ def _platform_env(workdir: Path, uri: str, service: str) -> dict[str, str]:
         **os.environ,
         "AMQP_URI": uri,
         "JWW_STORE_SQLITE_PATH": str(workdir / f"{service}.sqlite"),
+        "JWW_RELAY_CHECKPOINT_PATH": str(workdir / f"{service}-checkpoints.jsonl"),
         "JWW_METRICS_PORT": "0",
         "JWW_METRICS_RELAY_PORT": "0",
     }

@@ -63,49 +63,49 @@ class Break:
         return f"stream {self.originator_id} version {self.version} (log position {self.notification_id}): {self.reason}"
 
 
-def verify(recorder, progress=None) -> Iterator[Break]:
-    """Recompute every chain from the stored records; yield each broken link (the
-    first one per stream). ``progress(count)`` is called as records are read."""
-    heads: dict[UUID, tuple[int, str]] = {}
-    broken: set[UUID] = set()
+def records(recorder, progress=None) -> Iterator:
+    """Every stored record in log order, a page at a time; ``progress(count)`` after each page."""
     position, read = 0, 0
     while True:
         page = recorder.select_notifications(start=position, limit=PAGE, inclusive_of_start=False)
-        for record in page:
-            position = record.id
-            if record.originator_id in broken:
-                continue
-            version, prev = heads.get(record.originator_id, (0, GENESIS))
-            problem = None
-            if record.originator_version != version + 1:
-                problem = f"version {version + 1} is missing (found {record.originator_version} next)"
-            else:
-                state = json.loads(record.state)
-                stored_chain = state.pop("chain", None)
-                if not stored_chain:
-                    problem = "the record carries no chain"
-                elif _link(prev, record.originator_id, record.originator_version, record.topic, state) != stored_chain:
-                    problem = "its content or its place in the stream was changed"
-            if problem:
-                broken.add(record.originator_id)
-                yield Break(record.originator_id, record.originator_version, record.id, problem)
-            else:
-                heads[record.originator_id] = (record.originator_version, stored_chain)
+        yield from page
         read += len(page)
         if progress is not None:
             progress(read)
         if len(page) < PAGE:
             return
+        position = page[-1].id
 
 
-def heads(recorder) -> dict[str, str]:
-    """Each stream's last chain: what a signed checkpoint records."""
-    last: dict[str, str] = {}
-    position = 0
-    while True:
-        page = recorder.select_notifications(start=position, limit=PAGE, inclusive_of_start=False)
-        for record in page:
-            position = record.id
-            last[str(record.originator_id)] = json.loads(record.state).get("chain", "")
-        if len(page) < PAGE:
-            return last
+def verify(recorder, progress=None) -> Iterator[Break]:
+    """Recompute every chain from the stored records; yield each broken link (the
+    first one per stream). ``progress(count)`` is called as records are read."""
+    heads: dict[UUID, tuple[int, str]] = {}
+    broken: set[UUID] = set()
+    for record in records(recorder, progress):
+        if record.originator_id in broken:
+            continue
+        version, prev = heads.get(record.originator_id, (0, GENESIS))
+        problem = None
+        if record.originator_version != version + 1:
+            problem = f"version {version + 1} is missing (found {record.originator_version} next)"
+        else:
+            state = json.loads(record.state)
+            stored_chain = state.pop("chain", None)
+            if not stored_chain:
+                problem = "the record carries no chain"
+            elif _link(prev, record.originator_id, record.originator_version, record.topic, state) != stored_chain:
+                problem = "its content or its place in the stream was changed"
+        if problem:
+            broken.add(record.originator_id)
+            yield Break(record.originator_id, record.originator_version, record.id, problem)
+        else:
+            heads[record.originator_id] = (record.originator_version, stored_chain)
+
+
+def heads(recorder) -> dict[str, list]:
+    """Each stream's last version and chain: what a signed checkpoint records."""
+    return {
+        str(record.originator_id): [record.originator_version, json.loads(record.state).get("chain", "")]
+        for record in records(recorder)
+    }

@@ -78,7 +78,7 @@ def serve(service: str) -> int:
 
 
 def relay(service: str) -> int:
-    from shared import logs, metrics
+    from shared import checkpoints, logs, metrics
     from shared.messaging import ConfirmingPublisher, exchange_name
     from shared.outbox import Outbox
     from shared.relay import Relay
@@ -97,6 +97,8 @@ def relay(service: str) -> int:
         ConfirmingPublisher(settings.amqp_uri, exchange_name(service)),
         batch=settings.relay_batch,
         poll_seconds=settings.relay_poll_seconds,
+        checkpoint=lambda: checkpoints.take(app.recorder, settings.checkpoint_path),
+        checkpoint_seconds=settings.checkpoint_minutes * 60,
     )
     metrics.serve(settings.metrics_addr, settings.relay_metrics_port)
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -195,7 +197,7 @@ def catalogue(publish: bool) -> int:
 
 def verify(services: list[str]) -> int:
     """Exit 0 when every chain holds; otherwise name each broken link and exit 1."""
-    from shared import chain
+    from shared import chain, checkpoints
     from shared.store import ServiceApplication
 
     failed = False
@@ -213,14 +215,15 @@ def verify(services: list[str]) -> int:
         def progress(count: int, service=service) -> None:
             print(f"\r{service}: {count:,} records read", end="", file=sys.stderr, flush=True)
 
-        found = list(chain.verify(app.recorder, progress))
+        found = [f"BROKEN {link}" for link in chain.verify(app.recorder, progress)]
+        found += [f"CHECKPOINT {problem}" for problem in checkpoints.check(app.recorder, settings.checkpoint_path)]
         print(file=sys.stderr)
         if found:
             failed = True
-            for link in found:
-                print(f"{service}: BROKEN {link}")
+            for problem in found:
+                print(f"{service}: {problem}")
         else:
-            print(f"{service}: every chain holds")
+            print(f"{service}: every chain holds, and every signed checkpoint")
         app.close()
     return 1 if failed else 0
 

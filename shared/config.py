@@ -48,13 +48,13 @@ class Settings:
     relay_metrics_port: int
     relay_batch: int
     relay_poll_seconds: float
+    checkpoint_minutes: float
+    checkpoint_path: Path
     log_level: str
     options: dict  # the service's own section, e.g. [intake], for what only it needs
 
     def resolve(self, path: str) -> Path:
-        """A path from the settings, relative to the project unless absolute."""
-        candidate = Path(path)
-        return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
+        return _resolve(path)
 
     @property
     def nameko_config(self) -> dict:
@@ -85,6 +85,12 @@ def _override(raw: dict, env: Mapping[str, str]) -> dict:
     return merged
 
 
+def _resolve(path: str) -> Path:
+    """A path from the settings, relative to the project unless absolute."""
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
+
+
 def load(service: str, env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     path = Path(env.get("JWW_CONFIG") or DEPLOY_DIR / service / "service.toml")
@@ -97,9 +103,7 @@ def load(service: str, env: Mapping[str, str] | None = None) -> Settings:
     kind = store["kind"]
     if kind not in ("sqlite", "postgres"):
         raise ConfigError(f"store kind must be 'sqlite' or 'postgres', not {kind!r}")
-    sqlite_path = Path(store["sqlite_path"])
-    if not sqlite_path.is_absolute():
-        sqlite_path = PROJECT_ROOT / sqlite_path  # the same rule as Settings.resolve
+    sqlite_path = _resolve(store["sqlite_path"])
     return Settings(
         service=c["service"]["name"],
         follows=tuple(c["service"]["follows"]),
@@ -121,6 +125,8 @@ def load(service: str, env: Mapping[str, str] | None = None) -> Settings:
         relay_metrics_port=c["metrics"]["relay_port"],
         relay_batch=c["relay"]["batch"],
         relay_poll_seconds=c["relay"]["poll_seconds"],
+        checkpoint_minutes=c["relay"]["checkpoint_minutes"],
+        checkpoint_path=_resolve(c["relay"]["checkpoint_path"]),
         log_level=c["service"]["log_level"],
         options=dict(c.get(c["service"]["name"], {})),
     )

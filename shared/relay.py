@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from typing import Callable
 
 from shared import metrics
 from shared.contracts import encode
@@ -25,8 +27,16 @@ TRACKING_NAME = "relay"  # the relay's own position, kept in the service's track
 
 
 class Relay:
-    def __init__(self, outbox: Outbox, publisher: ConfirmingPublisher, batch: int = 500, poll_seconds: float = 0.005):
+    def __init__(
+        self, outbox: Outbox, publisher: ConfirmingPublisher, batch: int = 500, poll_seconds: float = 0.005,
+        checkpoint: Callable[[], object] | None = None, checkpoint_seconds: float = 3600.0,
+    ):
         self.outbox = outbox
+        # Signing checkpoints falls to the relay because it is the one process per
+        # service that is always there and never two at once.
+        self.checkpoint = checkpoint
+        self.checkpoint_seconds = checkpoint_seconds
+        self._next_checkpoint = time.monotonic()  # one at start, then periodically
         self.publisher = publisher
         self.batch = batch
         self.poll_seconds = poll_seconds
@@ -70,6 +80,9 @@ class Relay:
         failures = 0
         while not self.stopping.is_set():
             try:
+                if self.checkpoint is not None and time.monotonic() >= self._next_checkpoint:
+                    self.checkpoint()
+                    self._next_checkpoint = time.monotonic() + self.checkpoint_seconds
                 if self.run_once() == 0:
                     self.publisher.keep_alive()
                     self.stopping.wait(self.poll_seconds)

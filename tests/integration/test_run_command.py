@@ -32,6 +32,7 @@ def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_
     env = run_env(tmp_path, amqp_uri)
     # Each service's store in this test's folder rather than the developer's var/.
     env["JWW_STORE_SQLITE_PATH"] = str(tmp_path / "store.sqlite")
+    env["JWW_RELAY_CHECKPOINT_PATH"] = str(tmp_path / "checkpoints.jsonl")
     env["JWW_SERVICE_FOLLOWS"] = ""  # all four share one file here; following is covered elsewhere
     process = subprocess.Popen(
         [sys.executable, "-m", "shared.cli", "run"], env=env,

@@ -113,6 +113,47 @@ def test_the_command_line_names_the_broken_link_and_fails(store):
     raw.delete(clients[0], 2)
     tampered = subprocess.run([sys.executable, "-m", "shared.cli", "verify", "intake"], env=env,
                               capture_output=True, text=True, timeout=60)
-    assert (clean.returncode, clean.stdout.strip()) == (0, "intake: every chain holds")
+    assert (clean.returncode, clean.stdout.strip()) == (0, "intake: every chain holds, and every signed checkpoint")
     assert tampered.returncode == 1
     assert f"intake: BROKEN stream {clients[0]} version 3" in tampered.stdout
+
+
+def test_a_wholesale_rewrite_is_caught_by_the_signed_checkpoints(store, tmp_path):
+    """Someone edits a record and recomputes every chain after it, so that the
+    chains hold again: the checkpoint signed before no longer matches."""
+    import json
+
+    from shared import checkpoints
+
+    app, raw, clients = store
+    path = tmp_path / "checkpoints.jsonl"
+    checkpoints.take(app.recorder, path)
+    assert checkpoints.check(app.recorder, path) == []
+
+    prev = ""
+    for record in [r for r in chain.records(app.recorder) if r.originator_id == clients[1]]:
+        state = json.loads(record.state)
+        state.pop("chain")
+        if record.originator_version == 2:
+            state["languages"] = ["ar"]
+        state["chain"] = prev = chain._link(prev, record.originator_id, record.originator_version, record.topic,
+                                            {k: v for k, v in state.items() if k != "chain"})
+        raw.set_state(record.originator_id, record.originator_version, json.dumps(state).encode())
+
+    assert breaks(app) == []  # the chains alone no longer tell
+    (problem,) = checkpoints.check(app.recorder, path)
+    assert f"stream {clients[1]} version 3 is no longer what was signed" in problem
+
+
+def test_a_forged_checkpoint_is_refused(store, tmp_path):
+    import json
+
+    from shared import checkpoints
+
+    app, _, clients = store
+    path = tmp_path / "checkpoints.jsonl"
+    checkpoint = checkpoints.take(app.recorder, path)
+    checkpoint["heads"][str(clients[0])][1] = "0" * 64
+    path.write_text(json.dumps(checkpoint) + "\n")
+    (problem,) = checkpoints.check(app.recorder, path)
+    assert "signature does not hold" in problem

@@ -3,6 +3,7 @@ from uuid import UUID
 
 import pytest
 
+from shared import checkpoints
 from shared.errors import Forbidden, InvalidInput
 from tests.support.broker import wait_until
 from tests.support.platform import count_events
@@ -26,6 +27,10 @@ def test_a_registered_client_reaches_every_follower_once(platform):
         app = platform.application(service)
         assert count_events(app, "ClientOnRecord.Recorded") == 5
         assert {str(app.client_on_record(UUID(i)).id) for i in ids} == set(ids)
+    # Each relay signed a checkpoint at start, and it still holds.
+    intake_checkpoints = platform.settings("intake").checkpoint_path
+    assert intake_checkpoints.exists()
+    assert checkpoints.check(platform.application("intake").recorder, intake_checkpoints) == []
 
 
 def test_bad_input_is_refused_field_by_field_and_changes_nothing(platform):

@@ -37,6 +37,7 @@ class Platform:
         env.update(
             AMQP_URI=self.amqp_uri,
             JWW_STORE_SQLITE_PATH=str(self.workdir / f"{service}.sqlite"),
+            JWW_RELAY_CHECKPOINT_PATH=str(self.workdir / f"{service}-checkpoints.jsonl"),
             JWW_METRICS_PORT="0",
             JWW_METRICS_RELAY_PORT="0",
             JWW_SERVICE_LOG_LEVEL="INFO",
