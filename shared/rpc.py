@@ -8,9 +8,11 @@ carrying that id as reference, never a stack trace or a database message.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import time
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 from nameko.extensions import DependencyProvider
@@ -40,6 +42,19 @@ def command(schema=None):
         return wrapper
 
     return decorate
+
+
+def jsonable(value):
+    """Dates, times and ids as strings, recursively: what RPC callers receive is JSON."""
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dt.date):  # a datetime is a date too
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
 
 
 class Observed(DependencyProvider):

@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
 from shared.contracts import event_type
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.rpc import jsonable
 from shared.store import ServiceApplication
 
 from services.guidance import certificates
@@ -31,17 +32,6 @@ COORDINATOR = {"coordinator"}
 ATTENDED_PLACES = {"office", "home_visit", "prison", "video"}  # the person was there (not a phone call)
 CONTINUITY_GRACE = dt.timedelta(days=7)
 CONDITION_NOTICE = dt.timedelta(days=14)
-
-
-def _plain(value):
-    """Dates, times and ids as strings: what RPC callers receive is JSON."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, (dt.date, UUID)):
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-    return value
 
 
 class GuidanceApplication(ServiceApplication):
@@ -380,7 +370,7 @@ class GuidanceApplication(ServiceApplication):
         def confidential(entry: dict) -> dict:
             return entry if reads_notes else {**entry, "note": None}
 
-        return _plain({
+        return jsonable({
             "trajectory_id": t.id, "client_id": t.client_id, "version": t.version, "agency": t.agency,
             "worker": t.worker, "status": t.status, "legal_position": t.legal_position, "situation": t.situation,
             "languages": t.languages, "interpreter": t.interpreter, "domains": t.domains, "plan": t.plan,
@@ -429,7 +419,7 @@ class GuidanceApplication(ServiceApplication):
                 continue
             due = t.next_contact_due()
             last = t.last_contact
-            rows.append(_plain({
+            rows.append(jsonable({
                 "client_id": t.client_id, "trajectory_id": t.id, "worker": t.worker,
                 "last_contact": last, "next_contact_due": due, "overdue": bool(due and due < self.clock()),
             }))

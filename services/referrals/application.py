@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 
 from shared.contracts import event_type
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.rpc import jsonable
 from shared.store import ServiceApplication
 
 from services.referrals.domain import (
@@ -34,19 +35,6 @@ log = logging.getLogger(__name__)
 
 CASEWORK = {"social_assistant", "criminologist", "jurist", "coordinator"}
 CONSENT_PURPOSE = "referral"
-
-
-def _plain(value):
-    """Dates, times and ids as strings: what RPC callers receive is JSON."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    return value
 
 
 class ReferralsApplication(ServiceApplication):
@@ -242,7 +230,7 @@ class ReferralsApplication(ServiceApplication):
 
     def referral_history(self, actor: dict, client_id: UUID) -> list[dict]:
         record = self._client(actor, client_id, "read_referrals")
-        return [_plain({
+        return [jsonable({
             "referral_id": r.id, "partner": r.partner, "domains": r.domains, "reason": r.reason, "state": r.state,
             "outcome": r.outcome, "consent_withdrawn": r.consent_withdrawn, "history": r.history,
             "stalled": r.stalled_in,
@@ -318,7 +306,7 @@ class ReferralsApplication(ServiceApplication):
         record = self._client(actor, client_id, "read_coordination")
         plan = self._plan(record, client_id)
         conferences = [self.repository.get(i) for i in record.conferences]
-        return _plain({
+        return jsonable({
             "client_id": client_id,
             "actors": list(plan.actors.values()),
             "case_conferences": [

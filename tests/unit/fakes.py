@@ -40,3 +40,13 @@ def change_languages(app: IntakeApplication, client_id) -> None:
 class DeadLetters(list):
     def __call__(self, body, reason):
         self.append((body, reason))
+
+
+class Clock:
+    """Time that a test moves by hand; services take it as their clock."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now

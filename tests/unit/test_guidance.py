@@ -10,7 +10,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.follower import Follower
 from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER, registration_args
-from tests.unit.fakes import IN_MEMORY, DeadLetters, intake as new_intake
+from tests.unit.fakes import IN_MEMORY, Clock, DeadLetters, intake as new_intake
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
 COLLEAGUE = {"user_id": "apo-crim-1", "role": "criminologist", "agency": "apo"}
@@ -18,17 +18,10 @@ OTHER_AGENCY = {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "ds
 GOALS = [{"domain": "housing", "goal": "find a room before release ends"}]
 
 
-class Clock:
-    def __init__(self):
-        self.now = NOW
-
-    def __call__(self):
-        return self.now
-
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture

@@ -13,19 +13,12 @@ from shared.errors import Forbidden, NotFound
 from shared.follower import Follower
 from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER, registration_args
-from tests.unit.fakes import IN_MEMORY, DeadLetters, intake as new_intake
+from tests.unit.fakes import IN_MEMORY, Clock, DeadLetters, intake as new_intake
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
 CRIMINOLOGIST = {"user_id": "apo-crim-1", "role": "criminologist", "agency": "apo"}  # speaks nl, en
 ADMIN = {"user_id": "ops", "role": "admin", "agency": "platform"}
 
-
-class Clock:
-    def __init__(self):
-        self.now = NOW
-
-    def __call__(self):
-        return self.now
 
 
 class Mailbox:
@@ -95,7 +88,7 @@ class World:
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture
