@@ -64,8 +64,14 @@ def serve(service: str) -> int:
         except eventlet.Timeout:
             runner.kill()
 
+    stopping = []
+
     def shutdown(signum, frame):
-        eventlet.spawn_n(stop_or_kill)
+        # Ctrl-C reaches every process of the terminal's group, and `jww run` then
+        # sends SIGTERM too: stop once.
+        if not stopping:
+            stopping.append(signum)
+            eventlet.spawn_n(stop_or_kill)
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.support.broker import wait_until
@@ -23,6 +24,16 @@ def alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split()[2] != "Z"
 
 
+def answers(amqp_uri: str, service: str) -> bool:
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    try:
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=2) as rpc:
+            return getattr(rpc, service).health()["status"] == "ok"
+    except Exception:
+        return False
+
+
 def run_env(tmp_path, amqp_uri):
     env = dict(os.environ, AMQP_URI=amqp_uri, JWW_METRICS_PORT="0", JWW_METRICS_RELAY_PORT="0")
     return env
@@ -36,18 +47,23 @@ def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_
     env["JWW_SERVICE_FOLLOWS"] = ""  # all four share one file here; following is covered elsewhere
     process = subprocess.Popen(
         [sys.executable, "-m", "shared.cli", "run"], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     first_lines = [process.stdout.readline() for _ in range(5)]
     assert "All services started" in first_lines[-1], first_lines
     assert all("metrics http://127.0.0.1:" in line for line in first_lines[:4])
     children = wait_until(lambda: len(children_of(process.pid)) == 8 and children_of(process.pid), what="8 processes")
+    for service in ("intake", "guidance", "referrals", "notifications"):
+        wait_until(lambda: answers(amqp_uri, service), what=f"{service} to be up")
 
-    process.send_signal(signal.SIGINT)
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
+    started = time.monotonic()
     output, _ = process.communicate(timeout=30)
 
     assert process.returncode == 0
     assert "Stopped." in output
+    assert "Traceback" not in output
+    assert time.monotonic() - started < 10, "a graceful stop, not the kill after the grace period"
     assert not [pid for pid in children if alive(pid)]
 
 
