@@ -16,7 +16,7 @@ from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DIR = PROJECT_ROOT / "deploy"
-SERVICES = ("intake", "guidance", "referrals", "notifications")
+SERVICES = ("intake", "guidance", "referrals", "notifications", "audit")
 
 
 class ConfigError(Exception):

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from shared import config
 from tests.support.broker import wait_until
 
 
@@ -49,11 +50,13 @@ def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_
         [sys.executable, "-m", "shared.cli", "run"], env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
-    first_lines = [process.stdout.readline() for _ in range(5)]
+    first_lines = [process.stdout.readline() for _ in range(len(config.SERVICES) + 1)]
     assert "All services started" in first_lines[-1], first_lines
-    assert all("metrics http://127.0.0.1:" in line for line in first_lines[:4])
-    children = wait_until(lambda: len(children_of(process.pid)) == 8 and children_of(process.pid), what="8 processes")
-    for service in ("intake", "guidance", "referrals", "notifications"):
+    assert all("metrics http://127.0.0.1:" in line for line in first_lines[:-1])
+    expected = 2 * len(config.SERVICES)  # each service and its relay
+    children = wait_until(lambda: len(children_of(process.pid)) == expected and children_of(process.pid),
+                          what=f"{expected} processes")
+    for service in config.SERVICES:
         wait_until(lambda: answers(amqp_uri, service), what=f"{service} to be up")
 
     os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group

@@ -1,0 +1,1 @@
+"""Audit: the cross-service timeline per client, replays, and who read what."""

@@ -1,0 +1,23 @@
+"""The audit service over RPC: validate, call, serialise."""
+from nameko.rpc import rpc
+
+from shared.contracts import audit as contracts
+from shared.rpc import command
+from shared.service import EventStore, ServiceBase
+
+from services.audit.application import AuditApplication
+
+
+class AuditService(ServiceBase):
+    name = "audit"
+    app = EventStore(AuditApplication)
+
+    @rpc
+    @command(contracts.Timeline)
+    def timeline(self, data: dict) -> dict:
+        return self.app.timeline(**data)
+
+    @rpc
+    @command(contracts.Replay)
+    def replay(self, data: dict) -> dict:
+        return self.app.replay(**data)
