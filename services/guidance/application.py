@@ -8,7 +8,6 @@ and the agency's coordinator.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import uuid
 from typing import Callable
 from uuid import UUID
@@ -17,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
 from shared.contracts import event_type
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.access import allow
 from shared.rpc import jsonable
 from shared.store import ServiceApplication
 
@@ -25,10 +25,9 @@ from services.guidance.domain import CLOSED, OPEN, ClientOnRecord, Trajectory
 from services.guidance.integration import Publications
 from services.guidance.projections import TrajectoryIndex
 
-log = logging.getLogger(__name__)
-
 CASEWORK = {"social_assistant", "criminologist", "jurist", "coordinator"}
 COORDINATOR = {"coordinator"}
+GUIDED_ELSEWHERE = "this client is guided by another agency"
 ATTENDED_PLACES = {"office", "home_visit", "prison", "video"}  # the person was there (not a phone call)
 CONTINUITY_GRACE = dt.timedelta(days=7)
 CONDITION_NOTICE = dt.timedelta(days=14)
@@ -130,15 +129,7 @@ class GuidanceApplication(ServiceApplication):
         trajectory = self._current(client_id)
         if trajectory is None:
             raise NotFound("this client has no trajectory here", {"client_id": ["no trajectory"]})
-        if actor["role"] not in roles or actor["agency"] != trajectory.agency:
-            log.warning("refused", extra={
-                "command": command, "actor": actor["user_id"], "actor_role": actor["role"],
-                "actor_agency": actor["agency"], "reason": "role" if actor["role"] not in roles else "agency",
-            })
-            raise Forbidden(
-                "this client is guided by another agency" if actor["role"] in roles
-                else f"a {actor['role'].replace('_', ' ')} may not {command.replace('_', ' ')}"
-            )
+        allow(actor, roles, command, trajectory.agency, elsewhere=GUIDED_ELSEWHERE)
         return trajectory
 
     @staticmethod

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import uuid
 from pathlib import Path
 from uuid import UUID
@@ -15,6 +14,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from shared.access import allow
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.store import ServiceApplication
 
@@ -22,8 +22,6 @@ from services.intake import national_number as national_number_module
 from services.intake.domain import ACCEPTED, OPEN, WAITLISTED, Agency, Client, Consent, NationalNumberClaim
 from services.intake.integration import publications
 from services.intake.projections import ClientIndex
-
-log = logging.getLogger(__name__)
 
 CASEWORKERS = {"social_assistant", "criminologist", "jurist"}
 CASEWORK = CASEWORKERS | {"coordinator"}
@@ -44,22 +42,9 @@ class IntakeApplication(ServiceApplication):
 
     # -- access ---------------------------------------------------------------------
 
-    def _allow(self, actor: dict, roles: set[str], command: str, agency: str | None = None) -> None:
-        reason = None
-        if actor["role"] not in roles:
-            reason = f"a {actor['role'].replace('_', ' ')} may not {command.replace('_', ' ')}"
-        elif agency is not None and actor["agency"] != agency:
-            reason = "this client is followed by another agency"
-        if reason:
-            log.warning("refused", extra={
-                "command": command, "actor": actor["user_id"], "actor_role": actor["role"],
-                "actor_agency": actor["agency"], "reason": "role" if actor["role"] not in roles else "agency",
-            })
-            raise Forbidden(reason)
-
     def _client(self, actor: dict, client_id: UUID, roles: set[str], command: str) -> Client:
         client = self._get(client_id, Client, "client_id")
-        self._allow(actor, roles, command, agency=client.agency)
+        allow(actor, roles, command, agency=client.agency)
         return client
 
     def _get(self, aggregate_id: UUID, cls: type, field: str):
@@ -91,7 +76,7 @@ class IntakeApplication(ServiceApplication):
         contact: dict | None = None,
         mandating_actor: dict | None = None,
     ) -> UUID:
-        self._allow(actor, CASEWORK, "register_client")
+        allow(actor, CASEWORK, "register_client")
         digest = None
         if national_number is not None:
             national_number = self._valid_national_number(national_number)
@@ -307,7 +292,7 @@ class IntakeApplication(ServiceApplication):
         }
 
     def search(self, actor: dict, name: str | None = None, national_number: str | None = None) -> list[dict]:
-        self._allow(actor, CASEWORK, "search_clients")
+        allow(actor, CASEWORK, "search_clients")
         if national_number is not None:
             national_number = self._valid_national_number(national_number)
         found = self.index.search(actor["agency"], name, national_number)
@@ -323,7 +308,7 @@ class IntakeApplication(ServiceApplication):
         return results
 
     def waitlist_of(self, actor: dict, agency: str) -> list[dict]:
-        self._allow(actor, COORDINATOR, "read_waitlist", agency=agency)
+        allow(actor, COORDINATOR, "read_waitlist", agency=agency)
         return [{"client_id": str(client_id), "since": since.isoformat()} for client_id, since in self.index.waitlist(agency)]
 
     # -- the directory of agencies and staff ---------------------------------------
@@ -331,7 +316,7 @@ class IntakeApplication(ServiceApplication):
     def register_agency(
         self, actor: dict, code: str, name: str, languages: list[str], telephone_interpreters: bool, sample: bool = False
     ) -> UUID:
-        self._allow(actor, ADMIN, "register_agency")
+        allow(actor, ADMIN, "register_agency")
         if Agency.create_id(code) in self.repository:
             raise Conflict("an agency with this code is already registered", {"code": [code]})
         agency = Agency(code=code, name=name, languages=languages, telephone_interpreters=telephone_interpreters,
@@ -342,7 +327,7 @@ class IntakeApplication(ServiceApplication):
     def add_staff_member(
         self, actor: dict, agency: str, user_id: str, display_name: str, profile: str, languages: list[str]
     ) -> None:
-        self._allow(actor, ADMIN | COORDINATOR, "add_staff_member", agency=None if actor["role"] == "admin" else agency)
+        allow(actor, ADMIN | COORDINATOR, "add_staff_member", agency=None if actor["role"] == "admin" else agency)
         the_agency = self.agency(agency)
         if user_id in the_agency.staff:
             raise Conflict("this staff member is already in the directory", {"user_id": [user_id]})
@@ -350,7 +335,7 @@ class IntakeApplication(ServiceApplication):
         self.save(the_agency)
 
     def set_staff_member_active(self, actor: dict, agency: str, user_id: str, active: bool) -> None:
-        self._allow(actor, ADMIN | COORDINATOR, "change_staff_member", agency=None if actor["role"] == "admin" else agency)
+        allow(actor, ADMIN | COORDINATOR, "change_staff_member", agency=None if actor["role"] == "admin" else agency)
         the_agency = self.agency(agency)
         member = the_agency.staff.get(user_id)
         if member is None:

@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 
 from shared.contracts import event_type
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.access import allow
 from shared.rpc import jsonable
 from shared.store import ServiceApplication
 
@@ -167,17 +168,8 @@ class ReferralsApplication(ServiceApplication):
         self._allow(actor, record.agency, command)
         return record
 
-    def _allow(self, actor: dict, agency: str | None, command: str) -> None:
-        if actor["role"] in CASEWORK and actor["agency"] == agency:
-            return
-        log.warning("refused", extra={
-            "command": command, "actor": actor["user_id"], "actor_role": actor["role"],
-            "actor_agency": actor["agency"], "reason": "role" if actor["role"] not in CASEWORK else "agency",
-        })
-        raise Forbidden(
-            "this client is guided by another agency" if actor["role"] in CASEWORK
-            else f"a {actor['role'].replace('_', ' ')} may not {command.replace('_', ' ')}"
-        )
+    def _allow(self, actor: dict, agency: str, command: str) -> None:
+        allow(actor, CASEWORK, command, agency, elsewhere="this client is guided by another agency")
 
     def _referral(self, actor: dict, referral_id: UUID, command: str) -> Referral:
         try:

@@ -5,7 +5,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from shared.contracts import referrals as contracts
-from shared.errors import Forbidden
+from shared.access import allow
 from shared.rpc import command
 from shared.service import EventStore, ServiceBase
 
@@ -94,6 +94,5 @@ class ReferralsService(ServiceBase):
     @command(contracts.CheckTime)
     def check_time(self, data: dict) -> dict:
         """Run the periodic check now (ops, and tests on a running platform)."""
-        if data["actor"]["role"] not in ("coordinator", "admin"):
-            raise Forbidden("only a coordinator or an admin runs the check by hand")
+        allow(data["actor"], {"coordinator", "admin"}, "check_time")
         return {"raised": self.app.check_time()}

@@ -83,3 +83,9 @@ class ActorSchema(Schema):
     user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     agency = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class ActorOnly(CommandSchema):
+    """A query or command whose only input is who asks (an inbox, a check run by hand)."""
+
+    actor = fields.Nested(ActorSchema, required=True)

@@ -2,7 +2,7 @@
 events it publishes. Confidential conversation notes never leave guidance."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
-from shared.contracts.base import ActorSchema, CommandSchema, EventSchema, integration_event
+from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, integration_event
 from shared.contracts.intake import InterpreterSchema
 from shared.contracts.reference import intervention_domains, methods
 
@@ -197,8 +197,7 @@ class IssueAttendanceCertificate(TrajectoryCommand):
     person_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class CheckTime(CommandSchema):
-    actor = fields.Nested(ActorSchema, required=True)
+CheckTime = ActorOnly
 
 
 class ActivityReport(CommandSchema):

@@ -1,11 +1,10 @@
 """Contracts of the notifications service: its queries and commands."""
 from marshmallow import fields
 
-from shared.contracts.base import ActorSchema, CommandSchema
+from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema
 
 
-class Inbox(CommandSchema):
-    actor = fields.Nested(ActorSchema, required=True)
+Inbox = ActorOnly
 
 
 class MarkRead(CommandSchema):

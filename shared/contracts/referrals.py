@@ -2,7 +2,7 @@
 events it publishes."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
-from shared.contracts.base import ActorSchema, CommandSchema, EventSchema, integration_event
+from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, integration_event
 from shared.contracts.reference import intervention_domains
 
 DOMAINS = tuple(intervention_domains())
@@ -94,8 +94,7 @@ class PartnerFigures(CommandSchema):
     partner = fields.String(load_default=None, validate=CODE)
 
 
-class CheckTime(CommandSchema):
-    actor = fields.Nested(ActorSchema, required=True)
+CheckTime = ActorOnly
 
 
 # -- integration events ---------------------------------------------------------------

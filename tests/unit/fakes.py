@@ -5,6 +5,9 @@ from __future__ import annotations
 from services.guidance.application import GuidanceApplication
 from services.intake.application import IntakeApplication
 from services.intake.domain import Client
+from shared.contracts import encode
+from shared.follower import Follower
+from shared.outbox import Outbox
 from tests.support.samples import registration_args
 
 IN_MEMORY = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
@@ -50,3 +53,26 @@ class Clock:
 
     def __call__(self):
         return self.now
+
+
+class Link:
+    """One service following another in memory: what a consumer does over RabbitMQ,
+    without the broker. ``deliver`` hands over what the upstream published since."""
+
+    def __init__(self, app, upstream, upstream_name: str):
+        self.outbox = Outbox(upstream)
+        self.follower = Follower(
+            app, app.service_name, upstream_name, app.policies(),
+            pull=lambda after, until: self.outbox.read(after=after, until=until, limit=100),
+            dead_letter=DeadLetters(),
+        )
+
+    def deliver(self) -> None:
+        self.follower.receive_many([encode(e) for e in self.outbox.read(after=self.follower.position, limit=5000)])
+
+
+def deliver(links: list[Link], rounds: int = 3) -> None:
+    """Rounds, so that a reaction downstream (guidance -> referrals) arrives too."""
+    for _ in range(rounds):
+        for link in links:
+            link.deliver()

@@ -7,12 +7,9 @@ from services.audit.application import AuditApplication
 from services.guidance.application import GuidanceApplication
 from services.referrals.application import ReferralsApplication
 from shared.config import DEPLOY_DIR
-from shared.contracts import encode
 from shared.errors import Forbidden, NotFound
-from shared.follower import Follower
-from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER, registration_args
-from tests.unit.fakes import IN_MEMORY, DeadLetters, intake as new_intake
+from tests.unit.fakes import IN_MEMORY, Link, deliver, intake as new_intake
 
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
 
@@ -25,21 +22,13 @@ class World:
         self.referrals = ReferralsApplication(env=IN_MEMORY)
         self.referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
         self.audit = AuditApplication(env=IN_MEMORY)
-        links = [(self.guidance, self.intake, "intake"), (self.referrals, self.intake, "intake"),
-                 (self.referrals, self.guidance, "guidance")]
-        links += [(self.audit, up, name) for up, name in
-                  ((self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals"))]
-        self.followers = []
-        for app, upstream, name in links:
-            outbox = Outbox(upstream)
-            self.followers.append((Follower(app, app.service_name, name, app.policies(),
-                                            pull=lambda a, u, o=outbox: o.read(after=a, until=u, limit=100),
-                                            dead_letter=DeadLetters()), outbox))
+        self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
+                      Link(self.referrals, self.guidance, "guidance")]
+        self.links += [Link(self.audit, up, name) for up, name in
+                       ((self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals"))]
 
     def sync(self):
-        for _ in range(3):
-            for follower, outbox in self.followers:
-                follower.receive_many([encode(e) for e in outbox.read(after=follower.position, limit=5000)])
+        deliver(self.links)
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ import pytest
 
 from services.guidance.application import GuidanceApplication
 from shared.config import DEPLOY_DIR
-from shared.contracts import CATALOGUE, encode
+from shared.contracts import CATALOGUE
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shared.follower import Follower
 from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER, registration_args
-from tests.unit.fakes import IN_MEMORY, Clock, DeadLetters, intake as new_intake
+from tests.unit.fakes import IN_MEMORY, Clock, Link, intake as new_intake
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
 COLLEAGUE = {"user_id": "apo-crim-1", "role": "criminologist", "agency": "apo"}
@@ -29,15 +28,8 @@ def world(clock):
     intake = new_intake()
     intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
     guidance = GuidanceApplication(env=IN_MEMORY, clock=clock)
-    outbox = Outbox(intake)
-    follower = Follower(guidance, "guidance", "intake", guidance.policies(),
-                        pull=lambda after, until: outbox.read(after=after, until=until, limit=100),
-                        dead_letter=DeadLetters())
-
-    def sync():
-        follower.receive_many([encode(e) for e in outbox.read(after=follower.position, limit=1000)])
-
-    return intake, guidance, sync
+    link = Link(guidance, intake, "intake")
+    return intake, guidance, link.deliver
 
 
 def accepted_client(world, **overrides):

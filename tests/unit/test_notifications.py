@@ -8,12 +8,9 @@ from services.guidance.application import GuidanceApplication
 from services.notifications.application import NotificationsApplication
 from services.referrals.application import ReferralsApplication
 from shared.config import DEPLOY_DIR, StoreSettings
-from shared.contracts import encode
 from shared.errors import Forbidden, NotFound
-from shared.follower import Follower
-from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER, registration_args
-from tests.unit.fakes import IN_MEMORY, Clock, DeadLetters, intake as new_intake
+from tests.unit.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
 CRIMINOLOGIST = {"user_id": "apo-crim-1", "role": "criminologist", "agency": "apo"}  # speaks nl, en
@@ -45,39 +42,24 @@ class World:
         self.referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
         self.mailbox = Mailbox()
         self.notifications = self.new_notifications(notifications_env or IN_MEMORY)
-        self.links = [
-            (self.guidance, "guidance", self.intake, "intake"),
-            (self.referrals, "referrals", self.intake, "intake"),
-            (self.referrals, "referrals", self.guidance, "guidance"),
-        ]
-        self.followers = [self._follower(*link) for link in self.links] + self._notification_followers()
+        self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
+                      Link(self.referrals, self.guidance, "guidance")] + self._notification_links()
 
     def new_notifications(self, env):
         app = NotificationsApplication(env=env, clock=self.clock)
         app.mailer, app.retry_seconds, app.max_attempts, app.waitlist_threshold = self.mailbox, 60, 3, 2
         return app
 
-    def _notification_followers(self):
-        return [self._follower(self.notifications, "notifications", upstream, name)
-                for upstream, name in ((self.intake, "intake"), (self.guidance, "guidance"),
-                                       (self.referrals, "referrals"))]
+    def _notification_links(self):
+        return [Link(self.notifications, upstream, name) for upstream, name in
+                ((self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals"))]
 
     def restart_notifications(self, env):
         self.notifications = self.new_notifications(env)
-        self.followers = [self._follower(*link) for link in self.links] + self._notification_followers()
-
-    @staticmethod
-    def _follower(app, service, upstream, name):
-        outbox = Outbox(upstream)
-        follower = Follower(app, service, name, app.policies(),
-                            pull=lambda after, until: outbox.read(after=after, until=until, limit=100),
-                            dead_letter=DeadLetters())
-        return follower, outbox
+        self.links = self.links[:3] + self._notification_links()
 
     def sync(self):
-        for _ in range(3):
-            for follower, outbox in self.followers:
-                follower.receive_many([encode(e) for e in outbox.read(after=follower.position, limit=5000)])
+        deliver(self.links)
 
     def accepted_client(self, worker="apo-sa-1", **overrides):
         client_id = self.intake.register_client(WORKER, **registration_args(**overrides))
@@ -127,9 +109,9 @@ def test_each_language(world, worker, language, words):
 
 def test_a_duplicate_fact_makes_no_second_message(world):
     world.accepted_client()
-    for follower, _ in world.followers:  # everything delivered again from the start
-        follower.position = 0
-        follower.app.track = lambda *a: None
+    for link in world.links:  # everything delivered again from the start
+        link.follower.position = 0
+        link.follower.app.track = lambda *a: None
     world.sync()
     assert kinds(world, "apo-sa-1") == ["new_assignment"]
 

@@ -7,12 +7,11 @@ import pytest
 from services.guidance.application import GuidanceApplication
 from services.referrals.application import ReferralsApplication
 from shared.config import DEPLOY_DIR
-from shared.contracts import CATALOGUE, encode
+from shared.contracts import CATALOGUE
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shared.follower import Follower
 from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER, registration_args
-from tests.unit.fakes import IN_MEMORY, Clock, DeadLetters, intake as new_intake
+from tests.unit.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
 OTHER_AGENCY = {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "dsr"}
@@ -31,24 +30,11 @@ class World:
         self.guidance = GuidanceApplication(env=IN_MEMORY, clock=clock)
         self.referrals = ReferralsApplication(env=IN_MEMORY, clock=clock)
         self.referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
-        self.followers = [
-            self._follower(self.guidance, "guidance", self.intake, "intake"),
-            self._follower(self.referrals, "referrals", self.intake, "intake"),
-            self._follower(self.referrals, "referrals", self.guidance, "guidance"),
-        ]
-
-    @staticmethod
-    def _follower(app, service, upstream, name):
-        outbox = Outbox(upstream)
-        follower = Follower(app, service, name, app.policies(),
-                            pull=lambda after, until: outbox.read(after=after, until=until, limit=100),
-                            dead_letter=DeadLetters())
-        return follower, outbox
+        self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
+                      Link(self.referrals, self.guidance, "guidance")]
 
     def sync(self):
-        for _ in range(2):  # guidance's reactions reach referrals on the second round
-            for follower, outbox in self.followers:
-                follower.receive_many([encode(e) for e in outbox.read(after=follower.position, limit=1000)])
+        deliver(self.links, rounds=2)  # guidance's reactions reach referrals on the second round
 
     def accepted_client(self, **overrides):
         client_id = self.intake.register_client(WORKER, **registration_args(**overrides))
