@@ -15,7 +15,7 @@ import time
 import traceback
 import warnings
 
-from bench import append, latency, relay, report, snapshots
+from bench import append, audit, latency, relay, report, snapshots
 from bench.resources import Resources
 
 # Name -> function of the Resources returning result rows. Add new comparisons here.
@@ -24,6 +24,7 @@ COMPARISONS = {
     "relay": relay.compare,
     "latency": latency.compare,
     "snapshots": snapshots.compare,
+    "audit": audit.compare,
 }
 
 

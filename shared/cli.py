@@ -6,6 +6,9 @@
     jww catalogue           print the AsyncAPI catalogue of integration events
     jww verify [SERVICE ...] recompute every hash chain in the services' stores
     jww catalogue --publish record new event versions as published
+    jww timeline | replay | changes | export CLIENT ...
+                            an auditor's reading of one client's history
+                            (see services/audit/cli.py)
 
 Settings come from ``deploy/<service>/service.toml`` and the environment (see
 ``shared/config.py``).
@@ -23,6 +26,7 @@ import time
 import warnings
 
 from shared import config
+from services.audit import cli as audit_cli
 
 STOP_GRACE_SECONDS = 10
 
@@ -204,6 +208,7 @@ def catalogue(publish: bool) -> int:
 def verify(services: list[str]) -> int:
     """Exit 0 when every chain holds; otherwise name each broken link and exit 1."""
     from shared import chain, checkpoints
+    from shared.progress import Bar
     from shared.store import ServiceApplication
 
     failed = False
@@ -218,12 +223,10 @@ def verify(services: list[str]) -> int:
             failed = True
             continue
 
-        def progress(count: int, service=service) -> None:
-            print(f"\r{service}: {count:,} records read", end="", file=sys.stderr, flush=True)
-
-        found = [f"BROKEN {link}" for link in chain.verify(app.recorder, progress)]
+        bar = Bar(f"{service}: records", total=app.recorder.max_notification_id() or 0)
+        found = [f"BROKEN {link}" for link in chain.verify(app.recorder, bar)]
         found += [f"CHECKPOINT {problem}" for problem in checkpoints.check(app.recorder, settings.checkpoint_path)]
-        print(file=sys.stderr)
+        bar.close()
         if found:
             failed = True
             for problem in found:
@@ -246,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("service", choices=config.SERVICES)
     p = sub.add_parser("verify", help="recompute every hash chain in the services' stores")
     p.add_argument("services", nargs="*", choices=[[], *config.SERVICES], metavar="SERVICE")
+    audit_cli.add_commands(sub)
     p = sub.add_parser("catalogue", help="print the AsyncAPI catalogue of integration events")
     p.add_argument("--publish", action="store_true", help="record new event versions as published")
     args = parser.parse_args(argv)
@@ -256,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
             return catalogue(args.publish)
         if args.command == "verify":
             return verify(args.services)
+        if args.command in audit_cli.COMMANDS:
+            return audit_cli.run(args)
         return {"serve": serve, "relay": relay}[args.command](args.service)
     except config.ConfigError as error:
         print(f"jww: {error}", file=sys.stderr)

@@ -6,23 +6,23 @@ in the client's own chained stream (the access log).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Callable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.persistence import IntegrityError
 
+from shared.access import allow
 from shared.contracts import CATALOGUE
-from shared.errors import Forbidden, NotFound
+from shared.errors import NotFound
 from shared.rpc import jsonable
 from shared.store import ServiceApplication
 
 from services.audit.domain import Timeline
-from services.audit.replay import file_at
-
-log = logging.getLogger(__name__)
+from services.audit.replay import changes, file_at
 
 AUDITORS = {"auditor"}
+EXPORT_FORMAT = "jww-audit-export/1"
 
 
 class AuditApplication(ServiceApplication):
@@ -40,6 +40,8 @@ class AuditApplication(ServiceApplication):
 
     def record(self, event: dict, processing: ProcessingEvent) -> None:
         client_id = event["data"]["client_id"]
+        if client_id is None:  # a notice about a whole agency, not one client
+            return
         try:
             timeline = self.aggregate_in(processing, Timeline.create_id(client_id))
         except AggregateNotFoundError:
@@ -53,28 +55,59 @@ class AuditApplication(ServiceApplication):
     # -- reading, which is recorded -------------------------------------------------
 
     def _read(self, actor: dict, client_id: UUID, purpose: str, query: str) -> Timeline:
-        if actor["role"] not in AUDITORS:
-            log.warning("refused", extra={"command": query, "actor": actor["user_id"], "actor_role": actor["role"],
-                                          "reason": "role"})
-            raise Forbidden("only an auditor reads the audit timeline")
-        try:
-            timeline: Timeline = self.repository.get(Timeline.create_id(client_id))
-        except AggregateNotFoundError:
-            raise NotFound("no facts about this client", {"client_id": ["not found"]}) from None
-        timeline.record_read(actor["user_id"], actor["role"], actor["agency"], purpose, query, self.clock())
-        self.save(timeline)
-        return timeline
+        allow(actor, AUDITORS, f"read_audit_{query}")
+        for attempt in range(3):
+            try:
+                timeline: Timeline = self.repository.get(Timeline.create_id(client_id))
+            except AggregateNotFoundError:
+                raise NotFound("no facts about this client", {"client_id": ["not found"]}) from None
+            timeline.record_read(actor["user_id"], actor["role"], actor["agency"], purpose, query, self.clock())
+            try:
+                self.save(timeline)
+                return timeline
+            except IntegrityError:
+                # A fact arrived meanwhile (the follower writes the same stream): the
+                # read is recorded after it, and shows it.
+                if attempt == 2:
+                    raise
 
     def timeline(self, actor: dict, client_id: UUID, purpose: str, since: dt.datetime | None = None,
                  until: dt.datetime | None = None) -> dict:
-        """Who did what, when, in which agency; and who read this file before."""
+        """Who did what, when, in which agency; and who read this file."""
         timeline = self._read(actor, client_id, purpose, "timeline")
-        entries = [e for e in timeline.ordered()
-                   if (since is None or e["time"] > since) and (until is None or e["time"] <= until)]
-        return jsonable({"client_id": client_id, "entries": entries, "access_log": timeline.reads})
+        return jsonable({"client_id": client_id, "entries": _within(timeline.facts(), "time", since, until),
+                         "access_log": _within(timeline.access_log(), "at", since, until)})
 
     def replay(self, actor: dict, client_id: UUID, at: dt.datetime, purpose: str) -> dict:
         """The file as it stood at ``at``, rebuilt from the stored facts alone."""
         timeline = self._read(actor, client_id, purpose, "replay")
-        entries = [e for e in timeline.ordered() if e["time"] <= at]
-        return jsonable({"client_id": client_id, "at": at, "facts": len(entries), "file": file_at(entries)})
+        facts = _within(timeline.facts(), "time", None, at)
+        return jsonable({"client_id": client_id, "at": at, "facts": len(facts), "file": file_at(facts)})
+
+    def changes(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str) -> dict:
+        """What changed in the file between two instants, and the facts that changed it."""
+        timeline = self._read(actor, client_id, purpose, "changes")
+        return jsonable(_changes(timeline, since, until))
+
+    def export(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str) -> dict:
+        """A client's history over a time window, whole, for an auditor to keep: the
+        file at both ends, what changed, every fact and every read in between."""
+        timeline = self._read(actor, client_id, purpose, "export")
+        return jsonable({
+            "format": EXPORT_FORMAT, "client_id": client_id, "exported_at": self.clock(),
+            "exported_by": {k: actor[k] for k in ("user_id", "role", "agency")}, "purpose": purpose,
+            **_changes(timeline, since, until),
+            "access_log": _within(timeline.access_log(), "at", since, until),
+        })
+
+
+def _within(items: list[dict], key: str, since: dt.datetime | None, until: dt.datetime | None) -> list[dict]:
+    """Items of the window ``(since, until]``."""
+    return [i for i in items if (since is None or i[key] > since) and (until is None or i[key] <= until)]
+
+
+def _changes(timeline: Timeline, since: dt.datetime, until: dt.datetime) -> dict:
+    facts = timeline.facts()
+    before, after = file_at(_within(facts, "time", None, since)), file_at(_within(facts, "time", None, until))
+    return {"client_id": timeline.client_id, "since": since, "until": until, "file_at_since": before,
+            "file_at_until": after, "changes": changes(before, after), "facts": _within(facts, "time", since, until)}

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from shared.access_log import FACT as READ_FACT
 from shared.store import ServiceAggregate
 
 _NAMESPACE = uuid.UUID("c2a8e6f1-4b7d-4d3e-9f0a-5e1b8c7d2a64")
@@ -47,3 +48,18 @@ class Timeline(ServiceAggregate):
         """Causal order: each service's facts in its own log order, services
         interleaved by when the facts happened."""
         return sorted(self.entries, key=lambda e: (e["time"], e["source"], e["position"]))
+
+    def facts(self) -> list[dict]:
+        """What was done, in causal order, without the reads."""
+        return [e for e in self.ordered() if e["type"].split(".")[3] != READ_FACT]
+
+    def access_log(self) -> list[dict]:
+        """Every recorded read of this file, through any service's query or this
+        one's, oldest first."""
+        elsewhere = [
+            {"reader": e["actor"], "role": e["actor_role"], "agency": e["agency"], "purpose": e["data"]["purpose"],
+             "query": e["data"]["query"], "service": e["source"], "at": e["time"]}
+            for e in self.ordered() if e["type"].split(".")[3] == READ_FACT
+        ]
+        here = [{**read, "service": "audit"} for read in self.reads]
+        return sorted(elsewhere + here, key=lambda r: r["at"])

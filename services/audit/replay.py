@@ -1,11 +1,17 @@
-"""The client's file as it stood at an instant, rebuilt from the timeline alone."""
+"""The client's file as it stood at an instant, rebuilt from the timeline alone,
+and what changed in it between two instants."""
 from __future__ import annotations
+
+from typing import Any
 
 INTAKE_STATUS = {
     "client-registered": "registered", "intake-accepted": "accepted", "intake-declined": "declined",
     "intake-waitlisted": "waitlisted",
 }
-REFERRAL_STATES = {"referral-proposed": "proposed"}
+NOTIFICATION_STATUS = {
+    "notification-issued": "issued", "notification-delivered": "delivered",
+    "notification-dead-lettered": "dead-lettered",
+}
 
 
 def file_at(entries: list[dict]) -> dict:
@@ -17,8 +23,10 @@ def file_at(entries: list[dict]) -> dict:
                        "psychologist_recommended": False, "attendance_certificates": 0, "continuity_gaps": 0},
         "referrals": {},
         "case_conferences": 0,
+        "notifications": {},
     }
     intake, trajectory, referrals = file["intake"], file["trajectory"], file["referrals"]
+    notifications = file["notifications"]
     for entry in entries:
         fact, data = entry["type"].split(".")[3], entry["data"]
         if fact in INTAKE_STATUS:
@@ -54,4 +62,26 @@ def file_at(entries: list[dict]) -> dict:
             referrals[data["referral_id"]].update(state=data["step"], outcome=data["outcome"])
         elif fact == "case-conference-held":
             file["case_conferences"] += 1
+        elif fact == "notification-issued":
+            notifications[data["notification_id"]] = {
+                "kind": data["kind"], "recipient": data["recipient"], "channel": data["channel"], "due": data["due"],
+                "status": "issued"}
+        elif fact in NOTIFICATION_STATUS and data["notification_id"] in notifications:
+            notifications[data["notification_id"]]["status"] = NOTIFICATION_STATUS[fact]
     return file
+
+
+def changes(before: dict, after: dict) -> list[dict]:
+    """Every field of the file whose value differs, by its dotted path."""
+    old, new = _flat(before), _flat(after)
+    return [{"field": field, "before": old.get(field), "after": new.get(field)}
+            for field in sorted(old.keys() | new.keys()) if old.get(field) != new.get(field)]
+
+
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):  # an empty one adds no field: nothing was in it
+        flat: dict[str, Any] = {}
+        for key, item in value.items():
+            flat.update(_flat(item, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    return {prefix: value}

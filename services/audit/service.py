@@ -5,6 +5,7 @@ from shared.contracts import audit as contracts
 from shared.rpc import command
 from shared.service import EventStore, ServiceBase
 
+from services.audit import report
 from services.audit.application import AuditApplication
 
 
@@ -21,3 +22,18 @@ class AuditService(ServiceBase):
     @command(contracts.Replay)
     def replay(self, data: dict) -> dict:
         return self.app.replay(**data)
+
+    @rpc
+    @command(contracts.Changes)
+    def changes(self, data: dict) -> dict:
+        return self.app.changes(**data)
+
+    @rpc
+    @command(contracts.Export)
+    def export(self, data: dict) -> dict:
+        return self.app.export(**data)
+
+    @rpc
+    @command(contracts.Export)
+    def export_report(self, data: dict) -> dict:
+        return {"report": report.render(self.app.export(**data))}

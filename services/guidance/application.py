@@ -16,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
 from shared.contracts import event_type
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared import access_log
 from shared.access import allow
 from shared.rpc import jsonable
 from shared.store import ServiceApplication
@@ -42,7 +43,7 @@ class GuidanceApplication(ServiceApplication):
         super().__init__(store=store, env=env)
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.index = TrajectoryIndex(self)
-        self.publications = Publications(self.repository)
+        self.publications = {**Publications(self.repository), **access_log.publication(self.service_name)}
 
     # -- policies: what intake's facts do here ----------------------------------------
 
@@ -353,8 +354,11 @@ class GuidanceApplication(ServiceApplication):
     def client_on_record(self, client_id: UUID) -> ClientOnRecord:
         return self.repository.get(client_id)
 
-    def trajectory(self, actor: dict, client_id: UUID) -> dict:
+    def trajectory(
+        self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, query: str = "trajectory",
+    ) -> dict:
         t = self._trajectory(actor, client_id, CASEWORK, "read_trajectory")
+        access_log.record(self, actor, t.client_id, purpose, query)
         reads_notes = actor["role"] == "coordinator" or actor["user_id"] in t.on_case
         due = t.next_contact_due()
 

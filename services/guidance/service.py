@@ -21,13 +21,13 @@ class GuidanceService(ServiceBase):
     @command(contracts.AgreePlan)
     def agree_plan(self, data: dict) -> dict:
         self.app.agree_plan(**data)
-        return self.app.trajectory(data["actor"], data["client_id"])
+        return self.app.trajectory(data["actor"], data["client_id"], query="agree_plan")
 
     @rpc
     @command(contracts.ReviewPlan)
     def review_plan(self, data: dict) -> dict:
         self.app.review_plan(**data)
-        return self.app.trajectory(data["actor"], data["client_id"])
+        return self.app.trajectory(data["actor"], data["client_id"], query="review_plan")
 
     @rpc
     @command(contracts.RecordIntervention)

@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from shared import access_log
 from shared.access import allow
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.store import ServiceApplication
@@ -38,7 +39,7 @@ class IntakeApplication(ServiceApplication):
         super().__init__(store=store, env=env)
         self.national_number_key = (self.env.get("JWW_INTAKE_NATIONAL_NUMBER_KEY") or DEVELOPMENT_KEY).encode()
         self.index = ClientIndex(self)
-        self.publications = publications(self.repository)
+        self.publications = {**publications(self.repository), **access_log.publication(self.service_name)}
 
     # -- access ---------------------------------------------------------------------
 
@@ -266,8 +267,11 @@ class IntakeApplication(ServiceApplication):
 
     # -- queries --------------------------------------------------------------------
 
-    def client_file(self, actor: dict, client_id: UUID) -> dict:
+    def client_file(
+        self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, query: str = "client_file",
+    ) -> dict:
         client = self._client(actor, client_id, CASEWORK, "read_client_file")
+        access_log.record(self, actor, client.id, purpose, query)
         return {
             "client_id": str(client.id),
             "version": client.version,
@@ -291,7 +295,10 @@ class IntakeApplication(ServiceApplication):
             ],
         }
 
-    def search(self, actor: dict, name: str | None = None, national_number: str | None = None) -> list[dict]:
+    def search(
+        self, actor: dict, name: str | None = None, national_number: str | None = None,
+        purpose: str = access_log.CASEWORK,
+    ) -> list[dict]:
         allow(actor, CASEWORK, "search_clients")
         if national_number is not None:
             national_number = self._valid_national_number(national_number)
@@ -299,6 +306,7 @@ class IntakeApplication(ServiceApplication):
         results = []
         for client_id in found:
             client = self.repository.get(client_id)
+            access_log.record(self, actor, client.id, purpose, "search_clients")
             personal = client.personal or {}
             results.append({
                 "client_id": str(client.id), "given_names": personal.get("given_names"),

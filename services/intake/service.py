@@ -48,7 +48,7 @@ class IntakeService(ServiceBase):
     @command(contracts.AcceptIntake)
     def accept_intake(self, data: dict) -> dict:
         self.app.accept(**data)
-        return self.app.client_file(data["actor"], data["client_id"])
+        return self.app.client_file(data["actor"], data["client_id"], query="accept_intake")
 
     @rpc
     @command(contracts.DeclineIntake)

@@ -21,6 +21,7 @@ from shared.errors import Forbidden, NotFound
 from shared.store import ServiceApplication
 
 from services.notifications.domain import PENDING, ClientOnRecord, Notification, Team, Waitlist
+from services.notifications.integration import Publications
 from services.notifications.messages import Message, language_for
 from services.notifications.projections import NotificationIndex
 
@@ -41,6 +42,7 @@ class NotificationsApplication(ServiceApplication):
         super().__init__(store=store, env=env)
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.index = NotificationIndex(self)
+        self.publications = Publications(self.repository)
         # Deployment settings (see deploy/notifications/service.toml); e-mail is off
         # until an SMTP server is configured and a mailer given.
         self.mailer: Mailer | None = None
@@ -156,7 +158,7 @@ class NotificationsApplication(ServiceApplication):
             desk = f"interpreter-desk:{data['agency']}"
             language = self._language_of(processing, data["agency"], data["worker"])
             m = Message(language)
-            self._add(processing, event["id"], "interpreter_request", desk,
+            self._add(processing, event["id"], data["client_id"], "interpreter_request", desk,
                       self.interpreter_desk.format(agency=data["agency"]), "email", language,
                       m.t("Interpreter request"),
                       m.t("Please book an interpreter ({language}) for an appointment of client {client} with "
@@ -202,7 +204,7 @@ class NotificationsApplication(ServiceApplication):
             waitlist.report_growth(size)
             self._tell(processing, event, "waitlist_growing", self._coordinators(processing, agency), lambda m: (
                 m.t("Waitlist growing"), m.t("{count} clients are waiting at {agency}.", count=size,
-                                             agency=agency.upper())))
+                                             agency=agency.upper())), about_client=False)
         processing.collect_events(waitlist)
 
     def _leave_waitlists(self, processing: ProcessingEvent, client_id, except_agency: str | None) -> None:
@@ -215,8 +217,11 @@ class NotificationsApplication(ServiceApplication):
 
     # -- making notifications -------------------------------------------------------
 
-    def _tell(self, processing, event: dict, kind: str, recipients: list[str], render, due=None) -> None:
+    def _tell(
+        self, processing, event: dict, kind: str, recipients: list[str], render, due=None, about_client: bool = True,
+    ) -> None:
         """Tell staff of the event's agency, each in their language, through every channel."""
+        client_id = event["data"]["client_id"] if about_client else None
         agency = event["data"].get("agency") or event.get("jwwagency")
         team = self._get(processing, Team.create_id(agency))
         for recipient in dict.fromkeys(r for r in recipients if r):
@@ -227,16 +232,18 @@ class NotificationsApplication(ServiceApplication):
             subject, body = render(Message(language))
             for channel in self.channels:
                 address = recipient if channel == "inbox" else self.email_address.format(user_id=recipient, agency=agency)
-                self._add(processing, event["id"], kind, recipient, address, channel, language, subject, body,
-                          due or self.clock())
+                self._add(processing, event["id"], client_id, kind, recipient, address,
+                          channel, language, subject, body, due or self.clock())
 
-    def _add(self, processing, fact_id, kind, recipient, address, channel, language, subject, body, due) -> None:
+    def _add(
+        self, processing, fact_id, client_id, kind, recipient, address, channel, language, subject, body, due,
+    ) -> None:
         notification_id = Notification.create_id(fact_id, recipient, channel)
         if self._get(processing, notification_id) is not None:
             return  # the same fact told this person through this channel already
         processing.collect_events(Notification(
-            fact_id=fact_id, kind=kind, recipient=recipient, address=address, channel=channel, language=language,
-            subject=subject, body=body, due=due,
+            fact_id=fact_id, client_id=client_id, kind=kind, recipient=recipient, address=address, channel=channel,
+            language=language, subject=subject, body=body, due=due,
         ))
 
     def _get(self, processing: ProcessingEvent | None, aggregate_id):

@@ -93,12 +93,33 @@ class Notification(ServiceAggregate):
     def create_id(fact_id: str, recipient: str, channel: str) -> UUID:
         return uuid.uuid5(_NAMESPACE, f"notification:{fact_id}:{recipient}:{channel}")
 
-    @event("Created")
+    class Created(ServiceAggregate.Created):
+        """Version 2 added the client the notification is about, so that audit can
+        put it on the client's timeline; version 1 notifications read with none."""
+
+        class_version = 2
+        fact_id: str
+        client_id: UUID | None
+        kind: str
+        recipient: str
+        address: str
+        channel: str
+        language: str
+        subject: str
+        body: str
+        due: dt.datetime
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["client_id"] = None
+
+    @event(Created)
     def __init__(
-        self, fact_id: str, kind: str, recipient: str, address: str, channel: str, language: str,
-        subject: str, body: str, due: dt.datetime,
+        self, fact_id: str, client_id: UUID | None, kind: str, recipient: str, address: str, channel: str,
+        language: str, subject: str, body: str, due: dt.datetime,
     ):
-        self.fact_id, self.kind, self.recipient, self.address = fact_id, kind, recipient, address
+        self.fact_id, self.client_id, self.kind, self.recipient = fact_id, client_id, kind, recipient
+        self.address = address
         self.channel, self.language, self.subject, self.body, self.due = channel, language, subject, body, due
         self.status = PENDING
         self.attempts = 0

@@ -21,6 +21,7 @@ from eventsourcing.utils import get_topic
 
 from shared.contracts import event_type
 from shared.errors import Conflict, Forbidden, NotFound
+from shared import access_log
 from shared.access import allow
 from shared.rpc import jsonable
 from shared.store import ServiceApplication
@@ -45,7 +46,7 @@ class ReferralsApplication(ServiceApplication):
         super().__init__(store=store, env=env)
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.index = ReferralIndex(self)
-        self.publications = Publications(self.repository)
+        self.publications = {**Publications(self.repository), **access_log.publication(self.service_name)}
         self.expected_stay = dict(EXPECTED_STAY)
 
     # -- policies: what intake's and guidance's facts do here -----------------------
@@ -220,8 +221,9 @@ class ReferralsApplication(ServiceApplication):
         self.save(referral)
         return referral.state
 
-    def referral_history(self, actor: dict, client_id: UUID) -> list[dict]:
+    def referral_history(self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK) -> list[dict]:
         record = self._client(actor, client_id, "read_referrals")
+        access_log.record(self, actor, client_id, purpose, "referral_history")
         return [jsonable({
             "referral_id": r.id, "partner": r.partner, "domains": r.domains, "reason": r.reason, "state": r.state,
             "outcome": r.outcome, "consent_withdrawn": r.consent_withdrawn, "history": r.history,
@@ -294,8 +296,9 @@ class ReferralsApplication(ServiceApplication):
         conference.complete_action(index, on, done_by=actor)
         self.save(conference)
 
-    def coordination(self, actor: dict, client_id: UUID) -> dict:
+    def coordination(self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK) -> dict:
         record = self._client(actor, client_id, "read_coordination")
+        access_log.record(self, actor, client_id, purpose, "coordination")
         plan = self._plan(record, client_id)
         conferences = [self.repository.get(i) for i in record.conferences]
         return jsonable({

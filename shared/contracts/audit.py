@@ -1,5 +1,5 @@
 """Contracts of the audit service: its queries. Every read states its purpose."""
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.contracts.base import ActorSchema, CommandSchema
 
@@ -10,10 +10,28 @@ class AuditQuery(CommandSchema):
     purpose = fields.String(required=True, validate=validate.Length(min=3, max=300))
 
 
-class Timeline(AuditQuery):
+class Window(AuditQuery):
+    """A time window ``(since, until]``."""
+
+    since = fields.AwareDateTime(required=True)
+    until = fields.AwareDateTime(required=True)
+
+    @validates_schema
+    def since_before_until(self, data, **kwargs):
+        if data.get("since") and data.get("until") and data["since"] >= data["until"]:
+            raise ValidationError("must be after since", "until")
+
+
+class Timeline(Window):
+    """The whole timeline, or a window of it."""
+
     since = fields.AwareDateTime(load_default=None)
     until = fields.AwareDateTime(load_default=None)
 
 
 class Replay(AuditQuery):
     at = fields.AwareDateTime(required=True)
+
+
+Changes = Window
+Export = Window

@@ -89,3 +89,21 @@ class ActorOnly(CommandSchema):
     """A query or command whose only input is who asks (an inbox, a check run by hand)."""
 
     actor = fields.Nested(ActorSchema, required=True)
+
+
+class Purpose(fields.String):
+    """Why a client's file is read, recorded with the read (shared.access_log).
+    Caseworkers reading a file they work on need not say; anyone else states it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("load_default", "casework")
+        super().__init__(validate=validate.Length(min=3, max=300), **kwargs)
+
+
+class FileReadData(EventSchema):
+    """The data of a ``client-file-read`` event: which client, why, through which
+    query; who read it is in the envelope (actor, role, agency)."""
+
+    client_id = fields.UUID(required=True)
+    purpose = fields.String(required=True)
+    query = fields.String(required=True)

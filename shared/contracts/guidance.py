@@ -2,7 +2,7 @@
 events it publishes. Confidential conversation notes never leave guidance."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
-from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, integration_event
+from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event
 from shared.contracts.intake import InterpreterSchema
 from shared.contracts.reference import intervention_domains, methods
 
@@ -103,7 +103,7 @@ class ReopenTrajectory(TrajectoryCommand):
 
 
 class GetTrajectory(TrajectoryCommand):
-    pass
+    purpose = Purpose()
 
 
 class RecordCondition(TrajectoryCommand):
@@ -291,3 +291,8 @@ class AttendanceCertificateIssuedV1(TrajectoryEvent):
     language = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_LANGUAGES))
     recipient = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_RECIPIENTS))
     dates = fields.List(fields.Date(), required=True)
+
+
+@integration_event("guidance", "client-file-read", 1)
+class ClientFileReadV1(FileReadData):
+    pass

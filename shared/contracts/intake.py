@@ -6,7 +6,7 @@ inside intake; what crosses the boundary is what other services need to act.
 """
 from marshmallow import fields, validate, validates_schema, ValidationError
 
-from shared.contracts.base import ActorSchema, CommandSchema, EventSchema, integration_event
+from shared.contracts.base import ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event
 from shared.contracts.reference import intervention_domains
 
 LEGAL_POSITIONS = ("suspect", "convicted", "interned")
@@ -140,13 +140,14 @@ class TransferClient(ClientCommand):
 
 
 class GetClientFile(ClientCommand):
-    pass
+    purpose = Purpose()
 
 
 class SearchClients(CommandSchema):
     actor = fields.Nested(ActorSchema, required=True)
     name = fields.String(validate=validate.Length(min=2, max=100))
     national_number = fields.String(validate=validate.Length(min=11, max=20))
+    purpose = Purpose()
 
     @validates_schema
     def something_to_search(self, data, **kwargs):
@@ -285,3 +286,8 @@ class StaffMemberActiveChangedV1(EventSchema):
     agency = fields.String(required=True)
     user_id = fields.String(required=True)
     active = fields.Boolean(required=True)
+
+
+@integration_event("intake", "client-file-read", 1)
+class ClientFileReadV1(FileReadData):
+    pass

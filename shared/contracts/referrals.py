@@ -2,7 +2,7 @@
 events it publishes."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
-from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, integration_event
+from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event
 from shared.contracts.reference import intervention_domains
 
 DOMAINS = tuple(intervention_domains())
@@ -47,7 +47,7 @@ class RecordReferralStep(CommandSchema):
 
 
 class ReferralHistory(ClientCommand):
-    pass
+    purpose = Purpose()
 
 
 class AddCoordinationActor(ClientCommand):
@@ -84,7 +84,7 @@ class CompleteConferenceAction(CommandSchema):
 
 
 class CoordinationQuery(ClientCommand):
-    pass
+    purpose = Purpose()
 
 
 class PartnerFigures(CommandSchema):
@@ -141,3 +141,8 @@ class CaseConferenceHeldV1(EventSchema):
     agency = fields.String(required=True)
     on = fields.Date(required=True)
     actions_due = fields.List(fields.Date(), required=True)
+
+
+@integration_event("referrals", "client-file-read", 1)
+class ClientFileReadV1(FileReadData):
+    pass

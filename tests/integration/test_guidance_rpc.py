@@ -84,4 +84,5 @@ def test_a_worker_runs_a_realistic_trajectory_from_opening_to_closing(platform):
     assert published == {
         "trajectory-opened", "intervention-recorded", "condition-period-ending", "appointment-planned",
         "psychologist-recommended", "continuity-gap", "attendance-certificate-issued", "trajectory-closed",
+        "client-file-read",
     }

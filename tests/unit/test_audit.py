@@ -3,11 +3,16 @@ import datetime as dt
 
 import pytest
 
+from services.audit import report
 from services.audit.application import AuditApplication
 from services.guidance.application import GuidanceApplication
+from services.notifications.application import NotificationsApplication
 from services.referrals.application import ReferralsApplication
+from shared import chain
 from shared.config import DEPLOY_DIR
-from shared.errors import Forbidden, NotFound
+from shared.contracts import validate_command
+from shared.contracts import audit as contracts
+from shared.errors import Forbidden, InvalidInput, NotFound
 from tests.support.samples import COORDINATOR, WORKER, registration_args
 from tests.unit.fakes import IN_MEMORY, Link, deliver, intake as new_intake
 
@@ -21,11 +26,13 @@ class World:
         self.guidance = GuidanceApplication(env=IN_MEMORY)
         self.referrals = ReferralsApplication(env=IN_MEMORY)
         self.referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
+        self.notifications = NotificationsApplication(env=IN_MEMORY)
         self.audit = AuditApplication(env=IN_MEMORY)
+        upstreams = (self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals")
         self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
                       Link(self.referrals, self.guidance, "guidance")]
-        self.links += [Link(self.audit, up, name) for up, name in
-                       ((self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals"))]
+        self.links += [Link(self.notifications, up, name) for up, name in upstreams]
+        self.links += [Link(self.audit, up, name) for up, name in (*upstreams, (self.notifications, "notifications"))]
 
     def sync(self):
         deliver(self.links)
@@ -52,8 +59,8 @@ def test_the_timeline_says_who_did_what_when_in_which_agency_in_causal_order(cas
     facts = [(e["source"], e["type"].split(".")[3]) for e in timeline["entries"]]
     assert facts == [
         ("intake", "client-registered"), ("intake", "intake-accepted"), ("guidance", "trajectory-opened"),
-        ("guidance", "intervention-recorded"), ("guidance", "psychologist-recommended"),
-        ("referrals", "referral-proposed"),
+        ("notifications", "notification-issued"), ("guidance", "intervention-recorded"),
+        ("guidance", "psychologist-recommended"), ("referrals", "referral-proposed"),
     ]
     registered = timeline["entries"][0]
     assert (registered["actor"], registered["actor_role"], registered["agency"]) == ("apo-sa-1", "social_assistant", "apo")
@@ -68,17 +75,72 @@ def test_a_replay_rebuilds_the_file_as_it_stood_at_an_instant(case):
     assert now["file"]["trajectory"]["interventions"] == 1
     assert now["file"]["trajectory"]["psychologist_recommended"] is True
     assert [r["partner"] for r in now["file"]["referrals"].values()] == ["apo-psychologist"]
+    (told,) = now["file"]["notifications"].values()
+    assert (told["kind"], told["recipient"], told["status"]) == ("new_assignment", "apo-sa-1", "issued")
 
 
-def test_every_read_is_recorded_with_its_purpose_and_is_itself_audited(case):
+def test_changes_between_two_instants_name_each_field_and_the_facts_between(case):
     world, client_id, middle = case
-    world.audit.replay(AUDITOR, client_id, middle, "court request 2026/123")
-    log = world.audit.timeline(AUDITOR, client_id, "second look")["access_log"]
-    assert [(r["reader"], r["purpose"], r["query"]) for r in log] == [
-        ("audit-1", "court request 2026/123", "replay"), ("audit-1", "second look", "timeline")]
-    from shared import chain
+    until = dt.datetime.now(dt.timezone.utc)
+    changed = world.audit.changes(AUDITOR, client_id, middle, until, "what happened in guidance")
+    fields = {c["field"]: (c["before"], c["after"]) for c in changed["changes"]}
+    assert fields["trajectory.interventions"] == (0, 1)
+    assert fields["trajectory.by_method.listening_support"] == (None, 1)
+    assert fields["trajectory.psychologist_recommended"] == (False, True)
+    assert "intake.status" not in fields  # accepted at both instants
+    assert [e["type"].split(".")[3] for e in changed["facts"]] == [
+        "intervention-recorded", "psychologist-recommended", "referral-proposed"]
 
-    assert list(chain.verify(world.audit.recorder)) == []  # the reads are in the chained stream
+
+def test_every_read_through_any_service_is_recorded_with_its_purpose_and_is_itself_audited(case):
+    world, client_id, middle = case
+    world.intake.client_file(COORDINATOR, client_id, "complaint by the client 2026/9")
+    world.guidance.trajectory(WORKER, client_id)
+    world.referrals.referral_history(WORKER, client_id)
+    world.audit.replay(AUDITOR, client_id, middle, "court request 2026/123")
+    world.sync()
+    log = world.audit.timeline(AUDITOR, client_id, "second look")["access_log"]
+    assert [(r["service"], r["reader"], r["query"], r["purpose"]) for r in log] == [
+        ("intake", "apo-coord", "client_file", "complaint by the client 2026/9"),
+        ("guidance", "apo-sa-1", "trajectory", "casework"),
+        ("referrals", "apo-sa-1", "referral_history", "casework"),
+        ("audit", "audit-1", "replay", "court request 2026/123"),
+        ("audit", "audit-1", "timeline", "second look"),
+    ]
+    for app in (world.intake, world.guidance, world.referrals, world.audit):
+        assert list(chain.verify(app.recorder)) == []  # the reads are in the chained streams
+
+
+def test_a_refused_read_shows_nothing_and_records_nothing(case):
+    world, client_id, _ = case
+    stranger = {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "dsr"}
+    with pytest.raises(Forbidden):
+        world.intake.client_file(stranger, client_id, "curious")
+    world.sync()
+    assert world.audit.timeline(AUDITOR, client_id, "check")["access_log"][-1]["query"] == "timeline"
+    assert len(world.audit.timeline(AUDITOR, client_id, "check")["access_log"]) == 2
+
+
+def test_an_export_holds_the_window_whole_and_reads_as_a_report(case):
+    world, client_id, middle = case
+    world.guidance.trajectory(WORKER, client_id)
+    world.sync()
+    until = dt.datetime.now(dt.timezone.utc)
+    export = world.audit.export(AUDITOR, client_id, middle, until, "inspection by the Flemish agency")
+    assert export["format"] == "jww-audit-export/1" and export["exported_by"]["user_id"] == "audit-1"
+    assert export["file_at_since"]["trajectory"]["interventions"] == 0
+    assert export["file_at_until"]["trajectory"]["interventions"] == 1
+    assert len(export["facts"]) == 3
+    assert [(r["reader"], r["query"]) for r in export["access_log"]] == [("apo-sa-1", "trajectory")]
+    later = world.audit.timeline(AUDITOR, client_id, "check", since=until)["access_log"]
+    assert [(r["query"], r["purpose"]) for r in later] == [
+        ("export", "inspection by the Flemish agency"), ("timeline", "check")]
+    text = report.render(export)
+    assert f"Audit report: client {client_id}" in text
+    assert "intervention recorded" in text and "by apo-sa-1 (social_assistant) at apo" in text
+    assert "trajectory.interventions: 0 -> 1" in text
+    assert "apo-sa-1 (social_assistant, apo) via guidance trajectory: casework" in text
+    assert "secret note" not in text
 
 
 def test_only_auditors_read_and_an_unknown_client_is_not_found(case):
@@ -87,3 +149,11 @@ def test_only_auditors_read_and_an_unknown_client_is_not_found(case):
         world.audit.timeline(WORKER, client_id, "curious")
     with pytest.raises(NotFound):
         world.audit.timeline(AUDITOR, "00000000-0000-4000-8000-000000000000", "purpose")
+
+
+def test_a_window_that_ends_before_it_starts_is_refused_naming_the_field():
+    with pytest.raises(InvalidInput) as refused:
+        validate_command(contracts.Export, {
+            "actor": AUDITOR, "client_id": "00000000-0000-4000-8000-000000000000", "purpose": "audit",
+            "since": "2026-11-02T00:00:00+01:00", "until": "2026-11-01T00:00:00+01:00"})
+    assert refused.value.details == {"until": ["must be after since"]}

@@ -47,6 +47,7 @@ def published_events():
     waiting, declined = fakes.register(app), fakes.register(app)
     app.waitlist(COORDINATOR, waiting)
     app.decline(COORDINATOR, declined, "client_withdrew")
+    app.client_file({**WORKER, "agency": "dsr", "user_id": "dsr-sa-1"}, client, "court request 2026/17")
     return Outbox(app).read(after=0, limit=100)
 
 

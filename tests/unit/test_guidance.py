@@ -205,6 +205,7 @@ def test_every_guidance_event_type_is_catalogued_and_published_in_a_run(world, c
     guidance.recommend_psychologist(WORKER, client_id, "reason")
     guidance.close_trajectory(WORKER, client_id, "moved", "moved to Ghent")
     guidance.reopen_trajectory(COORDINATOR, client_id, "came back")
+    guidance.trajectory(COORDINATOR, client_id, "complaint 2026/4")
     types = {e["type"] for e in Outbox(guidance).read(0, 100)}
     assert types == {t for t in CATALOGUE if t.startswith("be.jww.guidance.")}
 

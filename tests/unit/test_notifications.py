@@ -8,7 +8,9 @@ from services.guidance.application import GuidanceApplication
 from services.notifications.application import NotificationsApplication
 from services.referrals.application import ReferralsApplication
 from shared.config import DEPLOY_DIR, StoreSettings
+from shared.contracts import CATALOGUE
 from shared.errors import Forbidden, NotFound
+from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER, registration_args
 from tests.unit.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
 
@@ -187,6 +189,26 @@ def test_a_failing_send_is_retried_with_backoff_then_dead_lettered(world, clock)
     assert (dead["recipient"], dead["attempts"], dead["status"]) == ("apo-crim-1", 3, "dead-lettered")
     with pytest.raises(Forbidden):
         world.notifications.dead_letters(WORKER)
+
+
+def test_what_was_told_to_whom_is_published_without_the_message(world, clock):
+    world.mailbox.failures = 1
+    client_id = world.accepted_client()
+    world.notifications.deliver_due()
+    clock.now += dt.timedelta(seconds=61)
+    world.notifications.deliver_due()
+    world.mailbox.failures = 10
+    world.accepted_client(worker="apo-crim-1", languages=["nl"], preferred_language="nl")
+    for _ in range(3):
+        world.notifications.deliver_due()
+        clock.now += dt.timedelta(minutes=10)
+    published = Outbox(world.notifications).read(0, 100)
+    assert {e["type"] for e in published} == {t for t in CATALOGUE if t.startswith("be.jww.notifications.")}
+    first = [(e["type"].split(".")[3], e["data"]["channel"]) for e in published
+             if e["data"]["client_id"] == str(client_id)]
+    assert first == [("notification-issued", "inbox"), ("notification-issued", "email"),
+                     ("notification-delivered", "email")]
+    assert "assigned" not in str(published) and "toegewezen" not in str(published)  # no subject, no body
 
 
 def test_a_reminder_due_while_the_service_was_down_goes_out_once_when_it_comes_back(tmp_path, clock):

@@ -218,5 +218,6 @@ def test_every_referrals_event_type_is_published_in_a_run(world, clock):
     world.intake.withdraw_consent(WORKER, client_id, "transit", "referral")
     world.sync()
     world.referrals.hold_case_conference(WORKER, client_id, NOW.date(), ["a", "b"], ["d"], [])
+    world.referrals.referral_history(WORKER, client_id)
     types = {e["type"] for e in Outbox(world.referrals).read(0, 1000)}
     assert types == {t for t in CATALOGUE if t.startswith("be.jww.referrals.")}

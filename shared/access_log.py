@@ -1,0 +1,49 @@
+"""Who read a client's file, when, and for which purpose.
+
+Every query that shows a client's file records one ``FileRead`` before it answers,
+in the service's own chained store, and the service publishes it, so the audit
+service keeps each read on the client's timeline beside the facts. A read that
+cannot be recorded is not answered. The record holds ids, role, agency and the
+stated purpose; never what was shown.
+"""
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from shared.contracts import event_type
+from shared.outbox import Publication
+from shared.store import ServiceAggregate
+
+# What a caseworker's ordinary reading of a file they work on is for; any other
+# purpose (a court request, a complaint, a quality review) is stated by the reader.
+CASEWORK = "casework"
+FACT = "client-file-read"
+
+
+class FileRead(ServiceAggregate):
+    """One read: a one-event aggregate, so recording it never waits on another."""
+
+    @event("Recorded")
+    def __init__(self, client_id: UUID, reader: dict, purpose: str, query: str):
+        self.client_id = client_id
+        self.reader = reader
+        self.purpose = purpose
+        self.query = query
+
+
+def record(app, actor: dict, client_id: UUID, purpose: str, query: str) -> None:
+    reader = {"user_id": actor["user_id"], "role": actor["role"], "agency": actor["agency"]}
+    app.save(FileRead(client_id=client_id, reader=reader, purpose=purpose, query=query))
+
+
+def publication(service: str):
+    def publish(e: FileRead.Recorded) -> Publication:
+        return Publication(
+            type=event_type(service, FACT, 1), subject=str(e.client_id),
+            data={"client_id": str(e.client_id), "purpose": e.purpose, "query": e.query},
+            agency=e.reader["agency"], actor=e.reader["user_id"], actor_role=e.reader["role"],
+        )
+
+    return {FileRead.Recorded: publish}

@@ -1,0 +1,172 @@
+"""The audit issue's "done when", on a platform that has run a realistic case: an
+auditor gets the timeline, a replay at a past instant and an export, over RPC and
+from the command line; verify passes on the untouched stores and names the exact
+broken link once the access log itself is tampered with."""
+import datetime as dt
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from shared.errors import Forbidden
+from shared.outbox import Outbox
+from tests.support.broker import wait_until
+from tests.support.samples import COORDINATOR, WORKER, registration_payload
+
+AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
+SERVICES = ("intake", "guidance", "referrals", "notifications", "audit")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@pytest.fixture
+def case(platform):
+    """A client from registration to a trajectory with interventions, a referral sent
+    behind a consent, a coordinator's read for a complaint: all five services running."""
+    platform.start_services(*SERVICES)
+    with platform.rpc() as rpc:
+        client_id = rpc.intake.register_client(registration_payload())["client_id"]
+        me = {"actor": WORKER, "client_id": client_id}
+        rpc.intake.accept_intake({"actor": COORDINATOR, "client_id": client_id, "worker": "apo-sa-1"})
+        wait_until(lambda: _trajectory(rpc, me), what="guidance to open the trajectory")
+        before_interventions = _now()
+        time.sleep(0.05)
+        for minutes in (45, 30):
+            rpc.guidance.record_intervention({
+                **me, "at": (_now() - dt.timedelta(minutes=minutes)).isoformat(), "minutes": 30, "place": "office",
+                "method": "listening_support", "sub_kind": "listening_ear", "domains": ["housing"],
+                "note": "talked about the landlord", "next_steps": ""})
+        rpc.intake.give_consent({**me, "recipient": "projet-lama", "purpose": "referral", "scope": ["identity"]})
+        referral = rpc.referrals.propose_referral(
+            {**me, "partner": "projet-lama", "domains": ["addiction"], "reason": "cocaine use"})
+        wait_until(lambda: _sent(rpc, referral["referral_id"]), what="the consent to reach referrals")
+        rpc.intake.client_file({"actor": COORDINATOR, "client_id": client_id, "purpose": "complaint 2026/31"})
+        audit = platform.application("audit")
+        wait_until(lambda: all(audit.position_of(s) == _last_published(platform.application(s))
+                               for s in SERVICES[:4]), timeout=30, what="audit to follow every service")
+    return client_id, before_interventions
+
+
+def test_an_auditor_gets_the_timeline_a_past_replay_and_an_export_over_rpc(platform, case):
+    client_id, before_interventions = case
+    query = {"actor": AUDITOR, "client_id": client_id}
+    with platform.rpc() as rpc:
+        timeline = rpc.audit.timeline({**query, "purpose": "yearly inspection"})
+        then = rpc.audit.replay({**query, "at": before_interventions.isoformat(), "purpose": "file before help"})
+        now = rpc.audit.replay({**query, "at": _now().isoformat(), "purpose": "file today"})
+        export = rpc.audit.export({**query, "since": before_interventions.isoformat(), "until": _now().isoformat(),
+                                   "purpose": "inspection"})
+        readable = rpc.audit.export_report({**query, "since": before_interventions.isoformat(),
+                                            "until": _now().isoformat(), "purpose": "inspection"})["report"]
+        with pytest.raises(Forbidden):
+            rpc.audit.timeline({**query, "actor": WORKER, "purpose": "curious"})
+
+    facts = [(e["source"], e["type"].split(".")[3]) for e in timeline["entries"]]
+    assert {source for source, _ in facts} == {"intake", "guidance", "referrals", "notifications"}
+    assert facts[:3] == [("intake", "client-registered"), ("intake", "intake-accepted"),
+                         ("guidance", "trajectory-opened")]
+    assert facts.count(("guidance", "intervention-recorded")) == 2
+    assert ("referrals", "referral-step-recorded") in facts
+    reads = [(r["service"], r["reader"], r["query"], r["purpose"]) for r in timeline["access_log"]]
+    assert ("intake", "apo-coord", "client_file", "complaint 2026/31") in reads
+    assert ("intake", "apo-coord", "accept_intake", "casework") in reads
+    assert reads[-1] == ("audit", "audit-1", "timeline", "yearly inspection")
+    assert then["file"]["trajectory"]["status"] == "open" and then["file"]["trajectory"]["interventions"] == 0
+    assert now["file"]["trajectory"]["interventions"] == 2
+    assert [r["state"] for r in now["file"]["referrals"].values()] == ["sent"]
+    assert any(n["kind"] == "new_assignment" for n in now["file"]["notifications"].values())
+    assert {c["field"]: c["after"] for c in export["changes"]}["trajectory.interventions"] == 2
+    assert "talked about the landlord" not in json.dumps(export) + readable
+    assert f"Audit report: client {client_id}" in readable and "intervention recorded" in readable
+
+
+def test_the_command_line_reads_exports_and_refuses_clearly(platform, case, tmp_path):
+    client_id, before_interventions = case
+    env = platform.env("audit")
+
+    def jww(*args, extra_env=None):
+        return subprocess.run([sys.executable, "-m", "shared.cli", *args], env={**env, **(extra_env or {})},
+                              capture_output=True, text=True, timeout=60)
+
+    timeline = jww("timeline", client_id, "--purpose", "yearly inspection", "--auditor", "audit-7")
+    replay = jww("replay", client_id, "--at", before_interventions.isoformat(), "--purpose", "court request",
+                 "--json", "--auditor", "audit-7")
+    out = tmp_path / "export.txt"
+    export = jww("export", client_id, "--since", before_interventions.isoformat(), "--until", _now().isoformat(),
+                 "--purpose", "inspection", "--format", "text", "--out", str(out), "--auditor", "audit-7")
+    assert timeline.returncode == 0, timeline.stderr
+    assert "client registered" in timeline.stdout and "intervention recorded" in timeline.stdout
+    assert "apo-coord (coordinator, apo) via intake client_file: complaint 2026/31" in timeline.stdout
+    assert replay.returncode == 0 and json.loads(replay.stdout)["file"]["trajectory"]["interventions"] == 0
+    assert export.returncode == 0 and "writing the report" in export.stderr
+    assert "What was done (" in out.read_text()
+
+    unknown = jww("timeline", "00000000-0000-4000-8000-000000000000", "--purpose", "check")
+    bad_date = jww("replay", client_id, "--at", "yesterday", "--purpose", "check")
+    bad_id = jww("timeline", "not-a-client", "--purpose", "check")
+    no_store = jww("timeline", client_id, "--purpose", "check",
+                   extra_env={"JWW_STORE_KIND": "postgres", "JWW_STORE_POSTGRES_PORT": "1"})
+    assert unknown.returncode == 1 and "jww: no facts about this client\n  client_id: not found\n" in unknown.stderr
+    assert bad_date.returncode == 2 and "'yesterday' is not a date or instant" in bad_date.stderr
+    assert bad_id.returncode == 1 and "client_id: Not a valid UUID." in bad_id.stderr
+    assert no_store.returncode == 1
+    assert "cannot open the audit store (PostgreSQL database jww_audit at 127.0.0.1:1)" in no_store.stderr
+    for result in (unknown, bad_date, bad_id, no_store):
+        assert "Traceback" not in result.stderr
+
+    with platform.rpc() as rpc:  # the command line's reads are on the record like any other
+        log = rpc.audit.timeline({"actor": AUDITOR, "client_id": client_id, "purpose": "check"})["access_log"]
+    assert [(r["reader"], r["query"]) for r in log if r["reader"] == "audit-7"] == [
+        ("audit-7", "timeline"), ("audit-7", "replay"), ("audit-7", "export")]
+
+
+def test_verify_holds_on_every_untouched_store_and_names_a_tampered_read(platform, case):
+    client_id, _ = case
+    with platform.rpc() as rpc:
+        rpc.audit.timeline({"actor": AUDITOR, "client_id": client_id, "purpose": "complaint 2026/31"})
+    platform.stop_all()
+
+    def verify(service):
+        return subprocess.run([sys.executable, "-m", "shared.cli", "verify", service], env=platform.env(service),
+                              capture_output=True, text=True, timeout=60)
+
+    for service in SERVICES:
+        result = verify(service)
+        assert (result.returncode, result.stdout.strip()) == (
+            0, f"{service}: every chain holds, and every signed checkpoint"), result.stdout + result.stderr
+
+    # Someone hides why the file was read: the audit's own record of the read.
+    with sqlite3.connect(platform.settings("audit").store.sqlite_path) as db:
+        rows = db.execute("SELECT originator_id, originator_version, state FROM stored_events "
+                          "WHERE topic LIKE '%FileRead' AND CAST(state AS TEXT) LIKE '%complaint 2026/31%'").fetchall()
+        (stream, version, state), = rows
+        db.execute("UPDATE stored_events SET state = ? WHERE originator_id = ? AND originator_version = ?",
+                   (state.replace(b"complaint 2026/31", b"routine check"), stream, version))
+    tampered = verify("audit")
+    assert tampered.returncode == 1
+    assert f"audit: BROKEN stream {stream[:8]}" in tampered.stdout.replace("-", "")
+    assert f"version {version}" in tampered.stdout
+
+
+def _last_published(app) -> int:
+    return Outbox(app).last_published_at_or_before(app.head())
+
+
+def _trajectory(rpc, me):
+    try:
+        return rpc.guidance.trajectory(me)
+    except Exception:
+        return None
+
+
+def _sent(rpc, referral_id):
+    try:
+        return rpc.referrals.record_referral_step({"actor": WORKER, "referral_id": referral_id, "step": "sent"})
+    except Forbidden:
+        return None
