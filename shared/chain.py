@@ -2,10 +2,15 @@
 is detectable (DESIGN §3).
 
 Each stored event carries ``chain``: the SHA-256 of its predecessor's chain (empty
-for the first event of a stream) and of its own canonical content, which is what
-the store keeps for it (identity, version, topic and the encoded state, minus the
-chain itself). Verification recomputes every chain from the stored records alone,
-so it does not depend on the code that wrote them, nor on upcasters added since.
+for the first event of a stream) and of its own content as the store keeps it
+(identity, version, topic and the encoded state, minus the chain itself).
+Verification recomputes every chain from the stored records alone, so it does not
+depend on the code that wrote them, nor on upcasters added since.
+
+Two schemes are in stores. The first hashed a canonical re-encoding of the state,
+so verifying meant decoding and encoding every record again. The second (chains
+written as ``2:<hex>``) hashes the stored bytes themselves with the chain's value
+blanked: verifying is a byte search and a hash. Records of both verify.
 """
 from __future__ import annotations
 
@@ -19,6 +24,12 @@ from eventsourcing.utils import get_topic
 
 GENESIS = ""
 PAGE = 1000
+SCHEME_2 = "2:"
+_BLANK = (SCHEME_2 + "0" * 64).encode()
+# The chain is the event's third attribute, after its timestamp and correlation id
+# (shared.store.ServiceAggregate.Event); inside a JSON string a quote is escaped, so
+# the first unescaped occurrence of this key is it.
+_KEY = b'"chain":"'
 
 
 def _link(prev: str, originator_id: UUID, version: int, topic: str, state: dict) -> str:
@@ -29,13 +40,29 @@ def _link(prev: str, originator_id: UUID, version: int, topic: str, state: dict)
     return hashlib.sha256(f"{prev}\n{content}".encode()).hexdigest()
 
 
-def _encoded_state(transcoder, event) -> dict:
-    """The event's state as the store keeps it, without its chain (see Mapper.to_stored_event)."""
-    state = {k: v for k, v in vars(event).items() if k not in ("originator_id", "originator_version", "chain")}
+def _link_2(prev: str, originator_id: UUID, version: int, topic: str, blanked: bytes) -> str:
+    digest = hashlib.sha256(f"{prev}\n{originator_id}\n{version}\n{topic}\n".encode())
+    digest.update(blanked)
+    return SCHEME_2 + digest.hexdigest()
+
+
+def _stored_state(transcoder, event) -> bytes:
+    """The event's state encoded as the store will keep it (see Mapper.to_stored_event;
+    no compressor or cipher is configured)."""
+    state = {k: v for k, v in vars(event).items() if k not in ("originator_id", "originator_version")}
     class_version = getattr(type(event), "class_version", 1)
     if class_version > 1:
         state["class_version"] = class_version
-    return json.loads(transcoder.encode(state))
+    return transcoder.encode(state)
+
+
+def _chain_in(state: bytes) -> tuple[int, int]:
+    """Where the chain's value lies in a stored state: (start, end), or (-1, -1)."""
+    at = state.find(_KEY)
+    if at < 0:
+        return -1, -1
+    start = at + len(_KEY)
+    return start, state.find(b'"', start)
 
 
 def seal(events, aggregates, transcoder) -> None:
@@ -43,9 +70,10 @@ def seal(events, aggregates, transcoder) -> None:
     for event in events:
         aggregate = aggregates.get(event.originator_id)
         prev = getattr(aggregate, "_chain", GENESIS) if aggregate is not None else GENESIS
-        head = _link(prev, event.originator_id, event.originator_version, get_topic(type(event)),
-                     _encoded_state(transcoder, event))
-        object.__setattr__(event, "chain", head)  # events are frozen; this one is not stored yet
+        object.__setattr__(event, "chain", _BLANK.decode())  # events are frozen; this one is not stored yet
+        head = _link_2(prev, event.originator_id, event.originator_version, get_topic(type(event)),
+                       _stored_state(transcoder, event))
+        object.__setattr__(event, "chain", head)
         if aggregate is not None:
             aggregate._chain = head
 
@@ -90,11 +118,12 @@ def verify(recorder, progress=None) -> Iterator[Break]:
         if record.originator_version != version + 1:
             problem = f"version {version + 1} is missing (found {record.originator_version} next)"
         else:
-            state = json.loads(record.state)
-            stored_chain = state.pop("chain", None)
+            state = bytes(record.state)
+            start, end = _chain_in(state)
+            stored_chain = state[start:end].decode() if start >= 0 else ""
             if not stored_chain:
                 problem = "the record carries no chain"
-            elif _link(prev, record.originator_id, record.originator_version, record.topic, state) != stored_chain:
+            elif _recomputed(prev, record, state, start, end, stored_chain) != stored_chain:
                 problem = "its content or its place in the stream was changed"
         if problem:
             broken.add(record.originator_id)
@@ -103,9 +132,23 @@ def verify(recorder, progress=None) -> Iterator[Break]:
             heads[record.originator_id] = (record.originator_version, stored_chain)
 
 
+def _recomputed(prev: str, record, state: bytes, start: int, end: int, stored_chain: str) -> str:
+    if stored_chain.startswith(SCHEME_2):
+        return _link_2(prev, record.originator_id, record.originator_version, record.topic,
+                       state[:start] + _BLANK + state[end:])
+    content = json.loads(state)
+    content.pop("chain")
+    return _link(prev, record.originator_id, record.originator_version, record.topic, content)
+
+
+def chain_of(state: bytes) -> str:
+    """The chain a stored record carries ("" when none)."""
+    state = bytes(state)
+    start, end = _chain_in(state)
+    return state[start:end].decode() if start >= 0 else ""
+
+
 def heads(recorder) -> dict[str, list]:
     """Each stream's last version and chain: what a signed checkpoint records."""
-    return {
-        str(record.originator_id): [record.originator_version, json.loads(record.state).get("chain", "")]
-        for record in records(recorder)
-    }
+    return {str(record.originator_id): [record.originator_version, chain_of(record.state)]
+            for record in records(recorder)}

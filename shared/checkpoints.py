@@ -49,7 +49,7 @@ def check(recorder, path: Path) -> list[str]:
     current: dict[str, dict[int, str]] = {}
     for record in chain.records(recorder):
         current.setdefault(str(record.originator_id), {})[record.originator_version] = (
-            json.loads(record.state).get("chain", ""))
+            chain.chain_of(record.state))
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         checkpoint = json.loads(line)
         signature = checkpoint.pop("signature", "")

@@ -133,12 +133,14 @@ def test_a_wholesale_rewrite_is_caught_by_the_signed_checkpoints(store, tmp_path
     prev = ""
     for record in [r for r in chain.records(app.recorder) if r.originator_id == clients[1]]:
         state = json.loads(record.state)
-        state.pop("chain")
         if record.originator_version == 2:
             state["languages"] = ["ar"]
-        state["chain"] = prev = chain._link(prev, record.originator_id, record.originator_version, record.topic,
-                                            {k: v for k, v in state.items() if k != "chain"})
-        raw.set_state(record.originator_id, record.originator_version, json.dumps(state).encode())
+        state["chain"] = chain.SCHEME_2 + "0" * 64
+        blanked = json.dumps(state, separators=(",", ":")).encode()
+        state["chain"] = prev = chain._link_2(prev, record.originator_id, record.originator_version, record.topic,
+                                              blanked)
+        raw.set_state(record.originator_id, record.originator_version,
+                      json.dumps(state, separators=(",", ":")).encode())
 
     assert breaks(app) == []  # the chains alone no longer tell
     (problem,) = checkpoints.check(app.recorder, path)
@@ -157,3 +159,23 @@ def test_a_forged_checkpoint_is_refused(store, tmp_path):
     path.write_text(json.dumps(checkpoint) + "\n")
     (problem,) = checkpoints.check(app.recorder, path)
     assert "signature does not hold" in problem
+
+
+def test_records_chained_by_the_first_scheme_still_verify(store):
+    """Stores written before the second scheme hold chains over a canonical
+    re-encoding of each state; they verify as they are, and an edit is still named."""
+    import json
+
+    app, raw, clients = store
+    prev = ""
+    for record in [r for r in chain.records(app.recorder) if r.originator_id == clients[0]]:
+        state = json.loads(record.state)
+        state.pop("chain")
+        state["chain"] = prev = chain._link(prev, record.originator_id, record.originator_version, record.topic,
+                                            dict(state))
+        raw.set_state(record.originator_id, record.originator_version,
+                      json.dumps(state, separators=(",", ":")).encode())
+    assert breaks(app) == []
+    raw.set_state(clients[0], 2, raw.state(clients[0], 2).replace(b'"languages":[', b'"languages":["ar",'))
+    (found,) = breaks(app)
+    assert (found.originator_id, found.version) == (clients[0], 2)
