@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 from nameko.extensions import DependencyProvider
 
-from shared import correlation, metrics
+from shared import concurrency, correlation, metrics
 from shared.contracts import validate_command
 from shared.errors import Conflict, InternalError, Refused
 
@@ -39,6 +39,7 @@ def command(schema=None):
                 log.error("command failed", extra={"command": fn.__name__, "error": type(error).__name__})
                 raise InternalError(f"internal error; reference {correlation.current()}") from None
 
+        wrapper.schema = schema  # the contract, for the gateway's routes and API document
         return wrapper
 
     return decorate
@@ -64,6 +65,8 @@ class Observed(DependencyProvider):
     def worker_setup(self, worker_ctx):
         cid = correlation.use(worker_ctx.data.get(correlation.CONTEXT_KEY))
         worker_ctx.data[correlation.CONTEXT_KEY] = cid  # nameko passes it to downstream calls
+        # A version the caller expects holds for this command only, not for calls it makes.
+        concurrency.use(worker_ctx.data.pop(concurrency.CONTEXT_KEY, None))
         worker_ctx.data["_jww_started"] = time.perf_counter()
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):

@@ -14,13 +14,13 @@ import os
 import time
 from typing import Any, Callable, ClassVar
 
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     IntegrityError, InternalError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding,
 )
 
-from shared import chain, correlation
+from shared import chain, concurrency, correlation
 from shared.config import StoreSettings
 
 
@@ -123,6 +123,17 @@ class DateAsISO(Transcoding):
         return dt.date.fromisoformat(data)
 
 
+class CheckedRepository(Repository):
+    """Checks each aggregate a command loads against the version its caller said it
+    decided on (shared/concurrency.py), before the command changes anything."""
+
+    def get(self, aggregate_id, *, version=None, **kwargs):
+        aggregate = super().get(aggregate_id, version=version, **kwargs)
+        if version is None:  # a historical version is read on purpose
+            concurrency.check(aggregate)
+        return aggregate
+
+
 class ServiceApplication(Application):
     """Base of each service's application.
 
@@ -157,6 +168,12 @@ class ServiceApplication(Application):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def construct_repository(self) -> Repository:
+        # The library builds its repository from the environment; only the check is added.
+        repository = super().construct_repository()
+        repository.__class__ = CheckedRepository
+        return repository
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()

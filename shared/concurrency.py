@@ -1,0 +1,60 @@
+"""A command decided on what its caller saw: "only if this record is still at
+version N" (HTTP If-Match, through the gateway).
+
+The gateway names the record and the version in the RPC call's context data
+(``CONTEXT_KEY``, ``"<aggregate id>:<version>"``); ``shared.rpc.Observed`` makes it
+current for the worker, and the service's repository checks that record when the
+command first loads it (``shared.store``), before anything is changed. A record at
+another version is refused as ``Conflict``: someone changed it meanwhile.
+"""
+from __future__ import annotations
+
+import contextvars
+import re
+from uuid import UUID
+
+from shared.errors import Conflict
+
+CONTEXT_KEY = "jww_if_match"  # nameko passes worker context data under this key to the service
+
+_TAG = re.compile(r"^([0-9a-fA-F-]{32,36}):([0-9]{1,9})$")
+_expected: contextvars.ContextVar[tuple[UUID, int] | None] = contextvars.ContextVar("expected_version", default=None)
+
+
+def tag(aggregate_id, version: int) -> str:
+    """The opaque part of an ETag: which record, at which version."""
+    return f"{UUID(str(aggregate_id))}:{int(version)}"
+
+
+def parse(value: str) -> tuple[UUID, int] | None:
+    """``(aggregate id, version)`` from a tag, or None when it is not one of ours."""
+    match = _TAG.match(value or "")
+    if not match:
+        return None
+    try:
+        return UUID(match.group(1)), int(match.group(2))
+    except ValueError:
+        return None
+
+
+def use(value: str | None) -> None:
+    """Make the caller's expectation (or none) current for this green thread."""
+    _expected.set(parse(value) if value else None)
+
+
+def check(aggregate) -> None:
+    """Refuse if ``aggregate`` is the record the caller named, at another version.
+
+    The first load of that record settles it: a command that reads it again after
+    its own change (to answer with it) must not be refused, and a change by someone
+    else between the load and the save is refused by the store itself.
+    """
+    expected = _expected.get()
+    if expected is None or aggregate.id != expected[0]:
+        return
+    _expected.set(None)
+    if aggregate.version != expected[1]:
+        raise Conflict(
+            "the record changed since you read it; reload it and try again",
+            {"If-Match": [f"you read version {expected[1]}; it is now at version {aggregate.version}"]},
+        )
