@@ -1,11 +1,15 @@
 """``jww``: the platform's command line.
 
-    jww run [SERVICE ...]   every service (or those named) with its relay, until Ctrl-C
-    jww serve SERVICE       one service's RPC workers and followers (scale these out)
+    jww run [SERVICE ...]   every service (or those named) with its relay, and the
+                            gateway (the HTTP API), until Ctrl-C
+    jww serve SERVICE       one service's RPC workers and followers (scale these out);
+                            `jww serve gateway`: the HTTP API
     jww relay SERVICE       one service's outbox relay (exactly one per service)
     jww catalogue           print the AsyncAPI catalogue of integration events
     jww verify [SERVICE ...] recompute every hash chain in the services' stores
     jww catalogue --publish record new event versions as published
+    jww login | api | register-client | ...
+                            the platform through its HTTP API (see shared/api_client.py)
     jww timeline | replay | changes | export CLIENT ...
                             an auditor's reading of one client's history
                             (see services/audit/cli.py)
@@ -25,7 +29,7 @@ import sys
 import time
 import warnings
 
-from shared import config
+from shared import api_client, config
 from services.audit import cli as audit_cli
 
 STOP_GRACE_SECONDS = 10
@@ -142,7 +146,7 @@ def broker_problem(uri: str) -> str | None:
 
 
 def run(services: list[str]) -> int:
-    services = services or list(config.SERVICES)
+    services = services or [*config.SERVICES, config.GATEWAY]
     settings = {name: config.load(name) for name in services}
     problem = broker_problem(next(iter(settings.values())).amqp_uri)
     if problem:
@@ -150,10 +154,14 @@ def run(services: list[str]) -> int:
         return 1
     children: list[tuple[str, subprocess.Popen]] = []
     for name in services:
-        for role in ("serve", "relay"):
+        for role in ("serve",) if name == config.GATEWAY else ("serve", "relay"):
             process = subprocess.Popen([sys.executable, "-m", "shared.cli", role, name])
             children.append((f"{name} {role}", process))
     for name, s in settings.items():
+        if name == config.GATEWAY:
+            print(f"{name:<14} API {s.url}/  document {s.url}/openapi.json"
+                  f"  metrics http://127.0.0.1:{s.metrics_port}/metrics", flush=True)
+            continue
         where = s.store.sqlite_path if s.store.kind == "sqlite" else f"postgres database {s.store.postgres_dbname}"
         print(
             f"{name:<14} metrics http://127.0.0.1:{s.metrics_port}/metrics"
@@ -243,15 +251,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jww", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="start services with their relays, until Ctrl-C")
-    p.add_argument("services", nargs="*", choices=[[], *config.SERVICES], metavar="SERVICE")
+    p.add_argument("services", nargs="*", choices=[[], *config.SERVICES, config.GATEWAY], metavar="SERVICE")
     for name, text in (("serve", "start one service's RPC workers and followers"), ("relay", "start one service's outbox relay")):
         p = sub.add_parser(name, help=text)
-        p.add_argument("service", choices=config.SERVICES)
+        p.add_argument("service", choices=config.SERVICES if name == "relay" else (*config.SERVICES, config.GATEWAY))
     p = sub.add_parser("verify", help="recompute every hash chain in the services' stores")
     p.add_argument("services", nargs="*", choices=[[], *config.SERVICES], metavar="SERVICE")
     audit_cli.add_commands(sub)
     p = sub.add_parser("catalogue", help="print the AsyncAPI catalogue of integration events")
     p.add_argument("--publish", action="store_true", help="record new event versions as published")
+    api_client.add_commands(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -260,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             return catalogue(args.publish)
         if args.command == "verify":
             return verify(args.services)
+        if args.command in api_client.COMMANDS:
+            return api_client.run(args)
         if args.command in audit_cli.COMMANDS:
             return audit_cli.run(args)
         return {"serve": serve, "relay": relay}[args.command](args.service)

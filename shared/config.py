@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DIR = PROJECT_ROOT / "deploy"
-SERVICES = ("intake", "guidance", "referrals", "notifications", "audit")
+SERVICES = ("intake", "guidance", "referrals", "notifications", "audit")  # event-sourced, each with a relay
+GATEWAY = "gateway"  # the HTTP API: no event store, no relay; it calls the services over RPC
+# Only for development and tests: production sets JWW_GATEWAY_TOKEN_KEY (32 bytes or more).
+DEVELOPMENT_TOKEN_KEY = "development only: not a secret, set JWW_GATEWAY_TOKEN_KEY"
 
 
 class ConfigError(Exception):
@@ -61,6 +64,32 @@ class Settings:
         return {"AMQP_URI": self.amqp_uri, "max_workers": self.max_workers, "serializer": "json"}
 
 
+@dataclass(frozen=True)
+class GatewaySettings:
+    service: str
+    amqp_uri: str
+    max_workers: int
+    http_addr: str
+    http_port: int
+    rpc_timeout_seconds: float  # a service that does not answer within this is reported unavailable (503)
+    token_minutes: float
+    users_path: Path
+    metrics_addr: str
+    metrics_port: int
+    log_level: str
+    token_key: bytes = field(repr=False, default=DEVELOPMENT_TOKEN_KEY.encode())  # signs the bearer tokens
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.http_addr in ("0.0.0.0", "") else self.http_addr
+        return f"http://{host}:{self.http_port}"
+
+    @property
+    def nameko_config(self) -> dict:
+        return {"AMQP_URI": self.amqp_uri, "max_workers": self.max_workers, "serializer": "json",
+                "WEB_SERVER_ADDRESS": f"{self.http_addr}:{self.http_port}"}
+
+
 def _override(raw: dict, env: Mapping[str, str]) -> dict:
     merged = {section: dict(values) for section, values in raw.items()}
     for section, values in merged.items():
@@ -91,14 +120,50 @@ def _resolve(path: str) -> Path:
     return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
 
 
-def load(service: str, env: Mapping[str, str] | None = None) -> Settings:
+def read(service: str, env: Mapping[str, str] | None = None) -> dict:
+    """A service's settings file, sections and keys as written, with the overrides applied."""
     env = os.environ if env is None else env
     path = Path(env.get("JWW_CONFIG") or DEPLOY_DIR / service / "service.toml")
     try:
         raw = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise ConfigError(f"no settings file for service {service!r} at {path}") from None
-    c = _override(raw, env)
+    return _override(raw, env)
+
+
+def gateway_token_key(env: Mapping[str, str] | None = None) -> bytes:
+    """The key that signs the gateway's tokens: from the environment only, never a file."""
+    key = (os.environ if env is None else env).get("JWW_GATEWAY_TOKEN_KEY") or DEVELOPMENT_TOKEN_KEY
+    if len(key.encode()) < 32:
+        raise ConfigError("JWW_GATEWAY_TOKEN_KEY must be at least 32 bytes long (HS256)")
+    return key.encode()
+
+
+def load_gateway(env: Mapping[str, str] | None = None) -> GatewaySettings:
+    c = read(GATEWAY, env)
+    gateway = c["gateway"]
+    if not _resolve(gateway["users"]).is_file():
+        raise ConfigError(f"no users file at {_resolve(gateway['users'])} ([gateway] users, JWW_GATEWAY_USERS)")
+    return GatewaySettings(
+        service=c["service"]["name"],
+        amqp_uri=c["amqp"]["uri"],
+        max_workers=c["service"]["max_workers"],
+        http_addr=gateway["addr"],
+        http_port=gateway["port"],
+        rpc_timeout_seconds=gateway["rpc_timeout_seconds"],
+        token_minutes=gateway["token_minutes"],
+        users_path=_resolve(gateway["users"]),
+        metrics_addr=c["metrics"]["addr"],
+        metrics_port=c["metrics"]["port"],
+        log_level=c["service"]["log_level"],
+        token_key=gateway_token_key(env),
+    )
+
+
+def load(service: str, env: Mapping[str, str] | None = None) -> Settings | GatewaySettings:
+    if service == GATEWAY:
+        return load_gateway(env)
+    c = read(service, env)
     store = c["store"]
     kind = store["kind"]
     if kind not in ("sqlite", "postgres"):

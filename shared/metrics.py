@@ -35,6 +35,16 @@ CONSUMER_DELAY = Histogram(
 DEAD_LETTERS = Counter(
     "jww_dead_letters_total", "Messages set aside as undecodable, by reason", ["service", "upstream", "reason"]
 )
+HTTP_REQUESTS = Counter(
+    "jww_http_requests_total", "HTTP requests answered by the gateway, by route template and status",
+    ["route", "method", "status"],
+)
+HTTP_SECONDS = Histogram(
+    "jww_http_request_seconds",
+    "Time for the gateway to answer an HTTP request",
+    ["route", "method"],
+    buckets=(0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 GAPS = Counter("jww_consumer_gaps_total", "Gaps detected and pulled from the upstream's log", ["service", "upstream"])
 
 

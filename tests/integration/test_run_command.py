@@ -9,6 +9,7 @@ from pathlib import Path
 
 from shared import config
 from tests.support.broker import wait_until
+from tests.support.platform import free_port, http
 
 
 def children_of(pid: int) -> list[int]:
@@ -35,6 +36,13 @@ def answers(amqp_uri: str, service: str) -> bool:
         return False
 
 
+def _answers_http(url: str) -> bool:
+    try:
+        return http("GET", url)[0] == 200
+    except OSError:
+        return False
+
+
 def run_env(tmp_path, amqp_uri):
     env = dict(os.environ, AMQP_URI=amqp_uri, JWW_METRICS_PORT="0", JWW_METRICS_RELAY_PORT="0")
     return env
@@ -46,18 +54,22 @@ def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_
     env["JWW_STORE_SQLITE_PATH"] = str(tmp_path / "store.sqlite")
     env["JWW_RELAY_CHECKPOINT_PATH"] = str(tmp_path / "checkpoints.jsonl")
     env["JWW_SERVICE_FOLLOWS"] = ""  # all four share one file here; following is covered elsewhere
+    env["JWW_GATEWAY_PORT"] = str(free_port())
     process = subprocess.Popen(
         [sys.executable, "-m", "shared.cli", "run"], env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
-    first_lines = [process.stdout.readline() for _ in range(len(config.SERVICES) + 1)]
+    first_lines = [process.stdout.readline() for _ in range(len(config.SERVICES) + 2)]
     assert "All services started" in first_lines[-1], first_lines
     assert all("metrics http://127.0.0.1:" in line for line in first_lines[:-1])
-    expected = 2 * len(config.SERVICES)  # each service and its relay
+    assert f"API http://127.0.0.1:{env['JWW_GATEWAY_PORT']}/" in first_lines[-2]
+    expected = 2 * len(config.SERVICES) + 1  # each service and its relay, and the gateway
     children = wait_until(lambda: len(children_of(process.pid)) == expected and children_of(process.pid),
                           what=f"{expected} processes")
     for service in config.SERVICES:
         wait_until(lambda: answers(amqp_uri, service), what=f"{service} to be up")
+    gateway = f"http://127.0.0.1:{env['JWW_GATEWAY_PORT']}/health"
+    wait_until(lambda: _answers_http(gateway), what="the gateway to be up")
 
     os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
     started = time.monotonic()

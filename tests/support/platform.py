@@ -6,11 +6,15 @@ processes it needs with the same command ops use: ``jww serve`` / ``jww relay``.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import threading
 import sys
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,6 +35,7 @@ class Platform:
         self.extra_env: dict[str, dict[str, str]] = {}  # per service, for one test's needs
         self._applications: dict[str, ServiceApplication] = {}
         self._lock = threading.Lock()  # a writer thread and the test may ask at once
+        self.gateway_url = ""
 
     def env(self, service: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -81,6 +86,25 @@ class Platform:
                 return None
 
         return wait_until(healthy, timeout=timeout, interval=0.2, what=f"{service} to answer health")
+
+    def start_gateway(self, timeout: float = 30, **env: str) -> str:
+        """Start ``jww serve gateway`` on a free port; its base URL once it answers."""
+        port = free_port()
+        self.extra_env["gateway"] = {"JWW_GATEWAY_PORT": str(port), **env}
+        self.start("gateway")
+        self.gateway_url = f"http://127.0.0.1:{port}"
+
+        def answers():
+            process = self.processes[("gateway", "serve")]
+            if process.poll() is not None:
+                raise AssertionError(f"the gateway exited:\n{self.logs('gateway', 'serve')[-3000:]}")
+            try:
+                return http("GET", self.gateway_url + "/health")[0] == 200
+            except OSError:
+                return False
+
+        wait_until(answers, timeout=timeout, interval=0.2, what="the gateway to answer")
+        return self.gateway_url
 
     def signal(self, service: str, role: str, signum: int) -> None:
         self.processes[(service, role)].send_signal(signum)
@@ -139,6 +163,32 @@ class Platform:
     def logs(self, service: str, role: str) -> str:
         path = self.workdir / f"{service}-{role}.log"
         return path.read_text() if path.exists() else ""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method: str, url: str, body=None, headers: dict | None = None, raw: bytes | None = None):
+    """``(status, headers, answer)`` of one HTTP request; error answers are returned, not raised."""
+    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    request = urllib.request.Request(url, data=data, method=method)
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, answer_headers, content = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, answer_headers, content = error.code, error.headers, error.read()
+    try:
+        answer = json.loads(content) if content else None
+    except ValueError:
+        answer = content.decode(errors="replace")
+    return status, answer_headers, answer
 
 
 def count_events(app: ServiceApplication, topic_suffix: str) -> int:

@@ -1,0 +1,246 @@
+"""One HTTP request in, one answer out: route it, authenticate it, build the RPC
+payload, call the service, and answer JSON or a problem (``problems.py``).
+
+Nothing here knows nameko: the service calls come in as a function, so the HTTP
+behaviour is tested without a broker, and the running gateway passes its RPC
+proxies (``extensions.py``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Callable
+
+import eventlet
+from marshmallow import RAISE, Schema, fields, validate
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from shared import concurrency, config, correlation, metrics
+from shared.contracts import validate_command
+from shared.errors import InvalidInput, Refused
+
+from services.gateway import lists, problems
+from services.gateway.auth import Tokens, Users
+from services.gateway.problems import Problem
+from services.gateway.routes import ROUTES, Route
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1_000_000
+HEALTH_TIMEOUT_SECONDS = 2.0
+# Gateway's own endpoints: (method, path, name); everything else is in routes.ROUTES.
+OWN = (("POST", "/auth/token", "token"), ("GET", "/openapi.json", "openapi"), ("GET", "/health", "health"),
+       ("GET", "/", "index"))
+
+# call(service, rpc, payload or None, precondition or None, timeout or None) -> the service's answer
+Call = Callable[..., object]
+
+
+class TokenRequest(Schema):
+    class Meta:
+        unknown = RAISE
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
+    # The newline keeps a terminal tidy after curl.
+    return Response(json.dumps(body) + "\n", status=status, mimetype="application/json", headers=headers or {})
+
+
+class Gateway:
+    def __init__(self, users: Users, tokens: Tokens, routes: tuple[Route, ...] = ROUTES,
+                 offload: Callable = lambda fn, *args: fn(*args)):
+        self.users = users
+        self.tokens = tokens
+        self.routes = routes
+        self.offload = offload  # runs password hashing off the event loop in the running gateway
+        rules = [Rule(r.rule, methods=[r.method], endpoint=r) for r in routes]
+        rules += [Rule(path, methods=[method], endpoint=name) for method, path, name in OWN]
+        # No redirects: /clients/ is /clients, and // is simply not found.
+        self.urls = Map(rules, strict_slashes=False, merge_slashes=False)
+        self._fields = {r: _fields(r.schema) for r in routes if r.schema is not None}
+        self._document: dict | None = None
+
+    # -- the request ------------------------------------------------------------------
+
+    def handle(self, request: Request, call: Call) -> Response:
+        started = time.perf_counter()
+        cid = correlation.current() or correlation.use(None)  # the worker made the caller's current
+        label, actor = "unmatched", None
+        try:
+            endpoint, values = self._match(request)
+            label = endpoint.path if isinstance(endpoint, Route) else request.path
+            if isinstance(endpoint, Route):
+                actor = self.tokens.actor(request.headers.get("Authorization"))
+                response = self._call(endpoint, values, request, actor, call)
+            else:
+                response = getattr(self, f"_{endpoint}")(request, call)
+        except Problem as problem:
+            response = problem.response(cid)
+        except Refused as refused:
+            response = problems.from_refusal(refused, cid).response(cid)
+        except Exception as error:
+            # The type only: an exception's message or locals can carry personal data.
+            log.error("request failed", extra={"route": label, "error": type(error).__name__,
+                                               "remote_error": getattr(error, "exc_type", None)})
+            response = problems.internal(cid).response(cid)
+        response.headers["X-Correlation-ID"] = cid
+        elapsed = time.perf_counter() - started
+        metrics.HTTP_REQUESTS.labels(label, request.method, str(response.status_code)).inc()
+        metrics.HTTP_SECONDS.labels(label, request.method).observe(elapsed)
+        who = {"actor": actor["user_id"], "actor_role": actor["role"], "actor_agency": actor["agency"]} if actor else {}
+        log.info("answered", extra={"method": request.method, "route": label, "status": response.status_code,
+                                    "ms": round(elapsed * 1000, 1), **who})
+        return response
+
+    def _match(self, request: Request):
+        try:
+            return self.urls.bind_to_environ(request.environ).match()
+        except NotFound:
+            raise Problem(404, "there is no such resource; see /openapi.json for what there is") from None
+        except MethodNotAllowed as error:
+            allowed = sorted(set(error.valid_methods or ()))
+            raise Problem(405, f"this resource answers {', '.join(allowed)}",
+                          headers={"Allow": ", ".join(allowed)}) from None
+        except HTTPException as error:
+            raise Problem(error.code or 400, error.description or "bad request") from None
+
+    # -- a route to a service ---------------------------------------------------------------
+
+    def _call(self, route: Route, values: dict, request: Request, actor: dict, call: Call) -> Response:
+        wanted = lists.wanted(route, request.args) if route.filters is not None else None
+        payload = self._payload(route, values, request, actor)
+        answer = call(route.service, route.rpc, payload, self._precondition(route, request))
+        headers = {"Cache-Control": "no-store"}
+        if route.etag and isinstance(answer, dict) and answer.get(route.etag) and "version" in answer:
+            headers["ETag"] = f'"{concurrency.tag(answer[route.etag], answer["version"])}"'
+        if wanted is not None and isinstance(answer, list):
+            answer, more = lists.page(answer, wanted, request.args, request.path)
+            headers.update(more)
+        return json_response(answer, route.status, headers)
+
+    def _payload(self, route: Route, values: dict, request: Request, actor: dict) -> dict | None:
+        reserved = lists.reserved(route)
+        if route.schema is None:
+            unknown = {key: ["Unknown field."] for key in request.args if key not in reserved}
+            if unknown:
+                raise problems.invalid("the request has unknown parameters", unknown)
+            return None
+        known = self._fields[route]
+        if route.reads:
+            data = {key: _from_query(known.get(key), request.args.getlist(key))
+                    for key in request.args if key not in reserved}
+        else:
+            data = _body(request)
+        errors = {name: [f"is given by {'your sign-in' if name == 'actor' else 'the path'}; leave it out"]
+                  for name in ("actor", *route.path_params) if name in data}
+        if errors:
+            raise problems.invalid("the request names what it may not", errors)
+        data.update({name: _scalar(known.get(name), value) for name, value in values.items()})
+        data["actor"] = actor
+        return data
+
+    def _precondition(self, route: Route, request: Request) -> str | None:
+        """The record and version a command's If-Match names (None when it names none)."""
+        header = request.headers.get("If-Match")
+        if route.method == "GET" or header is None or header.strip() == "*":
+            return None
+        value = header.strip()
+        tag = value[1:-1] if len(value) > 1 and value[0] == value[-1] == '"' else None
+        if tag is None or concurrency.parse(tag) is None:
+            raise problems.bad_request("If-Match takes one ETag as this API gave it, quotes included",
+                                       {"If-Match": ["not an ETag of this API"]})
+        return tag
+
+    # -- the gateway's own endpoints ----------------------------------------------------
+
+    def _token(self, request: Request, call: Call) -> Response:
+        try:
+            given = validate_command(TokenRequest, _body(request))
+        except InvalidInput as error:
+            raise problems.invalid(error.message, error.details) from None
+        user = self.offload(self.users.authenticate, given["username"], given["password"])
+        if user is None:
+            log.warning("sign-in refused", extra={"reason": "credentials"})
+            raise problems.unauthenticated("wrong username or password", error=None)
+        log.info("signed in", extra={"actor": user.user_id, "actor_role": user.role, "actor_agency": user.agency})
+        return json_response(self.tokens.issue(user), 200, {"Cache-Control": "no-store"})
+
+    def _openapi(self, request: Request, call: Call) -> Response:
+        if self._document is None:
+            from services.gateway.openapi import document
+
+            self._document = document(self.routes)
+        return json_response({**self._document, "servers": [{"url": request.host_url.rstrip("/")}]})
+
+    def _health(self, request: Request, call: Call) -> Response:
+        """The gateway answers; and which services answer it now."""
+
+        def ask(service: str) -> tuple[str, str]:
+            try:
+                call(service, "health", None, None, HEALTH_TIMEOUT_SECONDS)
+                return service, "ok"
+            except Exception:
+                return service, "unavailable"
+
+        services = dict(eventlet.GreenPool().imap(ask, config.SERVICES))
+        return json_response({"status": "ok", "services": services}, 200, {"Cache-Control": "no-store"})
+
+    def _index(self, request: Request, call: Call) -> Response:
+        return json_response({"service": "jww gateway", "document": "/openapi.json", "sign_in": "/auth/token",
+                              "health": "/health"})
+
+
+def _fields(schema: type[Schema]) -> dict[str, fields.Field]:
+    """A contract's fields by the names the caller sends."""
+    return {field.data_key or name: field for name, field in schema().fields.items()}
+
+
+def _body(request: Request) -> dict:
+    if request.content_length and request.content_length > MAX_BODY_BYTES:
+        raise Problem(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    raw = request.get_data(cache=False)
+    if len(raw) > MAX_BODY_BYTES:
+        raise Problem(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    if not raw.strip():
+        return {}
+    if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
+        raise Problem(415, "send the body as JSON, with Content-Type: application/json")
+    try:
+        data = json.loads(raw, parse_constant=_no_constant)
+    except ValueError:  # also a body that is not UTF-8
+        raise problems.bad_request("the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise problems.bad_request("the body must be a JSON object")
+    return data
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _from_query(field: fields.Field | None, texts: list[str]):
+    """A query parameter as the contract expects it: a list when the field is one."""
+    if isinstance(field, fields.List):
+        return [_scalar(field.inner, text) for text in texts]
+    if len(texts) > 1:
+        return texts  # refused by the contract, naming the field
+    return _scalar(field, texts[0])
+
+
+def _scalar(field: fields.Field | None, text: str):
+    """Text from a path or query string as the field's type, where it reads as one;
+    otherwise the text itself, for the contract to refuse with its own reason."""
+    if isinstance(field, fields.Integer):
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if isinstance(field, fields.Boolean):
+        return {"true": True, "false": False}.get(text.lower(), text)
+    return text

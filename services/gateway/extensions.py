@@ -1,0 +1,126 @@
+"""The gateway's nameko parts: one HTTP entrypoint that takes every request (the
+route table decides, in ``api.py``), and the calls to the services over RPC with
+a timeout, carrying the correlation id and any If-Match along."""
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+import eventlet
+from eventlet import wsgi
+from kombu.exceptions import OperationalError
+from nameko.exceptions import ContainerBeingKilled, UnknownService
+from nameko.extensions import DependencyProvider
+from nameko.rpc import MethodProxy, ReplyListener
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import HttpOnlyProtocol, WebServer
+from werkzeug.wrappers import Request
+
+from shared import concurrency, correlation
+from shared.service import SETTINGS_KEY
+
+from services.gateway import problems
+
+log = logging.getLogger(__name__)
+
+CORRELATION_HEADER = "X-Correlation-ID"
+_CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def correlation_from(headers) -> str:
+    """The caller's correlation id if it is a plain one; otherwise a new one (a
+    header is not trusted into logs and other services as it is)."""
+    given = headers.get(CORRELATION_HEADER, "")
+    return given if _CORRELATION.match(given) else uuid.uuid4().hex
+
+
+class ApiServer(WebServer):
+    def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
+        # No access log from the server: a request line can carry a name searched
+        # for. The gateway logs each answer itself, by route template.
+        return wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol, debug=False, log_output=False)
+
+    def get_wsgi_app(self):
+        return EveryRequest(self)
+
+    def context_data_from_headers(self, request):
+        return {correlation.CONTEXT_KEY: correlation_from(request.headers)}
+
+
+class EveryRequest:
+    """The WSGI app: every request goes to the gateway's one entrypoint."""
+
+    def __init__(self, server: ApiServer):
+        self.server = server
+
+    def __call__(self, environ, start_response):
+        (entrypoint,) = self.server._providers
+        return entrypoint.handle_request(Request(environ))(environ, start_response)
+
+
+class Api(HttpRequestHandler):
+    server = ApiServer()
+
+    def __init__(self, **kwargs):
+        super().__init__("GET", "/", **kwargs)  # unused: EveryRequest routes nothing itself
+
+    def get_entrypoint_parameters(self, request):
+        return (request,), {}
+
+    def response_from_exception(self, exc):
+        if isinstance(exc, ContainerBeingKilled):
+            return problems.unavailable("gateway").response()
+        log.error("request failed", extra={"error": type(exc).__name__})
+        return problems.internal("none").response()
+
+
+api = Api.decorator
+
+
+class ServiceCalls(DependencyProvider):
+    """``call(service, rpc, payload, precondition, timeout)`` for a worker."""
+
+    rpc_reply_listener = ReplyListener()
+
+    def worker_setup(self, worker_ctx):
+        correlation.use(worker_ctx.data.get(correlation.CONTEXT_KEY))
+
+    def get_dependency(self, worker_ctx):
+        timeout = self.container.config[SETTINGS_KEY].rpc_timeout_seconds
+        return Caller(worker_ctx, self.rpc_reply_listener, timeout)
+
+
+class Caller:
+    def __init__(self, worker_ctx, reply_listener, timeout: float):
+        self.worker_ctx = worker_ctx
+        self.reply_listener = reply_listener
+        self.timeout = timeout
+
+    def __call__(self, service: str, rpc: str, payload=None, precondition: str | None = None,
+                 timeout: float | None = None):
+        timeout = timeout or self.timeout
+        # What the worker context carries goes along with the call as nameko context data.
+        if precondition:
+            self.worker_ctx.data[concurrency.CONTEXT_KEY] = precondition
+        # A command no instance took up in time expires in the service's queue rather
+        # than taking effect later behind the caller's back (one already taken up by a
+        # stalled instance may still: the 503 says so).
+        proxy = MethodProxy(self.worker_ctx, service, rpc, self.reply_listener, expiration=timeout)
+        try:
+            reply = proxy.call_async() if payload is None else proxy.call_async(payload)
+        except (UnknownService, OperationalError, OSError) as error:
+            log.warning("service unavailable", extra={"target": service, "error": type(error).__name__})
+            raise problems.unavailable(service) from None
+        finally:
+            self.worker_ctx.data.pop(concurrency.CONTEXT_KEY, None)
+        timer = eventlet.Timeout(timeout)
+        try:
+            return reply.result()
+        except eventlet.Timeout as expired:
+            if expired is not timer:
+                raise
+            log.warning("service did not answer in time", extra={"target": service, "rpc": rpc})
+            raise problems.unavailable(service) from None
+        finally:
+            timer.cancel()

@@ -1,0 +1,217 @@
+"""The OpenAPI 3.1 document of the gateway, generated from the route table and the
+very marshmallow contracts the services validate with, so the two cannot drift.
+
+Request bodies and query parameters are a contract's fields less the actor (taken
+from the token) and the path parameters; answers are JSON objects, lists come in
+pages, and every error is a problem (RFC 9457).
+"""
+from __future__ import annotations
+
+import re
+from importlib import metadata
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from services.gateway import lists
+from services.gateway.routes import ROUTES, Route
+
+DESCRIPTION = """\
+The HTTP API of the judicial welfare case platform: every command and query of
+the intake, guidance, referrals, notifications and audit services.
+
+**Sign in** with `POST /auth/token` (username and password) and send the token as
+`Authorization: Bearer <token>`. Who acts is taken from the token, never from the
+request; each service checks what that role in that agency may do.
+
+**Errors** are problem details (RFC 9457, `application/problem+json`): `status`,
+`detail` for a person, a stable `code`, and `errors` (field -> reasons) where
+input was refused. 400: malformed JSON; 401: no valid token; 403: not allowed
+for your role or agency; 404: no such record; 409: someone changed it meanwhile,
+or the record's state does not allow it; 422: invalid input; 503: a service does
+not answer now.
+
+**Concurrency**: a client file and a trajectory come with an `ETag`. Send it back
+as `If-Match` with a command and the command is refused with 409 if the record
+changed since you read it.
+
+**Lists** come in pages: `limit` (1-500, default 50) and `offset`, with `total`
+and a `next` link; the filters each list offers are its other query parameters.
+
+**Correlation**: send `X-Correlation-ID` (letters, digits, `.-_:`, up to 64) or get
+one; it comes back on every answer and follows the command through the services.
+"""
+
+PROBLEM = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "correlation_id": {"type": "string"},
+        "reference": {"type": "string"},
+    },
+}
+PAGE = {
+    "type": "object",
+    "required": ["items", "total", "limit", "offset", "next"],
+    "properties": {
+        "items": {"type": "array", "items": {"type": "object"}},
+        "total": {"type": "integer", "minimum": 0},
+        "limit": {"type": "integer", "minimum": 1},
+        "offset": {"type": "integer", "minimum": 0},
+        "next": {"type": ["string", "null"]},
+    },
+}
+TOKEN = {
+    "type": "object",
+    "required": ["access_token", "token_type", "expires_in"],
+    "properties": {"access_token": {"type": "string"}, "token_type": {"type": "string", "enum": ["Bearer"]},
+                   "expires_in": {"type": "integer"}},
+}
+ERRORS = {
+    400: "The body is not a JSON object, or If-Match is not an ETag of this API",
+    401: "No valid bearer token",
+    403: "Your role or agency may not do this",
+    404: "No such record (or no such path)",
+    409: "The record changed since you read it (If-Match), or its state does not allow this",
+    415: "The body is not JSON",
+    422: "Invalid input; `errors` names each field and why",
+    500: "Something failed on our side; `reference` finds it in the logs",
+    503: "A service does not answer now; try again shortly",
+}
+IF_MATCH = r'^(\*|"[0-9a-fA-F-]{32,36}:[0-9]{1,9}")$'  # an ETag as given, or any version
+CORRELATION = {"description": "Follows the request through every service", "required": True,
+               "schema": {"type": "string"}}
+
+
+def _problem(status: int) -> dict:
+    headers = {"X-Correlation-ID": {"$ref": "#/components/headers/X-Correlation-ID"}}
+    if status == 401:
+        headers["WWW-Authenticate"] = {"schema": {"type": "string"}, "required": True}
+    if status == 503:
+        headers["Retry-After"] = {"schema": {"type": "string"}}
+    return {"description": ERRORS[status], "headers": headers,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def _version() -> str:
+    try:
+        return metadata.version("jww-platform")
+    except metadata.PackageNotFoundError:
+        return "0"
+
+
+def _name(route: Route) -> str:
+    return "".join(part.title() for part in re.split(r"[._]", route.operation_id))
+
+
+class _Builder:
+    def __init__(self, spec: APISpec):
+        self.spec = spec
+        self.bodies: dict[tuple, str] = {}  # one component per contract and exclusion
+
+    def body(self, route: Route) -> dict | None:
+        exclude = ("actor", *route.path_params)
+        if not set(route.schema().fields) - set(exclude):
+            return None
+        key = (route.schema, exclude)
+        if key not in self.bodies:
+            self.bodies[key] = _name(route)
+            self.spec.components.schema(_name(route), schema=route.schema(exclude=exclude))
+        required = any(f.required for n, f in route.schema().fields.items() if n not in exclude)
+        return {"required": required,
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{self.bodies[key]}"}}}}
+
+    def operation(self, route: Route) -> dict:
+        parameters: list[dict] = []
+        if route.path_params:
+            parameters.append({"in": "path", "schema": route.schema(only=route.path_params)})
+        if route.reads and route.schema is not None:
+            rest = set(route.schema().fields) - {"actor", *route.path_params}
+            if rest:
+                parameters.append({"in": "query", "schema": route.schema(only=tuple(sorted(rest)))})
+        if route.filters is not None:
+            parameters += [
+                {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1,
+                                                            "maximum": lists.MAX_LIMIT, "default": lists.DEFAULT_LIMIT}},
+                {"in": "query", "name": "offset", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+            ] + [{"in": "query", "name": f.param, "description": f"keep the items whose {f.field} "
+                                                               f"{'contains' if f.field.endswith('s') else 'is'} it",
+                  "schema": {"type": "boolean"} if f.kind == "boolean" else {"type": "string"}}
+                 for f in route.filters]
+        if route.method != "GET":
+            parameters.append({"in": "header", "name": "If-Match", "schema": {"type": "string", "pattern": IF_MATCH},
+                               "description": "The ETag of the record as you read it: refused with 409 if it changed"})
+        parameters.append({"in": "header", "name": "X-Correlation-ID", "schema": {"type": "string"}})
+        success_headers = {"X-Correlation-ID": {"$ref": "#/components/headers/X-Correlation-ID"}}
+        if route.etag:
+            success_headers["ETag"] = {"description": "Send it as If-Match with a command on this record",
+                                       "schema": {"type": "string"}}
+        if route.filters is not None:
+            success_headers["Link"] = {"description": "The next page", "schema": {"type": "string"}}
+        answer = {"$ref": "#/components/schemas/Page"} if route.filters is not None else {"type": "object"}
+        operation = {
+            "operationId": route.operation_id,
+            "summary": route.summary,
+            "tags": [route.service],
+            "parameters": parameters,
+            "responses": {
+                str(route.status): {"description": "Done", "headers": success_headers,
+                                    "content": {"application/json": {"schema": answer}}},
+                **{str(status): {"$ref": f"#/components/responses/{status}"}
+                   for status in (400, 401, 403, 404, 409, 422, 500, 503)},
+            },
+        }
+        if not route.reads and route.schema is not None:
+            body = self.body(route)
+            if body:
+                operation["requestBody"] = body
+                operation["responses"]["415"] = {"$ref": "#/components/responses/415"}
+        return operation
+
+
+def document(routes: tuple[Route, ...] = ROUTES) -> dict:
+    from services.gateway.api import TokenRequest
+
+    spec = APISpec(title="Judicial welfare case platform", version=_version(), openapi_version="3.1.0",
+                   plugins=[MarshmallowPlugin()], info={"description": DESCRIPTION})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    spec.components.schema("Problem", PROBLEM)
+    spec.components.schema("Page", PAGE)
+    spec.components.schema("Token", TOKEN)
+    spec.components.header("X-Correlation-ID", CORRELATION)
+    for status in ERRORS:
+        spec.components.response(str(status), _problem(status))
+    builder = _Builder(spec)
+    by_path: dict[str, dict] = {}
+    for route in routes:
+        by_path.setdefault(route.path, {})[route.method.lower()] = builder.operation(route)
+    for path, operations in by_path.items():
+        spec.path(path=path, operations=operations)
+    spec.components.schema("TokenRequest", schema=TokenRequest)
+    ok = {"X-Correlation-ID": {"$ref": "#/components/headers/X-Correlation-ID"}}
+    spec.path(path="/auth/token", operations={"post": {
+        "operationId": "gateway.sign_in", "summary": "Sign in: a bearer token for your username and password",
+        "tags": ["gateway"], "security": [],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "TokenRequest"}}},
+        "responses": {"200": {"description": "A token", "headers": ok,
+                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}}},
+                      **{str(s): {"$ref": f"#/components/responses/{s}"} for s in (400, 401, 415, 422, 500)}},
+    }})
+    spec.path(path="/health", operations={"get": {
+        "operationId": "gateway.health", "summary": "The gateway answers; which services answer it",
+        "tags": ["gateway"], "security": [],
+        "responses": {"200": {"description": "Up", "headers": ok, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["status", "services"],
+            "properties": {"status": {"type": "string"}, "services": {
+                "type": "object", "additionalProperties": {"type": "string", "enum": ["ok", "unavailable"]}}}}}}}},
+    }})
+    document = spec.to_dict()
+    document["security"] = [{"bearer": []}]
+    return document
+

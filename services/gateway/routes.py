@@ -1,0 +1,205 @@
+"""Every command and query of the platform as an HTTP route: one table.
+
+A route maps a method and a path to one RPC method of one service and names the
+contract (``shared/contracts``) that service validates it with. The gateway
+builds the payload from the path parameters, the query string (reads) or the JSON
+body (commands), and the actor from the bearer token, never from the client.
+The OpenAPI document is generated from this table and these contracts
+(``openapi.py``), and a unit test fails if a service answers an RPC that no route
+reaches.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from marshmallow import Schema
+
+from shared.contracts import audit, guidance, intake, notifications, referrals
+
+
+@dataclass(frozen=True)
+class Filter:
+    """``?param=value`` keeps the items whose ``field`` equals it (or, for a list
+    field, contains it)."""
+
+    param: str
+    field: str
+    kind: str = "string"  # or "boolean"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # OpenAPI style: /clients/{client_id}
+    service: str
+    rpc: str
+    schema: type[Schema] | None  # None: the RPC takes no payload (public directories)
+    summary: str
+    status: int = 200
+    filters: tuple[Filter, ...] | None = None  # set: the answer is a list, paged and filtered
+    etag: str | None = None  # the answer's id field that, with its "version", makes the ETag
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"{(\w+)}", self.path))
+
+    @property
+    def rule(self) -> str:
+        """The path as a werkzeug rule."""
+        return re.sub(r"{(\w+)}", r"<\1>", self.path)
+
+    @property
+    def operation_id(self) -> str:
+        return f"{self.service}.{self.rpc}"
+
+    @property
+    def reads(self) -> bool:
+        """Input in the query string (GET) rather than a JSON body."""
+        return self.method in ("GET", "DELETE")
+
+
+def _route(method: str, status: int):
+    def make(path, service, rpc, schema, summary, **options) -> Route:
+        return Route(method, path, service, rpc, schema, summary, options.pop("status", status), **options)
+
+    return make
+
+
+GET, POST, PUT, DELETE = _route("GET", 200), _route("POST", 201), _route("PUT", 200), _route("DELETE", 200)
+STATUS = Filter("status", "status")
+
+
+ROUTES: tuple[Route, ...] = (
+    # -- intake: clients, help requests, consent, decisions -------------------------
+    POST("/clients", "intake", "register_client", intake.RegisterClient, "Register a client"),
+    GET("/clients", "intake", "search_clients", intake.SearchClients,
+        "Search the agency's clients by name or national register number", filters=(STATUS,)),
+    GET("/clients/{client_id}", "intake", "client_file", intake.GetClientFile, "Read a client's file",
+        etag="client_id"),
+    PUT("/clients/{client_id}/languages", "intake", "record_languages", intake.RecordLanguages,
+        "Record the languages a client speaks"),
+    POST("/clients/{client_id}/help-requests", "intake", "receive_help_request", intake.ReceiveHelpRequest,
+         "Record a help request"),
+    POST("/clients/{client_id}/consents", "intake", "give_consent", intake.GiveConsent,
+         "Record the client's consent for a recipient and purpose"),
+    DELETE("/clients/{client_id}/consents/{recipient}/{purpose}", "intake", "withdraw_consent",
+           intake.WithdrawConsent, "Record that the client withdrew a consent"),
+    POST("/clients/{client_id}/acceptance", "intake", "accept_intake", intake.AcceptIntake,
+         "Accept the intake and assign a worker (coordinator)", status=200, etag="client_id"),
+    POST("/clients/{client_id}/decline", "intake", "decline_intake", intake.DeclineIntake,
+         "Decline the intake (coordinator)", status=200),
+    POST("/clients/{client_id}/waitlisting", "intake", "waitlist_intake", intake.WaitlistIntake,
+         "Put the client on the waitlist (coordinator)", status=200),
+    POST("/clients/{client_id}/reassignment", "intake", "reassign_client", intake.ReassignClient,
+         "Assign the client to another worker (coordinator)", status=200),
+    POST("/clients/{client_id}/transfer", "intake", "transfer_client", intake.TransferClient,
+         "Transfer the client to another agency, under consent (coordinator)", status=200),
+    # -- intake: the directory of agencies and staff --------------------------------
+    GET("/agencies", "intake", "directory", None, "The agencies, their languages and staff",
+        filters=(Filter("language", "languages"), Filter("telephone_interpreters", "telephone_interpreters", "boolean"))),
+    POST("/agencies", "intake", "register_agency", intake.RegisterAgency, "Register an agency (admin)"),
+    GET("/agencies/{agency}/waitlist", "intake", "waitlist", intake.Waitlist, "The agency's waitlist (coordinator)",
+        filters=()),
+    POST("/agencies/{agency}/staff", "intake", "add_staff_member", intake.AddStaffMember,
+         "Add a staff member to an agency"),
+    POST("/agencies/{agency}/staff/{user_id}/deactivation", "intake", "deactivate_staff_member",
+         intake.ChangeStaffMember, "Deactivate a staff member", status=200),
+    POST("/agencies/{agency}/staff/{user_id}/reactivation", "intake", "reactivate_staff_member",
+         intake.ChangeStaffMember, "Reactivate a staff member", status=200),
+
+    # -- guidance: the trajectory of a client, by the client's id --------------------
+    GET("/trajectories/{client_id}", "guidance", "trajectory", guidance.GetTrajectory,
+        "Read the client's current trajectory", etag="trajectory_id"),
+    PUT("/trajectories/{client_id}/plan", "guidance", "agree_plan", guidance.AgreePlan,
+        "Agree the support plan", etag="trajectory_id"),
+    POST("/trajectories/{client_id}/plan/reviews", "guidance", "review_plan", guidance.ReviewPlan,
+         "Review the support plan", etag="trajectory_id"),
+    POST("/trajectories/{client_id}/interventions", "guidance", "record_intervention",
+         guidance.RecordIntervention, "Record an intervention"),
+    POST("/trajectories/{client_id}/psychologist-recommendations", "guidance", "recommend_psychologist",
+         guidance.RecommendPsychologist, "Recommend a psychologist"),
+    POST("/trajectories/{client_id}/closing", "guidance", "close_trajectory", guidance.CloseTrajectory,
+         "Close the trajectory", status=200),
+    POST("/trajectories/{client_id}/reopening", "guidance", "reopen_trajectory", guidance.ReopenTrajectory,
+         "Reopen a closed trajectory (coordinator)", status=200),
+    POST("/trajectories/{client_id}/conditions", "guidance", "record_condition", guidance.RecordCondition,
+         "Record a condition or prohibition"),
+    POST("/trajectories/{client_id}/conditions/{condition_id}/support", "guidance", "support_condition",
+         guidance.SupportCondition, "Record support given with a condition"),
+    POST("/trajectories/{client_id}/appointments", "guidance", "plan_appointment", guidance.PlanAppointment,
+         "Plan an appointment or accompaniment"),
+    PUT("/trajectories/{client_id}/appointments/{appointment_id}/outcome", "guidance",
+        "record_appointment_outcome", guidance.RecordAppointmentOutcome, "Record how an appointment went"),
+    POST("/trajectories/{client_id}/network", "guidance", "add_network_member", guidance.AddNetworkMember,
+         "Add a member of the client's relational network"),
+    POST("/trajectories/{client_id}/network/{member_id}/contacts", "guidance", "record_network_contact",
+         guidance.RecordNetworkContact, "Record a contact with a network member (under family consent)"),
+    POST("/trajectories/{client_id}/network/{member_id}/return-home", "guidance", "prepare_return_home",
+         guidance.PrepareReturnHome, "Prepare a return home during a leave permit"),
+    POST("/trajectories/{client_id}/procedures", "guidance", "start_procedure", guidance.StartProcedure,
+         "Start a rehabilitation or residence procedure"),
+    POST("/trajectories/{client_id}/procedures/{procedure_id}/steps", "guidance", "record_procedure_step",
+         guidance.RecordProcedureStep, "Record a step of a procedure"),
+    PUT("/trajectories/{client_id}/procedures/{procedure_id}/outcome", "guidance", "end_procedure",
+        guidance.EndProcedure, "Record how a procedure ended"),
+    POST("/trajectories/{client_id}/attendance-certificates", "guidance", "issue_attendance_certificate",
+         guidance.IssueAttendanceCertificate, "Issue an attendance certificate (Dutch or French)"),
+    GET("/caseload", "guidance", "caseload", guidance.Caseload,
+        "Open trajectories, the most overdue first (a coordinator may name any worker)",
+        filters=(Filter("overdue", "overdue", "boolean"),)),
+    GET("/reports/activity", "guidance", "activity", guidance.ActivityReport,
+        "The agency's interventions per domain and method over a period (coordinator)"),
+    POST("/guidance/checks", "guidance", "check_time", guidance.CheckTime,
+         "Notice continuity gaps and ending conditions now (coordinator, admin)", status=200),
+
+    # -- referrals ------------------------------------------------------------------
+    POST("/clients/{client_id}/referrals", "referrals", "propose_referral", referrals.ProposeReferral,
+         "Propose a referral to a partner"),
+    GET("/clients/{client_id}/referrals", "referrals", "referral_history", referrals.ReferralHistory,
+        "The client's referrals and their history",
+        filters=(Filter("state", "state"), Filter("partner", "partner"))),
+    POST("/referrals/{referral_id}/steps", "referrals", "record_referral_step", referrals.RecordReferralStep,
+         "Record a referral's next step: sent (under consent), then the partner's answers", status=200),
+    GET("/clients/{client_id}/coordination", "referrals", "coordination", referrals.CoordinationQuery,
+        "The client's coordination plan and case conferences"),
+    POST("/clients/{client_id}/coordination/actors", "referrals", "add_coordination_actor",
+         referrals.AddCoordinationActor, "Add an actor to the coordination plan"),
+    DELETE("/clients/{client_id}/coordination/actors/{actor_id}", "referrals", "remove_coordination_actor",
+           referrals.RemoveCoordinationActor, "Remove an actor from the coordination plan"),
+    POST("/clients/{client_id}/case-conferences", "referrals", "hold_case_conference",
+         referrals.HoldCaseConference, "Record a case conference held"),
+    POST("/case-conferences/{conference_id}/actions/{index}/completion", "referrals",
+         "complete_conference_action", referrals.CompleteConferenceAction,
+         "Record that a case conference's action is done", status=200),
+    GET("/partners", "referrals", "partners", None, "The partner directory",
+        filters=(Filter("kind", "kind"), Filter("domain", "domains"), Filter("language", "languages"),
+                 Filter("agency", "agency"))),
+    GET("/reports/partners", "referrals", "partner_figures", referrals.PartnerFigures,
+        "Per partner, the referrals the agency sent over a period and how they went", filters=()),
+    POST("/referrals/checks", "referrals", "check_time", referrals.CheckTime,
+         "Notice stalled referrals now (coordinator, admin)", status=200),
+
+    # -- notifications --------------------------------------------------------------
+    GET("/inbox", "notifications", "inbox", notifications.Inbox, "Your messages, newest first",
+        filters=(Filter("read", "read", "boolean"), Filter("kind", "kind"))),
+    POST("/inbox/{notification_id}/read", "notifications", "mark_read", notifications.MarkRead,
+         "Mark a message read", status=200),
+    GET("/notifications/dead-letters", "notifications", "dead_letters", notifications.Inbox,
+        "Messages that could not be delivered (admin)",
+        filters=(Filter("channel", "channel"), Filter("kind", "kind"), Filter("recipient", "recipient"))),
+
+    # -- audit (every read states its purpose, and is recorded) ----------------------
+    GET("/audit/clients/{client_id}/timeline", "audit", "timeline", audit.Timeline,
+        "Who did what, when, in which agency; and who read the file (auditor)"),
+    GET("/audit/clients/{client_id}/replay", "audit", "replay", audit.Replay,
+        "The client's file as it stood at an instant, rebuilt from the facts (auditor)"),
+    GET("/audit/clients/{client_id}/changes", "audit", "changes", audit.Changes,
+        "What changed in the file between two instants, and the facts that changed it (auditor)"),
+    GET("/audit/clients/{client_id}/export", "audit", "export", audit.Export,
+        "The client's history over a time window, whole, to keep (auditor)"),
+    GET("/audit/clients/{client_id}/report", "audit", "export_report", audit.Export,
+        "The same history as a readable report (auditor)"),
+)
+
+INTERNAL_RPCS = {"health", "integration_events"}  # between services and for ops, not for people
