@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
 from shared.outbox import Outbox
 from tests.support.broker import wait_until
 from tests.support.samples import COORDINATOR, WORKER, registration_payload
@@ -43,8 +43,7 @@ def case(platform):
                 "method": "listening_support", "sub_kind": "listening_ear", "domains": ["housing"],
                 "note": "talked about the landlord", "next_steps": ""})
         rpc.intake.give_consent({**me, "recipient": "projet-lama", "purpose": "referral", "scope": ["identity"]})
-        referral = rpc.referrals.propose_referral(
-            {**me, "partner": "projet-lama", "domains": ["addiction"], "reason": "cocaine use"})
+        referral = wait_until(lambda: _proposed(rpc, me), what="referrals to know the client")
         wait_until(lambda: _sent(rpc, referral["referral_id"]), what="the consent to reach referrals")
         rpc.intake.client_file({"actor": COORDINATOR, "client_id": client_id, "purpose": "complaint 2026/31"})
         audit = platform.application("audit")
@@ -163,6 +162,14 @@ def _trajectory(rpc, me):
     try:
         return rpc.guidance.trajectory(me)
     except Exception:
+        return None
+
+
+def _proposed(rpc, me):
+    try:
+        return rpc.referrals.propose_referral(
+            {**me, "partner": "projet-lama", "domains": ["addiction"], "reason": "cocaine use"})
+    except NotFound:
         return None
 
 
