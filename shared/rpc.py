@@ -14,8 +14,11 @@ import logging
 import time
 from uuid import UUID
 
+import amqp.exceptions
+import kombu.exceptions
 from eventsourcing.persistence import IntegrityError
 from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc, RpcConsumer
 
 from shared import concurrency, correlation, metrics
 from shared.contracts import validate_command
@@ -56,6 +59,33 @@ def jsonable(value):
     if isinstance(value, UUID):
         return str(value)
     return value
+
+
+class AnsweringRpcConsumer(RpcConsumer):
+    """nameko's RPC consumer, except that losing the broker while a worker answers
+    does not kill the service.
+
+    nameko sends the reply, then acknowledges the request; it tolerates only
+    amqp's own ConnectionError there, so a socket reset during a broker restart
+    (ConnectionResetError) escapes the worker and stops the whole container. The
+    request is unacknowledged then, and the broker gives it to a worker again, as it
+    would after a crash; the caller's reply queue is gone with the old connection.
+    """
+
+    def handle_result(self, message, result, exc_info):
+        try:
+            return super().handle_result(message, result, exc_info)
+        except (OSError, amqp.exceptions.ConnectionError, kombu.exceptions.OperationalError) as error:
+            log.warning("could not answer an RPC: the broker connection was lost",
+                        extra={"error": type(error).__name__})
+            return result, exc_info
+
+
+class AnsweringRpc(Rpc):
+    rpc_consumer = AnsweringRpcConsumer()
+
+
+rpc = AnsweringRpc.decorator  # every service's RPC entrypoints
 
 
 class Observed(DependencyProvider):

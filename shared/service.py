@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 
 from shared.config import Settings
 from shared.consumer import UpstreamConsumer
 from shared.outbox import Outbox
-from shared.rpc import Observed, command
+from shared.rpc import Observed, command, rpc
 
 SETTINGS_KEY = "JWW_SETTINGS"  # where the runner puts the Settings in nameko's config
 

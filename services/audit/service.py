@@ -1,8 +1,6 @@
 """The audit service over RPC: validate, call, serialise."""
-from nameko.rpc import rpc
-
 from shared.contracts import audit as contracts
-from shared.rpc import command
+from shared.rpc import command, rpc
 from shared.service import EventStore, ServiceBase
 
 from services.audit import report

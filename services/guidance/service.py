@@ -1,10 +1,9 @@
 """The guidance service over RPC: validate, call, serialise."""
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from shared.contracts import guidance as contracts
 from shared.access import allow
-from shared.rpc import command
+from shared.rpc import command, rpc
 from shared.service import EventStore, ServiceBase
 
 from services.guidance.application import GuidanceApplication

@@ -1,8 +1,6 @@
 """Intake over RPC: validate, call, serialise."""
-from nameko.rpc import rpc
-
 from shared.contracts import intake as contracts
-from shared.rpc import command
+from shared.rpc import command, rpc
 from shared.service import EventStore, ServiceBase
 
 from services.intake.application import IntakeApplication

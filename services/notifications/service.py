@@ -1,10 +1,10 @@
 """The notifications service over RPC: validate, call, serialise; and the delivery
 loop."""
-from nameko.rpc import rpc
+
 from nameko.timer import timer
 
 from shared.contracts import notifications as contracts
-from shared.rpc import command
+from shared.rpc import command, rpc
 from shared.service import EventStore, ServiceBase
 
 from services.notifications.application import NotificationsApplication

@@ -1,12 +1,11 @@
 """The referrals service over RPC: validate, call, serialise."""
 import datetime as dt
 
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from shared.contracts import referrals as contracts
 from shared.access import allow
-from shared.rpc import command
+from shared.rpc import command, rpc
 from shared.service import EventStore, ServiceBase
 
 from services.referrals.application import ReferralsApplication
