@@ -17,7 +17,7 @@ from typing import Any, Callable, ClassVar
 from eventsourcing.application import Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
-    IntegrityError, InternalError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding,
+    IntegrityError, InternalError, JSONTranscoder, ProcessRecorder, ProgrammingError, Tracking, Transcoding,
 )
 
 from shared import chain, concurrency, correlation
@@ -157,10 +157,11 @@ class ServiceApplication(Application):
             try:
                 super().__init__(env=merged)
                 return
-            except (IntegrityError, InternalError):
+            except (IntegrityError, InternalError, ProgrammingError):
                 # A service's workers and relay start together; PostgreSQL's
-                # CREATE TABLE IF NOT EXISTS can then collide ("duplicate key" or
-                # "tuple concurrently updated"). The loser just retries.
+                # CREATE TABLE IF NOT EXISTS can then collide ("duplicate key",
+                # "tuple concurrently updated", or "type ... already exists" for the
+                # table's row type). The loser just retries; a lasting error stays.
                 if attempt == 2:
                     raise
                 time.sleep(0.2)
