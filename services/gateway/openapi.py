@@ -2,11 +2,13 @@
 very marshmallow contracts the services validate with, so the two cannot drift.
 
 Request bodies and query parameters are a contract's fields less the actor (taken
-from the token) and the path parameters; answers are JSON objects, lists come in
-pages, and every error is a problem (RFC 9457).
+from the token) and the path parameters; a success body is the route's answer
+schema (``shared/contracts/<service>_answers.py``), lists come in pages of it, and
+every error is a problem (RFC 9457).
 """
 from __future__ import annotations
 
+import copy
 import re
 from importlib import metadata
 
@@ -111,9 +113,27 @@ def _name(route: Route) -> str:
 
 
 class _Builder:
-    def __init__(self, spec: APISpec):
+    def __init__(self, spec: APISpec, plugin: MarshmallowPlugin):
         self.spec = spec
+        self.plugin = plugin
         self.bodies: dict[tuple, str] = {}  # one component per contract and exclusion
+        self.pages: set[str] = set()
+
+    def answer(self, route: Route) -> dict:
+        """The success body: the answer schema, or a page of them for a list."""
+        if route.answer is None:  # free form (the route says why)
+            return {"$ref": "#/components/schemas/Page"} if route.filters is not None else {"type": "object"}
+        # Through the plugin, so an answer also nested in another (or in a request) is one component.
+        ref = self.plugin.converter.resolve_nested_schema(route.answer)
+        if route.filters is None:
+            return ref
+        name = f"{ref['$ref'].rsplit('/', 1)[-1]}Page"
+        if name not in self.pages:
+            page = copy.deepcopy(PAGE)
+            page["properties"]["items"]["items"] = ref
+            self.spec.components.schema(name, page)
+            self.pages.add(name)
+        return {"$ref": f"#/components/schemas/{name}"}
 
     def body(self, route: Route) -> dict | None:
         exclude = ("actor", *route.path_params)
@@ -154,7 +174,7 @@ class _Builder:
                                        "schema": {"type": "string"}}
         if route.filters is not None:
             success_headers["Link"] = {"description": "The next page", "schema": {"type": "string"}}
-        answer = {"$ref": "#/components/schemas/Page"} if route.filters is not None else {"type": "object"}
+        answer = self.answer(route)
         operation = {
             "operationId": route.operation_id,
             "summary": route.summary,
@@ -178,8 +198,9 @@ class _Builder:
 def document(routes: tuple[Route, ...] = ROUTES) -> dict:
     from services.gateway.api import TokenRequest
 
+    plugin = MarshmallowPlugin()
     spec = APISpec(title="Judicial welfare case platform", version=_version(), openapi_version="3.1.0",
-                   plugins=[MarshmallowPlugin()], info={"description": DESCRIPTION})
+                   plugins=[plugin], info={"description": DESCRIPTION})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     spec.components.schema("Problem", PROBLEM)
     spec.components.schema("Page", PAGE)
@@ -187,7 +208,7 @@ def document(routes: tuple[Route, ...] = ROUTES) -> dict:
     spec.components.header("X-Correlation-ID", CORRELATION)
     for status in ERRORS:
         spec.components.response(str(status), _problem(status))
-    builder = _Builder(spec)
+    builder = _Builder(spec, plugin)
     by_path: dict[str, dict] = {}
     for route in routes:
         by_path.setdefault(route.path, {})[route.method.lower()] = builder.operation(route)

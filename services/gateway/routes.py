@@ -4,9 +4,11 @@ A route maps a method and a path to one RPC method of one service and names the
 contract (``shared/contracts``) that service validates it with. The gateway
 builds the payload from the path parameters, the query string (reads) or the JSON
 body (commands), and the actor from the bearer token, never from the client.
-The OpenAPI document is generated from this table and these contracts
-(``openapi.py``), and a unit test fails if a service answers an RPC that no route
-reaches.
+Each route names its answer too: the schema of the success body (for a list,
+of each item), from ``shared/contracts/<service>_answers.py``. The OpenAPI
+document is generated from this table and these contracts (``openapi.py``); unit
+tests fail if a service answers an RPC that no route reaches, if a route has no
+answer schema, or if a service's real answer does not fit it.
 """
 from __future__ import annotations
 
@@ -16,6 +18,12 @@ from dataclasses import dataclass
 from marshmallow import Schema
 
 from shared.contracts import audit, guidance, intake, notifications, referrals
+from shared.contracts import audit_answers as audit_out
+from shared.contracts import guidance_answers as guidance_out
+from shared.contracts import intake_answers as intake_out
+from shared.contracts import notifications_answers as notifications_out
+from shared.contracts import referrals_answers as referrals_out
+from shared.contracts.base import TimeChecked
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,9 @@ class Route:
     status: int = 200
     filters: tuple[Filter, ...] | None = None  # set: the answer is a list, paged and filtered
     etag: str | None = None  # the answer's id field that, with its "version", makes the ETag
+    answer: type[Schema] | None = None  # the success body (of a list: each item)
+    # Set, with the reason, only where the answer has no fixed shape; then answer is None.
+    free_form: str | None = None
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -72,134 +83,150 @@ STATUS = Filter("status", "status")
 
 ROUTES: tuple[Route, ...] = (
     # -- intake: clients, help requests, consent, decisions -------------------------
-    POST("/clients", "intake", "register_client", intake.RegisterClient, "Register a client"),
+    POST("/clients", "intake", "register_client", intake.RegisterClient, "Register a client",
+         answer=intake_out.ClientVersion),
     GET("/clients", "intake", "search_clients", intake.SearchClients,
-        "Search the agency's clients by name or national register number", filters=(STATUS,)),
+        "Search the agency's clients by name or national register number", filters=(STATUS,),
+        answer=intake_out.ClientFound),
     GET("/clients/{client_id}", "intake", "client_file", intake.GetClientFile, "Read a client's file",
-        etag="client_id"),
+        etag="client_id", answer=intake_out.ClientFile),
     PUT("/clients/{client_id}/languages", "intake", "record_languages", intake.RecordLanguages,
-        "Record the languages a client speaks"),
+        "Record the languages a client speaks", answer=intake_out.ClientVersion),
     POST("/clients/{client_id}/help-requests", "intake", "receive_help_request", intake.ReceiveHelpRequest,
-         "Record a help request"),
+         "Record a help request", answer=intake_out.HelpRequestReceived),
     POST("/clients/{client_id}/consents", "intake", "give_consent", intake.GiveConsent,
-         "Record the client's consent for a recipient and purpose"),
+         "Record the client's consent for a recipient and purpose", answer=intake_out.ConsentRecorded),
     DELETE("/clients/{client_id}/consents/{recipient}/{purpose}", "intake", "withdraw_consent",
-           intake.WithdrawConsent, "Record that the client withdrew a consent"),
+           intake.WithdrawConsent, "Record that the client withdrew a consent", answer=intake_out.ConsentRecorded),
     POST("/clients/{client_id}/acceptance", "intake", "accept_intake", intake.AcceptIntake,
-         "Accept the intake and assign a worker (coordinator)", status=200, etag="client_id"),
+         "Accept the intake and assign a worker (coordinator)", status=200, etag="client_id",
+         answer=intake_out.ClientFile),
     POST("/clients/{client_id}/decline", "intake", "decline_intake", intake.DeclineIntake,
-         "Decline the intake (coordinator)", status=200),
+         "Decline the intake (coordinator)", status=200, answer=intake_out.IntakeStatus),
     POST("/clients/{client_id}/waitlisting", "intake", "waitlist_intake", intake.WaitlistIntake,
-         "Put the client on the waitlist (coordinator)", status=200),
+         "Put the client on the waitlist (coordinator)", status=200, answer=intake_out.IntakeStatus),
     POST("/clients/{client_id}/reassignment", "intake", "reassign_client", intake.ReassignClient,
-         "Assign the client to another worker (coordinator)", status=200),
+         "Assign the client to another worker (coordinator)", status=200, answer=intake_out.ClientReassigned),
     POST("/clients/{client_id}/transfer", "intake", "transfer_client", intake.TransferClient,
-         "Transfer the client to another agency, under consent (coordinator)", status=200),
+         "Transfer the client to another agency, under consent (coordinator)", status=200,
+         answer=intake_out.ClientTransferred),
     # -- intake: the directory of agencies and staff --------------------------------
     GET("/agencies", "intake", "directory", None, "The agencies, their languages and staff",
-        filters=(Filter("language", "languages"), Filter("telephone_interpreters", "telephone_interpreters", "boolean"))),
-    POST("/agencies", "intake", "register_agency", intake.RegisterAgency, "Register an agency (admin)"),
+        filters=(Filter("language", "languages"), Filter("telephone_interpreters", "telephone_interpreters", "boolean")),
+        answer=intake_out.Agency),
+    POST("/agencies", "intake", "register_agency", intake.RegisterAgency, "Register an agency (admin)",
+         answer=intake_out.AgencyRegistered),
     GET("/agencies/{agency}/waitlist", "intake", "waitlist", intake.Waitlist, "The agency's waitlist (coordinator)",
-        filters=()),
+        filters=(), answer=intake_out.WaitingClient),
     POST("/agencies/{agency}/staff", "intake", "add_staff_member", intake.AddStaffMember,
-         "Add a staff member to an agency"),
+         "Add a staff member to an agency", answer=intake_out.StaffMemberKey),
     POST("/agencies/{agency}/staff/{user_id}/deactivation", "intake", "deactivate_staff_member",
-         intake.ChangeStaffMember, "Deactivate a staff member", status=200),
+         intake.ChangeStaffMember, "Deactivate a staff member", status=200, answer=intake_out.StaffMemberActive),
     POST("/agencies/{agency}/staff/{user_id}/reactivation", "intake", "reactivate_staff_member",
-         intake.ChangeStaffMember, "Reactivate a staff member", status=200),
+         intake.ChangeStaffMember, "Reactivate a staff member", status=200, answer=intake_out.StaffMemberActive),
 
     # -- guidance: the trajectory of a client, by the client's id --------------------
     GET("/trajectories/{client_id}", "guidance", "trajectory", guidance.GetTrajectory,
-        "Read the client's current trajectory", etag="trajectory_id"),
+        "Read the client's current trajectory", etag="trajectory_id", answer=guidance_out.Trajectory),
     PUT("/trajectories/{client_id}/plan", "guidance", "agree_plan", guidance.AgreePlan,
-        "Agree the support plan", etag="trajectory_id"),
+        "Agree the support plan", etag="trajectory_id", answer=guidance_out.Trajectory),
     POST("/trajectories/{client_id}/plan/reviews", "guidance", "review_plan", guidance.ReviewPlan,
-         "Review the support plan", etag="trajectory_id"),
+         "Review the support plan", etag="trajectory_id", answer=guidance_out.Trajectory),
     POST("/trajectories/{client_id}/interventions", "guidance", "record_intervention",
-         guidance.RecordIntervention, "Record an intervention"),
+         guidance.RecordIntervention, "Record an intervention", answer=guidance_out.InterventionRecorded),
     POST("/trajectories/{client_id}/psychologist-recommendations", "guidance", "recommend_psychologist",
-         guidance.RecommendPsychologist, "Recommend a psychologist"),
+         guidance.RecommendPsychologist, "Recommend a psychologist", answer=guidance_out.PsychologistRecommended),
     POST("/trajectories/{client_id}/closing", "guidance", "close_trajectory", guidance.CloseTrajectory,
-         "Close the trajectory", status=200),
+         "Close the trajectory", status=200, answer=guidance_out.TrajectoryStatus),
     POST("/trajectories/{client_id}/reopening", "guidance", "reopen_trajectory", guidance.ReopenTrajectory,
-         "Reopen a closed trajectory (coordinator)", status=200),
+         "Reopen a closed trajectory (coordinator)", status=200, answer=guidance_out.TrajectoryStatus),
     POST("/trajectories/{client_id}/conditions", "guidance", "record_condition", guidance.RecordCondition,
-         "Record a condition or prohibition"),
+         "Record a condition or prohibition", answer=guidance_out.ConditionKey),
     POST("/trajectories/{client_id}/conditions/{condition_id}/support", "guidance", "support_condition",
-         guidance.SupportCondition, "Record support given with a condition"),
+         guidance.SupportCondition, "Record support given with a condition", answer=guidance_out.ConditionKey),
     POST("/trajectories/{client_id}/appointments", "guidance", "plan_appointment", guidance.PlanAppointment,
-         "Plan an appointment or accompaniment"),
+         "Plan an appointment or accompaniment", answer=guidance_out.AppointmentKey),
     PUT("/trajectories/{client_id}/appointments/{appointment_id}/outcome", "guidance",
-        "record_appointment_outcome", guidance.RecordAppointmentOutcome, "Record how an appointment went"),
+        "record_appointment_outcome", guidance.RecordAppointmentOutcome, "Record how an appointment went",
+        answer=guidance_out.AppointmentOutcome),
     POST("/trajectories/{client_id}/network", "guidance", "add_network_member", guidance.AddNetworkMember,
-         "Add a member of the client's relational network"),
+         "Add a member of the client's relational network", answer=guidance_out.NetworkMemberKey),
     POST("/trajectories/{client_id}/network/{member_id}/contacts", "guidance", "record_network_contact",
-         guidance.RecordNetworkContact, "Record a contact with a network member (under family consent)"),
+         guidance.RecordNetworkContact, "Record a contact with a network member (under family consent)",
+         answer=guidance_out.NetworkMemberKey),
     POST("/trajectories/{client_id}/network/{member_id}/return-home", "guidance", "prepare_return_home",
-         guidance.PrepareReturnHome, "Prepare a return home during a leave permit"),
+         guidance.PrepareReturnHome, "Prepare a return home during a leave permit",
+         answer=guidance_out.NetworkMemberKey),
     POST("/trajectories/{client_id}/procedures", "guidance", "start_procedure", guidance.StartProcedure,
-         "Start a rehabilitation or residence procedure"),
+         "Start a rehabilitation or residence procedure", answer=guidance_out.ProcedureKey),
     POST("/trajectories/{client_id}/procedures/{procedure_id}/steps", "guidance", "record_procedure_step",
-         guidance.RecordProcedureStep, "Record a step of a procedure"),
+         guidance.RecordProcedureStep, "Record a step of a procedure", answer=guidance_out.ProcedureKey),
     PUT("/trajectories/{client_id}/procedures/{procedure_id}/outcome", "guidance", "end_procedure",
-        guidance.EndProcedure, "Record how a procedure ended"),
+        guidance.EndProcedure, "Record how a procedure ended", answer=guidance_out.ProcedureEnded),
     POST("/trajectories/{client_id}/attendance-certificates", "guidance", "issue_attendance_certificate",
-         guidance.IssueAttendanceCertificate, "Issue an attendance certificate (Dutch or French)"),
+         guidance.IssueAttendanceCertificate, "Issue an attendance certificate (Dutch or French)",
+         answer=guidance_out.AttendanceCertificate),
     GET("/caseload", "guidance", "caseload", guidance.Caseload,
         "Open trajectories, the most overdue first (a coordinator may name any worker)",
-        filters=(Filter("overdue", "overdue", "boolean"),)),
+        filters=(Filter("overdue", "overdue", "boolean"),), answer=guidance_out.CaseloadEntry),
     GET("/reports/activity", "guidance", "activity", guidance.ActivityReport,
-        "The agency's interventions per domain and method over a period (coordinator)"),
+        "The agency's interventions per domain and method over a period (coordinator)", answer=guidance_out.Activity),
     POST("/guidance/checks", "guidance", "check_time", guidance.CheckTime,
-         "Notice continuity gaps and ending conditions now (coordinator, admin)", status=200),
+         "Notice continuity gaps and ending conditions now (coordinator, admin)", status=200, answer=TimeChecked),
 
     # -- referrals ------------------------------------------------------------------
     POST("/clients/{client_id}/referrals", "referrals", "propose_referral", referrals.ProposeReferral,
-         "Propose a referral to a partner"),
+         "Propose a referral to a partner", answer=referrals_out.ReferralProposed),
     GET("/clients/{client_id}/referrals", "referrals", "referral_history", referrals.ReferralHistory,
         "The client's referrals and their history",
-        filters=(Filter("state", "state"), Filter("partner", "partner"))),
+        filters=(Filter("state", "state"), Filter("partner", "partner")), answer=referrals_out.ReferralHistoryEntry),
     POST("/referrals/{referral_id}/steps", "referrals", "record_referral_step", referrals.RecordReferralStep,
-         "Record a referral's next step: sent (under consent), then the partner's answers", status=200),
+         "Record a referral's next step: sent (under consent), then the partner's answers", status=200,
+         answer=referrals_out.ReferralState),
     GET("/clients/{client_id}/coordination", "referrals", "coordination", referrals.CoordinationQuery,
-        "The client's coordination plan and case conferences"),
+        "The client's coordination plan and case conferences", answer=referrals_out.Coordination),
     POST("/clients/{client_id}/coordination/actors", "referrals", "add_coordination_actor",
-         referrals.AddCoordinationActor, "Add an actor to the coordination plan"),
+         referrals.AddCoordinationActor, "Add an actor to the coordination plan",
+         answer=referrals_out.CoordinationActorKey),
     DELETE("/clients/{client_id}/coordination/actors/{actor_id}", "referrals", "remove_coordination_actor",
-           referrals.RemoveCoordinationActor, "Remove an actor from the coordination plan"),
+           referrals.RemoveCoordinationActor, "Remove an actor from the coordination plan",
+           answer=referrals_out.CoordinationActorKey),
     POST("/clients/{client_id}/case-conferences", "referrals", "hold_case_conference",
-         referrals.HoldCaseConference, "Record a case conference held"),
+         referrals.HoldCaseConference, "Record a case conference held", answer=referrals_out.CaseConferenceHeld),
     POST("/case-conferences/{conference_id}/actions/{index}/completion", "referrals",
          "complete_conference_action", referrals.CompleteConferenceAction,
-         "Record that a case conference's action is done", status=200),
+         "Record that a case conference's action is done", status=200, answer=referrals_out.ConferenceActionDone),
     GET("/partners", "referrals", "partners", None, "The partner directory",
         filters=(Filter("kind", "kind"), Filter("domain", "domains"), Filter("language", "languages"),
-                 Filter("agency", "agency"))),
+                 Filter("agency", "agency")), answer=referrals_out.Partner),
     GET("/reports/partners", "referrals", "partner_figures", referrals.PartnerFigures,
-        "Per partner, the referrals the agency sent over a period and how they went", filters=()),
+        "Per partner, the referrals the agency sent over a period and how they went", filters=(),
+        answer=referrals_out.PartnerFiguresEntry),
     POST("/referrals/checks", "referrals", "check_time", referrals.CheckTime,
-         "Notice stalled referrals now (coordinator, admin)", status=200),
+         "Notice stalled referrals now (coordinator, admin)", status=200, answer=TimeChecked),
 
     # -- notifications --------------------------------------------------------------
     GET("/inbox", "notifications", "inbox", notifications.Inbox, "Your messages, newest first",
-        filters=(Filter("read", "read", "boolean"), Filter("kind", "kind"))),
+        filters=(Filter("read", "read", "boolean"), Filter("kind", "kind")), answer=notifications_out.InboxEntry),
     POST("/inbox/{notification_id}/read", "notifications", "mark_read", notifications.MarkRead,
-         "Mark a message read", status=200),
+         "Mark a message read", status=200, answer=notifications_out.MessageRead),
     GET("/notifications/dead-letters", "notifications", "dead_letters", notifications.Inbox,
         "Messages that could not be delivered (admin)",
-        filters=(Filter("channel", "channel"), Filter("kind", "kind"), Filter("recipient", "recipient"))),
+        filters=(Filter("channel", "channel"), Filter("kind", "kind"), Filter("recipient", "recipient")),
+        answer=notifications_out.DeadLetter),
 
     # -- audit (every read states its purpose, and is recorded) ----------------------
     GET("/audit/clients/{client_id}/timeline", "audit", "timeline", audit.Timeline,
-        "Who did what, when, in which agency; and who read the file (auditor)"),
+        "Who did what, when, in which agency; and who read the file (auditor)", answer=audit_out.Timeline),
     GET("/audit/clients/{client_id}/replay", "audit", "replay", audit.Replay,
-        "The client's file as it stood at an instant, rebuilt from the facts (auditor)"),
+        "The client's file as it stood at an instant, rebuilt from the facts (auditor)", answer=audit_out.FileReplay),
     GET("/audit/clients/{client_id}/changes", "audit", "changes", audit.Changes,
-        "What changed in the file between two instants, and the facts that changed it (auditor)"),
+        "What changed in the file between two instants, and the facts that changed it (auditor)",
+        answer=audit_out.FileChanges),
     GET("/audit/clients/{client_id}/export", "audit", "export", audit.Export,
-        "The client's history over a time window, whole, to keep (auditor)"),
+        "The client's history over a time window, whole, to keep (auditor)", answer=audit_out.AuditExport),
     GET("/audit/clients/{client_id}/report", "audit", "export_report", audit.Export,
-        "The same history as a readable report (auditor)"),
+        "The same history as a readable report (auditor)", answer=audit_out.AuditReport),
 )
 
 INTERNAL_RPCS = {"health", "integration_events"}  # between services and for ops, not for people

@@ -107,3 +107,25 @@ class FileReadData(EventSchema):
     client_id = fields.UUID(required=True)
     purpose = fields.String(required=True)
     query = fields.String(required=True)
+
+
+# -- answers --------------------------------------------------------------------------
+
+class AnswerSchema(Schema):
+    """What an RPC answers on success, as the caller receives it (JSON). Unknown
+    fields are refused, so the API document promises exactly what is sent and a
+    field added to an answer without its schema fails the tests."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def count(**kwargs) -> fields.Integer:
+    """A whole number of things: never negative."""
+    return fields.Integer(strict=True, validate=validate.Range(min=0), **kwargs)
+
+
+class TimeChecked(AnswerSchema):
+    """A periodic check run by hand: how many facts it raised."""
+
+    raised = count(required=True)

@@ -1,0 +1,139 @@
+"""What the audit service answers: a client's timeline and access log, the file
+replayed at an instant, what changed between two instants, and the export.
+
+A timeline entry's ``data`` is the integration event's data as it was published:
+its shape is that event type's contract (the AsyncAPI catalogue), so here it is
+an object of any fields.
+"""
+from marshmallow import fields, validate
+
+from shared.contracts.base import PREFIX, ROLES, ActorSchema, AnswerSchema, count
+from shared.contracts.guidance import METHODS
+from shared.contracts.guidance_answers import TRAJECTORY_STATUSES
+from shared.contracts.intake import LANGUAGE, LEGAL_POSITIONS
+from shared.contracts.intake_answers import INTAKE_STATUSES
+from shared.contracts.notifications import CHANNELS, KINDS
+from shared.contracts.referrals import OUTCOMES
+from shared.contracts.referrals_answers import STATES
+
+EXPORT_FORMAT = "jww-audit-export/1"  # services/audit/application.py; a test keeps them equal
+EVENT_TYPE = validate.Regexp(rf"^{PREFIX.replace('.', '[.]')}[.][a-z]+[.][a-z-]+[.]v[0-9]+$")
+NOTIFICATION_STATUSES = ("issued", "delivered", "dead-lettered")
+
+
+class TimelineEntry(AnswerSchema):
+    """One published fact: who did what, when, in which agency. The actor is null
+    for what the platform did on its own (a policy, a timer)."""
+
+    event_id = fields.UUID(required=True)
+    source = fields.String(required=True)
+    type = fields.String(required=True, validate=EVENT_TYPE)
+    time = fields.AwareDateTime(required=True)
+    position = count(required=True)
+    agency = fields.String(required=True, allow_none=True)
+    actor = fields.String(required=True, allow_none=True)
+    actor_role = fields.String(required=True, allow_none=True)
+    data = fields.Dict(keys=fields.String(), required=True)
+
+
+class AccessLogEntry(AnswerSchema):
+    """One read of the file, through which service's query, and why."""
+
+    reader = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    agency = fields.String(required=True)
+    purpose = fields.String(required=True)
+    query = fields.String(required=True)
+    service = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+
+
+class Timeline(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    entries = fields.List(fields.Nested(TimelineEntry), required=True)
+    access_log = fields.List(fields.Nested(AccessLogEntry), required=True)
+
+
+# -- the file as the facts make it (services/audit/replay.py) --------------------------
+
+class IntakeInFile(AnswerSchema):
+    status = fields.String(required=True, allow_none=True, validate=validate.OneOf(INTAKE_STATUSES))
+    agency = fields.String(required=True, allow_none=True)
+    worker = fields.String(required=True, allow_none=True)
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
+    legal_position = fields.String(required=True, allow_none=True, validate=validate.OneOf(LEGAL_POSITIONS))
+    help_requests = count(required=True)
+    consents = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)  # "recipient/purpose"
+
+
+class TrajectoryInFile(AnswerSchema):
+    status = fields.String(required=True, allow_none=True, validate=validate.OneOf(TRAJECTORY_STATUSES))
+    agency = fields.String(required=True, allow_none=True)
+    worker = fields.String(required=True, allow_none=True)
+    interventions = count(required=True)
+    by_method = fields.Dict(keys=fields.String(validate=validate.OneOf(METHODS)), values=count(), required=True)
+    psychologist_recommended = fields.Boolean(required=True)
+    attendance_certificates = count(required=True)
+    continuity_gaps = count(required=True)
+
+
+class ReferralInFile(AnswerSchema):
+    partner = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(OUTCOMES))
+
+
+class NotificationInFile(AnswerSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    recipient = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    due = fields.AwareDateTime(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(NOTIFICATION_STATUSES))
+
+
+class AuditFile(AnswerSchema):
+    intake = fields.Nested(IntakeInFile, required=True)
+    trajectory = fields.Nested(TrajectoryInFile, required=True)
+    referrals = fields.Dict(keys=fields.UUID(), values=fields.Nested(ReferralInFile), required=True)
+    case_conferences = count(required=True)
+    notifications = fields.Dict(keys=fields.UUID(), values=fields.Nested(NotificationInFile), required=True)
+
+
+class FileReplay(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    at = fields.AwareDateTime(required=True)
+    facts = count(required=True)
+    file = fields.Nested(AuditFile, required=True)
+
+
+class FieldChange(AnswerSchema):
+    """A field of the file, by its dotted path, and its value at each end (null
+    where it had none)."""
+
+    field = fields.String(required=True)
+    before = fields.Raw(required=True, allow_none=True)
+    after = fields.Raw(required=True, allow_none=True)
+
+
+class FileChanges(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    since = fields.AwareDateTime(required=True)
+    until = fields.AwareDateTime(required=True)
+    file_at_since = fields.Nested(AuditFile, required=True)
+    file_at_until = fields.Nested(AuditFile, required=True)
+    changes = fields.List(fields.Nested(FieldChange), required=True)
+    facts = fields.List(fields.Nested(TimelineEntry), required=True)
+
+
+class AuditExport(FileChanges):
+    format = fields.String(required=True, validate=validate.Equal(EXPORT_FORMAT))
+    exported_at = fields.AwareDateTime(required=True)
+    exported_by = fields.Nested(ActorSchema, required=True)
+    purpose = fields.String(required=True)
+    access_log = fields.List(fields.Nested(AccessLogEntry), required=True)
+
+
+class AuditReport(AnswerSchema):
+    """The export as plain text a person reads."""
+
+    report = fields.String(required=True)

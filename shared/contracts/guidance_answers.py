@@ -1,0 +1,244 @@
+"""What the guidance service answers: a client's trajectory with everything done
+in it, a caseload, the activity figures, and the acknowledgements of its commands.
+
+The confidential note of an intervention or network contact is null for a reader
+who is not on the case.
+"""
+from marshmallow import fields, validate
+
+from shared.contracts.base import AnswerSchema, count
+from shared.contracts.guidance import (
+    APPOINTMENT_ACTORS,
+    AUTHORITIES,
+    CERTIFICATE_LANGUAGES,
+    CERTIFICATE_RECIPIENTS,
+    CLOSING_REASONS,
+    CONDITION_KINDS,
+    CONTACT_KINDS,
+    DOMAINS,
+    INTENSITIES,
+    METHODS,
+    OUTCOMES,
+    PLACES,
+    PROCEDURE_KINDS,
+    PROCEDURE_OUTCOMES,
+    PROFILES,
+    RELATIONS,
+    GoalSchema,
+    LeavePermitSchema,
+)
+from shared.contracts.intake import LANGUAGE, LEGAL_POSITIONS, InterpreterSchema
+from shared.contracts.intake_answers import CLIENT_SITUATIONS
+
+# services/guidance/domain.py; a test keeps them equal.
+TRAJECTORY_STATUSES = ("open", "closed")
+# A return home prepared during a leave permit is kept as a contact of its own kind.
+NETWORK_CONTACT_KINDS = CONTACT_KINDS + ("return_home_preparation",)
+SHORT_ID = validate.Length(min=1, max=64)  # the ids guidance gives the parts of a trajectory
+
+
+class Plan(AnswerSchema):
+    goals = fields.List(fields.Nested(GoalSchema), required=True)
+    intensity = fields.String(required=True, validate=validate.OneOf(INTENSITIES))
+    expected_weeks = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class PlanVersion(Plan):
+    """The plan as agreed or reviewed, why, and by whom (a user id)."""
+
+    reason = fields.String(required=True)
+    by = fields.String(required=True)
+
+
+class Intervention(AnswerSchema):
+    intervention_id = fields.UUID(required=True)
+    at = fields.AwareDateTime(required=True)
+    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    place = fields.String(required=True, validate=validate.OneOf(PLACES))
+    method = fields.String(required=True, validate=validate.OneOf(METHODS))
+    sub_kind = fields.String(required=True)
+    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True)
+    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
+    note = fields.String(required=True, allow_none=True)  # null: not on the case
+    next_steps = fields.String(required=True)
+    worker = fields.String(required=True)
+    worker_profile = fields.String(required=True, validate=validate.OneOf(PROFILES))
+
+
+class PsychologistRecommendation(AnswerSchema):
+    reason = fields.String(required=True)
+    by = fields.String(required=True)
+
+
+class ConditionSupport(AnswerSchema):
+    support = fields.String(required=True)
+    on = fields.Date(required=True)
+    by = fields.String(required=True)
+
+
+class Condition(AnswerSchema):
+    condition_id = fields.String(required=True, validate=SHORT_ID)
+    kind = fields.String(required=True, validate=validate.OneOf(CONDITION_KINDS))
+    description = fields.String(required=True)
+    starts = fields.Date(required=True)
+    ends = fields.Date(required=True, allow_none=True)
+    authority = fields.String(required=True, validate=validate.OneOf(AUTHORITIES))
+    support = fields.List(fields.Nested(ConditionSupport), required=True)
+    ending_announced = fields.Boolean(required=True)
+
+
+class Appointment(AnswerSchema):
+    appointment_id = fields.String(required=True, validate=SHORT_ID)
+    at = fields.AwareDateTime(required=True)
+    with_actor = fields.String(required=True, validate=validate.OneOf(APPOINTMENT_ACTORS))
+    purpose = fields.String(required=True)
+    accompanied_by = fields.String(required=True, allow_none=True)
+    leave_permit = fields.Nested(LeavePermitSchema, required=True, allow_none=True)
+    outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(OUTCOMES))
+
+
+class NetworkContact(AnswerSchema):
+    on = fields.Date(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(NETWORK_CONTACT_KINDS))
+    note = fields.String(required=True, allow_none=True)  # null: not on the case
+    until = fields.AwareDateTime()  # the end of the leave permit, for a return home
+
+
+class NetworkMember(AnswerSchema):
+    member_id = fields.String(required=True, validate=SHORT_ID)
+    relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
+    known_as = fields.String(required=True)
+    contacts = fields.List(fields.Nested(NetworkContact), required=True)
+
+
+class ProcedureStep(AnswerSchema):
+    step = fields.String(required=True)
+    on = fields.Date(required=True)
+
+
+class ProcedureOutcome(AnswerSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf(PROCEDURE_OUTCOMES))
+    on = fields.Date(required=True)
+
+
+class Procedure(AnswerSchema):
+    procedure_id = fields.String(required=True, validate=SHORT_ID)
+    kind = fields.String(required=True, validate=validate.OneOf(PROCEDURE_KINDS))
+    started = fields.Date(required=True)
+    steps = fields.List(fields.Nested(ProcedureStep), required=True)
+    outcome = fields.Nested(ProcedureOutcome, required=True, allow_none=True)  # null: under way
+
+
+class ContinuityGap(AnswerSchema):
+    due = fields.AwareDateTime(required=True)
+    last_contact = fields.AwareDateTime(required=True, allow_none=True)
+    noticed_at = fields.AwareDateTime(required=True)
+
+
+class AttendanceCertificateOnRecord(AnswerSchema):
+    certificate_id = fields.String(required=True, validate=SHORT_ID)
+    language = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_LANGUAGES))
+    dates = fields.List(fields.Date(), required=True)
+    recipient = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_RECIPIENTS))
+
+
+class Closing(AnswerSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(CLOSING_REASONS))
+    summary = fields.String(required=True)
+    by = fields.String(required=True)
+    reopened_because = fields.String()  # only once the trajectory was reopened
+
+
+class Trajectory(AnswerSchema):
+    trajectory_id = fields.UUID(required=True)
+    client_id = fields.UUID(required=True)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    agency = fields.String(required=True)
+    worker = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(TRAJECTORY_STATUSES))
+    legal_position = fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS))
+    situation = fields.String(required=True, validate=validate.OneOf(CLIENT_SITUATIONS))
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
+    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
+    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True)
+    plan = fields.Nested(Plan, required=True, allow_none=True)  # null: none agreed yet
+    plan_history = fields.List(fields.Nested(PlanVersion), required=True)
+    next_contact_due = fields.AwareDateTime(required=True, allow_none=True)  # null: closed, or no plan
+    interventions = fields.List(fields.Nested(Intervention), required=True)
+    psychologist_recommendations = fields.List(fields.Nested(PsychologistRecommendation), required=True)
+    conditions = fields.List(fields.Nested(Condition), required=True)
+    appointments = fields.List(fields.Nested(Appointment), required=True)
+    network = fields.List(fields.Nested(NetworkMember), required=True)
+    procedures = fields.List(fields.Nested(Procedure), required=True)
+    continuity_gaps = fields.List(fields.Nested(ContinuityGap), required=True)
+    attendance_certificates = fields.List(fields.Nested(AttendanceCertificateOnRecord), required=True)
+    closings = fields.List(fields.Nested(Closing), required=True)
+
+
+class InterventionRecorded(AnswerSchema):
+    intervention_id = fields.UUID(required=True)
+
+
+class PsychologistRecommended(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    psychologist_recommended = fields.Boolean(required=True, validate=validate.Equal(True))
+
+
+class TrajectoryStatus(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(TRAJECTORY_STATUSES))
+
+
+class ConditionKey(AnswerSchema):
+    condition_id = fields.String(required=True, validate=SHORT_ID)
+
+
+class AppointmentKey(AnswerSchema):
+    appointment_id = fields.String(required=True, validate=SHORT_ID)
+
+
+class AppointmentOutcome(AppointmentKey):
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+
+
+class NetworkMemberKey(AnswerSchema):
+    member_id = fields.String(required=True, validate=SHORT_ID)
+
+
+class ProcedureKey(AnswerSchema):
+    procedure_id = fields.String(required=True, validate=SHORT_ID)
+
+
+class ProcedureEnded(ProcedureKey):
+    outcome = fields.String(required=True, validate=validate.OneOf(PROCEDURE_OUTCOMES))
+
+
+class AttendanceCertificate(AnswerSchema):
+    """The certificate as issued: its printable text carries the person's name,
+    which guidance does not keep."""
+
+    certificate_id = fields.String(required=True, validate=SHORT_ID)
+    language = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_LANGUAGES))
+    dates = fields.List(fields.Date(), required=True, validate=validate.Length(min=1))
+    text = fields.String(required=True)
+
+
+class CaseloadEntry(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    trajectory_id = fields.UUID(required=True)
+    worker = fields.String(required=True)
+    last_contact = fields.AwareDateTime(required=True, allow_none=True)  # null: no intervention yet
+    next_contact_due = fields.AwareDateTime(required=True, allow_none=True)  # null: no plan yet
+    overdue = fields.Boolean(required=True)
+
+
+class Activity(AnswerSchema):
+    """The agency's interventions over a period: counts and minutes, no client."""
+
+    agency = fields.String(required=True)
+    since = fields.Date(required=True, data_key="from")
+    until = fields.Date(required=True)
+    interventions = count(required=True)
+    minutes = count(required=True)
+    by_method = fields.Dict(keys=fields.String(validate=validate.OneOf(METHODS)), values=count(), required=True)
+    by_domain = fields.Dict(keys=fields.String(validate=validate.OneOf(DOMAINS)), values=count(), required=True)

@@ -1,0 +1,166 @@
+"""What the intake service answers: a client's file, search results, the waitlist,
+the directory of agencies and staff, and the acknowledgements of its commands.
+
+The gateway documents these as its success bodies (``services/gateway/routes.py``)
+and the tests hold the service's real answers to them.
+"""
+from marshmallow import fields, validate
+
+from shared.contracts.base import ROLES, ActorSchema, AnswerSchema
+from shared.contracts.intake import (
+    CONSENT_PURPOSES,
+    DECLINE_REASONS,
+    LANGUAGE,
+    LEGAL_POSITIONS,
+    REQUEST_SOURCES,
+    SHARED_DATA,
+    SITUATIONS,
+    URGENCIES,
+    ContactSchema,
+    InterpreterSchema,
+    MandatingActorSchema,
+)
+from shared.contracts.reference import intervention_domains
+
+# The intake decision a file is in (services/intake/domain.py; a test keeps them equal).
+INTAKE_STATUSES = ("registered", "accepted", "declined", "waitlisted")
+DECISIONS = ("accepted", "declined", "waitlisted", "reassigned", "transferred")
+# Registrations older than the situation field read as "unknown" (Client.Registered v1).
+CLIENT_SITUATIONS = SITUATIONS + ("unknown",)
+STAFF_PROFILES = tuple(role for role in ROLES if role not in ("auditor", "admin"))
+
+
+class ClientVersion(AnswerSchema):
+    """A client file as a command left it: send ``version`` back as ``expected_version``."""
+
+    client_id = fields.UUID(required=True)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class HelpRequestReceived(AnswerSchema):
+    request_id = fields.UUID(required=True)
+
+
+class ConsentRecorded(AnswerSchema):
+    consent_id = fields.UUID(required=True)
+
+
+class IntakeStatus(AnswerSchema):
+    """A decision that leaves no worker: declined or waitlisted."""
+
+    client_id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(INTAKE_STATUSES))
+
+
+class ClientReassigned(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    worker = fields.String(required=True)
+
+
+class ClientTransferred(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    agency = fields.String(required=True)
+
+
+class Personal(AnswerSchema):
+    """Who the person is: only in intake's own file, never in an event."""
+
+    given_names = fields.String(required=True)
+    family_name = fields.String(required=True)
+    birth_date = fields.Date(required=True)
+    national_number = fields.String(required=True, allow_none=True)
+    contact = fields.Nested(ContactSchema, required=True)
+
+
+class HelpRequest(AnswerSchema):
+    request_id = fields.UUID(required=True)
+    source = fields.String(required=True, validate=validate.OneOf(REQUEST_SOURCES))
+    domains = fields.List(fields.String(validate=validate.OneOf(tuple(intervention_domains()))), required=True)
+    question = fields.String(required=True)
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
+    received_by = fields.Nested(ActorSchema, required=True)
+
+
+class IntakeDecision(AnswerSchema):
+    """One decision on the file; which of the optional fields it has depends on
+    the decision (a decline has a reason and note, the others an agency or worker)."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    by = fields.Nested(ActorSchema, required=True)
+    agency = fields.String()
+    worker = fields.String(allow_none=True)  # none: transferred to the new agency's waitlist
+    reason = fields.String(validate=validate.OneOf(DECLINE_REASONS))
+    note = fields.String()
+
+
+class ConsentOnFile(AnswerSchema):
+    recipient = fields.String(required=True)
+    purpose = fields.String(required=True, validate=validate.OneOf(CONSENT_PURPOSES))
+    scope = fields.List(fields.String(validate=validate.OneOf(SHARED_DATA)), required=True)
+    active = fields.Boolean(required=True)
+    since = fields.AwareDateTime(required=True)
+
+
+class ClientFile(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    agency = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(INTAKE_STATUSES))
+    worker = fields.String(required=True, allow_none=True)
+    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
+    personal = fields.Nested(Personal, required=True, allow_none=True)  # none: registered before it was kept
+    legal_position = fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS))
+    situation = fields.String(required=True, validate=validate.OneOf(CLIENT_SITUATIONS))
+    mandating_actor = fields.Nested(MandatingActorSchema, required=True, allow_none=True)
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
+    preferred_language = fields.String(required=True, validate=LANGUAGE)
+    interpreter_needed = fields.Boolean(required=True)
+    help_requests = fields.List(fields.Nested(HelpRequest), required=True)
+    decisions = fields.List(fields.Nested(IntakeDecision), required=True)
+    consents = fields.List(fields.Nested(ConsentOnFile), required=True)
+
+
+class ClientFound(AnswerSchema):
+    """A search result: enough to tell people apart, no more. The names are none
+    for a file registered before intake kept them."""
+
+    client_id = fields.UUID(required=True)
+    given_names = fields.String(required=True, allow_none=True)
+    family_name = fields.String(required=True, allow_none=True)
+    birth_date = fields.Date(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(INTAKE_STATUSES))
+
+
+class WaitingClient(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    since = fields.AwareDateTime(required=True)
+
+
+class StaffMember(AnswerSchema):
+    user_id = fields.String(required=True)
+    display_name = fields.String(required=True)
+    profile = fields.String(required=True, validate=validate.OneOf(STAFF_PROFILES))
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
+    active = fields.Boolean(required=True)
+
+
+class Agency(AnswerSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
+    telephone_interpreters = fields.Boolean(required=True)
+    sample = fields.Boolean(required=True)
+    staff = fields.List(fields.Nested(StaffMember), required=True)
+
+
+class AgencyRegistered(AnswerSchema):
+    code = fields.String(required=True)
+
+
+class StaffMemberKey(AnswerSchema):
+    agency = fields.String(required=True)
+    user_id = fields.String(required=True)
+
+
+class StaffMemberActive(StaffMemberKey):
+    active = fields.Boolean(required=True)

@@ -1,0 +1,111 @@
+"""What the referrals service answers: a client's referrals and their history, the
+coordination plan, the partner directory and figures, and the acknowledgements of
+its commands."""
+from marshmallow import fields, validate
+
+from shared.contracts.base import AnswerSchema, count
+from shared.contracts.intake import LANGUAGE
+from shared.contracts.referrals import COORDINATION_ROLES, DOMAINS, OUTCOMES, STEPS
+
+# A referral is proposed, then moves by its steps (services/referrals/domain.py).
+STATES = ("proposed",) + STEPS
+
+
+class ReferralProposed(AnswerSchema):
+    referral_id = fields.UUID(required=True)
+
+
+class ReferralState(AnswerSchema):
+    referral_id = fields.UUID(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+
+
+class ReferralStep(AnswerSchema):
+    """One state the referral entered, when and by whom (a user id). Steps after
+    the proposal say why (a decline, a drop-out) and how it ended (completed)."""
+
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    at = fields.AwareDateTime(required=True)
+    by = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
+
+
+class ReferralHistoryEntry(AnswerSchema):
+    referral_id = fields.UUID(required=True)
+    partner = fields.String(required=True)
+    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True)
+    reason = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(OUTCOMES))
+    consent_withdrawn = fields.Boolean(required=True)
+    history = fields.List(fields.Nested(ReferralStep), required=True)
+    # Each stay reported stalled, as "<state>@<since, ISO 8601>".
+    stalled = fields.List(fields.String(), required=True)
+
+
+class CoordinationActor(AnswerSchema):
+    actor_id = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(COORDINATION_ROLES))
+    organisation = fields.String(required=True)
+    contact = fields.String(required=True)
+    does = fields.String(required=True)
+
+
+class ConferenceAction(AnswerSchema):
+    action = fields.String(required=True)
+    owner = fields.String(required=True)
+    due = fields.Date(required=True)
+    done = fields.Date(required=True, allow_none=True)  # null: still to do
+
+
+class CaseConference(AnswerSchema):
+    conference_id = fields.UUID(required=True)
+    on = fields.Date(required=True)
+    participants = fields.List(fields.String(), required=True)
+    decisions = fields.List(fields.String(), required=True)
+    actions = fields.List(fields.Nested(ConferenceAction), required=True)
+
+
+class Coordination(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    actors = fields.List(fields.Nested(CoordinationActor), required=True)
+    case_conferences = fields.List(fields.Nested(CaseConference), required=True)
+
+
+class CoordinationActorKey(AnswerSchema):
+    actor_id = fields.String(required=True)
+
+
+class CaseConferenceHeld(AnswerSchema):
+    conference_id = fields.UUID(required=True)
+
+
+class ConferenceActionDone(AnswerSchema):
+    conference_id = fields.UUID(required=True)
+    index = count(required=True)
+
+
+class Partner(AnswerSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    agency = fields.String(required=True, allow_none=True)  # set: a service inside that agency
+    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True)
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
+    channel = fields.String(required=True)
+    typical_wait_days = count(required=True)
+    sample = fields.Boolean(required=True)
+
+
+class PartnerFiguresEntry(AnswerSchema):
+    """One partner's referrals from the agency over a period; the rate and median
+    are null while nothing was answered or started."""
+
+    partner = fields.String(required=True)
+    sent = count(required=True)
+    accepted = count(required=True)
+    declined = count(required=True)
+    outcomes = fields.Dict(keys=fields.String(validate=validate.OneOf(OUTCOMES)), values=count(), required=True)
+    acceptance_rate = fields.Float(required=True, allow_none=True, validate=validate.Range(min=0, max=1))
+    median_days_to_start = fields.Float(required=True, allow_none=True)
