@@ -47,6 +47,8 @@ def file_at(entries: list[dict]) -> dict:
             trajectory["status"] = "closed"
         elif fact == "trajectory-reopened":
             trajectory["status"] = "open"
+        elif fact == "trajectory-worker-changed":
+            trajectory["worker"] = data["worker"]
         elif fact == "intervention-recorded":
             trajectory["interventions"] += 1
             trajectory["by_method"][data["method"]] = trajectory["by_method"].get(data["method"], 0) + 1

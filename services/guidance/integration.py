@@ -27,6 +27,7 @@ class Publications(dict):
                 worker=e.recommended_by["user_id"], languages=self._fixed(e.originator_id)["languages"]),
             Trajectory.Closed: lambda e: self._about("trajectory-closed", e, e.closed_by, reason=e.reason),
             Trajectory.Reopened: lambda e: self._about("trajectory-reopened", e, e.reopened_by),
+            Trajectory.WorkerChanged: lambda e: self._about("trajectory-worker-changed", e, None, worker=e.worker),
             Trajectory.ConditionPeriodEnding: lambda e: self._about(
                 "condition-period-ending", e, None, condition_id=e.condition_id, kind=e.kind,
                 ends=e.ends.isoformat(), worker=e.worker),

@@ -259,6 +259,14 @@ class TrajectoryReopenedV1(TrajectoryEvent):
     pass
 
 
+@integration_event("guidance", "trajectory-worker-changed", 1)
+class TrajectoryWorkerChangedV1(TrajectoryEvent):
+    """The client's worker changed (intake reassigned them); without this, who guides
+    the client now could only be guessed from intake's facts."""
+
+    worker = fields.String(required=True)
+
+
 @integration_event("guidance", "condition-period-ending", 1)
 class ConditionPeriodEndingV1(TrajectoryEvent):
     condition_id = fields.String(required=True)

@@ -79,6 +79,14 @@ def test_a_replay_rebuilds_the_file_as_it_stood_at_an_instant(case):
     assert (told["kind"], told["recipient"], told["status"]) == ("new_assignment", "apo-sa-1", "issued")
 
 
+def test_a_replay_follows_a_reassignment_in_the_trajectory_too(case):
+    world, client_id, _ = case
+    world.intake.reassign(COORDINATOR, client_id, "apo-crim-1", {"language": "fr", "kind": "present"})
+    world.sync()
+    file = world.audit.replay(AUDITOR, client_id, dt.datetime.now(dt.timezone.utc), "who guides now")["file"]
+    assert file["intake"]["worker"] == file["trajectory"]["worker"] == "apo-crim-1"
+
+
 def test_changes_between_two_instants_name_each_field_and_the_facts_between(case):
     world, client_id, middle = case
     until = dt.datetime.now(dt.timezone.utc)

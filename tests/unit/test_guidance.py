@@ -191,7 +191,7 @@ def test_the_caseload_shows_when_each_client_is_next_due(world, clock):
 
 
 def test_every_guidance_event_type_is_catalogued_and_published_in_a_run(world, clock):
-    _, guidance, _ = world
+    intake, guidance, sync = world
     client_id = accepted_client(world)
     guidance.agree_plan(WORKER, client_id, GOALS, "weekly", 12)
     intervention(guidance, client_id)
@@ -205,6 +205,8 @@ def test_every_guidance_event_type_is_catalogued_and_published_in_a_run(world, c
     guidance.recommend_psychologist(WORKER, client_id, "reason")
     guidance.close_trajectory(WORKER, client_id, "moved", "moved to Ghent")
     guidance.reopen_trajectory(COORDINATOR, client_id, "came back")
+    intake.reassign(COORDINATOR, client_id, "apo-crim-1", {"language": "fr", "kind": "present"})
+    sync()
     guidance.trajectory(COORDINATOR, client_id, "complaint 2026/4")
     types = {e["type"] for e in Outbox(guidance).read(0, 100)}
     assert types == {t for t in CATALOGUE if t.startswith("be.jww.guidance.")}
