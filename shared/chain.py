@@ -41,7 +41,7 @@ def _link(prev: str, originator_id: UUID, version: int, topic: str, state: dict)
 
 
 def _link_2(prev: str, originator_id: UUID, version: int, topic: str, blanked: bytes) -> str:
-    digest = hashlib.sha256(f"{prev}\n{originator_id}\n{version}\n{topic}\n".encode())
+    digest = hashlib.sha256(f"{prev}\n{originator_id.hex}\n{version}\n{topic}\n".encode())
     digest.update(blanked)
     return SCHEME_2 + digest.hexdigest()
 
@@ -108,12 +108,14 @@ def records(recorder, progress=None) -> Iterator:
 def verify(recorder, progress=None) -> Iterator[Break]:
     """Recompute every chain from the stored records; yield each broken link (the
     first one per stream). ``progress(count)`` is called as records are read."""
-    heads: dict[UUID, tuple[int, str]] = {}
-    broken: set[UUID] = set()
+    # Keyed by the id's integer: hashing UUID objects is a tenth of verify's time.
+    heads: dict[int, tuple[int, str]] = {}
+    broken: set[int] = set()
     for record in records(recorder, progress):
-        if record.originator_id in broken:
+        stream = record.originator_id.int
+        if stream in broken:
             continue
-        version, prev = heads.get(record.originator_id, (0, GENESIS))
+        version, prev = heads.get(stream, (0, GENESIS))
         problem = None
         if record.originator_version != version + 1:
             problem = f"version {version + 1} is missing (found {record.originator_version} next)"
@@ -126,10 +128,10 @@ def verify(recorder, progress=None) -> Iterator[Break]:
             elif _recomputed(prev, record, state, start, end, stored_chain) != stored_chain:
                 problem = "its content or its place in the stream was changed"
         if problem:
-            broken.add(record.originator_id)
+            broken.add(stream)
             yield Break(record.originator_id, record.originator_version, record.id, problem)
         else:
-            heads[record.originator_id] = (record.originator_version, stored_chain)
+            heads[stream] = (record.originator_version, stored_chain)
 
 
 def _recomputed(prev: str, record, state: bytes, start: int, end: int, stored_chain: str) -> str:
