@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc, RpcConsumer
 
-from shared import concurrency, correlation, metrics
+from shared import concurrency, correlation, metrics, once
 from shared.contracts import validate_command
 from shared.errors import Conflict, InternalError, Refused
 
@@ -84,6 +84,12 @@ class AnsweringRpcConsumer(RpcConsumer):
 class AnsweringRpc(Rpc):
     rpc_consumer = AnsweringRpcConsumer()
 
+    def unpack_message_headers(self, message):
+        # The request's own id, the same when the broker delivers it again (shared/once.py).
+        data = super().unpack_message_headers(message)
+        data[once.CONTEXT_KEY] = message.properties.get("correlation_id")
+        return data
+
 
 rpc = AnsweringRpc.decorator  # every service's RPC entrypoints
 
@@ -97,6 +103,7 @@ class Observed(DependencyProvider):
         worker_ctx.data[correlation.CONTEXT_KEY] = cid  # nameko passes it to downstream calls
         # A version the caller expects holds for this command only, not for calls it makes.
         concurrency.use(worker_ctx.data.pop(concurrency.CONTEXT_KEY, None))
+        once.use(worker_ctx.data.pop(once.CONTEXT_KEY, None))
         worker_ctx.data["_jww_started"] = time.perf_counter()
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):

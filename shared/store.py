@@ -13,15 +13,17 @@ import datetime as dt
 import os
 import time
 from typing import Any, Callable, ClassVar
+from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent, Repository
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import (
     IntegrityError, InternalError, JSONTranscoder, ProcessRecorder, ProgrammingError, Tracking, Transcoding,
 )
 
-from shared import chain, concurrency, correlation
+from shared import chain, concurrency, correlation, once
 from shared.config import StoreSettings
+from shared.errors import Conflict
 
 
 def store_env(store: StoreSettings) -> dict[str, str]:
@@ -123,6 +125,19 @@ class DateAsISO(Transcoding):
         return dt.date.fromisoformat(data)
 
 
+class RequestCarriedOut(ServiceAggregate):
+    """Marks that one RPC request changed this store (see shared/once.py); its id
+    is derived from the request's, so a redelivered request collides with it."""
+
+    @staticmethod
+    def create_id(marker: UUID) -> UUID:
+        return marker
+
+    @event("Marked")
+    def __init__(self, marker: UUID):
+        pass
+
+
 class CheckedRepository(Repository):
     """Checks each aggregate a command loads against the version its caller said it
     decided on (shared/concurrency.py), before the command changes anything."""
@@ -185,9 +200,20 @@ class ServiceApplication(Application):
         return self.recorder
 
     def _record(self, processing: ProcessingEvent):
+        request = once.pending()
+        if request is not None:
+            processing.collect_events(RequestCarriedOut(marker=request))
         # Every save, a command's or a follower's, chains its events before storing.
         chain.seal(processing.events, processing.aggregates, self.mapper.transcoder)
-        return super()._record(processing)
+        try:
+            recordings = super()._record(processing)
+        except IntegrityError:
+            if request is not None and self.recorder.select_events(request, limit=1):
+                raise Conflict("this request was carried out already", {"request": ["already carried out"]}) from None
+            raise
+        if request is not None:
+            once.stored()
+        return recordings
 
     def record_processing(self, processing: ProcessingEvent) -> None:
         """Store the events a processed upstream event caused, together with its

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 
 from tests.support.broker import wait_until
-from tests.support.platform import Platform, count_events
+from tests.support.platform import Platform, count_events, last_published
 from tests.support.samples import registration_args
 from tests.unit.fakes import ACTOR
 
@@ -44,7 +44,7 @@ def wait_applied(platform: Platform, services, position: int, timeout: float = 6
 
 def wait_caught_up(platform: Platform, services, timeout: float = 60) -> None:
     """Until each follower has applied everything intake has stored so far."""
-    wait_applied(platform, services, platform.application("intake").head(), timeout)
+    wait_applied(platform, services, last_published(platform.application("intake")), timeout)
 
 
 def assert_each_client_on_record_once(platform: Platform, services, client_ids) -> None:

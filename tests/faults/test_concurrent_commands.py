@@ -3,7 +3,7 @@ import threading
 
 from shared.errors import Conflict
 from tests.faults.helpers import FOLLOWERS, wait_applied
-from tests.support.platform import count_events
+from tests.support.platform import count_events, last_published
 from tests.support.samples import registration_payload
 from tests.unit.fakes import ACTOR
 
@@ -41,4 +41,4 @@ def test_the_loser_gets_a_clear_conflict_and_no_event_is_lost_or_duplicated(plat
     intake = platform.application("intake")
     assert count_events(intake, "Client.Registered") == 5
     assert count_events(intake, "Client.LanguagesRecorded") == 5
-    wait_applied(platform, FOLLOWERS, intake.head())
+    wait_applied(platform, FOLLOWERS, last_published(intake))

@@ -13,8 +13,8 @@ import time
 import pytest
 
 from shared.errors import Forbidden, NotFound
-from shared.outbox import Outbox
 from tests.support.broker import wait_until
+from tests.support.platform import last_published
 from tests.support.samples import COORDINATOR, WORKER, registration_payload
 
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
@@ -47,7 +47,7 @@ def case(platform):
         wait_until(lambda: _sent(rpc, referral["referral_id"]), what="the consent to reach referrals")
         rpc.intake.client_file({"actor": COORDINATOR, "client_id": client_id, "purpose": "complaint 2026/31"})
         audit = platform.application("audit")
-        wait_until(lambda: all(audit.position_of(s) == _last_published(platform.application(s))
+        wait_until(lambda: all(audit.position_of(s) == last_published(platform.application(s))
                                for s in SERVICES[:4]), timeout=30, what="audit to follow every service")
     return client_id, before_interventions
 
@@ -152,10 +152,6 @@ def test_verify_holds_on_every_untouched_store_and_names_a_tampered_read(platfor
     assert tampered.returncode == 1
     assert f"audit: BROKEN stream {stream[:8]}" in tampered.stdout.replace("-", "")
     assert f"version {version}" in tampered.stdout
-
-
-def _last_published(app) -> int:
-    return Outbox(app).last_published_at_or_before(app.head())
 
 
 def _trajectory(rpc, me):

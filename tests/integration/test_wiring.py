@@ -6,7 +6,7 @@ import pytest
 from shared import checkpoints
 from shared.errors import Forbidden, InvalidInput
 from tests.support.broker import wait_until
-from tests.support.platform import count_events
+from tests.support.platform import count_events, last_published
 from tests.support.samples import WORKER, registration_payload
 
 FOLLOWERS = ("guidance", "referrals", "notifications")
@@ -21,7 +21,7 @@ def test_a_registered_client_reaches_every_follower_once(platform):
     with platform.rpc() as rpc:
         ids = [rpc.intake.register_client(registration())["client_id"] for _ in range(5)]
 
-    head = platform.application("intake").head()
+    head = last_published(platform.application("intake"))
     for service in FOLLOWERS:
         wait_until(lambda: platform.wait_healthy(service)["following"]["intake"] == head, what=f"{service} to apply 5")
         app = platform.application(service)
@@ -74,7 +74,7 @@ def test_the_correlation_id_of_a_command_follows_it_into_every_service(platform)
     platform.start_services("intake", "guidance")
     with platform.rpc(correlation_id="case-7f3a") as rpc:
         client_id = UUID(rpc.intake.register_client(registration())["client_id"])
-    head = platform.application("intake").head()
+    head = last_published(platform.application("intake"))
     wait_until(lambda: platform.wait_healthy("guidance")["following"]["intake"] == head, what="guidance to apply")
 
     for service in ("intake", "guidance"):

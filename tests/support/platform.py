@@ -191,6 +191,14 @@ def http(method: str, url: str, body=None, headers: dict | None = None, raw: byt
     return status, answer_headers, answer
 
 
+def last_published(app: ServiceApplication) -> int:
+    """The position a follower of ``app`` reaches when it has applied everything: that
+    of the newest published event (a private one, like a request's marker, may follow)."""
+    from shared.outbox import Outbox
+
+    return Outbox(app).last_published_at_or_before(app.head())
+
+
 def count_events(app: ServiceApplication, topic_suffix: str) -> int:
     notifications = app.recorder.select_notifications(start=1, limit=1_000_000)
     return sum(1 for n in notifications if n.topic.endswith(topic_suffix))

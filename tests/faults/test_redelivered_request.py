@@ -1,0 +1,40 @@
+"""The broker delivers a command twice, as it does when it went away after the
+command was carried out but before nameko acknowledged it: the second delivery
+changes nothing and is answered as already carried out (PostgreSQL stores)."""
+import json
+import uuid
+
+import kombu
+
+from tests.support.samples import WORKER, registration_payload
+
+
+def test_a_command_delivered_twice_is_carried_out_once(platform):
+    platform.start_services("intake")
+    with platform.rpc() as rpc:
+        client_id = rpc.intake.register_client(registration_payload())["client_id"]
+
+    request_id, replies = str(uuid.uuid4()), []
+    payload = {"actor": WORKER, "client_id": client_id, "source": "self", "domains": ["housing"],
+               "question": "a room", "urgency": "normal"}
+    with kombu.Connection(platform.amqp_uri) as connection:
+        exchange = kombu.Exchange("nameko-rpc", type="topic", durable=True)
+        reply_queue = kombu.Queue(f"test-replies-{request_id}", exchange, routing_key=f"test-replies-{request_id}",
+                                  exclusive=True)
+        with connection.Consumer(reply_queue, callbacks=[lambda body, message: (replies.append(body), message.ack())],
+                                 accept=["json"]):
+            producer = connection.Producer(serializer="json")
+            for _ in range(2):  # the very same AMQP message, twice
+                producer.publish({"args": [payload], "kwargs": {}}, exchange=exchange,
+                                 routing_key="intake.receive_help_request", reply_to=reply_queue.name,
+                                 correlation_id=request_id, declare=[reply_queue])
+            while len(replies) < 2:
+                connection.drain_events(timeout=10)
+
+    first, second = (json.loads(r) if isinstance(r, str) else r for r in replies)
+    assert first["error"] is None and "request_id" in first["result"]
+    assert second["error"]["exc_type"] == "Conflict"
+    assert second["error"]["value"].startswith("this request was carried out already")
+    with platform.rpc() as rpc:
+        file = rpc.intake.client_file({"actor": WORKER, "client_id": client_id})
+    assert len(file["help_requests"]) == 1
