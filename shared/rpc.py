@@ -69,7 +69,8 @@ class AnsweringRpcConsumer(RpcConsumer):
     amqp's own ConnectionError there, so a socket reset during a broker restart
     (ConnectionResetError) escapes the worker and stops the whole container. The
     request is unacknowledged then, and the broker gives it to a worker again, as it
-    would after a crash; the caller's reply queue is gone with the old connection.
+    would after a crash; that delivery changes nothing (shared/once.py), and the
+    caller's reply queue is gone with the old connection.
     """
 
     def handle_result(self, message, result, exc_info):
