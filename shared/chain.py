@@ -40,9 +40,11 @@ def _link(prev: str, originator_id: UUID, version: int, topic: str, state: dict)
     return hashlib.sha256(f"{prev}\n{content}".encode()).hexdigest()
 
 
-def _link_2(prev: str, originator_id: UUID, version: int, topic: str, blanked: bytes) -> str:
+def _link_2(prev: str, originator_id: UUID, version: int, topic: str, *blanked: bytes) -> str:
+    """``blanked``: the stored state with the chain's value blanked, in pieces."""
     digest = hashlib.sha256(f"{prev}\n{originator_id.hex}\n{version}\n{topic}\n".encode())
-    digest.update(blanked)
+    for piece in blanked:
+        digest.update(piece)
     return SCHEME_2 + digest.hexdigest()
 
 
@@ -120,7 +122,7 @@ def verify(recorder, progress=None) -> Iterator[Break]:
         if record.originator_version != version + 1:
             problem = f"version {version + 1} is missing (found {record.originator_version} next)"
         else:
-            state = bytes(record.state)
+            state = record.state
             start, end = _chain_in(state)
             stored_chain = state[start:end].decode() if start >= 0 else ""
             if not stored_chain:
@@ -136,8 +138,9 @@ def verify(recorder, progress=None) -> Iterator[Break]:
 
 def _recomputed(prev: str, record, state: bytes, start: int, end: int, stored_chain: str) -> str:
     if stored_chain.startswith(SCHEME_2):
+        whole = memoryview(state)  # hashed in place, not copied
         return _link_2(prev, record.originator_id, record.originator_version, record.topic,
-                       state[:start] + _BLANK + state[end:])
+                       whole[:start], _BLANK, whole[end:])
     content = json.loads(state)
     content.pop("chain")
     return _link(prev, record.originator_id, record.originator_version, record.topic, content)
