@@ -33,9 +33,10 @@ class FileRead(ServiceAggregate):
         self.query = query
 
 
-def record(app, actor: dict, client_id: UUID, purpose: str, query: str) -> None:
+def record(app, actor: dict, client_ids: list[UUID], purpose: str, query: str) -> None:
+    """One read per client shown, saved together: a search answers once, not per client."""
     reader = {"user_id": actor["user_id"], "role": actor["role"], "agency": actor["agency"]}
-    app.save(FileRead(client_id=client_id, reader=reader, purpose=purpose, query=query))
+    app.save(*(FileRead(client_id=client_id, reader=reader, purpose=purpose, query=query) for client_id in client_ids))
 
 
 def publication(service: str):

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from typing import Iterator
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
 GENESIS = ""
 PAGE = 1000
 SCHEME_2 = "2:"
@@ -48,16 +46,6 @@ def _link_2(prev: str, originator_id: UUID, version: int, topic: str, *blanked: 
     return SCHEME_2 + digest.hexdigest()
 
 
-def _stored_state(transcoder, event) -> bytes:
-    """The event's state encoded as the store will keep it (see Mapper.to_stored_event;
-    no compressor or cipher is configured)."""
-    state = {k: v for k, v in vars(event).items() if k not in ("originator_id", "originator_version")}
-    class_version = getattr(type(event), "class_version", 1)
-    if class_version > 1:
-        state["class_version"] = class_version
-    return transcoder.encode(state)
-
-
 def _chain_in(state: bytes) -> tuple[int, int]:
     """Where the chain's value lies in a stored state: (start, end), or (-1, -1)."""
     at = state.find(_KEY)
@@ -67,14 +55,15 @@ def _chain_in(state: bytes) -> tuple[int, int]:
     return start, state.find(b'"', start)
 
 
-def seal(events, aggregates, transcoder) -> None:
-    """Chain the pending events of a save, in order, to their streams' heads."""
+def seal(events, aggregates, mapper) -> None:
+    """Chain the pending events of a save, in order, to their streams' heads. The
+    store's own mapper gives the bytes it will keep (no compressor or cipher is set)."""
     for event in events:
         aggregate = aggregates.get(event.originator_id)
         prev = getattr(aggregate, "_chain", GENESIS) if aggregate is not None else GENESIS
         object.__setattr__(event, "chain", _BLANK.decode())  # events are frozen; this one is not stored yet
-        head = _link_2(prev, event.originator_id, event.originator_version, get_topic(type(event)),
-                       _stored_state(transcoder, event))
+        stored = mapper.to_stored_event(event)
+        head = _link_2(prev, event.originator_id, event.originator_version, stored.topic, stored.state)
         object.__setattr__(event, "chain", head)
         if aggregate is not None:
             aggregate._chain = head

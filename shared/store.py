@@ -204,7 +204,7 @@ class ServiceApplication(Application):
         if request is not None:
             processing.collect_events(RequestCarriedOut(marker=request))
         # Every save, a command's or a follower's, chains its events before storing.
-        chain.seal(processing.events, processing.aggregates, self.mapper.transcoder)
+        chain.seal(processing.events, processing.aggregates, self.mapper)
         try:
             recordings = super()._record(processing)
         except IntegrityError:

@@ -20,13 +20,13 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from shared import config
 
+from services.audit.report import BRUSSELS
+
 # The parser is built for every `jww` command, `jww serve` included, which must
 # patch for eventlet before the store's modules load: those load in run().
-BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def instant(text: str) -> str:

@@ -59,7 +59,7 @@ class Timeline(ServiceAggregate):
         elsewhere = [
             {"reader": e["actor"], "role": e["actor_role"], "agency": e["agency"], "purpose": e["data"]["purpose"],
              "query": e["data"]["query"], "service": e["source"], "at": e["time"]}
-            for e in self.ordered() if e["type"].split(".")[3] == READ_FACT
+            for e in self.entries if e["type"].split(".")[3] == READ_FACT
         ]
         here = [{**read, "service": "audit"} for read in self.reads]
         return sorted(elsewhere + here, key=lambda r: r["at"])

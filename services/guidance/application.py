@@ -358,7 +358,7 @@ class GuidanceApplication(ServiceApplication):
         self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, query: str = "trajectory",
     ) -> dict:
         t = self._trajectory(actor, client_id, CASEWORK, "read_trajectory")
-        access_log.record(self, actor, t.client_id, purpose, query)
+        access_log.record(self, actor, [t.client_id], purpose, query)
         reads_notes = actor["role"] == "coordinator" or actor["user_id"] in t.on_case
         due = t.next_contact_due()
 

@@ -271,7 +271,7 @@ class IntakeApplication(ServiceApplication):
         self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, query: str = "client_file",
     ) -> dict:
         client = self._client(actor, client_id, CASEWORK, "read_client_file")
-        access_log.record(self, actor, client.id, purpose, query)
+        access_log.record(self, actor, [client.id], purpose, query)
         return {
             "client_id": str(client.id),
             "version": client.version,
@@ -303,10 +303,10 @@ class IntakeApplication(ServiceApplication):
         if national_number is not None:
             national_number = self._valid_national_number(national_number)
         found = self.index.search(actor["agency"], name, national_number)
+        clients = [self.repository.get(client_id) for client_id in found]
+        access_log.record(self, actor, [client.id for client in clients], purpose, "search_clients")
         results = []
-        for client_id in found:
-            client = self.repository.get(client_id)
-            access_log.record(self, actor, client.id, purpose, "search_clients")
+        for client in clients:
             personal = client.personal or {}
             results.append({
                 "client_id": str(client.id), "given_names": personal.get("given_names"),

@@ -223,7 +223,7 @@ class ReferralsApplication(ServiceApplication):
 
     def referral_history(self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK) -> list[dict]:
         record = self._client(actor, client_id, "read_referrals")
-        access_log.record(self, actor, client_id, purpose, "referral_history")
+        access_log.record(self, actor, [client_id], purpose, "referral_history")
         return [jsonable({
             "referral_id": r.id, "partner": r.partner, "domains": r.domains, "reason": r.reason, "state": r.state,
             "outcome": r.outcome, "consent_withdrawn": r.consent_withdrawn, "history": r.history,
@@ -298,7 +298,7 @@ class ReferralsApplication(ServiceApplication):
 
     def coordination(self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK) -> dict:
         record = self._client(actor, client_id, "read_coordination")
-        access_log.record(self, actor, client_id, purpose, "coordination")
+        access_log.record(self, actor, [client_id], purpose, "coordination")
         plan = self._plan(record, client_id)
         conferences = [self.repository.get(i) for i in record.conferences]
         return jsonable({

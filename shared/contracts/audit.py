@@ -1,13 +1,13 @@
 """Contracts of the audit service: its queries. Every read states its purpose."""
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
-from shared.contracts.base import ActorSchema, CommandSchema
+from shared.contracts.base import ActorSchema, CommandSchema, Purpose
 
 
 class AuditQuery(CommandSchema):
     actor = fields.Nested(ActorSchema, required=True)
     client_id = fields.UUID(required=True)
-    purpose = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    purpose = Purpose(required=True)
 
 
 class Window(AuditQuery):

@@ -96,7 +96,8 @@ class Purpose(fields.String):
     Caseworkers reading a file they work on need not say; anyone else states it."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("load_default", "casework")
+        if not kwargs.get("required"):
+            kwargs.setdefault("load_default", "casework")
         super().__init__(validate=validate.Length(min=3, max=300), **kwargs)
 
 
