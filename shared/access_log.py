@@ -14,7 +14,7 @@ from eventsourcing.domain import event
 
 from shared.contracts import event_type
 from shared.outbox import Publication
-from shared.store import ServiceAggregate
+from shared.domain import ServiceAggregate
 
 # What a caseworker's ordinary reading of a file they work on is for; any other
 # purpose (a court request, a complaint, a quality review) is stated by the reader.

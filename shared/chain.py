@@ -25,7 +25,7 @@ PAGE = 1000
 SCHEME_2 = "2:"
 _BLANK = (SCHEME_2 + "0" * 64).encode()
 # The chain is the event's third attribute, after its timestamp and correlation id
-# (shared.store.ServiceAggregate.Event); inside a JSON string a quote is escaped, so
+# (shared.domain.ServiceAggregate.Event); inside a JSON string a quote is escaped, so
 # the first unescaped occurrence of this key is it.
 _KEY = b'"chain":"'
 

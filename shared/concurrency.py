@@ -2,23 +2,22 @@
 version N" (HTTP If-Match, through the gateway).
 
 The gateway names the record and the version in the RPC call's context data
-(``CONTEXT_KEY``, ``"<aggregate id>:<version>"``); ``shared.rpc.Observed`` makes it
-current for the worker, and the service's repository checks that record when the
-command first loads it (``shared.store``), before anything is changed. A record at
+(``"<aggregate id>:<version>"``); ``shared.rpc.Observed`` puts it in the request
+context (``shared.context``), and the service's repository checks that record when
+the command first loads it (``shared.store``), before anything is changed. A record at
 another version is refused as ``Conflict``: someone changed it meanwhile.
 """
 from __future__ import annotations
 
-import contextvars
 import re
 from uuid import UUID
 
+from eventsourcing.application import Repository
+
+from shared import context
 from shared.errors import Conflict
 
-CONTEXT_KEY = "jww_if_match"  # nameko passes worker context data under this key to the service
-
 _TAG = re.compile(r"^([0-9a-fA-F-]{32,36}):([0-9]{1,9})$")
-_expected: contextvars.ContextVar[tuple[UUID, int] | None] = contextvars.ContextVar("expected_version", default=None)
 
 
 def tag(aggregate_id, version: int) -> str:
@@ -38,8 +37,8 @@ def parse(value: str) -> tuple[UUID, int] | None:
 
 
 def use(value: str | None) -> None:
-    """Make the caller's expectation (or none) current for this green thread."""
-    _expected.set(parse(value) if value else None)
+    """Make the caller's expectation (or none) current for this request."""
+    context.current().precondition = parse(value) if value else None
 
 
 def check(aggregate) -> None:
@@ -49,12 +48,24 @@ def check(aggregate) -> None:
     its own change (to answer with it) must not be refused, and a change by someone
     else between the load and the save is refused by the store itself.
     """
-    expected = _expected.get()
+    request = context.current()
+    expected = request.precondition
     if expected is None or aggregate.id != expected[0]:
         return
-    _expected.set(None)
+    request.precondition = None
     if aggregate.version != expected[1]:
         raise Conflict(
             "the record changed since you read it; reload it and try again",
             {"If-Match": [f"you read version {expected[1]}; it is now at version {aggregate.version}"]},
         )
+
+
+class CheckedRepository(Repository):
+    """Checks each aggregate a command loads against the version its caller said it
+    decided on (see above), before the command changes anything."""
+
+    def get(self, aggregate_id, *, version=None, **kwargs):
+        aggregate = super().get(aggregate_id, version=version, **kwargs)
+        if version is None:  # a historical version is read on purpose
+            check(aggregate)
+        return aggregate

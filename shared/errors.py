@@ -2,12 +2,11 @@
 
 Each refusal has a stable ``code`` and structured ``details`` (for bad input: one
 message list per field), so a gateway can map it to an HTTP status and a user sees
-why, never a stack trace. ``deserialize_to_instance`` makes nameko rebuild the same
-class on the caller's side instead of a bare ``RemoteError``.
+why, never a stack trace. ``shared.rpc`` registers each with nameko, which then
+rebuilds the same class on the caller's side instead of a bare ``RemoteError``;
+it also turns a domain rule's refusal (``shared.domain``) into one of these.
 """
 from __future__ import annotations
-
-from nameko.exceptions import deserialize_to_instance
 
 
 class Refused(Exception):
@@ -25,32 +24,30 @@ class Refused(Exception):
         return {"code": self.code, "message": self.message, "details": self.details}
 
 
-@deserialize_to_instance
 class InvalidInput(Refused):
     """Input failed its contract; ``details`` maps each field to its reasons."""
 
     code = "invalid-input"
 
 
-@deserialize_to_instance
 class Conflict(Refused):
     """Someone changed the same record meanwhile; reload and try again."""
 
     code = "conflict"
 
 
-@deserialize_to_instance
 class Forbidden(Refused):
     code = "forbidden"
 
 
-@deserialize_to_instance
 class NotFound(Refused):
     code = "not-found"
 
 
-@deserialize_to_instance
 class InternalError(Refused):
     """Something failed on our side; the message carries a reference, never the cause."""
 
     code = "internal-error"
+
+
+REFUSALS = (InvalidInput, Conflict, Forbidden, NotFound, InternalError)

@@ -30,7 +30,8 @@ from typing import Callable, Mapping
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from shared import correlation, metrics
+from shared import context, metrics
+from shared.context import RequestContext
 from shared.contracts import DecodeError, decode
 from shared.store import ServiceApplication
 
@@ -155,7 +156,7 @@ class Follower:
         collected = len(batch.processing.events)
         if policy is not None:
             # What the policy causes carries the correlation id of the command upstream.
-            correlation.use(event["jwwcorrelation"])
+            context.use(RequestContext(correlation_id=event["jwwcorrelation"] or ""))
             policy(event, batch.processing)
         outcome = "applied" if len(batch.processing.events) > collected else "ignored"
         batch.position = position

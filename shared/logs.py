@@ -11,7 +11,7 @@ import sys
 import time
 import traceback
 
-from shared import correlation
+from shared import context
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -30,7 +30,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        cid = correlation.current()
+        cid = context.correlation_id()
         if cid:
             entry["correlation_id"] = cid
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})

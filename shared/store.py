@@ -1,152 +1,28 @@
-"""Event store wiring: one eventsourcing Application per service.
+"""Each service's event-sourced application: one eventsourcing Application per
+service, on the store its settings choose (``shared.persistence``).
 
-Persistence is chosen by settings: an SQLite file under ``var/<service>/`` by
-default, PostgreSQL (the service's own database and schema) in production. Every
-service application uses a *process* recorder, so that an upstream position
+Every service application uses a *process* recorder, so that an upstream position
 (tracking record) is written in the same transaction as the events it caused, and
-the relay can keep its own position in the same database.
+the relay can keep its own position in the same database. Every save chains its
+events (``shared.chain``) and, for an RPC request, stores the request's marker
+(``shared.once``).
 """
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import os
 import time
 from typing import Any, Callable, ClassVar
-from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent, Repository
-from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import (
-    IntegrityError, InternalError, JSONTranscoder, ProcessRecorder, ProgrammingError, Tracking, Transcoding,
+    IntegrityError, InternalError, JSONTranscoder, ProcessRecorder, ProgrammingError, Tracking,
 )
 
-from shared import chain, concurrency, correlation, once
+from shared import chain, once
+from shared.concurrency import CheckedRepository
 from shared.config import StoreSettings
 from shared.errors import Conflict
-
-
-def store_env(store: StoreSettings) -> dict[str, str]:
-    if store.kind == "sqlite":
-        store.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(store.sqlite_path),
-            "SQLITE_LOCK_TIMEOUT": "10",
-        }
-    ensure_postgres_database(store)
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_DBNAME": store.postgres_dbname,
-        "POSTGRES_HOST": store.postgres_host,
-        "POSTGRES_PORT": str(store.postgres_port),
-        "POSTGRES_USER": store.postgres_user,
-        "POSTGRES_PASSWORD": os.environ.get("PGPASSWORD", ""),
-        "POSTGRES_SCHEMA": store.postgres_schema,
-        "POSTGRES_POOL_SIZE": "5",
-        "POSTGRES_MAX_OVERFLOW": "10",
-        "POSTGRES_LOCK_TIMEOUT": "10",
-    }
-
-
-def ensure_postgres_database(store: StoreSettings) -> None:
-    """Create the service's own database and schema if they are missing.
-
-    In production ops create them with least-privilege roles; creating them here
-    keeps a developer's first run and every isolated test database one step.
-    """
-    import psycopg
-    import psycopg.errors
-    from psycopg import sql
-
-    common = dict(
-        host=store.postgres_host,
-        port=store.postgres_port,
-        user=store.postgres_user,
-        password=os.environ.get("PGPASSWORD") or None,
-        autocommit=True,
-    )
-    # A service's workers and its relay start together and may race to create them.
-    races = (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation, psycopg.errors.DuplicateSchema)
-    with psycopg.connect(dbname="postgres", **common) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (store.postgres_dbname,)
-        ).fetchone()
-        if not exists:
-            try:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(store.postgres_dbname)))
-            except races:
-                pass
-    with psycopg.connect(dbname=store.postgres_dbname, **common) as conn:
-        try:
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(store.postgres_schema)))
-        except races:
-            pass
-
-
-class ServiceAggregate(Aggregate):
-    """Base of every aggregate: each event it triggers records the correlation id of
-    the command that caused it, so a relay publishing it later (in another process)
-    can still say which command it came from."""
-
-    class Event(Aggregate.Event):
-        correlation_id: str = dataclasses.field(default="", kw_only=True)
-        chain: str = dataclasses.field(default="", kw_only=True)  # set when saved (shared/chain.py)
-
-        def mutate(self, aggregate):
-            aggregate = super().mutate(aggregate)
-            if self.chain:  # a stored event: its stream's head so far
-                aggregate._chain = self.chain
-            return aggregate
-
-    class Created(Event, Aggregate.Created):
-        pass
-
-    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("correlation_id", correlation.current())
-        super().trigger_event(event_class, **kwargs)
-
-    @classmethod
-    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Any:  # noqa: A002
-        kwargs.setdefault("correlation_id", correlation.current())
-        return super()._create(event_class, id=id, **kwargs)
-
-
-class DateAsISO(Transcoding):
-    """Calendar dates (a birth date, the end of a probation period) as ISO strings."""
-
-    type = dt.date
-    name = "date_iso"
-
-    def encode(self, obj: dt.date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> dt.date:
-        return dt.date.fromisoformat(data)
-
-
-class RequestCarriedOut(ServiceAggregate):
-    """Marks that one RPC request changed this store (see shared/once.py); its id
-    is derived from the request's, so a redelivered request collides with it."""
-
-    @staticmethod
-    def create_id(marker: UUID) -> UUID:
-        return marker
-
-    @event("Marked")
-    def __init__(self, marker: UUID):
-        pass
-
-
-class CheckedRepository(Repository):
-    """Checks each aggregate a command loads against the version its caller said it
-    decided on (shared/concurrency.py), before the command changes anything."""
-
-    def get(self, aggregate_id, *, version=None, **kwargs):
-        aggregate = super().get(aggregate_id, version=version, **kwargs)
-        if version is None:  # a historical version is read on purpose
-            concurrency.check(aggregate)
-        return aggregate
+from shared.once import RequestCarriedOut
+from shared.persistence import DateAsISO, store_env
 
 
 class ServiceApplication(Application):

@@ -15,7 +15,7 @@ from eventsourcing.persistence import IntegrityError
 from shared.access import allow
 from shared.contracts import CATALOGUE
 from shared.errors import NotFound
-from shared.rpc import jsonable
+from shared.jsonable import jsonable
 from shared.store import ServiceApplication
 
 from services.audit.domain import Timeline

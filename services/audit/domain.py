@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from shared.access_log import FACT as READ_FACT
-from shared.store import ServiceAggregate
+from shared.domain import ServiceAggregate
 
 _NAMESPACE = uuid.UUID("c2a8e6f1-4b7d-4d3e-9f0a-5e1b8c7d2a64")
 

@@ -18,7 +18,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from shared import concurrency, config, correlation, metrics
+from shared import concurrency, config, context, metrics
+from shared.context import RequestContext
 from shared.contracts import validate_command
 from shared.errors import InvalidInput, Refused
 
@@ -70,7 +71,7 @@ class Gateway:
 
     def handle(self, request: Request, call: Call) -> Response:
         started = time.perf_counter()
-        cid = correlation.current() or correlation.use(None)  # the worker made the caller's current
+        cid = context.correlation_id() or context.use(RequestContext()).correlation_id  # the worker set the caller's
         label, actor = "unmatched", None
         try:
             endpoint, values = self._match(request)

@@ -17,7 +17,9 @@ from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer
 from werkzeug.wrappers import Request
 
-from shared import concurrency, correlation
+from shared import context
+from shared.context import RequestContext
+from shared.rpc import CORRELATION_KEY, PRECONDITION_KEY
 from shared.service import SETTINGS_KEY
 
 from services.gateway import problems
@@ -45,7 +47,7 @@ class ApiServer(WebServer):
         return EveryRequest(self)
 
     def context_data_from_headers(self, request):
-        return {correlation.CONTEXT_KEY: correlation_from(request.headers)}
+        return {CORRELATION_KEY: correlation_from(request.headers)}
 
 
 class EveryRequest:
@@ -84,7 +86,7 @@ class ServiceCalls(DependencyProvider):
     rpc_reply_listener = ReplyListener()
 
     def worker_setup(self, worker_ctx):
-        correlation.use(worker_ctx.data.get(correlation.CONTEXT_KEY))
+        context.use(RequestContext(correlation_id=worker_ctx.data.get(CORRELATION_KEY) or ""))
 
     def get_dependency(self, worker_ctx):
         timeout = self.container.config[SETTINGS_KEY].rpc_timeout_seconds
@@ -102,7 +104,7 @@ class Caller:
         timeout = timeout or self.timeout
         # What the worker context carries goes along with the call as nameko context data.
         if precondition:
-            self.worker_ctx.data[concurrency.CONTEXT_KEY] = precondition
+            self.worker_ctx.data[PRECONDITION_KEY] = precondition
         # A command no instance took up in time expires in the service's queue rather
         # than taking effect later behind the caller's back (one already taken up by a
         # stalled instance may still: the 503 says so).
@@ -113,7 +115,7 @@ class Caller:
             log.warning("service unavailable", extra={"target": service, "error": type(error).__name__})
             raise problems.unavailable(service) from None
         finally:
-            self.worker_ctx.data.pop(concurrency.CONTEXT_KEY, None)
+            self.worker_ctx.data.pop(PRECONDITION_KEY, None)
         timer = eventlet.Timeout(timeout)
         try:
             return reply.result()

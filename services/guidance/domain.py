@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from shared.store import ServiceAggregate
+from shared.domain import ServiceAggregate
 
 _NAMESPACE = uuid.UUID("6a1d2c7e-0f4b-4c1a-9e55-3f0b9c2d8e41")
 OPEN, CLOSED = "open", "closed"

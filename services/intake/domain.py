@@ -16,7 +16,7 @@ from typing import Any
 
 from eventsourcing.domain import event
 
-from shared.store import ServiceAggregate
+from shared.domain import ServiceAggregate
 
 _NAMESPACE = uuid.UUID("0b8e6f3c-27f1-4b53-9a0d-7f7b8d3e6c11")
 

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from shared.store import ServiceAggregate
+from shared.domain import ServiceAggregate
 
 _NAMESPACE = uuid.UUID("3f6c1e8a-7b2d-4e9f-a1c5-0d8e2b7f4a93")
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead-lettered"

@@ -23,7 +23,7 @@ from shared.contracts import event_type
 from shared.errors import Conflict, Forbidden, NotFound
 from shared import access_log
 from shared.access import allow
-from shared.rpc import jsonable
+from shared.jsonable import jsonable
 from shared.store import ServiceApplication
 
 from services.referrals.domain import (

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from shared.store import ServiceAggregate
+from shared.domain import ServiceAggregate
 
 _NAMESPACE = uuid.UUID("9c7e3b52-1d4f-4f0e-8a6b-2e5d7c1a9f30")
 

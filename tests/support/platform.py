@@ -20,7 +20,7 @@ from pathlib import Path
 
 from nameko.standalone.rpc import ClusterRpcProxy
 
-import shared.errors  # noqa: F401  (registers refusals so RPC callers get them back intact)
+import shared.rpc  # noqa: F401  (registers refusals so RPC callers get them back intact)
 from shared import config
 from shared.store import ServiceApplication
 from tests.support.broker import wait_until

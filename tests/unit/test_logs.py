@@ -1,7 +1,8 @@
 import json
 import logging
 
-from shared import correlation
+from shared import context
+from shared.context import RequestContext
 from shared.logs import JsonFormatter
 
 
@@ -13,7 +14,7 @@ def format_record(**kwargs):
 
 
 def test_a_log_line_is_json_with_the_current_correlation_id():
-    correlation.use("c0ffee")
+    context.use(RequestContext(correlation_id="c0ffee"))
     entry = format_record(upstream="intake")
     assert entry["correlation_id"] == "c0ffee"
     assert entry["service"] == "intake"

@@ -213,7 +213,7 @@ def test_what_was_told_to_whom_is_published_without_the_message(world, clock):
 
 def test_a_reminder_due_while_the_service_was_down_goes_out_once_when_it_comes_back(tmp_path, clock):
     store = StoreSettings("sqlite", tmp_path / "notifications.sqlite", "", "", 0, "", "")
-    from shared.store import store_env
+    from shared.persistence import store_env
 
     env = store_env(store)
     world = World(clock, notifications_env=env)

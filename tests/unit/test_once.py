@@ -1,7 +1,8 @@
 """A request the broker delivers again changes nothing the second time."""
 import pytest
 
-from shared import once
+from shared import context, once
+from shared.context import RequestContext
 from shared.errors import Conflict
 from tests.support.samples import WORKER
 from tests.unit import fakes
@@ -10,7 +11,7 @@ from tests.unit import fakes
 @pytest.fixture(autouse=True)
 def no_request_left_current():
     yield
-    once.use(None)
+    context.use(RequestContext(request_marker=once.marker_for(None)))
 
 
 def help_request(app, client_id):
@@ -20,12 +21,12 @@ def help_request(app, client_id):
 def test_a_redelivered_request_is_refused_and_stores_nothing():
     app = fakes.intake()
     client_id = fakes.register(app)
-    once.use("call-1")
+    context.use(RequestContext(request_marker=once.marker_for("call-1")))
     help_request(app, client_id)
-    once.use("call-1")  # the same request, delivered again after the broker came back
+    context.use(RequestContext(request_marker=once.marker_for("call-1")))  # the same request, delivered again after the broker came back
     with pytest.raises(Conflict) as refused:
         help_request(app, client_id)
-    once.use("call-2")  # a new request does the same thing again, on purpose
+    context.use(RequestContext(request_marker=once.marker_for("call-2")))  # a new request does the same thing again, on purpose
     help_request(app, client_id)
     assert refused.value.details == {"request": ["already carried out"]}
     assert len(app.repository.get(client_id).help_requests) == 2
@@ -33,7 +34,7 @@ def test_a_redelivered_request_is_refused_and_stores_nothing():
 
 def test_a_request_may_save_more_than_once():
     app = fakes.intake()
-    once.use("call-1")
+    context.use(RequestContext(request_marker=once.marker_for("call-1")))
     client_id = fakes.register(app)  # one save
     help_request(app, client_id)  # a second save of the same request
     assert len(app.repository.get(client_id).help_requests) == 1

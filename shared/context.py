@@ -1,0 +1,55 @@
+"""The one request context: what travels with a command besides its payload.
+
+It is set in one place at each edge (``shared.rpc.Observed`` for an RPC worker, the
+follower for an upstream event, the gateway per HTTP request) and read through
+``current()`` only. Nothing else travels invisibly: the correlation id that follows
+a command through every service, the RPC request's own id (a redelivered request
+changes nothing twice: ``shared.once``), the version the caller decided on
+(HTTP If-Match: ``shared.concurrency``) and, later, the verified actor and the
+caller's idempotency key.
+
+Two fields are *consumed*: the precondition holds for the first load of the record
+it names, and the request marker for the first save; the store clears each once it
+has served, so a command that reads its own change or saves twice is not refused.
+"""
+from __future__ import annotations
+
+import contextvars
+import uuid
+from dataclasses import dataclass
+from uuid import UUID
+
+
+@dataclass
+class RequestContext:
+    correlation_id: str = ""
+    # Marker of the RPC request's first save (shared.once), None once stored or for a timer.
+    request_marker: UUID | None = None
+    # (record id, version) the caller read: If-Match (shared.concurrency), None once checked.
+    precondition: tuple[UUID, int] | None = None
+    actor: dict | None = None  # the verified actor, once the bus carries signed assertions
+    idempotency_key: str | None = None
+
+
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("jww_request", default=None)
+
+
+def current() -> RequestContext:
+    """This green thread's context; an empty one outside any request."""
+    context = _current.get()
+    if context is None:
+        context = RequestContext()
+        _current.set(context)
+    return context
+
+
+def use(context: RequestContext) -> RequestContext:
+    """Make ``context`` current for this green thread, a new correlation id if it has none."""
+    if not context.correlation_id:
+        context.correlation_id = uuid.uuid4().hex
+    _current.set(context)
+    return context
+
+
+def correlation_id() -> str:
+    return current().correlation_id
