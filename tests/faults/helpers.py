@@ -6,7 +6,7 @@ import threading
 from tests.support.broker import wait_until
 from tests.support.platform import Platform, count_events, last_published
 from tests.support.samples import registration_args
-from tests.unit.fakes import ACTOR
+from tests.support.fakes import ACTOR
 
 FOLLOWERS = ("guidance", "referrals", "notifications")
 

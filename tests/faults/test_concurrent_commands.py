@@ -5,7 +5,7 @@ from shared.errors import Conflict
 from tests.faults.helpers import FOLLOWERS, wait_applied
 from tests.support.platform import count_events, last_published
 from tests.support.samples import registration_payload
-from tests.unit.fakes import ACTOR
+from tests.support.fakes import ACTOR
 
 
 def test_the_loser_gets_a_clear_conflict_and_no_event_is_lost_or_duplicated(platform):

@@ -9,7 +9,7 @@ from tests.support import broker
 from tests.support.broker import wait_until
 from tests.support.platform import count_events
 from tests.support.samples import registration_payload
-from tests.unit.fakes import ACTOR
+from tests.support.fakes import ACTOR
 
 
 def test_an_event_stored_but_not_yet_published_is_delivered_after_the_relay_is_killed(platform):

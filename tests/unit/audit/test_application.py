@@ -14,7 +14,7 @@ from shared.contracts import validate_command
 from shared.contracts import audit as contracts
 from shared.errors import Forbidden, InvalidInput, NotFound
 from tests.support.samples import COORDINATOR, WORKER, registration_args
-from tests.unit.fakes import IN_MEMORY, Link, deliver, intake as new_intake
+from tests.support.fakes import IN_MEMORY, Link, deliver, intake as new_intake
 
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
 

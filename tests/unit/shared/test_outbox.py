@@ -1,5 +1,5 @@
 from shared.outbox import Outbox
-from tests.unit import fakes
+from tests.support import fakes
 
 
 def test_each_published_event_points_at_the_previous_published_position():

@@ -9,7 +9,7 @@ from shared.contracts import catalogue
 from shared.outbox import Outbox
 from shared.config import DEPLOY_DIR
 from tests.support.samples import COORDINATOR, WORKER
-from tests.unit import fakes
+from tests.support import fakes
 
 
 def test_no_published_version_has_changed():

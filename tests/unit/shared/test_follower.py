@@ -4,7 +4,7 @@ import pytest
 from shared.contracts import encode
 from shared.follower import Follower, GapUnresolved
 from shared.outbox import Outbox
-from tests.unit import fakes
+from tests.support import fakes
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from shared.contracts import CATALOGUE
 from shared.errors import Forbidden, NotFound
 from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER, registration_args
-from tests.unit.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
+from tests.support.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
 CRIMINOLOGIST = {"user_id": "apo-crim-1", "role": "criminologist", "agency": "apo"}  # speaks nl, en

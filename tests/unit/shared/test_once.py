@@ -5,7 +5,7 @@ from shared import context, once
 from shared.context import RequestContext
 from shared.errors import Conflict
 from tests.support.samples import WORKER
-from tests.unit import fakes
+from tests.support import fakes
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,7 @@ from services.referrals.application import ReferralsApplication
 from shared.config import DEPLOY_DIR
 from shared.contracts import audit_answers, guidance_answers, intake_answers, notifications_answers, referrals_answers
 from tests.support.samples import COORDINATOR, WORKER, registration_payload
-from tests.unit.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
+from tests.support.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
 
 NOT_ON_THE_CASE = {"user_id": "apo-jur-9", "role": "jurist", "agency": "apo"}
 SAB_COORDINATOR = {"user_id": "sab-coord", "role": "coordinator", "agency": "sab"}

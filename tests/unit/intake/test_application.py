@@ -9,7 +9,7 @@ from shared.config import DEPLOY_DIR
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER, registration_args
-from tests.unit.fakes import IN_MEMORY
+from tests.support.fakes import IN_MEMORY
 
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
 OTHER_WORKER = {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "dsr"}

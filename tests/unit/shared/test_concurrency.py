@@ -7,7 +7,7 @@ from shared import concurrency
 from shared.config import DEPLOY_DIR
 from shared.errors import Conflict
 from tests.support.samples import COORDINATOR, WORKER, registration_args
-from tests.unit.fakes import IN_MEMORY
+from tests.support.fakes import IN_MEMORY
 
 
 @pytest.fixture
