@@ -115,7 +115,7 @@ class Resources(contextlib.ExitStack):
     def jww(self, role: str, service: str, env: Mapping[str, str], logdir: Path) -> subprocess.Popen:
         """``jww <role> <service>``, started as ops and the tests start it."""
         return self.process(
-            [sys.executable, "-m", "shared.cli", role, service], env, logdir / f"{service}-{role}.log"
+            [sys.executable, "-m", "jww", role, service], env, logdir / f"{service}-{role}.log"
         )
 
     def closing(self, thing):

@@ -91,7 +91,7 @@ def test_the_command_line_reads_exports_and_refuses_clearly(platform, case, tmp_
     env = platform.env("audit")
 
     def jww(*args, extra_env=None):
-        return subprocess.run([sys.executable, "-m", "shared.cli", *args], env={**env, **(extra_env or {})},
+        return subprocess.run([sys.executable, "-m", "jww", *args], env={**env, **(extra_env or {})},
                               capture_output=True, text=True, timeout=60)
 
     timeline = jww("timeline", client_id, "--purpose", "yearly inspection", "--auditor", "audit-7")
@@ -133,7 +133,7 @@ def test_verify_holds_on_every_untouched_store_and_names_a_tampered_read(platfor
     platform.stop_all()
 
     def verify(service):
-        return subprocess.run([sys.executable, "-m", "shared.cli", "verify", service], env=platform.env(service),
+        return subprocess.run([sys.executable, "-m", "jww", "verify", service], env=platform.env(service),
                               capture_output=True, text=True, timeout=60)
 
     for service in SERVICES:

@@ -159,7 +159,7 @@ def test_the_command_line_signs_in_and_drives_the_main_flow(api, tmp_path):
     env = dict(os.environ, JWW_TOKEN_FILE=str(tmp_path / "jww" / "token.json"))
 
     def jww(*args, stdin=None):
-        return subprocess.run([sys.executable, "-m", "shared.cli", *args], env=env, input=stdin,
+        return subprocess.run([sys.executable, "-m", "jww", *args], env=env, input=stdin,
                               capture_output=True, text=True, timeout=60)
 
     signed_in = jww("login", "apo-sa-1", "--url", api.url, "--password-stdin", stdin="sample-apo-sa-1\n")

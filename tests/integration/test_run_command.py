@@ -56,7 +56,7 @@ def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_
     env["JWW_SERVICE_FOLLOWS"] = ""  # all four share one file here; following is covered elsewhere
     env["JWW_GATEWAY_PORT"] = str(free_port())
     process = subprocess.Popen(
-        [sys.executable, "-m", "shared.cli", "run"], env=env,
+        [sys.executable, "-m", "jww", "run"], env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
     first_lines = [process.stdout.readline() for _ in range(len(config.SERVICES) + 2)]
@@ -85,7 +85,7 @@ def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_
 def test_an_unreachable_broker_is_reported_in_one_sentence(tmp_path):
     env = run_env(tmp_path, "amqp://guest:guest@127.0.0.1:1/")
     result = subprocess.run(
-        [sys.executable, "-m", "shared.cli", "run"], env=env, capture_output=True, text=True, timeout=30
+        [sys.executable, "-m", "jww", "run"], env=env, capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 1
     message = result.stderr.strip()

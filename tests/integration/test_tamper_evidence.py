@@ -108,10 +108,10 @@ def test_the_command_line_names_the_broken_link_and_fails(store):
 
     app, raw, clients = store
     env = dict(os.environ, JWW_STORE_SQLITE_PATH=str(raw.settings.sqlite_path))
-    clean = subprocess.run([sys.executable, "-m", "shared.cli", "verify", "intake"], env=env,
+    clean = subprocess.run([sys.executable, "-m", "jww", "verify", "intake"], env=env,
                            capture_output=True, text=True, timeout=60)
     raw.delete(clients[0], 2)
-    tampered = subprocess.run([sys.executable, "-m", "shared.cli", "verify", "intake"], env=env,
+    tampered = subprocess.run([sys.executable, "-m", "jww", "verify", "intake"], env=env,
                               capture_output=True, text=True, timeout=60)
     assert (clean.returncode, clean.stdout.strip()) == (0, "intake: every chain holds, and every signed checkpoint")
     assert tampered.returncode == 1

@@ -61,7 +61,7 @@ class Platform:
         label = label or role
         log = open(self.workdir / f"{service}-{label}.log", "ab")
         process = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", role, service],
+            [sys.executable, "-m", "jww", role, service],
             env=self.env(service), stdout=log, stderr=subprocess.STDOUT,
         )
         self.processes[(service, label)] = process
@@ -154,10 +154,9 @@ class Platform:
 
     def _application(self, service: str) -> ServiceApplication:
         if service not in self._applications:
-            from shared.cli import _find
+            from jww.lookup import application_class
 
-            cls = _find(f"services.{service}.application", lambda c: getattr(c, "service_name", "") == service)
-            self._applications[service] = cls(store=self.settings(service).store)
+            self._applications[service] = application_class(service)(store=self.settings(service).store)
         return self._applications[service]
 
     def logs(self, service: str, role: str) -> str:

@@ -11,9 +11,7 @@
     jww propose-referral CLIENT ...
     jww send-referral REFERRAL
 
-The API's address comes from ``--url`` at login, else ``JWW_API_URL``, else
-http://127.0.0.1:8080; the token file is ``JWW_TOKEN_FILE`` or
-``~/.config/jww/token.json``.
+Where the API and the token are: see ``jww.api_client``.
 """
 from __future__ import annotations
 
@@ -24,78 +22,16 @@ import json
 import os
 import sys
 import urllib.error
-import urllib.request
-from pathlib import Path
 
-DEFAULT_URL = "http://127.0.0.1:8080"
-COMMANDS = ("login", "logout", "api", "register-client", "give-consent", "accept-intake", "record-intervention",
-            "propose-referral", "send-referral")
+from jww.api_client import DEFAULT_URL, ApiError, call, save_login, token_file
 
-
-class ApiError(Exception):
-    def __init__(self, status: int, problem: dict):
-        super().__init__(problem.get("detail", ""))
-        self.status = status
-        self.problem = problem
-
-
-def token_file() -> Path:
-    return Path(os.environ.get("JWW_TOKEN_FILE") or Path.home() / ".config" / "jww" / "token.json")
-
-
-def _saved() -> dict:
-    try:
-        return json.loads(token_file().read_text())
-    except (FileNotFoundError, ValueError):
-        return {}
-
-
-def _save(content: dict) -> None:
-    path = token_file()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # Created readable by its owner only, before anything is written into it.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.chmod(path, 0o600)
-    with os.fdopen(fd, "w") as file:
-        json.dump(content, file)
-
-
-def call(method: str, path: str, body: dict | None = None, url: str | None = None, token: str | None = None,
-         headers: dict | None = None) -> tuple[int, object, object]:
-    """``(status, headers, answer)`` of one request; a problem answer raises ApiError."""
-    saved = _saved()
-    base = (url or saved.get("url") or os.environ.get("JWW_API_URL") or DEFAULT_URL).rstrip("/")
-    token = token if token is not None else saved.get("token")
-    request = urllib.request.Request(base + path, method=method.upper(),
-                                     data=None if body is None else json.dumps(body).encode())
-    request.add_header("Accept", "application/json")
-    if body is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-            return response.status, response.headers, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            problem = json.loads(raw)
-        except ValueError:
-            problem = {"detail": raw.decode(errors="replace")[:200]}
-        raise ApiError(error.code, problem) from None
-
-
-# -- the commands ---------------------------------------------------------------------
 
 def login(args) -> int:
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
     url = args.url or os.environ.get("JWW_API_URL") or DEFAULT_URL
     _, _, answer = call("POST", "/auth/token", {"username": args.username, "password": password}, url=url, token="")
     expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=answer["expires_in"])
-    _save({"url": url, "username": args.username, "token": answer["access_token"], "expires": expires.isoformat()})
+    save_login({"url": url, "username": args.username, "token": answer["access_token"], "expires": expires.isoformat()})
     print(f"Signed in to {url} as {args.username} until {expires:%H:%M} UTC (token in {token_file()}).")
     return 0
 
@@ -193,8 +129,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("username")
     p.add_argument("--url", help=f"the API's address (default $JWW_API_URL or {DEFAULT_URL})")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    p.set_defaults(api_command=login)
-    sub.add_parser("logout", help="forget the API token").set_defaults(api_command=logout)
+    p.set_defaults(run=run, api_command=login)
+    sub.add_parser("logout", help="forget the API token").set_defaults(run=run, api_command=logout)
 
     p = sub.add_parser("api", help="call any route of the HTTP API (see /openapi.json)")
     p.add_argument("method", type=str.upper, choices=("GET", "POST", "PUT", "DELETE"))
@@ -202,7 +138,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", help="the JSON body")
     p.add_argument("--if-match", help="the ETag of the record as you read it")
     p.add_argument("-i", "--include", action="store_true", help="also print the status and useful headers")
-    p.set_defaults(api_command=api)
+    p.set_defaults(run=run, api_command=api)
 
     p = sub.add_parser("register-client", help="register a client (through the API)")
     p.add_argument("--given-names", required=True)
@@ -214,20 +150,20 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--language", action="append", required=True, help="a language spoken (repeat)")
     p.add_argument("--preferred-language")
     p.add_argument("--interpreter-needed", action="store_true")
-    p.set_defaults(api_command=register_client)
+    p.set_defaults(run=run, api_command=register_client)
 
     p = sub.add_parser("give-consent", help="record a client's consent for a recipient and purpose")
     p.add_argument("client")
     p.add_argument("--recipient", required=True, help="an agency or partner code")
     p.add_argument("--purpose", required=True, help="e.g. referral, transfer, family_involvement")
     p.add_argument("--scope", action="append", required=True, help="what may be shared (repeat)")
-    p.set_defaults(api_command=give_consent)
+    p.set_defaults(run=run, api_command=give_consent)
 
     p = sub.add_parser("accept-intake", help="accept a client's intake and assign a worker (coordinator)")
     p.add_argument("client")
     p.add_argument("--worker", required=True)
     p.add_argument("--interpreter", help="LANGUAGE[:telephone|present] when the worker needs one")
-    p.set_defaults(api_command=accept_intake)
+    p.set_defaults(run=run, api_command=accept_intake)
 
     p = sub.add_parser("record-intervention", help="record an intervention in a client's trajectory")
     p.add_argument("client")
@@ -239,15 +175,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--at", help="when, ISO 8601 with a time zone (default now)")
     p.add_argument("--note")
     p.add_argument("--if-match", help="the trajectory's ETag as you read it")
-    p.set_defaults(api_command=record_intervention)
+    p.set_defaults(run=run, api_command=record_intervention)
 
     p = sub.add_parser("propose-referral", help="propose a referral of a client to a partner")
     p.add_argument("client")
     p.add_argument("--partner", required=True)
     p.add_argument("--domain", action="append", required=True)
     p.add_argument("--reason", required=True)
-    p.set_defaults(api_command=propose_referral)
+    p.set_defaults(run=run, api_command=propose_referral)
 
     p = sub.add_parser("send-referral", help="send a proposed referral to its partner (under the client's consent)")
     p.add_argument("referral")
-    p.set_defaults(api_command=send_referral)
+    p.set_defaults(run=run, api_command=send_referral)

@@ -49,6 +49,7 @@ def add_commands(sub) -> None:
         p.add_argument("--purpose", required=True, help="why you read this file; recorded with your read")
         p.add_argument("--auditor", default=getpass.getuser(), help="your user id (default: your login name)")
         p.add_argument("--agency", default="platform", help="your organisation (default: platform)")
+        p.set_defaults(run=run)
         return p
 
     p = query("timeline", "who did what, when, in which agency, and who read the file")
@@ -67,9 +68,6 @@ def add_commands(sub) -> None:
     p.add_argument("--until", type=instant, required=True)
     p.add_argument("--format", choices=("json", "text"), default="json")
     p.add_argument("--out", type=Path, help="write to this file instead of standard output")
-
-
-COMMANDS = ("timeline", "replay", "changes", "export")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,7 +127,7 @@ def _refused(refused) -> int:
 
 def _as_text(args: argparse.Namespace, answer: dict) -> str:
     from services.audit import report
-    from shared.progress import Bar
+    from jww.progress import Bar
 
     if args.command == "export":
         if args.format == "json":

@@ -1,0 +1,47 @@
+"""``jww``: the platform's command line.
+
+    jww run [SERVICE ...]   every service (or those named) with its relay, and the
+                            gateway (the HTTP API), until Ctrl-C
+    jww serve SERVICE       one service's RPC workers and followers (scale these out);
+                            `jww serve gateway`: the HTTP API
+    jww relay SERVICE       one service's outbox relay (exactly one per service)
+    jww verify [SERVICE ...] recompute every hash chain in the services' stores
+    jww timeline | replay | changes | export CLIENT ...
+                            an auditor's reading of one client's history
+                            (see jww/audit.py)
+    jww catalogue           print the AsyncAPI catalogue of integration events
+    jww catalogue --publish record new event versions as published
+    jww login | api | register-client | ...
+                            the platform through its HTTP API (see jww/api_commands.py)
+
+Settings come from ``deploy/<service>/service.toml`` and the environment (see
+``shared/config.py``).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+from jww import api_commands, audit, catalogue, processes, verify
+from shared import config
+
+
+def parser() -> argparse.ArgumentParser:
+    """Every command; each one's ``run`` default is the function that carries it out."""
+    the_parser = argparse.ArgumentParser(prog="jww", description=__doc__.split("\n\n")[0])
+    sub = the_parser.add_subparsers(dest="command", required=True)
+    for module in (processes, verify, audit, catalogue, api_commands):
+        module.add_commands(sub)
+    return the_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    # nameko 2 needs eventlet; its deprecation notice says nothing an operator can act on.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except config.ConfigError as error:
+        print(f"jww: {error}", file=sys.stderr)
+        return 2

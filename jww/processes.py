@@ -1,0 +1,188 @@
+"""The platform's processes: ``jww serve``, ``jww relay`` and ``jww run``.
+
+    jww serve SERVICE   one service's RPC workers and followers (scale these out);
+                        `jww serve gateway`: the HTTP API
+    jww relay SERVICE   one service's outbox relay (exactly one per service)
+    jww run [SERVICE ...]
+                        every service (or those named) with its relay, and the
+                        gateway, each in a child process, until Ctrl-C
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from jww.lookup import application_class, service_class
+from shared import config
+
+STOP_GRACE_SECONDS = 10
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("run", help="start services with their relays, until Ctrl-C")
+    p.add_argument("services", nargs="*", choices=[[], *config.SERVICES, config.GATEWAY], metavar="SERVICE")
+    p.set_defaults(run=lambda args: run(args.services))
+    p = sub.add_parser("serve", help="start one service's RPC workers and followers")
+    p.add_argument("service", choices=(*config.SERVICES, config.GATEWAY))
+    p.set_defaults(run=lambda args: serve(args.service))
+    p = sub.add_parser("relay", help="start one service's outbox relay")
+    p.add_argument("service", choices=config.SERVICES)
+    p.set_defaults(run=lambda args: relay(args.service))
+
+
+def serve(service: str) -> int:
+    # Before psycopg is imported: its default wait blocks eventlet's hub, so one
+    # slow query would stall every worker of the process (DESIGN §10).
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+    import eventlet
+
+    eventlet.monkey_patch()
+    from nameko.runners import ServiceRunner
+
+    from shared import logs, metrics
+    from shared.service import SETTINGS_KEY
+
+    settings = config.load(service)
+    logs.configure(service, settings.log_level)
+    runner = ServiceRunner(config={**settings.nameko_config, SETTINGS_KEY: settings})
+    runner.add_service(service_class(service))
+
+    def stop_or_kill():
+        # A graceful stop lets running workers finish. It can hang when the broker
+        # is gone (nameko waits for consumers that cannot cancel), so after a grace
+        # period the container is killed; acknowledgements come only after commits,
+        # so a kill loses nothing.
+        try:
+            with eventlet.Timeout(STOP_GRACE_SECONDS):
+                runner.stop()
+        except eventlet.Timeout:
+            runner.kill()
+
+    stopping = []
+
+    def shutdown(signum, frame):
+        # Ctrl-C reaches every process of the terminal's group, and `jww run` then
+        # sends SIGTERM too: stop once.
+        if not stopping:
+            stopping.append(signum)
+            eventlet.spawn_n(stop_or_kill)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    runner.start()
+    # Only now: /metrics doubles as the readiness probe, so it must not answer
+    # before the RPC consumers are up.
+    metrics.serve(settings.metrics_addr, settings.metrics_port)
+    runner.wait()
+    return 0
+
+
+def relay(service: str) -> int:
+    from shared import checkpoints, logs, metrics
+    from shared.messaging import ConfirmingPublisher, exchange_name
+    from shared.outbox import Outbox
+    from shared.relay import Relay
+    from shared.singleton import sole_relay
+
+    settings = config.load(service)
+    logs.configure(f"{service}-relay", settings.log_level)
+    app = application_class(service)(store=settings.store)
+    the_relay = Relay(
+        Outbox(app),
+        ConfirmingPublisher(settings.amqp_uri, exchange_name(service)),
+        batch=settings.relay_batch,
+        poll_seconds=settings.relay_poll_seconds,
+        checkpoint=lambda: checkpoints.take(app.recorder, settings.checkpoint_path),
+        checkpoint_seconds=settings.checkpoint_minutes * 60,
+    )
+    metrics.serve(settings.metrics_addr, settings.relay_metrics_port)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: the_relay.stopping.set())
+    with sole_relay(settings, the_relay.stopping) as active:
+        if active:
+            the_relay.resume()  # a standby's position is stale by the time it takes over
+            the_relay.run()
+    return 0
+
+
+def broker_problem(uri: str) -> str | None:
+    """One sentence saying what to do if RabbitMQ cannot be reached, else None."""
+    import amqp
+
+    from shared.messaging import connection_params
+
+    params = connection_params(uri)
+    try:
+        connection = amqp.Connection(**params, connect_timeout=3)
+        connection.connect()
+        connection.close()
+        return None
+    except Exception as error:
+        where = f"amqp://{params['host']}{'/' if params['virtual_host'] == '/' else '/' + params['virtual_host']}"
+        return (
+            f"RabbitMQ is not reachable at {where} ({type(error).__name__}): install and start it "
+            "(on Debian: 'apt-get install rabbitmq-server' then 'rabbitmq-server -detached'), "
+            "or set AMQP_URI to a running broker."
+        )
+
+
+def run(services: list[str]) -> int:
+    services = services or [*config.SERVICES, config.GATEWAY]
+    settings = {name: config.load(name) for name in services}
+    problem = broker_problem(next(iter(settings.values())).amqp_uri)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    children: list[tuple[str, subprocess.Popen]] = []
+    for name in services:
+        for role in ("serve",) if name == config.GATEWAY else ("serve", "relay"):
+            process = subprocess.Popen([sys.executable, "-m", "jww", role, name])
+            children.append((f"{name} {role}", process))
+    _print_addresses(settings)
+    print("All services started; Ctrl-C stops them.", flush=True)
+
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for label, process in children:
+            if process.poll() is not None:
+                print(f"{label} exited with code {process.returncode}; stopping the platform.", file=sys.stderr)
+                stopping, exit_code = True, 1
+                break
+        time.sleep(0.2)
+    for _, process in children:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for _, process in children:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    print("Stopped.", flush=True)
+    return exit_code
+
+
+def _print_addresses(settings: dict[str, config.Settings]) -> None:
+    for name, s in settings.items():
+        if name == config.GATEWAY:
+            print(f"{name:<14} API {s.url}/  document {s.url}/openapi.json"
+                  f"  metrics http://127.0.0.1:{s.metrics_port}/metrics", flush=True)
+            continue
+        where = s.store.sqlite_path if s.store.kind == "sqlite" else f"postgres database {s.store.postgres_dbname}"
+        print(
+            f"{name:<14} metrics http://127.0.0.1:{s.metrics_port}/metrics"
+            f"  relay http://127.0.0.1:{s.relay_metrics_port}/metrics  store {where}",
+            flush=True,
+        )
