@@ -3,11 +3,11 @@ import threading
 
 import pytest
 
-from tests.faults.helpers import (
-    FOLLOWERS, applied_position, assert_each_client_on_record_once, store_clients, wait_caught_up,
-)
 from tests.support import broker
 from tests.support.broker import wait_until
+from tests.support.followers import (
+    FOLLOWERS, applied_position, assert_each_client_on_record_once, store_clients, wait_caught_up,
+)
 
 
 @pytest.mark.parametrize("fault", ["server closes connections", "broker restarts"])

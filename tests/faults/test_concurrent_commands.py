@@ -2,16 +2,15 @@
 import threading
 
 from shared.errors import Conflict
-from tests.faults.helpers import FOLLOWERS, wait_applied
+from tests.support.followers import FOLLOWERS, wait_applied
 from tests.support.platform import count_events, last_published
-from tests.support.samples import registration_payload
-from tests.support.fakes import ACTOR
+from tests.support.samples import WORKER, registration_payload
 
 
 def test_the_loser_gets_a_clear_conflict_and_no_event_is_lost_or_duplicated(platform):
     platform.start_services("intake", *FOLLOWERS)
     with platform.rpc() as rpc:
-        payload = registration_payload(ACTOR, languages=["nl"], preferred_language="nl")
+        payload = registration_payload(WORKER, languages=["nl"], preferred_language="nl")
         clients = [rpc.intake.register_client(payload)["client_id"] for _ in range(5)]
 
     outcomes = {client: [] for client in clients}
@@ -20,7 +19,7 @@ def test_the_loser_gets_a_clear_conflict_and_no_event_is_lost_or_duplicated(plat
     def change(client, language):
         start.wait()
         command = {
-            "actor": ACTOR, "client_id": client, "expected_version": 1,
+            "actor": WORKER, "client_id": client, "expected_version": 1,
             "languages": [language], "preferred_language": language, "interpreter_needed": False,
         }
         with platform.rpc() as rpc:

@@ -2,8 +2,8 @@
 still applied once, in order, and the lost ones are pulled from intake's log."""
 from shared.contracts import encode
 from shared.outbox import Outbox
-from tests.faults.helpers import assert_each_client_on_record_once, store_clients, wait_applied
 from tests.support import broker
+from tests.support.followers import assert_each_client_on_record_once, store_clients, wait_applied
 
 
 def test_duplicates_reordering_and_gaps_are_applied_once_in_order(platform):

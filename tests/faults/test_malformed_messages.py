@@ -4,9 +4,9 @@ import json
 
 from shared.contracts import encode
 from shared.outbox import Outbox
-from tests.faults.helpers import assert_each_client_on_record_once, store_clients, wait_caught_up
 from tests.support import broker
 from tests.support.broker import wait_until
+from tests.support.followers import assert_each_client_on_record_once, store_clients, wait_caught_up
 
 
 def test_malformed_messages_are_dead_lettered_with_their_reason(platform):

@@ -2,14 +2,13 @@
 import signal
 import time
 
-from tests.faults.helpers import (
-    FOLLOWERS, applied_position, assert_each_client_on_record_once, store_clients, wait_caught_up,
-)
 from tests.support import broker
 from tests.support.broker import wait_until
+from tests.support.followers import (
+    FOLLOWERS, applied_position, assert_each_client_on_record_once, store_clients, wait_caught_up,
+)
 from tests.support.platform import count_events
-from tests.support.samples import registration_payload
-from tests.support.fakes import ACTOR
+from tests.support.samples import WORKER, registration_payload
 
 
 def test_an_event_stored_but_not_yet_published_is_delivered_after_the_relay_is_killed(platform):
@@ -18,7 +17,7 @@ def test_an_event_stored_but_not_yet_published_is_delivered_after_the_relay_is_k
     platform.signal("intake", "relay", signal.SIGSTOP)  # frozen before it can publish
     before = {s: applied_position(platform, s) for s in FOLLOWERS}
     with platform.rpc() as rpc:
-        payload = registration_payload(ACTOR, legal_position="interned")
+        payload = registration_payload(WORKER, legal_position="interned")
         client_ids = [rpc.intake.register_client(payload)["client_id"] for _ in range(3)]
     assert count_events(platform.application("intake"), "Client.Registered") == 3
     time.sleep(0.5)

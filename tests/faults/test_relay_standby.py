@@ -1,8 +1,8 @@
 """A second relay for the same service stands by, and takes over when the first dies."""
 import pytest
 
-from tests.faults.helpers import assert_each_client_on_record_once, store_clients, wait_caught_up
 from tests.support.broker import wait_until
+from tests.support.followers import assert_each_client_on_record_once, store_clients, wait_caught_up
 
 
 @pytest.mark.parametrize("store", ["postgres", "sqlite"], indirect=True)

@@ -1,24 +1,23 @@
-"""What the fault tests count and wait for."""
+"""What a test counts and waits for in the followers' stores: that each applied
+intake's events up to a position, and applied each client exactly once."""
 from __future__ import annotations
 
 import threading
+import time
 
 from tests.support.broker import wait_until
 from tests.support.platform import Platform, count_events, last_published
-from tests.support.samples import registration_args
-from tests.support.fakes import ACTOR
+from tests.support.samples import WORKER, registration_args
 
 FOLLOWERS = ("guidance", "referrals", "notifications")
 
 
 def store_clients(platform: Platform, count: int, pace: float = 0.0) -> list:
     """Register clients straight into intake's store, as intake's workers would."""
-    import time
-
     app = platform.application("intake")
     ids = []
     for _ in range(count):
-        ids.append(app.register_client(ACTOR, **registration_args()))
+        ids.append(app.register_client(WORKER, **registration_args()))
         if pace:
             time.sleep(pace)
     return ids
