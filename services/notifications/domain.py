@@ -4,19 +4,37 @@ and whether it reached them.
 A notification exists once per (fact, recipient, channel): its id derives from
 those three, so a fact delivered twice, or a restart in the middle, cannot make a
 second one. Messages carry what the recipient needs and never a confidential note.
+
+The team, waitlist and client records follow other services' facts: a fact that
+changes nothing (a client already waiting, a member never heard of) is absorbed,
+not refused, since a follower cannot send it back.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from uuid import UUID
 
 from eventsourcing.domain import event
 
-from shared.domain import ServiceAggregate
+from shared.domain import NotNow, NotPermitted, ServiceAggregate, Unknown
 
 _NAMESPACE = uuid.UUID("3f6c1e8a-7b2d-4e9f-a1c5-0d8e2b7f4a93")
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead-lettered"
+INBOX = "inbox"
+
+
+class NoSuchMessage(Unknown):
+    """Only an inbox message can be read in the inbox."""
+
+
+class AddressedToSomeoneElse(NotPermitted):
+    """A message is marked read by its recipient only."""
+
+
+class NotPending(NotNow):
+    """A delivered or dead-lettered notification is not tried again."""
 
 
 class ClientOnRecord(ServiceAggregate):
@@ -54,8 +72,12 @@ class Team(ServiceAggregate):
     def note_member(self, user_id: str, profile: str, languages: list[str]):
         self.members[user_id] = {"profile": profile, "languages": list(languages), "active": True}
 
+    def set_active(self, user_id: str, active: bool) -> None:
+        if user_id in self.members:  # of a member never noted there is nothing to change
+            self._active_changed(user_id=user_id, active=active)
+
     @event("MemberActiveChanged")
-    def set_active(self, user_id: str, active: bool):
+    def _active_changed(self, user_id: str, active: bool):
         self.members[user_id]["active"] = active
 
     def coordinators(self) -> list[str]:
@@ -75,31 +97,62 @@ class Waitlist(ServiceAggregate):
         self.waiting: list[str] = []
         self.reported = 0  # the size last reported to the coordinator
 
+    def join(self, client_id: str, report_from: int) -> int | None:
+        """Put a client on the list. Returns the new size when the coordinator is
+        to hear of it: each time the list reaches a size at or above
+        ``report_from`` that it has not reached before."""
+        if client_id in self.waiting:
+            return None
+        self._joined(client_id=client_id)
+        size = len(self.waiting)
+        if size < report_from or size <= self.reported:
+            return None
+        self._growth_reported(size=size)
+        return size
+
+    def leave(self, client_id: str) -> None:
+        if client_id in self.waiting:
+            self._left(client_id=client_id)
+
     @event("Joined")
-    def join(self, client_id: str):
+    def _joined(self, client_id: str):
         self.waiting.append(client_id)
 
     @event("Left")
-    def leave(self, client_id: str):
+    def _left(self, client_id: str):
         self.waiting.remove(client_id)
 
     @event("GrowthReported")
-    def report_growth(self, size: int):
+    def _growth_reported(self, size: int):
         self.reported = size
 
 
+@dataclasses.dataclass(frozen=True)
+class Backoff:
+    """How many times an e-mail is tried, waiting twice as long after each failure."""
+
+    attempts: int
+    first_wait: dt.timedelta
+
+    def retry_at(self, failed: int, now: dt.datetime) -> dt.datetime | None:
+        """When to try again after ``failed`` attempts failed; None once all are used."""
+        if failed >= self.attempts:
+            return None
+        return now + self.first_wait * 2 ** (failed - 1)
+
+
 class Notification(ServiceAggregate):
+    """One message to one recipient through one channel. Its published events
+    repeat whom and what it is about, so publishing one reads nothing else."""
+
     @staticmethod
     def create_id(fact_id: str, recipient: str, channel: str) -> UUID:
         return uuid.uuid5(_NAMESPACE, f"notification:{fact_id}:{recipient}:{channel}")
 
     class Created(ServiceAggregate.Created):
-        """Version 2 added the client the notification is about, so that audit can
-        put it on the client's timeline; version 1 notifications read with none."""
-
-        class_version = 2
         fact_id: str
-        client_id: UUID | None
+        client_id: UUID | None  # none for a notice about a whole agency
+        agency: str
         kind: str
         recipient: str
         address: str
@@ -109,36 +162,68 @@ class Notification(ServiceAggregate):
         body: str
         due: dt.datetime
 
-        @staticmethod
-        def upcast_v1_v2(state: dict) -> None:
-            state["client_id"] = None
-
     @event(Created)
     def __init__(
-        self, fact_id: str, client_id: UUID | None, kind: str, recipient: str, address: str, channel: str,
-        language: str, subject: str, body: str, due: dt.datetime,
+        self, fact_id: str, client_id: UUID | None, agency: str, kind: str, recipient: str, address: str,
+        channel: str, language: str, subject: str, body: str, due: dt.datetime,
     ):
-        self.fact_id, self.client_id, self.kind, self.recipient = fact_id, client_id, kind, recipient
-        self.address = address
+        self.fact_id, self.client_id, self.agency, self.kind = fact_id, client_id, agency, kind
+        self.recipient, self.address = recipient, address
         self.channel, self.language, self.subject, self.body, self.due = channel, language, subject, body, due
         self.status = PENDING
         self.attempts = 0
         self.next_attempt = due
         self.read = False
 
+    @property
+    def pending(self) -> bool:
+        return self.status == PENDING
+
+    def record_delivery(self, at: dt.datetime) -> None:
+        self._check_pending()
+        self._delivered(at=at, **self._about())
+
+    def record_failure(self, error: str, now: dt.datetime, backoff: Backoff) -> None:
+        """A failed attempt (``error`` names the kind of failure, never its text):
+        tried again later, or dead-lettered when it was the last attempt."""
+        self._check_pending()
+        failed = self.attempts + 1
+        retry_at = backoff.retry_at(failed, now)
+        self._attempt_failed(error=error, retry_at=retry_at)
+        if retry_at is None:
+            self._dead_lettered(reason=f"{failed} attempts failed, last: {error}", **self._about())
+
+    def mark_read(self, reader: str, at: dt.datetime) -> None:
+        if self.channel != INBOX:
+            raise NoSuchMessage("no such message", {"notification_id": ["not found"]})
+        if reader != self.recipient:
+            raise AddressedToSomeoneElse("this message is addressed to someone else")
+        if not self.read:
+            self._marked_read(at=at)
+
+    def _check_pending(self) -> None:
+        if not self.pending:
+            raise NotPending(f"this notification is {self.status} already", {"notification_id": [self.status]})
+
+    def _about(self) -> dict:
+        return {"client_id": self.client_id, "agency": self.agency, "kind": self.kind,
+                "recipient": self.recipient, "channel": self.channel}
+
     @event("AttemptFailed")
-    def attempt_failed(self, error: str, retry_at: dt.datetime | None):
+    def _attempt_failed(self, error: str, retry_at: dt.datetime | None):
         self.attempts += 1
         self.next_attempt = retry_at
 
     @event("Delivered")
-    def delivered(self, at: dt.datetime):
+    def _delivered(self, at: dt.datetime, client_id: UUID | None, agency: str, kind: str, recipient: str,
+                   channel: str):
         self.status = DELIVERED
 
     @event("DeadLettered")
-    def dead_letter(self, reason: str):
+    def _dead_lettered(self, reason: str, client_id: UUID | None, agency: str, kind: str, recipient: str,
+                       channel: str):
         self.status = DEAD
 
     @event("Read")
-    def mark_read(self, at: dt.datetime):
+    def _marked_read(self, at: dt.datetime):
         self.read = True

@@ -1,5 +1,8 @@
 """What notifications publishes: that someone was told something about a client,
-and whether the e-mail reached them; never the subject or the body."""
+and whether the e-mail reached them; never the subject or the body.
+
+Each translation reads the domain event alone: the events a notification
+publishes repeat whom and what it is about (``domain.Notification``)."""
 from __future__ import annotations
 
 from shared.contracts import event_type
@@ -8,36 +11,30 @@ from shared.outbox import Publication
 from services.notifications.domain import Notification
 
 
-class Publications(dict):
-    """Domain event class -> its translation. What a notification is about and to
-    whom is fixed at its creation, so it is looked up once per notification."""
+def _about(fact: str, e, **data) -> Publication:
+    client_id = str(e.client_id) if e.client_id else None
+    return Publication(
+        type=event_type("notifications", fact, 1),
+        subject=client_id or f"notification/{e.originator_id}",
+        data={"notification_id": str(e.originator_id), "client_id": client_id, "kind": e.kind,
+              "recipient": e.recipient, "channel": e.channel, **data},
+    )
 
-    def __init__(self, repository):
-        self.repository = repository
-        self._fixed: dict = {}
-        super().__init__({
-            Notification.Created: self._issued,
-            Notification.Delivered: lambda e: self._about("notification-delivered", e, at=e.at.isoformat()),
-            Notification.DeadLettered: lambda e: self._about("notification-dead-lettered", e),
-        })
 
-    def _facts(self, notification_id) -> dict:
-        if notification_id not in self._fixed:
-            n: Notification = self.repository.get(notification_id)
-            self._fixed[notification_id] = self._fix(n.id, n.client_id, n.kind, n.recipient, n.channel)
-        return self._fixed[notification_id]
+def issued(e: Notification.Created) -> Publication:
+    return _about("notification-issued", e, caused_by=e.fact_id, language=e.language, due=e.due.isoformat())
 
-    @staticmethod
-    def _fix(notification_id, client_id, kind, recipient, channel) -> dict:
-        return {"notification_id": str(notification_id), "client_id": str(client_id) if client_id else None,
-                "kind": kind, "recipient": recipient, "channel": channel}
 
-    def _about(self, fact: str, e, **data) -> Publication:
-        fixed = self._facts(e.originator_id)
-        return Publication(type=event_type("notifications", fact, 1), subject=fixed["client_id"] or f"notification/{fixed['notification_id']}",
-                           data={**fixed, **data})
+def delivered(e: Notification.Delivered) -> Publication:
+    return _about("notification-delivered", e, at=e.at.isoformat())
 
-    def _issued(self, e: Notification.Created) -> Publication:
-        self._fixed[e.originator_id] = self._fix(e.originator_id, e.client_id, e.kind, e.recipient, e.channel)
-        return self._about("notification-issued", e, caused_by=e.fact_id, language=e.language,
-                           due=e.due.isoformat())
+
+def dead_lettered(e: Notification.DeadLettered) -> Publication:
+    return _about("notification-dead-lettered", e)
+
+
+PUBLICATIONS = {
+    Notification.Created: issued,
+    Notification.Delivered: delivered,
+    Notification.DeadLettered: dead_lettered,
+}

@@ -1,0 +1,213 @@
+"""Who is told what: the rules that turn other services' facts into messages to
+the right people (how each is told is ``addressing``).
+
+Reminders are notifications due later: they are stored when the fact arrives, so
+they survive restarts, and one that fell due while the service was down goes out
+when it comes back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Callable
+
+from eventsourcing.application import ProcessingEvent
+from eventsourcing.utils import get_topic
+
+from shared.contracts import event_type
+
+from services.notifications.addressing import Addressing
+from services.notifications.domain import ClientOnRecord, Team, Waitlist
+from services.notifications.messages import Message
+
+if TYPE_CHECKING:
+    from services.notifications.application import NotificationsApplication
+
+Policy = Callable[[dict, ProcessingEvent], None]
+
+
+def _ref(client_id) -> str:
+    """How a message names a client: enough for the worker to find the file, no name."""
+    return str(client_id)[:8]
+
+
+class Policies:
+    """The reactions to upstream facts; each collects its new events in the
+    processing event, so they are stored with the upstream position."""
+
+    def __init__(self, app: NotificationsApplication):
+        self.app = app
+        self.addressing = Addressing(app)
+
+    def by_type(self) -> dict[str, Policy]:
+        intake, guidance, referrals = (
+            lambda fact: event_type("intake", fact, 1),
+            lambda fact: event_type("guidance", fact, 1),
+            lambda fact: event_type("referrals", fact, 1),
+        )
+        return {
+            intake("client-registered"): self.note_client,
+            intake("staff-member-added"): self.note_staff_member,
+            intake("staff-member-active-changed"): self.note_staff_active,
+            intake("intake-accepted"): self.on_assignment,
+            intake("client-reassigned"): self.on_assignment,
+            intake("client-transferred"): self.on_assignment,
+            intake("intake-waitlisted"): self.on_waitlisted,
+            intake("intake-declined"): self.on_declined,
+            referrals("referral-step-recorded"): self.on_referral_step,
+            referrals("referral-stalled"): self.on_referral_stalled,
+            guidance("appointment-planned"): self.on_appointment_planned,
+            guidance("condition-period-ending"): self.on_condition_ending,
+            guidance("continuity-gap"): self.on_continuity_gap,
+        }
+
+    # -- what notifications keeps of the clients and the staff ------------------------
+
+    def note_client(self, event: dict, processing: ProcessingEvent) -> None:
+        processing.collect_events(ClientOnRecord(client_id=event["data"]["client_id"], agency=event["data"]["agency"]))
+
+    def note_staff_member(self, event: dict, processing: ProcessingEvent) -> None:
+        data = event["data"]
+        team = self.app.find(Team.create_id(data["agency"]), processing) or Team(agency=data["agency"])
+        team.note_member(data["user_id"], data["profile"], data["languages"])
+        processing.collect_events(team)
+
+    def note_staff_active(self, event: dict, processing: ProcessingEvent) -> None:
+        data = event["data"]
+        team = self.app.find(Team.create_id(data["agency"]), processing)
+        if team is not None:
+            team.set_active(data["user_id"], data["active"])
+            processing.collect_events(team)
+
+    # -- who is told what -----------------------------------------------------------
+
+    def on_assignment(self, event: dict, processing: ProcessingEvent) -> None:
+        """New assignment -> the worker (accepted, reassigned, or transferred to a worker)."""
+        data = event["data"]
+        client = self.app.find(data["client_id"], processing)
+        if client is None:
+            return
+        client.assign_worker(data["agency"], data["worker"])
+        processing.collect_events(client)
+        self._leave_waitlists(processing, data["client_id"], except_agency=None if data["worker"] else data["agency"])
+        if data["worker"]:
+            self.addressing.tell(processing, event, "new_assignment", [data["worker"]], lambda m: (
+                m.t("New client assigned"),
+                m.t("You now guide client {client} at {agency}.", client=_ref(data["client_id"]),
+                    agency=data["agency"].upper())))
+        else:
+            self._join_waitlist(processing, event, data["agency"], data["client_id"])
+
+    def on_waitlisted(self, event: dict, processing: ProcessingEvent) -> None:
+        self._join_waitlist(processing, event, event["data"]["agency"], event["data"]["client_id"])
+
+    def on_declined(self, event: dict, processing: ProcessingEvent) -> None:
+        self._leave_waitlists(processing, event["data"]["client_id"], except_agency=None)
+
+    def on_referral_step(self, event: dict, processing: ProcessingEvent) -> None:
+        """Referral answered -> the caseworker."""
+        data = event["data"]
+        if not data["answered"]:
+            return
+        self.addressing.tell(processing, event, "referral_answered", self._worker_of(processing, data["client_id"]),
+                             lambda m: (m.t("Referral answered"), m.t(
+                                 "The referral of client {client} to {partner} was answered: {answer}.",
+                                 client=_ref(data["client_id"]), partner=data["partner"], answer=m.t(data["step"]))))
+
+    def on_referral_stalled(self, event: dict, processing: ProcessingEvent) -> None:
+        """Referral stalled -> the caseworker."""
+        data = event["data"]
+        self.addressing.tell(processing, event, "referral_stalled", self._worker_of(processing, data["client_id"]),
+                             lambda m: (m.t("Referral without news"), m.t(
+                                 "The referral of client {client} to {partner} has been {state} since {since} "
+                                 "without news.", client=_ref(data["client_id"]), partner=data["partner"],
+                                 state=m.t(data["state"]), since=m.day(data["since"].date()))))
+
+    def on_appointment_planned(self, event: dict, processing: ProcessingEvent) -> None:
+        """Appointment tomorrow -> the caseworker, the day before; an interpreter
+        request -> the agency's interpreter desk, at once, by e-mail only."""
+        data = event["data"]
+        interpreter = data["interpreter"]
+        at = data["at"]
+
+        def reminder(m: Message):
+            line = (m.t("An interpreter ({language}) was requested.", language=interpreter["language"])
+                    if interpreter else m.t("No interpreter is needed."))
+            body = m.t("Client {client} has an appointment with {actor} on {at}.", client=_ref(data["client_id"]),
+                       actor=m.actor(data["with_actor"]), at=m.when(at))
+            return m.t("Appointment tomorrow"), f"{body} {line}"
+
+        self.addressing.tell(processing, event, "appointment_tomorrow", [data["worker"]], reminder,
+                             due=at - dt.timedelta(days=1))
+        if interpreter and self.app.mailer:
+            language = self.addressing.language_of(processing, data["agency"], data["worker"])
+            m = Message(language)
+            self.addressing.add(
+                processing, fact_id=event["id"], client_id=data["client_id"], agency=data["agency"],
+                kind="interpreter_request", recipient=f"interpreter-desk:{data['agency']}",
+                address=self.app.interpreter_desk.format(agency=data["agency"]), channel="email", language=language,
+                subject=m.t("Interpreter request"),
+                body=m.t("Please book an interpreter ({language}) for an appointment of client {client} with "
+                         "{actor} on {at}.", language=interpreter["language"], client=_ref(data["client_id"]),
+                         actor=m.actor(data["with_actor"]), at=m.when(at)),
+                due=self.app.clock())
+
+    def on_condition_ending(self, event: dict, processing: ProcessingEvent) -> None:
+        """Condition period ending -> the caseworker."""
+        data = event["data"]
+        self.addressing.tell(processing, event, "condition_ending", [data["worker"]], lambda m: (
+            m.t("Condition period ending"),
+            m.t("A {kind} of client {client} ends on {ends}.", kind=m.t(data["kind"]), client=_ref(data["client_id"]),
+                ends=m.day(dt.date.fromisoformat(str(data["ends"]))))))
+
+    def on_continuity_gap(self, event: dict, processing: ProcessingEvent) -> None:
+        """Continuity gap -> the caseworker and the team coordinator."""
+        data = event["data"]
+        recipients = [data["worker"], *self._coordinators(processing, data["agency"])]
+
+        def message(m: Message):
+            client, due = _ref(data["client_id"]), m.day(data["due"].date())
+            if data["last_contact"]:
+                body = m.t("No contact with client {client} since {last}; a contact was due on {due}.",
+                           client=client, last=m.day(data["last_contact"].date()), due=due)
+            else:
+                body = m.t("No contact with client {client} yet; a contact was due on {due}.", client=client, due=due)
+            return m.t("Continuity of help"), body
+
+        self.addressing.tell(processing, event, "continuity_gap", recipients, message)
+
+    # -- waitlists ------------------------------------------------------------------
+
+    def _join_waitlist(self, processing: ProcessingEvent, event: dict, agency: str, client_id) -> None:
+        """Waitlist growing -> the coordinator (when to tell is ``Waitlist.join``'s rule)."""
+        waitlist = self.app.find(Waitlist.create_id(agency), processing) or Waitlist(agency=agency)
+        size = waitlist.join(str(client_id), report_from=self.app.waitlist_threshold)
+        if size is not None:
+            self.addressing.tell(processing, event, "waitlist_growing", self._coordinators(processing, agency),
+                                 lambda m: (m.t("Waitlist growing"), m.t(
+                                     "{count} clients are waiting at {agency}.", count=size, agency=agency.upper())),
+                                 about_client=False)
+        processing.collect_events(waitlist)
+
+    def _leave_waitlists(self, processing: ProcessingEvent, client_id, except_agency: str | None) -> None:
+        for waitlist in self._waitlists(processing):
+            if waitlist.agency != except_agency:
+                waitlist.leave(str(client_id))
+                processing.collect_events(waitlist)
+
+    def _waitlists(self, processing: ProcessingEvent) -> list[Waitlist]:
+        """Every agency's waitlist: those stored, and those that facts earlier in the
+        same batch started, which are not stored yet."""
+        started = get_topic(Waitlist.Started)
+        stored = [n.originator_id for n in self.app.recorder.select_notifications(1, 10_000, topics=[started])]
+        new = [a.id for a in processing.aggregates.values() if isinstance(a, Waitlist)]
+        return [self.app.find(i, processing) for i in dict.fromkeys(stored + new)]
+
+    # -- whom the facts name ------------------------------------------------------
+
+    def _worker_of(self, processing: ProcessingEvent, client_id) -> list[str]:
+        client = self.app.find(client_id, processing)
+        return [client.worker] if client is not None and client.worker else []
+
+    def _coordinators(self, processing: ProcessingEvent, agency: str) -> list[str]:
+        team = self.app.find(Team.create_id(agency), processing)
+        return team.coordinators() if team else []
