@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import retry
 
 from shared.access import allow
 from shared.contracts import CATALOGUE
@@ -19,7 +20,7 @@ from shared.jsonable import jsonable
 from shared.store import ServiceApplication
 
 from services.audit.domain import Timeline
-from services.audit.replay import changes, file_at
+from services.audit.replay import between, file_at
 
 AUDITORS = {"auditor"}
 EXPORT_FORMAT = "jww-audit-export/1"
@@ -54,60 +55,46 @@ class AuditApplication(ServiceApplication):
 
     # -- reading, which is recorded -------------------------------------------------
 
+    @retry(IntegrityError, max_attempts=3)
     def _read(self, actor: dict, client_id: UUID, purpose: str, query: str) -> Timeline:
+        """The timeline, once this read is recorded on it. A fact arriving meanwhile
+        (the follower writes the same stream) fails the save: the read is then
+        recorded after that fact, and shows it."""
         allow(actor, AUDITORS, f"read_audit_{query}")
-        for attempt in range(3):
-            try:
-                timeline: Timeline = self.repository.get(Timeline.create_id(client_id))
-            except AggregateNotFoundError:
-                raise NotFound("no facts about this client", {"client_id": ["not found"]}) from None
-            timeline.record_read(actor["user_id"], actor["role"], actor["agency"], purpose, query, self.clock())
-            try:
-                self.save(timeline)
-                return timeline
-            except IntegrityError:
-                # A fact arrived meanwhile (the follower writes the same stream): the
-                # read is recorded after it, and shows it.
-                if attempt == 2:
-                    raise
+        try:
+            timeline: Timeline = self.repository.get(Timeline.create_id(client_id))
+        except AggregateNotFoundError:
+            raise NotFound("no facts about this client", {"client_id": ["not found"]}) from None
+        timeline.record_read(actor["user_id"], actor["role"], actor["agency"], purpose, query, self.clock())
+        self.save(timeline)
+        return timeline
 
     def timeline(self, actor: dict, client_id: UUID, purpose: str, since: dt.datetime | None = None,
                  until: dt.datetime | None = None) -> dict:
         """Who did what, when, in which agency; and who read this file."""
         timeline = self._read(actor, client_id, purpose, "timeline")
-        return jsonable({"client_id": client_id, "entries": _within(timeline.facts(), "time", since, until),
-                         "access_log": _within(timeline.access_log(), "at", since, until)})
+        return jsonable({"client_id": client_id, "entries": timeline.facts(since, until),
+                         "access_log": timeline.access_log(since, until)})
 
     def replay(self, actor: dict, client_id: UUID, at: dt.datetime, purpose: str) -> dict:
         """The file as it stood at ``at``, rebuilt from the stored facts alone."""
         timeline = self._read(actor, client_id, purpose, "replay")
-        facts = _within(timeline.facts(), "time", None, at)
+        facts = timeline.facts(until=at)
         return jsonable({"client_id": client_id, "at": at, "facts": len(facts), "file": file_at(facts)})
 
     def changes(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str) -> dict:
         """What changed in the file between two instants, and the facts that changed it."""
         timeline = self._read(actor, client_id, purpose, "changes")
-        return jsonable(_changes(timeline, since, until))
+        return jsonable({"client_id": timeline.client_id, "since": since, "until": until,
+                         **between(timeline.facts(), since, until)})
 
     def export(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str) -> dict:
         """A client's history over a time window, whole, for an auditor to keep: the
         file at both ends, what changed, every fact and every read in between."""
         timeline = self._read(actor, client_id, purpose, "export")
         return jsonable({
-            "format": EXPORT_FORMAT, "client_id": client_id, "exported_at": self.clock(),
+            "format": EXPORT_FORMAT, "client_id": timeline.client_id, "exported_at": self.clock(),
             "exported_by": {k: actor[k] for k in ("user_id", "role", "agency")}, "purpose": purpose,
-            **_changes(timeline, since, until),
-            "access_log": _within(timeline.access_log(), "at", since, until),
+            "since": since, "until": until, **between(timeline.facts(), since, until),
+            "access_log": timeline.access_log(since, until),
         })
-
-
-def _within(items: list[dict], key: str, since: dt.datetime | None, until: dt.datetime | None) -> list[dict]:
-    """Items of the window ``(since, until]``."""
-    return [i for i in items if (since is None or i[key] > since) and (until is None or i[key] <= until)]
-
-
-def _changes(timeline: Timeline, since: dt.datetime, until: dt.datetime) -> dict:
-    facts = timeline.facts()
-    before, after = file_at(_within(facts, "time", None, since)), file_at(_within(facts, "time", None, until))
-    return {"client_id": timeline.client_id, "since": since, "until": until, "file_at_since": before,
-            "file_at_until": after, "changes": changes(before, after), "facts": _within(facts, "time", since, until)}

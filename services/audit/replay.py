@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.audit.domain import within
+
 INTAKE_STATUS = {
     "client-registered": "registered", "intake-accepted": "accepted", "intake-declined": "declined",
     "intake-waitlisted": "waitlisted",
@@ -71,6 +73,14 @@ def file_at(entries: list[dict]) -> dict:
         elif fact in NOTIFICATION_STATUS and data["notification_id"] in notifications:
             notifications[data["notification_id"]]["status"] = NOTIFICATION_STATUS[fact]
     return file
+
+
+def between(facts: list[dict], since, until) -> dict:
+    """The file at both ends of the window ``(since, until]`` (``facts`` in causal
+    order), what changed in it, and the facts that changed it."""
+    before, after = file_at(within(facts, "time", None, since)), file_at(within(facts, "time", None, until))
+    return {"file_at_since": before, "file_at_until": after, "changes": changes(before, after),
+            "facts": within(facts, "time", since, until)}
 
 
 def changes(before: dict, after: dict) -> list[dict]:
