@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -69,4 +70,26 @@ class ServiceAggregate(Aggregate):
     @classmethod
     def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Any:  # noqa: A002
         kwargs.setdefault("correlation_id", context.correlation_id())
+        return super()._create(event_class, id=id, **kwargs)
+
+
+class CaseAggregate(ServiceAggregate):
+    """An aggregate about one client, followed by one agency: every event it triggers
+    names both, so that an event reads as a whole fact on its own and its publication
+    never loads the aggregate again. A subclass's ``__init__`` takes them as keyword
+    arguments (``client_id=..., agency=...``) and keeps them as attributes."""
+
+    class Event(ServiceAggregate.Event):
+        client_id: UUID | None = dataclasses.field(default=None, kw_only=True)
+        agency: str = dataclasses.field(default="", kw_only=True)
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("client_id", self.client_id)
+        kwargs.setdefault("agency", self.agency)
+        super().trigger_event(event_class, **kwargs)
+
+    @classmethod
+    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+        if kwargs.get("client_id") is None or not kwargs.get("agency"):
+            raise TypeError(f"a {cls.__name__} is created for a client and an agency")
         return super()._create(event_class, id=id, **kwargs)

@@ -9,11 +9,11 @@ published at a position.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from eventsourcing.utils import get_topic
 
-from shared.contracts import CATALOGUE, envelope
+from shared.contracts import CATALOGUE, envelope, event_type
 from shared.store import ServiceApplication
 
 
@@ -27,6 +27,34 @@ class Publication:
     actor_role: str | None = None
 
 
+def publish_as(
+    schema, *, actor: str | Callable[[Any], dict | None] | None = None, identity: str | None = None,
+    derived: dict[str, Callable[[Any], Any]] | None = None,
+) -> Callable[[Any], Publication]:
+    """The translation of a domain event into the integration event ``schema``
+    declares (shared.contracts.declare): each of its fields is the event's attribute
+    of the same name, the event names its client and agency (shared.domain's
+    CaseAggregate), ``identity`` names the field that is the event's own stream id,
+    ``derived`` computes what the event holds in another form, and ``actor`` is the
+    attribute (or a function of the event) that says who acted."""
+    derived = derived or {}
+    names = [name for name in schema._declared_fields if name not in derived and name != identity]
+    dumper = schema()
+    fact = event_type(schema.service, schema.fact, schema.version)
+
+    def publish(event) -> Publication:
+        values = {name: getattr(event, name) for name in names}
+        values.update({name: compute(event) for name, compute in derived.items()})
+        if identity:
+            values[identity] = event.originator_id
+        by = actor(event) if callable(actor) else getattr(event, actor) if actor else None
+        return Publication(
+            type=fact, subject=str(event.client_id), data=dumper.dump(values), agency=event.agency,
+            actor=by["user_id"] if by else None, actor_role=by["role"] if by else None,
+        )
+
+    publish.schema, publish.reads = schema, tuple(names)  # what a test checks the domain event against
+    return publish
 
 
 class Outbox:

@@ -1,13 +1,15 @@
 """Read models of guidance (see shared/readmodel.py)."""
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from shared.readmodel import LogTail
 
-from services.guidance.domain import Trajectory
+from services.guidance.domain import Intervention, Trajectory
 
 
 class TrajectoryIndex(LogTail):
@@ -35,3 +37,40 @@ class TrajectoryIndex(LogTail):
             trajectory_id for trajectory_id, entry in self.trajectories.items()
             if entry["agency"] == agency and (worker is None or entry["worker"] == worker)
         ]
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What activity figures count of one intervention: no client, no content."""
+
+    intervention_id: UUID
+    agency: str
+    on: dt.date
+    minutes: int
+    method: str
+    domains: tuple[str, ...]
+
+
+class InterventionIndex(LogTail):
+    """The interventions of each trajectory, in the order recorded, and the activity
+    they count for."""
+
+    TOPICS = (get_topic(Intervention.Recorded),)
+
+    def __init__(self, app):
+        super().__init__(app)
+        self.by_trajectory: dict[UUID, list[UUID]] = {}
+        self.activity: list[Activity] = []
+
+    def apply(self, event) -> None:
+        self.by_trajectory.setdefault(event.trajectory_id, []).append(event.originator_id)
+        self.activity.append(Activity(event.originator_id, event.agency, event.at.date(), event.minutes,
+                                      event.method, tuple(event.domains)))
+
+    def of(self, trajectory_id: UUID) -> list[UUID]:
+        self.refresh()
+        return list(self.by_trajectory.get(trajectory_id, ()))
+
+    def of_agency(self, agency: str, since: dt.date, until: dt.date) -> list[Activity]:
+        self.refresh()
+        return [a for a in self.activity if a.agency == agency and since <= a.on <= until]

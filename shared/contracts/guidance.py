@@ -1,55 +1,17 @@
-"""Contracts of the guidance service: its commands, its queries and the integration
-events it publishes. Confidential conversation notes never leave guidance."""
+"""Contracts of the guidance service: the facts it records, declared once, and the
+commands, queries and integration events derived from them or written beside them.
+Confidential conversation notes never leave guidance."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event
+from shared.contracts.declare import Fact, command_fields, declared, published_version
+from shared.contracts.guidance_vocabulary import *  # noqa: F401,F403  (the lists callers import from here)
+from shared.contracts.guidance_vocabulary import (
+    APPOINTMENT_ACTORS, AUTHORITIES, CERTIFICATE_LANGUAGES, CERTIFICATE_RECIPIENTS, CLOSING_REASONS, CONDITION_KINDS,
+    CONTACT_KINDS, DOMAINS, INTENSITIES, METHODS, OUTCOMES, PLACES, PROCEDURE_KINDS, PROCEDURE_OUTCOMES, PROFILES,
+    RELATIONS, SUB_KINDS,
+)
 from shared.contracts.intake import InterpreterSchema
-from shared.contracts.reference import intervention_domains, methods
-
-DOMAINS = tuple(intervention_domains())
-METHODS = tuple(methods())
-# The sub-kinds of each way of intervening (DOMAIN.md, "The five ways of intervening").
-SUB_KINDS = {
-    "listening_support": ("listening_ear", "psychosocial_support"),
-    "information_guidance": (
-        "information_investigation_trial", "information_sentence_execution", "information_internment",
-        "information_justice_assistants", "probation_conditions_support", "reintegration_support",
-        "rehabilitation_request", "budget_support", "civil_parties_repayment", "bank_problems",
-        "provisional_administrator", "debt_mediation_start", "residence_status_application",
-        "urgent_medical_aid_application",
-    ),
-    "assistance_contacts": (
-        "administrative_support", "accompaniment_lawyer", "accompaniment_ocmw_cpas", "accompaniment_judicial_body",
-        "accompaniment_justice_assistant", "accompaniment_municipality", "accompaniment_health_insurance",
-        "accompaniment_during_leave_permit",
-    ),
-    "relational_network": ("partner_contact", "children_contact", "family_contact", "return_home_preparation"),
-    "referral_coordination": ("referral", "coordination_of_help", "follow_up"),
-}
-PLACES = ("office", "home_visit", "prison", "phone", "video", "elsewhere")
-INTENSITIES = ("weekly", "fortnightly", "monthly")
-CLOSING_REASONS = (
-    "goals_reached", "ended_by_client", "not_reachable", "reimprisoned", "moved", "transferred", "deceased",
-)
-PROFILES = ("social_assistant", "criminologist", "jurist", "coordinator")
-CONDITION_KINDS = ("condition", "prohibition")
-AUTHORITIES = (
-    "investigating_judge", "council_chamber", "court", "sentence_enforcement_court", "internment_chamber",
-    "public_prosecutor", "minister", "other",
-)
-APPOINTMENT_ACTORS = (
-    "lawyer", "ocmw_cpas", "court", "justice_assistant", "municipality", "health_insurance_fund", "doctor",
-    "sentence_enforcement_court", "internment_chamber", "other",
-)
-OUTCOMES = ("held", "missed", "cancelled")
-RELATIONS = ("partner", "child", "parent", "sibling", "other_family", "close_one")
-CONTACT_KINDS = ("phone", "visit", "meeting", "letter", "video")
-PROCEDURE_KINDS = ("rehabilitation", "residence_status")
-PROCEDURE_OUTCOMES = ("granted", "refused", "withdrawn")
-CERTIFICATE_LANGUAGES = ("nl", "fr")
-CERTIFICATE_RECIPIENTS = ("justice_assistant", "court", "sentence_enforcement_court", "internment_chamber",
-                          "public_prosecutor", "lawyer", "client")
-
 
 class GoalSchema(CommandSchema):
     domain = fields.String(required=True, validate=validate.OneOf(DOMAINS))
@@ -71,17 +33,35 @@ class ReviewPlan(AgreePlan):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
 
-class RecordIntervention(TrajectoryCommand):
-    at = fields.AwareDateTime(required=True)
-    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=24 * 60))
-    place = fields.String(required=True, validate=validate.OneOf(PLACES))
-    method = fields.String(required=True, validate=validate.OneOf(METHODS))
-    sub_kind = fields.String(required=True)
-    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True, validate=validate.Length(min=1))
-    interpreter = fields.Nested(InterpreterSchema, load_default=None)
-    note = fields.String(load_default="", validate=validate.Length(max=10_000))
-    next_steps = fields.String(load_default="", validate=validate.Length(max=2_000))
+class Intervention(Fact):
+    """One contact with the client: when, how long, where, how and about what. Other
+    services learn that it happened; the note and next steps stay with guidance."""
 
+    identity = "intervention_id"
+    client_id = declared(fields.UUID(required=True), category=None, given=False)
+    trajectory_id = declared(fields.UUID(required=True), category=None, given=False)
+    agency = declared(fields.String(required=True), category=None, given=False)
+    intervention_id = declared(fields.UUID(required=True), category=None, given=False)
+    at = declared(fields.AwareDateTime(required=True), category="interventions")
+    minutes = declared(fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=24 * 60)),
+                       category="interventions")
+    place = declared(fields.String(required=True, validate=validate.OneOf(PLACES)), category="interventions")
+    method = declared(fields.String(required=True, validate=validate.OneOf(METHODS)), category="interventions")
+    sub_kind = declared(fields.String(required=True), category="interventions", personal=True)
+    domains = declared(
+        fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True, validate=validate.Length(min=1)),
+        category="interventions", personal=True)
+    interpreter = declared(fields.Nested(InterpreterSchema, load_default=None), category="languages", personal=True)
+    note = declared(fields.String(load_default="", validate=validate.Length(max=10_000)), category="interventions",
+                    personal=True, published=False, retention="case_notes")
+    next_steps = declared(fields.String(load_default="", validate=validate.Length(max=2_000)),
+                          category="interventions", personal=True, published=False, retention="case_notes")
+    worker = declared(fields.String(required=True), category=None, given=False)
+    worker_profile = declared(fields.String(required=True, validate=validate.OneOf(PROFILES)), category=None,
+                              given=False)
+
+
+class RecordIntervention(type("InterventionGiven", (TrajectoryCommand,), command_fields(Intervention))):
     @validates_schema
     def sub_kind_of_method(self, data, **kwargs):
         method, sub_kind = data.get("method"), data.get("sub_kind")
@@ -214,30 +194,20 @@ class Caseload(CommandSchema):
 # -- integration events ---------------------------------------------------------------
 
 class TrajectoryEvent(EventSchema):
-    client_id = fields.UUID(required=True)
-    trajectory_id = fields.UUID(required=True)
-    agency = fields.String(required=True)
+    """What every fact about a trajectory names: whose, which, and which agency's."""
+
+    client_id = declared(fields.UUID(required=True), category=None)
+    trajectory_id = declared(fields.UUID(required=True), category=None)
+    agency = declared(fields.String(required=True), category=None)
 
 
 @integration_event("guidance", "trajectory-opened", 1)
 class TrajectoryOpenedV1(TrajectoryEvent):
-    worker = fields.String(required=True)
+    worker = declared(fields.String(required=True), category=None)
 
 
-@integration_event("guidance", "intervention-recorded", 1)
-class InterventionRecordedV1(TrajectoryEvent):
-    """Activity, not content: when, how long, how and about what; never the note."""
-
-    intervention_id = fields.UUID(required=True)
-    at = fields.AwareDateTime(required=True)
-    minutes = fields.Integer(required=True)
-    place = fields.String(required=True, validate=validate.OneOf(PLACES))
-    method = fields.String(required=True, validate=validate.OneOf(METHODS))
-    sub_kind = fields.String(required=True)
-    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True)
-    worker = fields.String(required=True)
-    worker_profile = fields.String(required=True, validate=validate.OneOf(PROFILES))
-    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
+InterventionRecordedV1 = integration_event("guidance", "intervention-recorded", 1)(
+    published_version(Intervention, 1, EventSchema))
 
 
 @integration_event("guidance", "psychologist-recommended", 1)
@@ -245,13 +215,14 @@ class PsychologistRecommendedV1(TrajectoryEvent):
     """The worker sees the person would benefit from a psychologist: psychosocial
     support, not therapy, so referrals can propose one (inside the agency first)."""
 
-    worker = fields.String(required=True)
-    languages = fields.List(fields.String(), required=True)
+    worker = declared(fields.String(required=True), category=None)
+    languages = declared(fields.List(fields.String(), required=True), category="languages", personal=True)
 
 
 @integration_event("guidance", "trajectory-closed", 1)
 class TrajectoryClosedV1(TrajectoryEvent):
-    reason = fields.String(required=True, validate=validate.OneOf(CLOSING_REASONS))
+    reason = declared(fields.String(required=True, validate=validate.OneOf(CLOSING_REASONS)),
+                      category="trajectory_summary", personal=True)
 
 
 @integration_event("guidance", "trajectory-reopened", 1)
@@ -264,41 +235,46 @@ class TrajectoryWorkerChangedV1(TrajectoryEvent):
     """The client's worker changed (intake reassigned them); without this, who guides
     the client now could only be guessed from intake's facts."""
 
-    worker = fields.String(required=True)
+    worker = declared(fields.String(required=True), category=None)
 
 
 @integration_event("guidance", "condition-period-ending", 1)
 class ConditionPeriodEndingV1(TrajectoryEvent):
-    condition_id = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(CONDITION_KINDS))
-    ends = fields.Date(required=True)
-    worker = fields.String(required=True)
+    condition_id = declared(fields.String(required=True), category=None)
+    kind = declared(fields.String(required=True, validate=validate.OneOf(CONDITION_KINDS)), category="conditions",
+                    personal=True)
+    ends = declared(fields.Date(required=True), category="conditions", personal=True)
+    worker = declared(fields.String(required=True), category=None)
 
 
 @integration_event("guidance", "appointment-planned", 1)
 class AppointmentPlannedV1(TrajectoryEvent):
-    appointment_id = fields.String(required=True)
-    at = fields.AwareDateTime(required=True)
-    with_actor = fields.String(required=True, validate=validate.OneOf(APPOINTMENT_ACTORS))
-    worker = fields.String(required=True)
-    accompanied_by = fields.String(required=True, allow_none=True)
-    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
-    during_leave_permit = fields.Boolean(required=True)
+    appointment_id = declared(fields.String(required=True), category=None)
+    at = declared(fields.AwareDateTime(required=True), category="appointments", personal=True)
+    with_actor = declared(fields.String(required=True, validate=validate.OneOf(APPOINTMENT_ACTORS)),
+                          category="appointments", personal=True)
+    worker = declared(fields.String(required=True), category=None)
+    accompanied_by = declared(fields.String(required=True, allow_none=True), category=None)
+    interpreter = declared(fields.Nested(InterpreterSchema, required=True, allow_none=True), category="languages",
+                           personal=True)
+    during_leave_permit = declared(fields.Boolean(required=True), category="appointments", personal=True)
 
 
 @integration_event("guidance", "continuity-gap", 1)
 class ContinuityGapV1(TrajectoryEvent):
-    worker = fields.String(required=True)
-    due = fields.AwareDateTime(required=True)
-    last_contact = fields.AwareDateTime(required=True, allow_none=True)
+    worker = declared(fields.String(required=True), category=None)
+    due = declared(fields.AwareDateTime(required=True), category="trajectory_summary")
+    last_contact = declared(fields.AwareDateTime(required=True, allow_none=True), category="trajectory_summary")
 
 
 @integration_event("guidance", "attendance-certificate-issued", 1)
 class AttendanceCertificateIssuedV1(TrajectoryEvent):
-    certificate_id = fields.String(required=True)
-    language = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_LANGUAGES))
-    recipient = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_RECIPIENTS))
-    dates = fields.List(fields.Date(), required=True)
+    certificate_id = declared(fields.String(required=True), category=None)
+    language = declared(fields.String(required=True, validate=validate.OneOf(CERTIFICATE_LANGUAGES)),
+                        category="attendance")
+    recipient = declared(fields.String(required=True, validate=validate.OneOf(CERTIFICATE_RECIPIENTS)),
+                         category="attendance", personal=True)
+    dates = declared(fields.List(fields.Date(), required=True), category="attendance", personal=True)
 
 
 @integration_event("guidance", "client-file-read", 1)

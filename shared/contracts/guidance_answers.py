@@ -6,7 +6,9 @@ who is not on the case.
 """
 from marshmallow import fields, validate
 
+from shared.contracts import guidance as facts
 from shared.contracts.base import AnswerSchema, count
+from shared.contracts.declare import answer_fields
 from shared.contracts.guidance import (
     APPOINTMENT_ACTORS,
     AUTHORITIES,
@@ -50,19 +52,9 @@ class PlanVersion(Plan):
     by = fields.String(required=True)
 
 
-class Intervention(AnswerSchema):
-    intervention_id = fields.UUID(required=True)
-    at = fields.AwareDateTime(required=True)
-    minutes = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    place = fields.String(required=True, validate=validate.OneOf(PLACES))
-    method = fields.String(required=True, validate=validate.OneOf(METHODS))
-    sub_kind = fields.String(required=True)
-    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True)
-    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
-    note = fields.String(required=True, allow_none=True)  # null: not on the case
-    next_steps = fields.String(required=True)
-    worker = fields.String(required=True)
-    worker_profile = fields.String(required=True, validate=validate.OneOf(PROFILES))
+# An intervention as shown inside its trajectory; the note is null for a reader not on the case.
+Intervention = type("Intervention", (AnswerSchema,), answer_fields(
+    facts.Intervention, withheld=["note"], omit=["client_id", "trajectory_id", "agency"]))
 
 
 class PsychologistRecommendation(AnswerSchema):

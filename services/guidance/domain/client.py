@@ -1,0 +1,35 @@
+"""What guidance knows of a client that intake registered."""
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from shared.domain import ServiceAggregate
+
+
+class ClientOnRecord(ServiceAggregate):
+    """What guidance needs to know of a client intake registered, and which
+    trajectory is theirs now. Its id is the client's UUID."""
+
+    @staticmethod
+    def create_id(client_id: UUID) -> UUID:
+        return client_id
+
+    @event("Recorded")
+    def __init__(self, client_id: UUID, legal_position: str, languages: list[str], interpreter_needed: bool):
+        self.legal_position = legal_position
+        self.languages = list(languages)
+        self.interpreter_needed = interpreter_needed
+        self.trajectory_id: UUID | None = None
+        self.family_consent = False
+
+    @event("TrajectoryFollowed")
+    def follow_trajectory(self, trajectory_id: UUID):
+        self.trajectory_id = trajectory_id
+
+    @event("FamilyConsentNoted")
+    def note_family_consent(self, active: bool):
+        """Intake holds the client's consents; guidance needs to know only whether
+        the family may be involved (DOMAIN.md: it requires the client's agreement)."""
+        self.family_consent = active

@@ -1,0 +1,28 @@
+"""What guidance's rules refer to: intervals, grace periods, and the refusals."""
+from __future__ import annotations
+
+import datetime as dt
+
+from shared.domain import NotNow, Unknown
+
+OPEN, CLOSED = "open", "closed"
+INTERVALS = {"weekly": dt.timedelta(weeks=1), "fortnightly": dt.timedelta(weeks=2), "monthly": dt.timedelta(days=31)}
+ATTENDED_PLACES = {"office", "home_visit", "prison", "video"}  # the person was there (not a phone call)
+CONTINUITY_GRACE = dt.timedelta(days=7)
+CONDITION_NOTICE = dt.timedelta(days=14)
+# Recorded after it happened, with a little slack for clocks that disagree.
+CLOCK_SLACK = dt.timedelta(minutes=5)
+
+
+class TrajectoryClosed(NotNow):
+    def __init__(self, status: str):
+        super().__init__("the trajectory is closed; reopen it first", {"status": [status]})
+
+
+class NotYetHappened(NotNow):
+    def __init__(self):
+        super().__init__("an intervention is recorded after it happened", {"at": ["is in the future"]})
+
+
+def unknown(kind: str) -> Unknown:
+    return Unknown(f"no such {kind}", {f"{kind}_id": ["not found"]})

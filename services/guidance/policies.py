@@ -1,0 +1,98 @@
+"""What intake's facts do in guidance: a registered client is noted, an accepted
+intake opens a trajectory, a reassignment changes its worker, a transfer closes it
+and opens one at the new agency, and family consents are followed.
+
+Each policy creates aggregates with ids derived from the upstream fact and loads
+what it changes through ``aggregate_in``, so an event applied twice collides in the
+store instead of acting twice (shared/follower.py).
+"""
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+
+from shared.contracts import event_type
+
+from services.guidance.domain import OPEN, ClientOnRecord, Trajectory
+
+
+def _intake(fact: str) -> str:
+    return event_type("intake", fact, 1)
+
+
+class Policies:
+    """Mixed into the guidance application."""
+
+    def policies(self):
+        return {
+            _intake("client-registered"): self.note_registered_client,
+            _intake("intake-accepted"): self.open_trajectory,
+            _intake("client-reassigned"): self.follow_reassignment,
+            _intake("client-transferred"): self.follow_transfer,
+            _intake("consent-given"): self.follow_consent,
+            _intake("consent-withdrawn"): self.follow_consent,
+        }
+
+    def note_registered_client(self, event: dict, processing: ProcessingEvent) -> None:
+        data = event["data"]
+        processing.collect_events(ClientOnRecord(
+            client_id=data["client_id"], legal_position=data["legal_position"], languages=data["languages"],
+            interpreter_needed=data["interpreter_needed"],
+        ))
+
+    def open_trajectory(self, event: dict, processing: ProcessingEvent) -> None:
+        data = event["data"]
+        trajectory = Trajectory(
+            opened_by_event=event["id"], client_id=data["client_id"], agency=data["agency"], worker=data["worker"],
+            legal_position=data["legal_position"], situation=data["situation"], languages=data["languages"],
+            preferred_language=data["preferred_language"], interpreter=data["interpreter"], domains=data["domains"],
+        )
+        record = self.aggregate_in(processing, data["client_id"])
+        record.follow_trajectory(trajectory.id)
+        processing.collect_events(trajectory, record)
+
+    def follow_reassignment(self, event: dict, processing: ProcessingEvent) -> None:
+        trajectory = self.current_trajectory(event["data"]["client_id"], processing)
+        if trajectory is not None and trajectory.status == OPEN:
+            trajectory.change_worker(event["data"]["worker"], event["data"]["interpreter"])
+            processing.collect_events(trajectory)
+
+    def follow_transfer(self, event: dict, processing: ProcessingEvent) -> None:
+        """The old agency's trajectory closes; a worker at the new agency opens a new one."""
+        data = event["data"]
+        old = self.current_trajectory(data["client_id"], processing)
+        if old is None:
+            return
+        old.close_on_transfer(data["agency"])
+        processing.collect_events(old)
+        if data["worker"] is not None:
+            new = Trajectory(
+                opened_by_event=event["id"], client_id=old.client_id, agency=data["agency"], worker=data["worker"],
+                legal_position=old.legal_position, situation=old.situation, languages=old.languages,
+                preferred_language=old.preferred_language, interpreter=None, domains=old.domains,
+            )
+            record = self.aggregate_in(processing, old.client_id)
+            record.follow_trajectory(new.id)
+            processing.collect_events(new, record)
+
+    def follow_consent(self, event: dict, processing: ProcessingEvent) -> None:
+        if event["data"]["purpose"] != "family_involvement":
+            return
+        try:
+            record = self.aggregate_in(processing, event["data"]["client_id"])
+        except AggregateNotFoundError:
+            return
+        active = event["type"] == _intake("consent-given")
+        if record.family_consent != active:
+            record.note_family_consent(active)
+            processing.collect_events(record)
+
+    def current_trajectory(self, client_id: UUID, processing: ProcessingEvent | None = None) -> Trajectory | None:
+        """The client's trajectory now (as the batch being applied sees it)."""
+        load = (lambda i: self.aggregate_in(processing, i)) if processing else self.repository.get
+        try:
+            record = load(client_id)
+        except AggregateNotFoundError:
+            return None
+        return None if record.trajectory_id is None else load(record.trajectory_id)

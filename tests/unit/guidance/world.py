@@ -1,0 +1,26 @@
+"""A guidance service following an in-memory intake, and the steps the tests repeat."""
+import datetime as dt
+
+from tests.support.samples import COORDINATOR, WORKER, registration_args
+
+NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
+COLLEAGUE = {"user_id": "apo-crim-1", "role": "criminologist", "agency": "apo"}
+OTHER_AGENCY = {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "dsr"}
+GOALS = [{"domain": "housing", "goal": "find a room before release ends"}]
+
+
+def accepted_client(world, **overrides):
+    intake, _, sync = world
+    client_id = intake.register_client(WORKER, **registration_args(**overrides))
+    intake.receive_help_request(WORKER, client_id, "justice_assistant", ["housing", "work"], "...", "normal")
+    intake.accept(COORDINATOR, client_id, "apo-sa-1")
+    sync()
+    return client_id
+
+
+def intervention(guidance, client_id, actor=WORKER, **overrides):
+    args = dict(at=NOW - dt.timedelta(hours=1), minutes=45, place="office", method="information_guidance",
+                sub_kind="information_sentence_execution", domains=["judicial_situation"], interpreter=None,
+                note="Spoke about fears of the hearing.", next_steps="Call the lawyer.")
+    args.update(overrides)
+    return guidance.record_intervention(actor, client_id, **args)

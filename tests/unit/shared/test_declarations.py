@@ -1,0 +1,85 @@
+"""Each fact is declared once (shared/contracts/declare.py): the domain events carry
+what their declarations name, and what is derived from a declaration agrees with it."""
+import dataclasses
+
+import pytest
+from marshmallow import fields
+
+from services.guidance.domain import Intervention
+from services.guidance.integration import PUBLICATIONS as GUIDANCE
+from shared.contracts import CATALOGUE, guidance, guidance_answers
+from shared.contracts.declare import (
+    CATEGORIES, RETENTION_CLASSES, Fact, answer_fields, declared, fields_in, personal_fields, properties,
+    published_version,
+)
+from shared.contracts.base import EventSchema
+
+DERIVED_PUBLICATIONS = {**GUIDANCE}
+ENVELOPE_ONLY = {"originator_id", "originator_version", "timestamp", "correlation_id", "chain", "originator_topic"}
+
+
+def event_fields(event_class) -> set[str]:
+    return {f.name for f in dataclasses.fields(event_class)} - ENVELOPE_ONLY
+
+
+@pytest.mark.parametrize("event_class", list(DERIVED_PUBLICATIONS), ids=lambda c: c.__qualname__)
+def test_every_published_domain_event_carries_what_its_declaration_names(event_class):
+    publish = DERIVED_PUBLICATIONS[event_class]
+    missing = set(publish.reads) - event_fields(event_class)
+    assert not missing, f"{event_class.__qualname__} lacks {sorted(missing)} declared by {publish.schema.__name__}"
+    assert {"client_id", "agency"} <= event_fields(event_class)
+
+
+def test_an_intervention_event_is_its_declaration():
+    declared_names = set(guidance.Intervention._declared_fields) - {guidance.Intervention.identity}
+    assert event_fields(Intervention.Recorded) == declared_names
+
+
+def test_command_published_version_and_answer_all_come_from_the_intervention_declaration():
+    fact = set(guidance.Intervention._declared_fields)
+    given = {n for n, f in guidance.Intervention._declared_fields.items() if properties(f)["given"]}
+    assert set(guidance.RecordIntervention._declared_fields) == given | {"actor", "client_id"}
+    published = {n for n, f in guidance.Intervention._declared_fields.items() if properties(f)["published"]}
+    assert set(CATALOGUE["be.jww.guidance.intervention-recorded.v1"]._declared_fields) == published
+    assert "note" not in published and "next_steps" not in published
+    assert set(guidance_answers.Intervention._declared_fields) == fact - {"client_id", "trajectory_id", "agency"}
+
+
+def test_personal_fields_and_categories_are_read_from_the_declaration():
+    assert {"note", "next_steps", "domains"} <= set(personal_fields(guidance.Intervention))
+    assert "worker" not in personal_fields(guidance.Intervention)
+    assert set(fields_in(guidance.Intervention, ["languages"])) == {"interpreter"}
+    for schema in CATALOGUE.values():
+        for name, field in schema._declared_fields.items():
+            props = properties(field)
+            assert props["category"] in CATEGORIES + (None,), name
+            assert props["retention"] in RETENTION_CLASSES, name
+
+
+def test_a_declaration_refuses_unknown_properties():
+    with pytest.raises(ValueError):
+        declared(fields.String(), category="gossip")
+    with pytest.raises(ValueError):
+        declared(fields.String(), category="identity", retention="forever")
+    with pytest.raises(ValueError):
+        declared(fields.String(), category=None, personal=True)
+
+
+class Visit(Fact):
+    identity = "visit_id"
+    visit_id = declared(fields.UUID(required=True), category=None, given=False)
+    minutes = declared(fields.Integer(required=True), category="interventions")
+    mood = declared(fields.String(load_default=""), category="interventions", personal=True, published=False)
+    room = declared(fields.String(required=True), category="interventions", since=2)
+
+
+def test_a_new_field_reaches_only_the_versions_since_it_was_added():
+    v1, v2 = published_version(Visit, 1, EventSchema), published_version(Visit, 2, EventSchema)
+    assert set(v1._declared_fields) == {"visit_id", "minutes"}
+    assert set(v2._declared_fields) == {"visit_id", "minutes", "room"}
+    assert all(f.required for f in v2._declared_fields.values())
+
+
+def test_an_answer_shows_the_record_id_and_may_withhold_a_field():
+    shown = answer_fields(Visit, withheld=["mood"])
+    assert shown["visit_id"].attribute == "id" and shown["mood"].allow_none
