@@ -1,13 +1,15 @@
 """Read models of referrals (see shared/readmodel.py)."""
 from __future__ import annotations
 
+import datetime as dt
+import statistics
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from shared.readmodel import LogTail
 
-from services.referrals.domain import Referral
+from services.referrals.domain import ACCEPTED, DECLINED, SENT, STARTED, Referral
 
 
 class ReferralIndex(LogTail):
@@ -39,3 +41,31 @@ class ReferralIndex(LogTail):
     def of_agency(self, agency: str) -> list[dict]:
         self.refresh()
         return [entry for entry in self.referrals.values() if entry["agency"] == agency]
+
+    def partner_figures(self, agency: str, since: dt.date, until: dt.date, partner: str | None = None) -> list[dict]:
+        """Per partner, for the referrals ``agency`` sent in the period: how many,
+        how long until the partner started, how many it accepted, how they ended."""
+        figures: dict[str, dict] = {}
+        for entry in self.of_agency(agency):
+            sent = entry["steps"].get(SENT)
+            if sent is None or not since <= sent.date() <= until or (partner and entry["partner"] != partner):
+                continue
+            row = figures.setdefault(entry["partner"], {"partner": entry["partner"], "sent": 0, "accepted": 0,
+                                                         "declined": 0, "waits": [], "outcomes": {}})
+            row["sent"] += 1
+            for answer in (ACCEPTED, DECLINED):
+                row[answer] += answer in entry["steps"]
+            if STARTED in entry["steps"]:
+                row["waits"].append((entry["steps"][STARTED] - sent).total_seconds() / 86400)
+            if entry["outcome"]:
+                row["outcomes"][entry["outcome"]] = row["outcomes"].get(entry["outcome"], 0) + 1
+        results = []
+        for row in sorted(figures.values(), key=lambda r: r["partner"]):
+            answered = row["accepted"] + row["declined"]
+            waits = row.pop("waits")
+            results.append({
+                **row,
+                "acceptance_rate": round(row["accepted"] / answered, 2) if answered else None,
+                "median_days_to_start": round(statistics.median(waits), 1) if waits else None,
+            })
+        return results

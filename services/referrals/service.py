@@ -46,29 +46,29 @@ class ReferralsService(ServiceBase):
     @rpc
     @command(contracts.AddCoordinationActor)
     def add_coordination_actor(self, data: dict) -> dict:
-        return {"actor_id": self.app.add_coordination_actor(**data)}
+        return {"actor_id": self.app.coordination.add_actor(**data)}
 
     @rpc
     @command(contracts.RemoveCoordinationActor)
     def remove_coordination_actor(self, data: dict) -> dict:
-        self.app.remove_coordination_actor(**data)
+        self.app.coordination.remove_actor(**data)
         return {"actor_id": data["actor_id"]}
 
     @rpc
     @command(contracts.HoldCaseConference)
     def hold_case_conference(self, data: dict) -> dict:
-        return {"conference_id": str(self.app.hold_case_conference(**data))}
+        return {"conference_id": str(self.app.coordination.hold_conference(**data))}
 
     @rpc
     @command(contracts.CompleteConferenceAction)
     def complete_conference_action(self, data: dict) -> dict:
-        self.app.complete_conference_action(**data)
+        self.app.coordination.complete_action(**data)
         return {"conference_id": str(data["conference_id"]), "index": data["index"]}
 
     @rpc
     @command(contracts.CoordinationQuery)
     def coordination(self, data: dict) -> dict:
-        return self.app.coordination(**data)
+        return self.app.coordination.plan(**data)
 
     @rpc
     @command(contracts.PartnerFigures)

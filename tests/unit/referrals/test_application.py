@@ -1,92 +1,25 @@
-"""Referral rules, on in-memory stores: intake's and guidance's facts arrive
-through real followers."""
+"""Referral use cases through the application, on in-memory stores."""
 import datetime as dt
+import uuid
 
 import pytest
 
-from services.guidance.application import GuidanceApplication
-from services.referrals.application import ReferralsApplication
-from shared.config import DEPLOY_DIR
-from shared.contracts import CATALOGUE
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shared.outbox import Outbox
-from tests.support.samples import COORDINATOR, WORKER, registration_args
-from tests.support.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
+from services.referrals.domain import NoReferralConsent, StepNotNext
+from shared.errors import Forbidden, InvalidInput, NotFound
+from tests.support.samples import WORKER
+from tests.unit.referrals.world import NOW, OTHER_AGENCY
 
-NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
-OTHER_AGENCY = {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "dsr"}
-
-
-
-@pytest.fixture
-def clock():
-    return Clock(NOW)
-
-
-class World:
-    def __init__(self, clock):
-        self.intake = new_intake()
-        self.intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
-        self.guidance = GuidanceApplication(env=IN_MEMORY, clock=clock)
-        self.referrals = ReferralsApplication(env=IN_MEMORY, clock=clock)
-        self.referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
-        self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
-                      Link(self.referrals, self.guidance, "guidance")]
-
-    def sync(self):
-        deliver(self.links, rounds=2)  # guidance's reactions reach referrals on the second round
-
-    def accepted_client(self, **overrides):
-        client_id = self.intake.register_client(WORKER, **registration_args(**overrides))
-        self.intake.accept(COORDINATOR, client_id, "apo-sa-1")
-        self.sync()
-        return client_id
-
-    def consent(self, client_id, partner, purpose="referral"):
-        self.intake.give_consent(WORKER, client_id, partner, purpose, ["identity", "help_request"])
-        self.sync()
-
-
-@pytest.fixture
-def world(clock):
-    return World(clock)
-
-
-def published(app, fact):
-    return [e for e in Outbox(app).read(0, 1000) if e["type"].endswith(f".{fact}.v1")]
-
-
-def test_a_psychologist_recommendation_proposes_the_agencys_own_psychologist(world):
-    client_id = world.accepted_client()
-    world.guidance.recommend_psychologist(WORKER, client_id, "anxiety")
-    world.sync()
-    world.sync()  # delivered again: still one
-    (referral,) = world.referrals.referral_history(WORKER, client_id)
-    assert (referral["partner"], referral["state"]) == ("apo-psychologist", "proposed")
-    (proposed,) = published(world.referrals, "referral-proposed")
-    assert proposed["data"]["from_psychologist_recommendation"] is True
-
-
-def test_without_a_psychologist_inside_one_speaking_the_clients_language_is_proposed(world):
-    client_id = world.intake.register_client(
-        {**WORKER, "agency": "dsr", "user_id": "dsr-sa-1"}, **registration_args(languages=["tr", "nl"],
-                                                                               preferred_language="tr"))
-    world.intake.accept({"user_id": "dsr-coord", "role": "coordinator", "agency": "dsr"}, client_id, "dsr-sa-1")
-    world.sync()
-    world.guidance.recommend_psychologist(OTHER_AGENCY, client_id, "anxiety")
-    world.sync()
-    (referral,) = world.referrals.referral_history(OTHER_AGENCY, client_id)
-    assert referral["partner"] == "ssm-nord"  # the external one that speaks Turkish
+AUDITOR = {"user_id": "apo-aud-1", "role": "auditor", "agency": "apo"}
 
 
 def test_sending_without_consent_is_refused_naming_the_missing_consent(world):
     client_id = world.accepted_client()
     referral_id = world.referrals.propose_referral(WORKER, client_id, "projet-lama", ["addiction"], "use of cocaine")
-    with pytest.raises(Forbidden) as refused:
+    with pytest.raises(NoReferralConsent) as refused:
         world.referrals.record_step(WORKER, referral_id, "sent")
     assert refused.value.details == {"consent": ["no consent in force for recipient projet-lama, purpose referral"]}
     world.consent(client_id, "transit")  # another partner does not count
-    with pytest.raises(Forbidden):
+    with pytest.raises(NoReferralConsent):
         world.referrals.record_step(WORKER, referral_id, "sent")
 
 
@@ -103,30 +36,41 @@ def test_with_consent_a_referral_goes_through_its_whole_lifecycle(world, clock):
     assert [h["state"] for h in referral["history"]] == [
         "proposed", "sent", "acknowledged", "waitlisted", "accepted", "started", "completed"]
     assert referral["outcome"] == "partly_effective"
-    steps = published(world.referrals, "referral-step-recorded")
+    steps = world.published("referral-step-recorded")
     assert [e["data"]["answered"] for e in steps] == [False, False, True, True, False, False]
 
 
 def test_an_illegal_transition_names_the_current_state(world):
     client_id = world.accepted_client()
     referral_id = world.referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "reason")
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(StepNotNext) as refused:
         world.referrals.record_step(WORKER, referral_id, "accepted")
     assert refused.value.details == {"step": ["the referral is proposed; next can be: sent"]}
 
 
-def test_a_withdrawn_consent_flags_the_referral_and_stops_what_goes_to_the_partner(world):
+def test_sending_twice_is_refused_by_the_lifecycle_before_any_consent(world):
     client_id = world.accepted_client()
-    world.consent(client_id, "projet-lama")
-    referral_id = world.referrals.propose_referral(WORKER, client_id, "projet-lama", ["addiction"], "reason")
+    world.consent(client_id, "transit")
+    referral_id = world.referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "reason")
     world.referrals.record_step(WORKER, referral_id, "sent")
-    world.intake.withdraw_consent(WORKER, client_id, "projet-lama", "referral")
+    world.intake.withdraw_consent(WORKER, client_id, "transit", "referral")
     world.sync()
-    (referral,) = world.referrals.referral_history(WORKER, client_id)
-    assert referral["consent_withdrawn"] is True
-    with pytest.raises(Forbidden):
-        world.referrals.record_step(WORKER, referral_id, "acknowledged")
-    assert len(published(world.referrals, "referral-consent-withdrawn")) == 1
+    with pytest.raises(StepNotNext) as refused:
+        world.referrals.record_step(WORKER, referral_id, "sent")
+    assert refused.value.details == {"step": ["the referral is sent; next can be: acknowledged"]}
+
+
+def test_after_a_withdrawal_the_referral_can_still_end(world):
+    client_id = world.accepted_client()
+    world.consent(client_id, "transit")
+    referral_id = world.referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "reason")
+    for step in ("sent", "acknowledged", "accepted", "started"):
+        world.referrals.record_step(WORKER, referral_id, step)
+    world.intake.withdraw_consent(WORKER, client_id, "transit", "referral")
+    world.sync()
+    assert world.referrals.record_step(WORKER, referral_id, "dropped_out", reason="moved") == "dropped_out"
+    with pytest.raises(StepNotNext):
+        world.referrals.record_step(WORKER, referral_id, "completed", outcome="effective")
 
 
 def test_a_stalled_referral_raises_its_fact_once(world, clock):
@@ -139,8 +83,19 @@ def test_a_stalled_referral_raises_its_fact_once(world, clock):
     clock.now += dt.timedelta(days=2)  # sent six days ago, five expected
     assert world.referrals.check_time() == 1
     assert world.referrals.check_time() == 0
-    (stalled,) = published(world.referrals, "referral-stalled")
+    (stalled,) = world.published("referral-stalled")
     assert stalled["data"]["state"] == "sent" and stalled["data"]["expected_days"] == 5
+    (referral,) = world.referrals.referral_history(WORKER, client_id)
+    assert len(referral["stalled"]) == 1
+
+
+def test_a_deployment_sets_its_own_expected_stay(world):
+    client_id = world.accepted_client()
+    world.referrals.expected_stay["proposed"] = dt.timedelta(0)
+    world.referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "reason")
+    assert world.referrals.check_time() == 0  # not beyond: exactly now
+    world.referrals.clock.now += dt.timedelta(seconds=1)
+    assert world.referrals.check_time() == 1
 
 
 def test_another_agency_cannot_touch_the_referrals(world):
@@ -149,33 +104,23 @@ def test_another_agency_cannot_touch_the_referrals(world):
         world.referrals.propose_referral(OTHER_AGENCY, client_id, "transit", ["addiction"], "reason")
     with pytest.raises(NotFound):
         world.referrals.propose_referral(WORKER, client_id, "no-such-partner", ["addiction"], "reason")
+    referral_id = world.referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "reason")
+    with pytest.raises(Forbidden):
+        world.referrals.record_step(OTHER_AGENCY, referral_id, "sent")
+    with pytest.raises(Forbidden):
+        world.referrals.referral_history(OTHER_AGENCY, client_id)
 
 
-def test_a_case_conference_records_decisions_and_actions_with_owners(world, clock):
+def test_a_referral_or_client_unknown_here_is_not_found(world):
     client_id = world.accepted_client()
-    lawyer = world.referrals.add_coordination_actor(WORKER, client_id, "lawyer", "Bar of Brussels",
-                                                    "defence at the hearing", "Me X")
-    world.referrals.add_coordination_actor(WORKER, client_id, "justice_assistant", "Justice house Brussels",
-                                           "supervises the conditions")
-    conference_id = world.referrals.hold_case_conference(
-        WORKER, client_id, NOW.date(), ["worker apo-sa-1", "justice assistant", "Transit"],
-        ["start residential treatment in January"],
-        [{"action": "ask for a bed", "owner": "Transit", "due": NOW.date() + dt.timedelta(days=7)}])
-    with pytest.raises(Conflict):
-        world.referrals.hold_case_conference(WORKER, client_id, NOW.date() + dt.timedelta(days=1), ["a", "b"],
-                                             ["d"], [])
-    world.referrals.complete_conference_action(WORKER, conference_id, 0, NOW.date())
-    with pytest.raises(Conflict):
-        world.referrals.complete_conference_action(WORKER, conference_id, 0, NOW.date())
-    with pytest.raises(NotFound):
-        world.referrals.complete_conference_action(WORKER, conference_id, 3, NOW.date())
-    world.referrals.remove_coordination_actor(WORKER, client_id, lawyer)
-    plan = world.referrals.coordination(WORKER, client_id)
-    assert [a["role"] for a in plan["actors"]] == ["justice_assistant"]
-    (conference,) = plan["case_conferences"]
-    assert conference["decisions"] == ["start residential treatment in January"]
-    assert conference["actions"][0]["done"] == NOW.date().isoformat()
-    assert published(world.referrals, "case-conference-held")[0]["data"]["actions_due"] == ["2026-12-07"]
+    with pytest.raises(NotFound) as no_referral:
+        world.referrals.record_step(WORKER, uuid.uuid4(), "sent")
+    assert no_referral.value.details == {"referral_id": ["not found"]}
+    with pytest.raises(NotFound):  # a client's id is not a referral's
+        world.referrals.record_step(WORKER, client_id, "sent")
+    with pytest.raises(NotFound) as no_client:
+        world.referrals.propose_referral(WORKER, uuid.uuid4(), "transit", ["addiction"], "reason")
+    assert no_client.value.details == {"client_id": ["not found"]}
 
 
 def test_partner_figures_for_a_period(world, clock):
@@ -192,6 +137,10 @@ def test_partner_figures_for_a_period(world, clock):
     world.referrals.record_step(WORKER, accepted, "started")
     (row,) = world.referrals.partner_figures(WORKER, NOW.date(), NOW.date())
     assert (row["partner"], row["sent"], row["acceptance_rate"], row["median_days_to_start"]) == ("transit", 2, 0.5, 6.0)
+    assert world.referrals.partner_figures(WORKER, NOW.date(), NOW.date(), partner="projet-lama") == []
+    assert world.referrals.partner_figures(OTHER_AGENCY, NOW.date(), NOW.date()) == []
+    with pytest.raises(Forbidden):
+        world.referrals.partner_figures(AUDITOR, NOW.date(), NOW.date())
 
 
 def test_steps_need_their_reason_or_outcome():
@@ -204,20 +153,3 @@ def test_steps_need_their_reason_or_outcome():
         with pytest.raises(InvalidInput) as refused:
             validate_command(contracts.RecordReferralStep, {**base, **payload})
         assert field in refused.value.details
-
-
-def test_every_referrals_event_type_is_published_in_a_run(world, clock):
-    client_id = world.accepted_client()
-    world.consent(client_id, "transit")
-    world.guidance.recommend_psychologist(WORKER, client_id, "anxiety")
-    world.sync()
-    referral_id = world.referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "r")
-    world.referrals.record_step(WORKER, referral_id, "sent")
-    clock.now += dt.timedelta(days=10)
-    world.referrals.check_time()
-    world.intake.withdraw_consent(WORKER, client_id, "transit", "referral")
-    world.sync()
-    world.referrals.hold_case_conference(WORKER, client_id, NOW.date(), ["a", "b"], ["d"], [])
-    world.referrals.referral_history(WORKER, client_id)
-    types = {e["type"] for e in Outbox(world.referrals).read(0, 1000)}
-    assert types == {t for t in CATALOGUE if t.startswith("be.jww.referrals.")}

@@ -1,0 +1,26 @@
+"""The referrals service's aggregates: the partner directory, what referrals knows
+of each client, referrals through their whole lifecycle, and the coordination of
+help around a client.
+
+Each aggregate checks its own rules in a public method and only then triggers its
+event: an event's body only changes state, since it runs again whenever the
+aggregate is loaded. Domain modules import only the standard library,
+eventsourcing and ``shared.domain``.
+"""
+from services.referrals.domain.client import REFERRAL_PURPOSE, ClientOnRecord, NoReferralConsent
+from services.referrals.domain.coordination import (
+    ActionAlreadyDone, CaseConference, ConferenceNotHeldYet, CoordinationPlan, NoSuchAction, NoSuchCoordinationActor,
+)
+from services.referrals.domain.partner import Partner
+from services.referrals.domain.referral import (
+    ACCEPTED, ACKNOWLEDGED, AFTER_WITHDRAWAL, COMPLETED, DECLINED, DROPPED_OUT, EXPECTED_STAY, FROM_PSYCHOLOGIST,
+    IN_THE_PARTNERS_HANDS, NEXT_STEPS, PROPOSED, SENT, STARTED, WAITLISTED, ConsentWithdrawn, Referral, StepNotNext,
+)
+
+__all__ = [
+    "ACCEPTED", "ACKNOWLEDGED", "AFTER_WITHDRAWAL", "COMPLETED", "DECLINED", "DROPPED_OUT", "EXPECTED_STAY",
+    "FROM_PSYCHOLOGIST", "IN_THE_PARTNERS_HANDS", "NEXT_STEPS", "PROPOSED", "REFERRAL_PURPOSE", "SENT", "STARTED",
+    "WAITLISTED", "ActionAlreadyDone", "CaseConference", "ClientOnRecord", "ConferenceNotHeldYet", "ConsentWithdrawn",
+    "CoordinationPlan", "NoReferralConsent", "NoSuchAction", "NoSuchCoordinationActor", "Partner", "Referral",
+    "StepNotNext",
+]

@@ -1,0 +1,69 @@
+"""What referrals knows of a client that intake registered."""
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from shared.domain import NotPermitted, ServiceAggregate
+
+REFERRAL_PURPOSE = "referral"  # the consent purpose a referral shares data under
+
+
+class NoReferralConsent(NotPermitted):
+    def __init__(self, partner: str):
+        super().__init__(
+            "the client has not consented to share their data with this partner for a referral",
+            {"consent": [f"no consent in force for recipient {partner}, purpose {REFERRAL_PURPOSE}"]},
+        )
+
+
+class ClientOnRecord(ServiceAggregate):
+    """What referrals needs to know of a client: languages, which agency guides
+    them, what they consented to share with whom, and their referrals. Its id is
+    the client's UUID."""
+
+    @staticmethod
+    def create_id(client_id: UUID) -> UUID:
+        return client_id
+
+    @event("Recorded")
+    def __init__(self, client_id: UUID, languages: list[str], preferred_language: str):
+        self.languages = list(languages)
+        self.preferred_language = preferred_language
+        self.agency: str | None = None
+        self.consents: dict[str, bool] = {}  # "recipient/purpose" -> in force
+        self.referrals: list[UUID] = []
+        self.conferences: list[UUID] = []
+
+    def follow_agency(self, agency: str) -> bool:
+        """Follow the agency that guides the client now; False when it already does
+        (an acceptance and a transfer may name the same agency)."""
+        if agency == self.agency:
+            return False
+        self._agency_followed(agency)
+        return True
+
+    @event("AgencyFollowed")
+    def _agency_followed(self, agency: str):
+        self.agency = agency
+
+    @event("ConsentNoted")
+    def note_consent(self, recipient: str, purpose: str, active: bool):
+        self.consents[f"{recipient}/{purpose}"] = active
+
+    def consents_to(self, recipient: str, purpose: str) -> bool:
+        return self.consents.get(f"{recipient}/{purpose}", False)
+
+    def expect_referral_consent(self, partner: str) -> None:
+        """A referral goes to a partner only under a consent in force, as intake recorded it."""
+        if not self.consents_to(partner, REFERRAL_PURPOSE):
+            raise NoReferralConsent(partner)
+
+    @event("ReferralLinked")
+    def link_referral(self, referral_id: UUID):
+        self.referrals.append(referral_id)
+
+    @event("ConferenceLinked")
+    def link_conference(self, conference_id: UUID):
+        self.conferences.append(conference_id)

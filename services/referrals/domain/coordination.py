@@ -1,0 +1,95 @@
+"""The coordination of help around a client: who does what, and the case
+conferences where the actors around the person decide together."""
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from shared.domain import NotNow, ServiceAggregate, Unknown
+
+from services.referrals.domain.ids import derived_id
+
+
+class NoSuchCoordinationActor(Unknown):
+    def __init__(self, actor_id: str):
+        super().__init__("no such actor in the coordination plan", {"actor_id": [actor_id]})
+
+
+class ConferenceNotHeldYet(NotNow):
+    def __init__(self):
+        super().__init__("a case conference is recorded once it was held", {"on": ["is in the future"]})
+
+
+class NoSuchAction(Unknown):
+    def __init__(self, actions: int):
+        super().__init__("no such action", {"index": [f"the conference has {actions} actions"]})
+
+
+class ActionAlreadyDone(NotNow):
+    def __init__(self, index: int):
+        super().__init__("this action is already done", {"index": [str(index)]})
+
+
+class CoordinationPlan(ServiceAggregate):
+    """Per client: the actors around the person and who does what."""
+
+    @staticmethod
+    def create_id(client_id: UUID) -> UUID:
+        return derived_id("coordination", client_id)
+
+    @event("Started")
+    def __init__(self, client_id: UUID, agency: str):
+        self.client_id, self.agency = client_id, agency
+        self.actors: dict[str, dict] = {}
+
+    @event("ActorAdded")
+    def add_actor(self, actor_id: str, role: str, organisation: str, contact: str, does: str, added_by: dict):
+        self.actors[actor_id] = {"actor_id": actor_id, "role": role, "organisation": organisation,
+                                 "contact": contact, "does": does}
+
+    def remove_actor(self, actor_id: str, removed_by: dict) -> None:
+        if actor_id not in self.actors:
+            raise NoSuchCoordinationActor(actor_id)
+        self._actor_removed(actor_id, removed_by)
+
+    @event("ActorRemoved")
+    def _actor_removed(self, actor_id: str, removed_by: dict):
+        del self.actors[actor_id]
+
+
+class CaseConference(ServiceAggregate):
+    """A meeting of the actors around a client: who took part, what was decided,
+    and follow-up actions that each have an owner and a due date."""
+
+    @classmethod
+    def hold(
+        cls, client_id: UUID, agency: str, on: dt.date, participants: list[str], decisions: list[str],
+        actions: list[dict], held_by: dict, now: dt.datetime,
+    ) -> CaseConference:
+        """Record a conference that took place; one only planned is not a fact yet."""
+        if on > now.date():
+            raise ConferenceNotHeldYet()
+        return cls(client_id=client_id, agency=agency, on=on, participants=participants, decisions=decisions,
+                   actions=actions, held_by=held_by)
+
+    @event("Held")
+    def __init__(
+        self, client_id: UUID, agency: str, on: dt.date, participants: list[str], decisions: list[str],
+        actions: list[dict], held_by: dict,
+    ):
+        self.client_id, self.agency, self.on = client_id, agency, on
+        self.participants, self.decisions = list(participants), list(decisions)
+        self.actions = [{**action, "done": None} for action in actions]
+
+    def complete_action(self, index: int, on: dt.date, done_by: dict) -> None:
+        if index >= len(self.actions):
+            raise NoSuchAction(len(self.actions))
+        if self.actions[index]["done"] is not None:
+            raise ActionAlreadyDone(index)
+        self._action_done(index, on, done_by)
+
+    @event("ActionDone")
+    def _action_done(self, index: int, on: dt.date, done_by: dict):
+        self.actions[index]["done"] = on

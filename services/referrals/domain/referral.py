@@ -1,0 +1,154 @@
+"""A referral through its whole lifecycle, from proposal to end.
+
+A referral that silently stalls is help lost: every state has an expected
+duration, and a referral stuck beyond it raises a stalled fact, once per stay.
+Every event a referral publishes names its client, agency and partner, fixed for
+its whole life, so that publishing the event needs nothing but the event.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from shared.domain import NotNow, NotPermitted, ServiceAggregate
+
+from services.referrals.domain.ids import derived_id
+
+PROPOSED, SENT, ACKNOWLEDGED = "proposed", "sent", "acknowledged"
+ACCEPTED, DECLINED, WAITLISTED = "accepted", "declined", "waitlisted"
+STARTED, COMPLETED, DROPPED_OUT = "started", "completed", "dropped_out"
+
+# Which step may follow which state (the lifecycle in the referrals issue).
+NEXT_STEPS = {
+    PROPOSED: {SENT},
+    SENT: {ACKNOWLEDGED},
+    ACKNOWLEDGED: {ACCEPTED, DECLINED, WAITLISTED},
+    WAITLISTED: {ACCEPTED, DECLINED},
+    ACCEPTED: {STARTED},
+    STARTED: {COMPLETED, DROPPED_OUT},
+    DECLINED: set(),
+    COMPLETED: set(),
+    DROPPED_OUT: set(),
+}
+# How long a referral is expected to stay in each state before someone must act
+# (a deployment may set its own: [referrals] expected_days).
+EXPECTED_STAY = {
+    PROPOSED: dt.timedelta(days=7),
+    SENT: dt.timedelta(days=5),
+    ACKNOWLEDGED: dt.timedelta(days=10),
+    WAITLISTED: dt.timedelta(days=45),
+    ACCEPTED: dt.timedelta(days=14),
+    STARTED: dt.timedelta(days=120),
+}
+IN_THE_PARTNERS_HANDS = {SENT, ACKNOWLEDGED, WAITLISTED, ACCEPTED, STARTED}
+# After a withdrawal nothing more goes to the partner: only how the help ended is recorded.
+AFTER_WITHDRAWAL = {COMPLETED, DROPPED_OUT}
+# The origin of the referrals a policy proposes on guidance's recommendation.
+FROM_PSYCHOLOGIST = "psychologist-recommendation:"
+
+
+class StepNotNext(NotNow):
+    """The lifecycle does not lead from the referral's state to this step."""
+
+    def __init__(self, state: str, step: str):
+        allowed = ", ".join(sorted(NEXT_STEPS[state])) or "none: it has ended"
+        super().__init__(
+            f"a referral that is {state.replace('_', ' ')} cannot become {step.replace('_', ' ')}",
+            {"step": [f"the referral is {state}; next can be: {allowed}"]},
+        )
+
+
+class ConsentWithdrawn(NotPermitted):
+    def __init__(self, partner: str):
+        super().__init__(
+            "the client withdrew their consent: nothing more goes to this partner",
+            {"consent": [f"withdrawn for recipient {partner}"]},
+        )
+
+
+def _stay(state: str, since: dt.datetime) -> str:
+    return f"{state}@{since.isoformat()}"
+
+
+class Referral(ServiceAggregate):
+    """One client referred to one partner for one purpose, from proposal to end."""
+
+    @staticmethod
+    def create_id(origin: str) -> UUID:
+        """A worker's proposal has a fresh id; one proposed by a policy has an id
+        derived from the upstream fact, so redelivery cannot propose it twice."""
+        return derived_id("referral", origin)
+
+    @event("Proposed")
+    def __init__(
+        self, origin: str, client_id: UUID, agency: str, partner: str, purpose: str, domains: list[str],
+        reason: str, at: dt.datetime, proposed_by: dict,
+    ):
+        self.client_id, self.agency, self.partner, self.purpose = client_id, agency, partner, purpose
+        self.domains, self.reason = list(domains), reason
+        self.state = PROPOSED
+        self.history: list[dict] = []
+        self.stalled_in: list[str] = []  # the stays this referral was already reported stalled in
+        self.consent_withdrawn = False
+        self.outcome: str | None = None
+        self._entered(PROPOSED, proposed_by, at)
+
+    def _entered(self, state: str, actor: dict, at: dt.datetime, **detail) -> None:
+        self.state = state
+        self.state_since = at
+        self.history.append({"state": state, "at": at, "by": actor["user_id"], **detail})
+
+    def _named(self) -> dict:
+        return {"client_id": self.client_id, "agency": self.agency, "partner": self.partner}
+
+    def may_become(self, step: str) -> bool:
+        return step in NEXT_STEPS[self.state]
+
+    def record_step(self, step: str, now: dt.datetime, reason: str | None, outcome: str | None, recorded_by: dict):
+        """Move on in the lifecycle. Sending needs the client's consent too, which
+        the client's record holds: the application asks it first."""
+        if not self.may_become(step):
+            raise StepNotNext(self.state, step)
+        if self.consent_withdrawn and step not in AFTER_WITHDRAWAL:
+            raise ConsentWithdrawn(self.partner)
+        self._step_recorded(**self._named(), step=step, at=now, reason=reason, outcome=outcome,
+                            recorded_by=recorded_by)
+
+    @event("StepRecorded")
+    def _step_recorded(
+        self, client_id: UUID, agency: str, partner: str, step: str, at: dt.datetime, reason: str | None,
+        outcome: str | None, recorded_by: dict,
+    ):
+        self._entered(step, recorded_by, at, reason=reason, outcome=outcome)
+        if outcome:
+            self.outcome = outcome
+
+    def notice_stall(self, now: dt.datetime, expected_stay: dict[str, dt.timedelta]) -> bool:
+        """Report the referral stalled when it is stuck beyond the expected stay in
+        its state, once per stay; True when it did."""
+        limit = expected_stay.get(self.state)
+        if limit is None or now <= self.state_since + limit or _stay(self.state, self.state_since) in self.stalled_in:
+            return False
+        self._stalled(**self._named(), state=self.state, since=self.state_since, expected_days=limit.days)
+        return True
+
+    @event("Stalled")
+    def _stalled(
+        self, client_id: UUID, agency: str, partner: str, state: str, since: dt.datetime, expected_days: int,
+    ):
+        self.stalled_in.append(_stay(state, since))
+
+    def note_consent_withdrawn(self, recipient: str) -> bool:
+        """The client withdrew a referral consent for ``recipient``: flag this
+        referral (True) when it is in that partner's hands. What was shared before
+        stays on record."""
+        if recipient != self.partner or self.state not in IN_THE_PARTNERS_HANDS:
+            return False
+        self._consent_withdrawn_flagged(**self._named())
+        return True
+
+    @event("ConsentWithdrawnFlagged")
+    def _consent_withdrawn_flagged(self, client_id: UUID, agency: str, partner: str):
+        self.consent_withdrawn = True

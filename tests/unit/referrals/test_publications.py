@@ -1,0 +1,55 @@
+"""What referrals publishes: each translation needs nothing but the domain event,
+and a run publishes every referrals type of the catalogue."""
+import datetime as dt
+import uuid
+
+from services.referrals.domain import EXPECTED_STAY, FROM_PSYCHOLOGIST, CaseConference, Referral
+from services.referrals.integration import PUBLICATIONS
+from shared.contracts import CATALOGUE
+from shared.outbox import Outbox
+from tests.support.samples import WORKER
+from tests.unit.referrals.world import NOW
+
+CLIENT = uuid.UUID("6f1c1f9e-0000-4000-8000-000000000002")
+
+
+def test_each_published_event_translates_from_the_event_alone():
+    """No repository anywhere: the events name client, agency and partner."""
+    referral = Referral(origin=FROM_PSYCHOLOGIST + "x", client_id=CLIENT, agency="apo", partner="transit",
+                        purpose="referral", domains=["addiction"], reason="r", at=NOW, proposed_by=WORKER)
+    referral.record_step("sent", NOW, None, None, recorded_by=WORKER)
+    referral.notice_stall(NOW + dt.timedelta(days=6), EXPECTED_STAY)
+    referral.note_consent_withdrawn("transit")
+    conference = CaseConference.hold(
+        client_id=CLIENT, agency="apo", on=NOW.date(), participants=["a", "b"], decisions=["d"],
+        actions=[{"action": "x", "owner": "a", "due": NOW.date()}], held_by=WORKER, now=NOW)
+    events = referral.collect_events() + conference.collect_events()
+    publications = [PUBLICATIONS[type(e)](e) for e in events]
+    assert len(publications) == len(PUBLICATIONS) == 5
+    for publication in publications:
+        assert CATALOGUE[publication.type]().validate(publication.data) == {}, publication.type
+        assert (publication.subject, publication.agency) == (str(CLIENT), "apo")
+        assert publication.data["client_id"] == str(CLIENT)
+    proposed, sent, stalled, withdrawn, held = publications
+    assert proposed.data["from_psychologist_recommendation"] is True and proposed.actor == WORKER["user_id"]
+    assert (sent.data["step"], sent.data["answered"], sent.data["partner"]) == ("sent", False, "transit")
+    assert (stalled.data["state"], stalled.data["expected_days"], stalled.actor) == ("sent", 5, None)
+    assert withdrawn.data["referral_id"] == str(referral.id)
+    assert held.data["actions_due"] == [NOW.date().isoformat()] and held.actor_role == WORKER["role"]
+
+
+def test_every_referrals_event_type_is_published_in_a_run(world, clock):
+    client_id = world.accepted_client()
+    world.consent(client_id, "transit")
+    world.guidance.recommend_psychologist(WORKER, client_id, "anxiety")
+    world.sync()
+    referral_id = world.referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "r")
+    world.referrals.record_step(WORKER, referral_id, "sent")
+    clock.now += dt.timedelta(days=10)
+    world.referrals.check_time()
+    world.intake.withdraw_consent(WORKER, client_id, "transit", "referral")
+    world.sync()
+    world.referrals.coordination.hold_conference(WORKER, client_id, NOW.date(), ["a", "b"], ["d"], [])
+    world.referrals.referral_history(WORKER, client_id)
+    types = {e["type"] for e in Outbox(world.referrals).read(0, 1000)}
+    assert types == {t for t in CATALOGUE if t.startswith("be.jww.referrals.")}

@@ -1,0 +1,40 @@
+"""Referrals on in-memory stores, with intake and guidance upstream: their facts
+arrive through real followers."""
+import datetime as dt
+
+from services.guidance.application import GuidanceApplication
+from services.referrals.application import ReferralsApplication
+from shared.config import DEPLOY_DIR
+from shared.outbox import Outbox
+from tests.support.fakes import IN_MEMORY, Link, deliver, intake as new_intake
+from tests.support.samples import COORDINATOR, WORKER, registration_args
+
+NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
+OTHER_AGENCY = {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "dsr"}
+
+
+class World:
+    def __init__(self, clock):
+        self.intake = new_intake()
+        self.intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
+        self.guidance = GuidanceApplication(env=IN_MEMORY, clock=clock)
+        self.referrals = ReferralsApplication(env=IN_MEMORY, clock=clock)
+        self.referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
+        self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
+                      Link(self.referrals, self.guidance, "guidance")]
+
+    def sync(self):
+        deliver(self.links, rounds=2)  # guidance's reactions reach referrals on the second round
+
+    def accepted_client(self, **overrides):
+        client_id = self.intake.register_client(WORKER, **registration_args(**overrides))
+        self.intake.accept(COORDINATOR, client_id, "apo-sa-1")
+        self.sync()
+        return client_id
+
+    def consent(self, client_id, partner, purpose="referral"):
+        self.intake.give_consent(WORKER, client_id, partner, purpose, ["identity", "help_request"])
+        self.sync()
+
+    def published(self, fact):
+        return [e for e in Outbox(self.referrals).read(0, 1000) if e["type"].endswith(f".{fact}.v1")]
