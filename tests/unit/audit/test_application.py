@@ -46,8 +46,9 @@ def case():
     world.sync()
     middle = dt.datetime.now(dt.timezone.utc)
     now = dt.datetime.now(dt.timezone.utc)
-    world.guidance.record_intervention(WORKER, client_id, now - dt.timedelta(minutes=5), 30, "office",
-                                       "listening_support", "listening_ear", ["housing"], None, "secret note", "")
+    world.guidance.record_intervention(
+        WORKER, client_id, at=now - dt.timedelta(minutes=5), minutes=30, place="office", method="listening_support",
+        sub_kind="listening_ear", domains=["housing"], interpreter=None, note="secret note", next_steps="")
     world.guidance.recommend_psychologist(WORKER, client_id, "anxiety")
     world.sync()
     return world, client_id, middle
