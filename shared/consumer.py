@@ -1,11 +1,18 @@
-"""The transport side of a follower: one durable queue per upstream on RabbitMQ.
+"""The transport side of a follower: one durable queue per upstream on RabbitMQ,
+consumed with kombu's ``ConsumerMixin``.
 
-Messages are handled in delivery order, those that arrived together as one batch,
-and acknowledged only after their effects (or their dead letters) are stored, so a
-crash redelivers them. On a
-connection loss the loop reconnects with backoff; unacknowledged messages go back
-to the queue in order. On every (re)connection it first catches up from the
-upstream's log, which also covers events published before this queue existed.
+kombu connects, reconnects after the broker's errors, drains and serves heartbeats.
+What this class adds, through the mixin's hooks:
+
+- messages that arrived together are applied as one batch (up to ``BATCH``) and
+  acknowledged together, only after their effects (or their dead letters) are
+  stored, so a crash redelivers them, in order;
+- on every (re)connection, once its queue exists and before the first delivery is
+  handled, it catches up from the upstream's log, which also covers events
+  published before this queue existed;
+- a failure of its own (the store, an upstream's RPC while filling a gap) ends the
+  connection too, after a pause that grows while failures follow each other: the
+  broker redelivers the batch, and kombu's loop connects again.
 """
 from __future__ import annotations
 
@@ -13,52 +20,63 @@ import json
 import logging
 import threading
 import time
+from contextlib import contextmanager
 
 import kombu
-from kombu import Exchange, Queue
+from kombu.mixins import ConsumerMixin
 
 from shared import messaging, metrics
 from shared.config import Settings
-from shared.follower import Follower
+from shared.follower import Follower, Pull
 
 log = logging.getLogger(__name__)
 
 PULL_PAGE = 500
 BATCH = 200  # messages applied in one transaction at most
+LAG_EVERY_SECONDS = 2.0
 
 
-class UpstreamConsumer:
-    def __init__(self, settings: Settings, upstream: str, app, rpc_timeout: float = 5.0):
+class _Stopped(Exception):
+    """Raised into kombu's connection retries, which do not look at ``should_stop``."""
+
+
+class UpstreamConsumer(ConsumerMixin):
+    def __init__(
+        self, settings: Settings, upstream: str, app, rpc_timeout: float = 5.0,
+        pull: Pull | None = None, connection: kombu.Connection | None = None,
+    ):
         self.settings = settings
         self.upstream = upstream
         self.rpc_timeout = rpc_timeout
-        self.queue_name = messaging.queue_name(settings.service, upstream)
-        self.exchange = Exchange(messaging.exchange_name(upstream), type="topic", durable=True)
-        self.queue = Queue(
-            self.queue_name,
-            exchange=self.exchange,
-            routing_key="#",
-            durable=True,
-            queue_arguments=messaging.queue_arguments(settings.queue_type),
+        # The mixin connects with clones of this one. Confirms make a dead letter's
+        # publish return only once the broker holds it.
+        self.connection = connection or kombu.Connection(
+            settings.amqp_uri, heartbeat=30, transport_options={"confirm_publish": True}
         )
-        self.dead_exchange = Exchange(messaging.DEAD_LETTER_EXCHANGE, type="direct", durable=True)
-        self.dead_queue = Queue(
-            messaging.dead_letter_queue_name(settings.service, upstream),
-            exchange=self.dead_exchange,
-            routing_key=self.queue_name,
-            durable=True,
-        )
+        self.queue = messaging.follower_queue(settings.service, upstream, settings.queue_type)
+        self.dead_queue = messaging.dead_letter_queue(settings.service, upstream)
         self.follower = Follower(
-            app, settings.service, upstream, app.policies(), pull=self._pull, dead_letter=self._dead_letter
+            app, settings.service, upstream, app.policies(),
+            pull=pull or self._pull_over_rpc, dead_letter=self._dead_letter,
         )
         self.stopping = threading.Event()
+        self._connection = self._channel = None
         self._producer: kombu.Producer | None = None
         self._pending: list = []
+        self._pauses = messaging.pauses()
+        self._next_lag_check = 0.0
         self._lag = metrics.CONSUMER_LAG.labels(settings.service, upstream)
+
+    @property
+    def should_stop(self) -> bool:  # read by kombu's loops
+        return self.stopping.is_set()
+
+    def stop(self) -> None:
+        self.stopping.set()
 
     # -- what the follower asks of the transport -----------------------------------
 
-    def _pull(self, after: int, until: int | None) -> list[dict]:
+    def _pull_over_rpc(self, after: int, until: int | None) -> list[dict]:
         from nameko.standalone.rpc import ClusterRpcProxy
 
         with ClusterRpcProxy(self.settings.nameko_config, timeout=self.rpc_timeout) as rpc:
@@ -68,8 +86,8 @@ class UpstreamConsumer:
         payload = body if isinstance(body, bytes) else json.dumps(body).encode()
         self._producer.publish(
             payload,
-            exchange=self.dead_exchange,
-            routing_key=self.queue_name,
+            exchange=self.dead_queue.exchange,
+            routing_key=self.queue.name,
             content_type="application/octet-stream",
             content_encoding="binary",
             headers={"x-jww-reason": reason, "x-jww-upstream": self.upstream},
@@ -77,15 +95,84 @@ class UpstreamConsumer:
             retry=False,
         )
 
-    # -- the loop ------------------------------------------------------------------
+    # -- kombu's hooks, in the order it calls them on each connection ---------------
+
+    @contextmanager
+    def establish_connection(self):
+        # kombu's own, with the platform's pauses and an ear for stop(): its retries
+        # would otherwise go on for as long as the broker is away.
+        with self.create_connection() as connection:
+            connection.ensure_connection(
+                self.on_connection_error, self.connect_max_retries,
+                callback=self._unless_stopping, **messaging.PAUSES,
+            )
+            yield connection
+
+    def _unless_stopping(self) -> None:
+        if self.should_stop:
+            raise _Stopped()
+
+    def on_connection_error(self, error, interval) -> None:
+        log.warning(
+            "follower interrupted; reconnecting",
+            extra={"upstream": self.upstream, "error": type(error).__name__, "retry_in_seconds": interval},
+        )
+
+    def on_connection_revived(self) -> None:
+        self._pending = []  # unacknowledged on the old connection: the broker redelivers them
+
+    def get_consumers(self, Consumer, channel) -> list:
+        return [Consumer(queues=[self.queue], on_message=self._on_message,
+                         prefetch_count=self.settings.prefetch, no_ack=False)]
+
+    def on_consume_ready(self, connection, channel, consumers, **kwargs) -> None:
+        self._connection, self._channel = connection, channel
+        self.dead_queue(channel).declare()
+        self._producer = kombu.Producer(channel)
+        log.info("following upstream", extra={"upstream": self.upstream, "queue": self.queue.name})
+        self._catch_up()
+
+    def on_iteration(self) -> None:
+        """Called before each wait for a delivery: what the last wait brought, and
+        whatever else has already arrived, is applied now."""
+        if self._pending:
+            self._take_waiting()
+            self._flush()
+        self._report_lag()
+
+    def consume(self, *args, **kwargs):
+        try:
+            yield from super().consume(*args, **kwargs)
+        except _Stopped:
+            return
+        except self.connection_errors + self.channel_errors as error:
+            log.warning("follower interrupted; reconnecting",
+                        extra={"upstream": self.upstream, "error": type(error).__name__})
+            raise  # kombu's loop reconnects
+        except Exception:
+            # Not the broker's: kombu's loop would end on it. The connection is
+            # closed by now, so the broker redelivers the batch; connecting again
+            # after a pause (below) catches up and retries it.
+            pause = next(self._pauses)
+            log.warning("follower interrupted; reconnecting",
+                        extra={"upstream": self.upstream, "retry_in_seconds": pause}, exc_info=True)
+            self.stopping.wait(pause)
+
+    # -- batches --------------------------------------------------------------------
 
     def _on_message(self, message) -> None:
         self._pending.append(message)
 
+    def _take_waiting(self) -> None:
+        try:
+            while len(self._pending) < BATCH:
+                self._connection.drain_events(timeout=0)
+        except TimeoutError:
+            pass
+
     def _flush(self) -> None:
         """Apply what was delivered so far in one go, then acknowledge all of it at
-        once. If applying fails, nothing is acknowledged: the connection is dropped
-        and the broker redelivers the lot, in order."""
+        once. If applying fails, nothing is acknowledged."""
         if not self._pending:
             return
         # Taken aside first: waiting for a dead letter's confirm drains the
@@ -93,60 +180,19 @@ class UpstreamConsumer:
         batch, self._pending = self._pending, []
         self.follower.receive_many([message.body for message in batch])
         batch[-1].ack(multiple=True)  # acknowledges this batch and nothing after it
+        self._pauses = messaging.pauses()  # failures in a row are over
 
     def _catch_up(self) -> None:
         try:
             self.follower.fill_gap(until=None)
         except Exception as error:  # upstream not reachable yet: messages and later gaps still work
-            log.warning("could not catch up from upstream log", extra={"upstream": self.upstream, "error": type(error).__name__})
+            log.warning("could not catch up from upstream log",
+                        extra={"upstream": self.upstream, "error": type(error).__name__})
 
-    def run(self) -> None:
-        attempt = 0
-        while not self.stopping.is_set():
-            try:
-                with kombu.Connection(
-                    self.settings.amqp_uri, heartbeat=30, transport_options={"confirm_publish": True}
-                ) as conn:
-                    conn.connect()
-                    channel = conn.channel()
-                    self.queue(channel).declare()
-                    self.dead_queue(channel).declare()
-                    self._producer = kombu.Producer(channel)
-                    self._pending = []  # unacknowledged on the old connection: redelivered
-                    self._catch_up()
-                    with kombu.Consumer(
-                        conn, queues=[self.queue], on_message=self._on_message,
-                        prefetch_count=self.settings.prefetch, no_ack=False,
-                    ):
-                        attempt = 0
-                        log.info("following upstream", extra={"upstream": self.upstream, "queue": self.queue_name})
-                        self._drain(conn, channel)
-            except Exception:
-                attempt += 1
-                delay = min(5.0, 0.2 * 2 ** min(attempt, 5))
-                log.warning(
-                    "follower interrupted; reconnecting",
-                    extra={"upstream": self.upstream, "retry_in_seconds": delay},
-                    exc_info=True,
-                )
-                self.stopping.wait(delay)
-
-    def _drain(self, conn, channel) -> None:
-        next_lag_check = 0.0
-        while not self.stopping.is_set():
-            try:
-                conn.drain_events(timeout=1)
-                # Take whatever else has already arrived, up to a batch.
-                while len(self._pending) < BATCH:
-                    conn.drain_events(timeout=0)
-            except TimeoutError:
-                conn.heartbeat_check()
-            self._flush()
-            now = time.monotonic()
-            if now >= next_lag_check:
-                _, waiting, _ = self.queue(channel).queue_declare(passive=True)
-                self._lag.set(waiting)
-                next_lag_check = now + 2.0
-
-    def stop(self) -> None:
-        self.stopping.set()
+    def _report_lag(self) -> None:
+        now = time.monotonic()
+        if now < self._next_lag_check:
+            return
+        _, waiting, _ = self.queue(self._channel).queue_declare(passive=True)
+        self._lag.set(waiting)
+        self._next_lag_check = now + LAG_EVERY_SECONDS

@@ -8,13 +8,27 @@ matters per upstream; extra instances stand by), and a dead-letter queue beside 
 from __future__ import annotations
 
 import time
-from typing import Iterable
+from typing import Iterable, Iterator
 from urllib.parse import unquote, urlparse
 
 import amqp
+from kombu import Exchange, Queue
+from kombu.utils.functional import fxrange
 
 DEAD_LETTER_EXCHANGE = "jww.dead-letters"
 CONTENT_TYPE = "application/cloudevents+json"
+
+# How long the relay and the followers wait before trying again, growing after each
+# failure in a row, in the arguments of kombu's retry_over_time. Its default (2 s
+# growing to 30 s) would leave a follower idle for half a minute after a broker
+# restart that takes a few seconds.
+PAUSES = {"interval_start": 0.2, "interval_step": 1.0, "interval_max": 5.0}
+
+
+def pauses() -> Iterator[float]:
+    """The pauses of ``PAUSES`` one after the other, as retry_over_time takes them."""
+    start, step, most = PAUSES["interval_start"], PAUSES["interval_step"], PAUSES["interval_max"]
+    return (min(pause, most) for pause in fxrange(start, most + start, step, repeatlast=True))
 
 
 def exchange_name(service: str) -> str:
@@ -31,6 +45,28 @@ def dead_letter_queue_name(follower: str, upstream: str) -> str:
 
 def queue_arguments(queue_type: str) -> dict:
     return {"x-single-active-consumer": True, "x-queue-type": queue_type}
+
+
+def follower_queue(follower: str, upstream: str, queue_type: str) -> Queue:
+    """Everything the upstream publishes (``#``, so a lost message shows as a gap)."""
+    return Queue(
+        queue_name(follower, upstream),
+        exchange=Exchange(exchange_name(upstream), type="topic", durable=True),
+        routing_key="#",
+        durable=True,
+        queue_arguments=queue_arguments(queue_type),
+    )
+
+
+def dead_letter_queue(follower: str, upstream: str) -> Queue:
+    """Where the follower sets aside what it cannot read; the routing key names the
+    queue the message came from."""
+    return Queue(
+        dead_letter_queue_name(follower, upstream),
+        exchange=Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True),
+        routing_key=queue_name(follower, upstream),
+        durable=True,
+    )
 
 
 def connection_params(uri: str) -> dict:

@@ -16,9 +16,11 @@ import threading
 import time
 from typing import Callable
 
+from kombu.utils.functional import retry_over_time
+
 from shared import metrics
 from shared.contracts import encode
-from shared.messaging import ConfirmingPublisher
+from shared.messaging import PAUSES, ConfirmingPublisher
 from shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ class Relay:
         self.poll_seconds = poll_seconds
         self.service = outbox.service
         self.stopping = threading.Event()
+        self._stale = False  # set after a failure: resume before the next round
         self.resume()
         self._published = metrics.RELAY_PUBLISHED.labels(self.service)
         self._backlog = metrics.RELAY_BACKLOG.labels(self.service)
@@ -77,27 +80,37 @@ class Relay:
 
     def run(self) -> None:
         log.info("relay started", extra={"position": self.position})
-        failures = 0
         while not self.stopping.is_set():
-            try:
-                if self.checkpoint is not None and time.monotonic() >= self._next_checkpoint:
-                    self.checkpoint()
-                    self._next_checkpoint = time.monotonic() + self.checkpoint_seconds
-                if self.run_once() == 0:
-                    self.publisher.keep_alive()
-                    self.stopping.wait(self.poll_seconds)
-                failures = 0
-            except Exception as error:  # broker or store away: back off, reconnect, resume
-                failures += 1
-                metrics.RELAY_FAILURES.labels(self.service).inc()
-                delay = min(5.0, 0.1 * 2 ** min(failures, 6))
-                log.warning(
-                    "relay could not publish; retrying",
-                    extra={"error": type(error).__name__, "retry_in_seconds": delay},
-                )
-                self.publisher.close()
-                if not self.stopping.wait(delay):
-                    self.resume()
+            # One call per round, so the pauses start short again after a success.
+            retry_over_time(self._round, Exception, errback=self._failed, **PAUSES)
         self.publisher.close()
         log.info("relay stopped", extra={"position": self.position})
 
+    def _round(self) -> None:
+        if self.stopping.is_set():
+            return
+        if self._stale:
+            self.resume()  # here, not in _failed: a store still away is retried too
+            self._stale = False
+        if self.checkpoint is not None and time.monotonic() >= self._next_checkpoint:
+            self.checkpoint()
+            self._next_checkpoint = time.monotonic() + self.checkpoint_seconds
+        if self.run_once() == 0:
+            self.publisher.keep_alive()
+            self.stopping.wait(self.poll_seconds)
+
+    def _failed(self, error: Exception, pauses, failures: int) -> float:
+        """Broker or store away: count it, drop the connection, wait, and resume
+        from the saved position (what is in memory may be ahead of what was
+        confirmed)."""
+        metrics.RELAY_FAILURES.labels(self.service).inc()
+        pause = next(pauses)
+        log.warning(
+            "relay could not publish; retrying",
+            extra={"error": type(error).__name__, "retry_in_seconds": pause, "failures_in_a_row": failures + 1},
+        )
+        self.publisher.close()
+        self._stale = True
+        self.stopping.wait(pause)
+        # Waited here already, on the stop event: kombu's own sleep would not hear a stop.
+        return 0

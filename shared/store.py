@@ -9,13 +9,13 @@ events (``shared.chain``) and, for an RPC request, stores the request's marker
 """
 from __future__ import annotations
 
-import time
 from typing import Any, Callable, ClassVar
 
 from eventsourcing.application import Application, ProcessingEvent, Repository
 from eventsourcing.persistence import (
     IntegrityError, InternalError, JSONTranscoder, ProcessRecorder, ProgrammingError, Tracking,
 )
+from eventsourcing.utils import retry
 
 from shared import chain, once
 from shared.concurrency import CheckedRepository
@@ -44,18 +44,15 @@ class ServiceApplication(Application):
     def __init__(self, store: StoreSettings | None = None, env: dict | None = None):
         merged = dict(store_env(store)) if store is not None else {}
         merged.update(env or {})
-        for attempt in range(3):
-            try:
-                super().__init__(env=merged)
-                return
-            except (IntegrityError, InternalError, ProgrammingError):
-                # A service's workers and relay start together; PostgreSQL's
-                # CREATE TABLE IF NOT EXISTS can then collide ("duplicate key",
-                # "tuple concurrently updated", or "type ... already exists" for the
-                # table's row type). The loser just retries; a lasting error stays.
-                if attempt == 2:
-                    raise
-                time.sleep(0.2)
+        self._construct(merged)
+
+    # A service's workers and relay start together; PostgreSQL's CREATE TABLE IF NOT
+    # EXISTS can then collide ("duplicate key", "tuple concurrently updated", or
+    # "type ... already exists" for the table's row type). The loser just tries
+    # again; a lasting error stays.
+    @retry((IntegrityError, InternalError, ProgrammingError), max_attempts=3, wait=0.2)
+    def _construct(self, env: dict) -> None:
+        super().__init__(env=env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

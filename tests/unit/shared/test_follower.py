@@ -1,5 +1,6 @@
 """The exactly-once, in-order rules of a follower, with in-memory stores."""
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from shared.contracts import encode
 from shared.follower import Follower, GapUnresolved
@@ -162,3 +163,58 @@ def test_a_pulled_event_that_cannot_be_read_is_set_aside_and_passed(upstream, do
     assert downstream.position_of("intake") == 3
     assert clients_on_record(downstream) == 2
     assert "schema violation" in dead[0][1]
+
+
+def test_a_follower_that_stood_by_drops_what_the_active_one_applied_meanwhile(upstream, downstream):
+    for _ in range(3):
+        fakes.register(upstream)
+    b = published(upstream)
+    standby, active = follower_of(upstream, downstream), follower_of(upstream, downstream)
+    active.receive_many(b)
+    assert standby.receive_many(b) == ["duplicate"] * 3  # its own position was 0 in memory
+    assert clients_on_record(downstream) == 3
+
+
+def test_catching_up_pulls_the_whole_log_page_by_page(upstream, downstream):
+    for _ in range(5):
+        fakes.register(upstream)
+    pulls = []
+    outbox = Outbox(upstream)
+    follower = follower_of(upstream, downstream, pull=lambda a, u: pulls.append(a) or outbox.read(after=a, until=u, limit=2))
+    follower.fill_gap(until=None)
+    assert downstream.position_of("intake") == follower.position == 5
+    assert pulls == [0, 2, 4, 5]  # pages of two, until a page comes back empty
+    assert recorded_order(downstream) == upstream_order(upstream)
+
+
+def test_a_batch_ending_with_events_it_has_no_policy_for_still_advances(downstream):
+    upstream = fakes.intake()  # language changes published; guidance has no policy for them
+    first = fakes.register(upstream)
+    fakes.change_languages(upstream, first)
+    fakes.change_languages(upstream, first)
+    follower = follower_of(upstream, downstream)
+    assert follower.receive_many(published(upstream)) == ["applied", "ignored", "ignored"]
+    assert downstream.position_of("intake") == 3
+    assert clients_on_record(downstream) == 1
+
+
+def test_a_second_collision_while_recommitting_one_by_one_leaves_the_rest_for_redelivery(upstream, downstream):
+    for _ in range(3):
+        fakes.register(upstream)
+    b = published(upstream)
+    follower = follower_of(upstream, downstream)
+    commit = downstream.record_processing
+    outcomes = iter(["collide", "commit", "collide"])
+
+    def colliding(processing):
+        if next(outcomes, "commit") == "collide":
+            raise IntegrityError("an aggregate changed under us")
+        commit(processing)
+
+    downstream.record_processing = colliding
+    with pytest.raises(IntegrityError):
+        follower.receive_many(b)  # the batch collides, the first alone commits, the second collides
+    assert downstream.position_of("intake") == 1
+    assert follower.receive_many(b) == ["duplicate", "applied", "applied"]  # the broker redelivers
+    assert clients_on_record(downstream) == 3
+    assert recorded_order(downstream) == upstream_order(upstream)
