@@ -6,7 +6,7 @@ import pytest
 
 from services.referrals.domain import NoReferralConsent, StepNotNext
 from shared.errors import Forbidden, InvalidInput, NotFound
-from tests.support.samples import WORKER
+from tests.support.samples import COORDINATOR, WORKER
 from tests.unit.referrals.world import NOW, OTHER_AGENCY
 
 AUDITOR = {"user_id": "apo-aud-1", "role": "auditor", "agency": "apo"}
@@ -89,6 +89,15 @@ def test_a_stalled_referral_raises_its_fact_once(world, clock):
     assert len(referral["stalled"]) == 1
 
 
+def test_the_check_runs_on_request_for_coordinators_and_admins_only(world, clock):
+    client_id = world.accepted_client()
+    world.referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "reason")
+    clock.now += dt.timedelta(days=8)  # proposed eight days ago, seven expected
+    with pytest.raises(Forbidden):
+        world.referrals.check_time_now(WORKER)
+    assert world.referrals.check_time_now(COORDINATOR) == 1
+
+
 def test_a_deployment_sets_its_own_expected_stay(world):
     client_id = world.accepted_client()
     world.referrals.expected_stay["proposed"] = dt.timedelta(0)
@@ -136,7 +145,8 @@ def test_partner_figures_for_a_period(world, clock):
     clock.now += dt.timedelta(days=6)
     world.referrals.record_step(WORKER, accepted, "started")
     (row,) = world.referrals.partner_figures(WORKER, NOW.date(), NOW.date())
-    assert (row["partner"], row["sent"], row["acceptance_rate"], row["median_days_to_start"]) == ("transit", 2, 0.5, 6.0)
+    assert (row["partner"], row["sent"], row["acceptance_rate"], row["median_days_to_start"]) == (
+        "transit", 2, 0.5, 6.0)
     assert world.referrals.partner_figures(WORKER, NOW.date(), NOW.date(), partner="projet-lama") == []
     assert world.referrals.partner_figures(OTHER_AGENCY, NOW.date(), NOW.date()) == []
     with pytest.raises(Forbidden):

@@ -32,8 +32,10 @@ def test_each_published_event_translates_from_the_event_alone():
         assert publication.data["client_id"] == str(CLIENT)
     proposed, sent, stalled, withdrawn, held = publications
     assert proposed.data["from_psychologist_recommendation"] is True and proposed.actor == WORKER["user_id"]
-    assert (sent.data["step"], sent.data["answered"], sent.data["partner"]) == ("sent", False, "transit")
-    assert (stalled.data["state"], stalled.data["expected_days"], stalled.actor) == ("sent", 5, None)
+    about = {"client_id": str(CLIENT), "referral_id": str(referral.id), "agency": "apo", "partner": "transit"}
+    assert sent.data == {**about, "step": "sent", "answered": False, "outcome": None}
+    assert stalled.data == {**about, "state": "sent", "since": NOW.isoformat(), "expected_days": 5}
+    assert stalled.actor is None
     assert withdrawn.data["referral_id"] == str(referral.id)
     assert held.data["actions_due"] == [NOW.date().isoformat()] and held.actor_role == WORKER["role"]
 
