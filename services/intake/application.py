@@ -1,14 +1,16 @@
-"""Intake's commands and queries, in simple types.
+"""Intake's use cases, in simple types: clients, their consents and the intake
+decisions (the directory of agencies and staff is in ``directory``).
 
 Every command takes the actor (user id, role, agency) and checks that this actor
-may do it here; a refusal says why and is logged without personal data.
+may do it here; a refusal says why and is logged without personal data. The rules
+on a record's own state are the aggregate's (``domain``); what is left here reads
+more than one record: a national number already claimed, a worker's agency, a
+consent to a transfer.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
-from pathlib import Path
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -16,49 +18,32 @@ from eventsourcing.persistence import IntegrityError
 
 from shared import access_log
 from shared.access import allow
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shared.store import ServiceApplication
+from shared.errors import Conflict, InvalidInput
 
 from services.intake import national_number as national_number_module
-from services.intake.domain import ACCEPTED, OPEN, WAITLISTED, Agency, Client, Consent, NationalNumberClaim
-from services.intake.integration import publications
+from services.intake.directory import StaffDirectory
+from services.intake.domain import Client, Consent, NationalNumberClaim, NoConsentInForce
+from services.intake.integration import PUBLICATIONS
 from services.intake.projections import ClientIndex
+from services.intake.roles import CASEWORK, COORDINATOR
 
-CASEWORKERS = {"social_assistant", "criminologist", "jurist"}
-CASEWORK = CASEWORKERS | {"coordinator"}
-COORDINATOR = {"coordinator"}
-ADMIN = {"admin"}
 # Only for development and tests: production sets JWW_INTAKE_NATIONAL_NUMBER_KEY.
 DEVELOPMENT_KEY = "development only: not a secret"
 
 
-class IntakeApplication(ServiceApplication):
+class IntakeApplication(StaffDirectory):
     service_name = "intake"
+    publications = {**PUBLICATIONS, **access_log.publication(service_name)}
 
     def __init__(self, store=None, env=None):
         super().__init__(store=store, env=env)
         self.national_number_key = (self.env.get("JWW_INTAKE_NATIONAL_NUMBER_KEY") or DEVELOPMENT_KEY).encode()
         self.index = ClientIndex(self)
-        self.publications = {**publications(self.repository), **access_log.publication(self.service_name)}
-
-    # -- access ---------------------------------------------------------------------
 
     def _client(self, actor: dict, client_id: UUID, roles: set[str], command: str) -> Client:
         client = self._get(client_id, Client, "client_id")
         allow(actor, roles, command, agency=client.agency)
         return client
-
-    def _get(self, aggregate_id: UUID, cls: type, field: str):
-        try:
-            aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            aggregate = None
-        if not isinstance(aggregate, cls):
-            raise NotFound(f"no such {field.removesuffix('_id').replace('_', ' ')}", {field: ["not found"]})
-        return aggregate
-
-    def agency(self, code: str) -> Agency:
-        return self._get(Agency.create_id(code), Agency, "agency")
 
     # -- clients --------------------------------------------------------------------
 
@@ -90,7 +75,7 @@ class IntakeApplication(ServiceApplication):
             digest = NationalNumberClaim.digest(national_number, self.national_number_key)
             self._refuse_duplicate(NationalNumberClaim.create_id(digest))
         client = Client(
-            agency=actor["agency"], registered_by=actor, legal_position=legal_position,
+            client_id=uuid.uuid4(), agency=actor["agency"], registered_by=actor, legal_position=legal_position,
             languages=languages, preferred_language=preferred_language, interpreter_needed=interpreter_needed,
             personal={
                 "given_names": given_names, "family_name": family_name, "birth_date": birth_date.isoformat(),
@@ -129,14 +114,7 @@ class IntakeApplication(ServiceApplication):
         preferred_language: str, interpreter_needed: bool,
     ) -> int:
         client = self._client(actor, client_id, CASEWORK, "record_languages")
-        if client.version != expected_version:
-            # The caller decided on what it saw at expected_version; acting on a
-            # newer file could silently undo someone else's change.
-            raise Conflict(
-                "the client file changed since you read it; reload it and try again",
-                {"expected_version": [f"the file is at version {client.version}"]},
-            )
-        client.record_languages(languages, preferred_language, interpreter_needed, recorded_by=actor)
+        client.record_languages(expected_version, languages, preferred_language, interpreter_needed, recorded_by=actor)
         self.save(client)
         return client.version
 
@@ -153,33 +131,29 @@ class IntakeApplication(ServiceApplication):
 
     def give_consent(self, actor: dict, client_id: UUID, recipient: str, purpose: str, scope: list[str]) -> UUID:
         client = self._client(actor, client_id, CASEWORK, "give_consent")
-        consent_id = Consent.create_id(client.id, recipient, purpose)
-        try:
-            consent: Consent = self.repository.get(consent_id)
-        except AggregateNotFoundError:
-            consent = Consent(client_id=client.id, recipient=recipient, purpose=purpose, scope=scope, given_by=actor)
+        consent = self._consent(client.id, recipient, purpose)
+        if consent is None:
+            consent = Consent(client_id=client.id, agency=client.agency, recipient=recipient, purpose=purpose,
+                              scope=scope, given_by=actor)
         else:
-            if consent.active and sorted(consent.scope) == sorted(scope):
-                return consent.id  # already given, as asked: nothing new happened
-            consent.give_again(scope, given_by=actor)
-        self.save(consent)
+            consent.give_again(client.agency, scope, given_by=actor)
+        self._save_changed(consent)
         return consent.id
 
     def withdraw_consent(self, actor: dict, client_id: UUID, recipient: str, purpose: str) -> UUID:
         client = self._client(actor, client_id, CASEWORK, "withdraw_consent")
-        consent = self._active_consent(client.id, recipient, purpose)
-        if consent is None:
-            raise Conflict("there is no consent in force to withdraw", {"recipient": [recipient], "purpose": [purpose]})
-        consent.withdraw(withdrawn_by=actor)
+        consent = self._consent(client.id, recipient, purpose)
+        if consent is None:  # never given: nothing in force either
+            raise NoConsentInForce(recipient, purpose)
+        consent.withdraw(client.agency, withdrawn_by=actor)
         self.save(consent)
         return consent.id
 
-    def _active_consent(self, client_id: UUID, recipient: str, purpose: str) -> Consent | None:
+    def _consent(self, client_id: UUID, recipient: str, purpose: str) -> Consent | None:
         try:
-            consent = self.repository.get(Consent.create_id(client_id, recipient, purpose))
+            return self.repository.get(Consent.create_id(client_id, recipient, purpose))
         except AggregateNotFoundError:
             return None
-        return consent if consent.active else None
 
     def consents(self, client_id: UUID) -> list[Consent]:
         return [self.repository.get(consent_id) for consent_id in self.index.consents_of(client_id)]
@@ -188,82 +162,35 @@ class IntakeApplication(ServiceApplication):
 
     def accept(self, actor: dict, client_id: UUID, worker: str, interpreter: dict | None = None) -> None:
         client = self._client(actor, client_id, COORDINATOR, "accept_intake")
-        self._expect_status(client, {OPEN, WAITLISTED}, "accepted")
-        interpreter = self._check_worker(self.agency(client.agency), worker, client, interpreter)
-        client.accept(client.agency, worker, interpreter, client.case(), decided_by=actor)
+        client.accept(self.agency(client.agency).candidate(worker), interpreter, decided_by=actor)
         self.save(client)
 
     def decline(self, actor: dict, client_id: UUID, reason: str, note: str = "") -> None:
         client = self._client(actor, client_id, COORDINATOR, "decline_intake")
-        self._expect_status(client, {OPEN, WAITLISTED}, "declined")
         client.decline(reason, note, decided_by=actor)
         self.save(client)
 
     def waitlist(self, actor: dict, client_id: UUID) -> None:
         client = self._client(actor, client_id, COORDINATOR, "waitlist_intake")
-        self._expect_status(client, {OPEN}, "waitlisted")
-        client.waitlist(client.agency, decided_by=actor)
+        client.waitlist(decided_by=actor)
         self.save(client)
 
     def reassign(self, actor: dict, client_id: UUID, worker: str, interpreter: dict | None = None) -> None:
         client = self._client(actor, client_id, COORDINATOR, "reassign_client")
-        self._expect_status(client, {ACCEPTED}, "reassigned")
-        if worker == client.worker:
-            raise Conflict("the client is already assigned to this worker", {"worker": [worker]})
-        interpreter = self._check_worker(self.agency(client.agency), worker, client, interpreter)
-        client.reassign(client.worker, worker, interpreter, decided_by=actor)
+        client.reassign(self.agency(client.agency).candidate(worker), interpreter, decided_by=actor)
         self.save(client)
 
     def transfer(
         self, actor: dict, client_id: UUID, to_agency: str, worker: str | None = None, interpreter: dict | None = None
     ) -> None:
         client = self._client(actor, client_id, COORDINATOR, "transfer_client")
-        self._expect_status(client, {ACCEPTED, WAITLISTED}, "transferred")
-        if to_agency == client.agency:
-            raise Conflict("the client is already with this agency", {"to_agency": [to_agency]})
         target = self.agency(to_agency)
-        consent = self._active_consent(client.id, to_agency, "transfer")
-        if consent is None:
-            raise Forbidden(
-                "the client has not consented to a transfer to this agency",
-                {"consent": [f"no consent in force for recipient {to_agency}, purpose transfer"]},
-            )
-        if worker is not None:
-            self._check_worker(target, worker, client, interpreter)
-        client.transfer(client.agency, to_agency, worker, consent.id, decided_by=actor)
+        consent = self._consent(client.id, to_agency, "transfer")
+        client.transfer(
+            to_agency, consent.id if consent is not None and consent.active else None,
+            target.candidate(worker) if worker is not None else None, interpreter, decided_by=actor,
+        )
         self.save(client)
-
-    @staticmethod
-    def _expect_status(client: Client, allowed: set[str], to: str) -> None:
-        if client.status not in allowed:
-            raise Conflict(
-                f"a client whose intake is {client.status} cannot be {to}", {"status": [client.status]}
-            )
-
-    @staticmethod
-    def _check_worker(agency: Agency, worker: str, client: Client, interpreter: dict | None) -> dict | None:
-        """The worker must be active in the agency and speak a language the client
-        speaks, or an interpreter in one of the client's languages must be arranged."""
-        member = agency.active_member(worker)
-        if member is None or member["profile"] not in CASEWORKERS | {"coordinator"}:
-            raise InvalidInput("no such active worker in this agency", {"worker": [f"not active at {agency.code}"]})
-        shared = set(member["languages"]) & set(client.languages)
-        if shared:
-            return interpreter
-        spoken = ", ".join(sorted(client.languages))
-        if interpreter is None:
-            raise Conflict(
-                "the worker speaks none of the client's languages; arrange an interpreter or choose another worker",
-                {"worker": [f"speaks {', '.join(sorted(member['languages']))}; the client speaks {spoken}"]},
-            )
-        if interpreter["language"] not in client.languages:
-            raise InvalidInput("the interpreter must speak a language of the client", {"interpreter.language": [f"the client speaks {spoken}"]})
-        if interpreter["kind"] == "telephone" and not agency.telephone_interpreters:
-            raise Conflict(
-                "this agency cannot arrange telephone interpreters",
-                {"interpreter.kind": [f"{agency.code} has no telephone interpreters"]},
-            )
-        return interpreter
 
     # -- queries --------------------------------------------------------------------
 
@@ -318,71 +245,3 @@ class IntakeApplication(ServiceApplication):
     def waitlist_of(self, actor: dict, agency: str) -> list[dict]:
         allow(actor, COORDINATOR, "read_waitlist", agency=agency)
         return [{"client_id": str(client_id), "since": since.isoformat()} for client_id, since in self.index.waitlist(agency)]
-
-    # -- the directory of agencies and staff ---------------------------------------
-
-    def register_agency(
-        self, actor: dict, code: str, name: str, languages: list[str], telephone_interpreters: bool, sample: bool = False
-    ) -> UUID:
-        allow(actor, ADMIN, "register_agency")
-        if Agency.create_id(code) in self.repository:
-            raise Conflict("an agency with this code is already registered", {"code": [code]})
-        agency = Agency(code=code, name=name, languages=languages, telephone_interpreters=telephone_interpreters,
-                        sample=sample, registered_by=actor)
-        self.save(agency)
-        return agency.id
-
-    def add_staff_member(
-        self, actor: dict, agency: str, user_id: str, display_name: str, profile: str, languages: list[str]
-    ) -> None:
-        allow(actor, ADMIN | COORDINATOR, "add_staff_member", agency=None if actor["role"] == "admin" else agency)
-        the_agency = self.agency(agency)
-        if user_id in the_agency.staff:
-            raise Conflict("this staff member is already in the directory", {"user_id": [user_id]})
-        the_agency.add_staff_member(user_id, display_name, profile, languages, added_by=actor)
-        self.save(the_agency)
-
-    def set_staff_member_active(self, actor: dict, agency: str, user_id: str, active: bool) -> None:
-        allow(actor, ADMIN | COORDINATOR, "change_staff_member", agency=None if actor["role"] == "admin" else agency)
-        the_agency = self.agency(agency)
-        member = the_agency.staff.get(user_id)
-        if member is None:
-            raise NotFound("no such staff member", {"user_id": [user_id]})
-        if member["active"] == active:
-            return
-        if active:
-            the_agency.reactivate_staff_member(user_id, reactivated_by=actor)
-        else:
-            the_agency.deactivate_staff_member(user_id, deactivated_by=actor)
-        self.save(the_agency)
-
-    def directory(self) -> list[dict]:
-        from eventsourcing.utils import get_topic
-
-        notes = self.recorder.select_notifications(1, 10_000, topics=[get_topic(Agency.Registered)])
-        agencies = [self.repository.get(n.originator_id) for n in notes]
-        return [
-            {"code": a.code, "name": a.name, "languages": a.languages, "telephone_interpreters": a.telephone_interpreters,
-             "sample": a.sample, "staff": [m for m in a.staff.values()]}
-            for a in agencies
-        ]
-
-    def load_directory(self, path: Path) -> int:
-        """Load agencies and staff from a directory file (the sample one in deploy/),
-        skipping those already there. Returns how many agencies were added."""
-        content = json.loads(Path(path).read_text())
-        system = {"user_id": "directory-loader", "role": "admin", "agency": "platform"}
-        added = 0
-        for entry in content["agencies"]:
-            try:
-                self.register_agency(system, entry["code"], entry["name"], entry["languages"],
-                                     entry["telephone_interpreters"], sample=bool(content.get("sample")))
-            except (Conflict, IntegrityError):  # already there, or another instance is loading it now
-                continue
-            added += 1
-            for member in (m for m in content["staff"] if m["agency"] == entry["code"]):
-                self.add_staff_member(system, entry["code"], member["user_id"], member["display_name"],
-                                      member["profile"], member["languages"])
-                if not member.get("active", True):
-                    self.set_staff_member_active(system, entry["code"], member["user_id"], False)
-        return added

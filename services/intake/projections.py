@@ -57,9 +57,9 @@ class ClientIndex(LogTail):
             entry["agency"] = event.agency
             self.waiting.setdefault(event.agency, {})[client_id] = event.timestamp
         elif isinstance(event, Client.Transferred):
-            entry["agency"] = event.to_agency
+            entry["agency"] = event.agency
             if event.worker is None:
-                self.waiting.setdefault(event.to_agency, {})[client_id] = event.timestamp
+                self.waiting.setdefault(event.agency, {})[client_id] = event.timestamp
         elif isinstance(event, Client.IntakeAccepted):
             entry["agency"] = event.agency
 

@@ -1,0 +1,32 @@
+"""Intake's aggregates, named after what intake workers do.
+
+A *client* is registered once, receives help requests, and gets an intake decision:
+accepted (assigned to an agency and a worker), declined or waitlisted; later a
+reassignment to another worker or a transfer to another agency. *Consent* records
+what may be shared with whom and why, per recipient and purpose. The *agency* holds
+the directory of its staff. A *national number claim* makes a national register
+number belong to one client file only.
+
+Each command method checks the aggregate's own rules, then triggers its event; the
+event's body only changes state, since it runs again whenever the aggregate is
+loaded. Each refusal is declared beside the aggregate that raises it. Every event
+that leaves intake names its client (when it is about one), its agency and who
+acted, so that it reads as a whole fact on its own.
+"""
+from services.intake.domain.agency import (
+    CASEWORK_PROFILES, AlreadyOnStaff, Agency, Candidate, NotOnStaff,
+)
+from services.intake.domain.client import (
+    ACCEPTED, DECLINED, OPEN, WAITLISTED, AlreadyAssigned, AlreadyWithAgency, Client, DecisionNotAllowed,
+    FileChanged, InterpreterLanguage, NationalNumberClaim, NoCommonLanguage, NoSuchWorker, NoTelephoneInterpreters,
+    NoTransferConsent,
+)
+from services.intake.domain.consent import Consent, NoConsentInForce
+
+__all__ = [
+    "ACCEPTED", "CASEWORK_PROFILES", "DECLINED", "OPEN", "WAITLISTED",
+    "Agency", "Candidate", "Client", "Consent", "NationalNumberClaim",
+    "AlreadyAssigned", "AlreadyOnStaff", "AlreadyWithAgency", "DecisionNotAllowed", "FileChanged",
+    "InterpreterLanguage", "NoCommonLanguage", "NoConsentInForce", "NoSuchWorker", "NoTelephoneInterpreters",
+    "NoTransferConsent", "NotOnStaff",
+]

@@ -1,0 +1,306 @@
+"""The client file: who the person is, what they ask, and the intake decision."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+
+from eventsourcing.domain import event
+
+from shared.domain import Invalid, NotNow, NotPermitted, ServiceAggregate
+
+from services.intake.domain.agency import Candidate
+
+OPEN, ACCEPTED, DECLINED, WAITLISTED = "registered", "accepted", "declined", "waitlisted"
+
+
+class DecisionNotAllowed(NotNow):
+    def __init__(self, status: str, to: str):
+        super().__init__(f"a client whose intake is {status} cannot be {to}", {"status": [status]})
+
+
+class FileChanged(NotNow):
+    """The caller decided on what it saw at another version: acting on a newer file
+    could silently undo someone else's change."""
+
+    def __init__(self, version: int):
+        super().__init__("the client file changed since you read it; reload it and try again",
+                         {"expected_version": [f"the file is at version {version}"]})
+
+
+class AlreadyAssigned(NotNow):
+    def __init__(self, worker: str):
+        super().__init__("the client is already assigned to this worker", {"worker": [worker]})
+
+
+class AlreadyWithAgency(NotNow):
+    def __init__(self, agency: str):
+        super().__init__("the client is already with this agency", {"to_agency": [agency]})
+
+
+class NoTransferConsent(NotPermitted):
+    def __init__(self, agency: str):
+        super().__init__("the client has not consented to a transfer to this agency",
+                         {"consent": [f"no consent in force for recipient {agency}, purpose transfer"]})
+
+
+class NoSuchWorker(Invalid):
+    def __init__(self, agency: str):
+        super().__init__("no such active worker in this agency", {"worker": [f"not active at {agency}"]})
+
+
+class NoCommonLanguage(NotNow):
+    def __init__(self, worker_speaks: str, client_speaks: str):
+        super().__init__(
+            "the worker speaks none of the client's languages; arrange an interpreter or choose another worker",
+            {"worker": [f"speaks {worker_speaks}; the client speaks {client_speaks}"]},
+        )
+
+
+class InterpreterLanguage(Invalid):
+    def __init__(self, client_speaks: str):
+        super().__init__("the interpreter must speak a language of the client",
+                         {"interpreter.language": [f"the client speaks {client_speaks}"]})
+
+
+class NoTelephoneInterpreters(NotNow):
+    def __init__(self, agency: str):
+        super().__init__("this agency cannot arrange telephone interpreters",
+                         {"interpreter.kind": [f"{agency} has no telephone interpreters"]})
+
+
+class Client(ServiceAggregate):
+    """A person in the justice system, living in freedom, who asks for guidance.
+
+    Known everywhere by ``client_id``, the file's own id, which the application
+    chooses; every event names it again with the agency following the client."""
+
+    @staticmethod
+    def create_id(client_id: uuid.UUID) -> uuid.UUID:
+        return client_id
+
+    class Registered(ServiceAggregate.Created):
+        """Version 2 added who the person is (``personal``), their current
+        situation and the mandating actor; version 1 registrations read with none.
+        Version 3 names the client in the event, as every later event does."""
+
+        class_version = 3
+        client_id: uuid.UUID
+        agency: str
+        registered_by: dict
+        legal_position: str
+        languages: list
+        preferred_language: str
+        interpreter_needed: bool
+        personal: dict | None
+        situation: str
+        mandating_actor: dict | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["personal"] = None
+            state["situation"] = "unknown"
+            state["mandating_actor"] = None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict) -> None:
+            state["client_id"] = state["originator_id"]
+
+    @event(Registered)
+    def __init__(
+        self,
+        client_id: uuid.UUID,
+        agency: str,
+        registered_by: dict,
+        legal_position: str,
+        languages: list[str],
+        preferred_language: str,
+        interpreter_needed: bool,
+        personal: dict | None,
+        situation: str,
+        mandating_actor: dict | None,
+    ):
+        self.agency = agency  # the agency following the client now
+        self.registered_by = registered_by
+        self.legal_position = legal_position
+        self.languages = list(languages)
+        self.preferred_language = preferred_language
+        self.interpreter_needed = interpreter_needed
+        self.personal = personal
+        self.situation = situation
+        self.mandating_actor = mandating_actor
+        self.status = OPEN
+        self.worker: str | None = None
+        self.interpreter: dict | None = None
+        self.help_requests: list[dict] = []
+        self.decisions: list[dict] = []
+
+    def record_languages(
+        self, expected_version: int, languages: list[str], preferred_language: str, interpreter_needed: bool,
+        recorded_by: dict,
+    ) -> None:
+        if self.version != expected_version:
+            raise FileChanged(self.version)
+        self._languages_recorded(
+            client_id=self.id, agency=self.agency, languages=languages, preferred_language=preferred_language,
+            interpreter_needed=interpreter_needed, recorded_by=recorded_by,
+        )
+
+    @event("LanguagesRecorded")
+    def _languages_recorded(
+        self, client_id: uuid.UUID, agency: str, languages: list[str], preferred_language: str,
+        interpreter_needed: bool, recorded_by: dict,
+    ):
+        self.languages = list(languages)
+        self.preferred_language = preferred_language
+        self.interpreter_needed = interpreter_needed
+
+    def receive_help_request(
+        self, request_id: uuid.UUID, source: str, domains: list[str], question: str, urgency: str, received_by: dict
+    ) -> None:
+        self._help_request_received(
+            client_id=self.id, agency=self.agency, request_id=request_id, source=source, domains=domains,
+            question=question, urgency=urgency, received_by=received_by,
+        )
+
+    @event("HelpRequestReceived")
+    def _help_request_received(
+        self, client_id: uuid.UUID, agency: str, request_id: uuid.UUID, source: str, domains: list[str],
+        question: str, urgency: str, received_by: dict,
+    ):
+        self.help_requests.append({
+            "request_id": request_id, "source": source, "domains": list(domains),
+            "question": question, "urgency": urgency, "received_by": received_by,
+        })
+
+    # -- the intake decision ------------------------------------------------------------
+
+    def accept(self, candidate: Candidate, interpreter: dict | None, decided_by: dict) -> None:
+        """The event holds what the agency accepted: the case as it stands now."""
+        self._expect_status({OPEN, WAITLISTED}, "accepted")
+        interpreter = self._interpreter_for(candidate, interpreter)
+        self._accepted(
+            client_id=self.id, agency=self.agency, worker=candidate.user_id, interpreter=interpreter,
+            decided_by=decided_by, **self.case(),
+        )
+
+    @event("IntakeAccepted")
+    def _accepted(
+        self, client_id: uuid.UUID, agency: str, worker: str, interpreter: dict | None, legal_position: str,
+        situation: str, languages: list[str], preferred_language: str, domains: list[str], decided_by: dict,
+    ):
+        self.status, self.agency, self.worker, self.interpreter = ACCEPTED, agency, worker, interpreter
+        self.decisions.append({"decision": ACCEPTED, "agency": agency, "worker": worker, "by": decided_by})
+
+    def case(self) -> dict:
+        return {
+            "legal_position": self.legal_position,
+            "situation": self.situation,
+            "languages": list(self.languages),
+            "preferred_language": self.preferred_language,
+            "domains": sorted({d for request in self.help_requests for d in request["domains"]}),
+        }
+
+    def decline(self, reason: str, note: str, decided_by: dict) -> None:
+        self._expect_status({OPEN, WAITLISTED}, "declined")
+        self._declined(client_id=self.id, agency=self.agency, reason=reason, note=note, decided_by=decided_by)
+
+    @event("IntakeDeclined")
+    def _declined(self, client_id: uuid.UUID, agency: str, reason: str, note: str, decided_by: dict):
+        self.status = DECLINED
+        self.decisions.append({"decision": DECLINED, "reason": reason, "note": note, "by": decided_by})
+
+    def waitlist(self, decided_by: dict) -> None:
+        self._expect_status({OPEN}, "waitlisted")
+        self._waitlisted(client_id=self.id, agency=self.agency, decided_by=decided_by)
+
+    @event("IntakeWaitlisted")
+    def _waitlisted(self, client_id: uuid.UUID, agency: str, decided_by: dict):
+        self.status, self.agency = WAITLISTED, agency
+        self.decisions.append({"decision": WAITLISTED, "agency": agency, "by": decided_by})
+
+    def reassign(self, candidate: Candidate, interpreter: dict | None, decided_by: dict) -> None:
+        self._expect_status({ACCEPTED}, "reassigned")
+        if candidate.user_id == self.worker:
+            raise AlreadyAssigned(candidate.user_id)
+        interpreter = self._interpreter_for(candidate, interpreter)
+        self._reassigned(
+            client_id=self.id, agency=self.agency, from_worker=self.worker, worker=candidate.user_id,
+            interpreter=interpreter, decided_by=decided_by,
+        )
+
+    @event("Reassigned")
+    def _reassigned(
+        self, client_id: uuid.UUID, agency: str, from_worker: str | None, worker: str, interpreter: dict | None,
+        decided_by: dict,
+    ):
+        self.worker, self.interpreter = worker, interpreter
+        self.decisions.append({"decision": "reassigned", "worker": worker, "by": decided_by})
+
+    def transfer(
+        self, to_agency: str, consent_id: uuid.UUID | None, candidate: Candidate | None, interpreter: dict | None,
+        decided_by: dict,
+    ) -> None:
+        """``consent_id``: the client's consent in force to a transfer to ``to_agency``,
+        if any; ``candidate``: the worker there, if one is chosen now (else the client
+        waits there)."""
+        self._expect_status({ACCEPTED, WAITLISTED}, "transferred")
+        if to_agency == self.agency:
+            raise AlreadyWithAgency(to_agency)
+        if consent_id is None:
+            raise NoTransferConsent(to_agency)
+        if candidate is not None:
+            self._interpreter_for(candidate, interpreter)
+        self._transferred(
+            client_id=self.id, from_agency=self.agency, agency=to_agency,
+            worker=candidate.user_id if candidate else None, consent_id=consent_id, decided_by=decided_by,
+        )
+
+    @event("Transferred")
+    def _transferred(
+        self, client_id: uuid.UUID, from_agency: str, agency: str, worker: str | None, consent_id: uuid.UUID,
+        decided_by: dict,
+    ):
+        self.agency, self.worker = agency, worker
+        self.status = ACCEPTED if worker else WAITLISTED
+        self.decisions.append({"decision": "transferred", "agency": agency, "worker": worker, "by": decided_by})
+
+    def _expect_status(self, allowed: set[str], to: str) -> None:
+        if self.status not in allowed:
+            raise DecisionNotAllowed(self.status, to)
+
+    def _interpreter_for(self, candidate: Candidate, interpreter: dict | None) -> dict | None:
+        """The worker must be active in the agency and speak a language the client
+        speaks, or an interpreter in one of the client's languages must be arranged."""
+        if not candidate.available:
+            raise NoSuchWorker(candidate.agency)
+        if candidate.languages & set(self.languages):
+            return interpreter
+        spoken = ", ".join(sorted(self.languages))
+        if interpreter is None:
+            raise NoCommonLanguage(", ".join(sorted(candidate.languages)), spoken)
+        if interpreter["language"] not in self.languages:
+            raise InterpreterLanguage(spoken)
+        if interpreter["kind"] == "telephone" and not candidate.telephone_interpreters:
+            raise NoTelephoneInterpreters(candidate.agency)
+        return interpreter
+
+
+class NationalNumberClaim(ServiceAggregate):
+    """Saved together with a client's registration: a second registration of the
+    same number collides with it in the store, so there is never a duplicate file.
+
+    It is known by a keyed hash (HMAC) of the number, so that neither its id nor
+    the store reveals the number to anyone without the service's key."""
+
+    @staticmethod
+    def digest(national_number: str, key: bytes) -> str:
+        return hmac.new(key, national_number.encode(), hashlib.sha256).hexdigest()
+
+    @staticmethod
+    def create_id(digest: str) -> uuid.UUID:
+        return uuid.UUID(hex=digest[:32])
+
+    @event("Claimed")
+    def __init__(self, digest: str, client_id: uuid.UUID):
+        self.client_id = client_id

@@ -1,0 +1,115 @@
+"""What intake publishes, translated from each domain event alone: no application,
+no store (services/intake/integration.py). What the catalogue promises is checked
+in tests/unit/shared/test_catalogue.py."""
+import json
+import uuid
+
+import pytest
+
+from services.intake.domain import Agency, Client, Consent
+from services.intake.integration import PUBLICATIONS
+from tests.support.samples import COORDINATOR, WORKER
+
+ADMIN = {"user_id": "admin-1", "role": "admin", "agency": "platform"}
+PERSON = {"given_names": "Samira", "family_name": "Testperson", "national_number": "85073003328"}
+PERSONAL = ("Samira", "Testperson", "85073003328", "Je cherche", "moved abroad", "S. One", "J. One")
+
+
+def agency(code: str, *staff: str) -> Agency:
+    the_agency = Agency(code=code, name=code.upper(), languages=["fr", "ar"], telephone_interpreters=True,
+                        sample=True, registered_by=ADMIN)
+    for user_id, name in zip(staff, ("S. One", "J. One")):
+        the_agency.add_staff_member(user_id, name, "social_assistant", ["fr"], added_by=ADMIN)
+    return the_agency
+
+
+def client() -> Client:
+    return Client(
+        client_id=uuid.uuid4(), agency="apo", registered_by=WORKER, legal_position="convicted",
+        languages=["fr", "ar"], preferred_language="ar", interpreter_needed=True, personal=PERSON,
+        situation="probation", mandating_actor=None,
+    )
+
+
+@pytest.fixture(scope="module")
+def events() -> list:
+    """One event of each published kind (and more), made on aggregates no store holds."""
+    apo, dsr = agency("apo", "apo-sa-1", "apo-jur-1"), agency("dsr", "dsr-sa-1")
+    apo.deactivate_staff_member("apo-jur-1", deactivated_by=COORDINATOR)
+    apo.reactivate_staff_member("apo-jur-1", reactivated_by=COORDINATOR)
+    followed = client()
+    followed.record_languages(1, ["fr"], "fr", False, recorded_by=WORKER)
+    followed.receive_help_request(uuid.uuid4(), "self", ["housing"], "Je cherche un logement", "high",
+                                  received_by=WORKER)
+    followed.accept(apo.candidate("apo-sa-1"), None, decided_by=COORDINATOR)
+    followed.reassign(apo.candidate("apo-jur-1"), None, decided_by=COORDINATOR)
+    consent = Consent(client_id=followed.id, agency="apo", recipient="dsr", purpose="transfer", scope=["identity"],
+                      given_by=WORKER)
+    consent.withdraw("apo", withdrawn_by=WORKER)
+    consent.give_again("apo", ["identity", "contact"], given_by=WORKER)
+    followed.transfer("dsr", consent.id, dsr.candidate("dsr-sa-1"), None, decided_by=COORDINATOR)
+    waiting, declined = client(), client()
+    waiting.waitlist(decided_by=COORDINATOR)
+    declined.decline("client_withdrew", "moved abroad", decided_by=COORDINATOR)
+    return [e for a in (apo, dsr, followed, consent, waiting, declined) for e in a.pending_events]
+
+
+def published(events, name: str) -> list:
+    return [PUBLICATIONS[type(e)](e) for e in events if type(e) in PUBLICATIONS and type(e).__name__ == name]
+
+
+def test_every_published_kind_is_translated_from_its_event_alone(events):
+    kinds = {type(e) for e in events}
+    assert set(PUBLICATIONS) <= kinds
+    for e in events:
+        if type(e) in PUBLICATIONS:
+            publication = PUBLICATIONS[type(e)](e)
+            assert publication.type.startswith("be.jww.intake.") and publication.type.endswith(".v1")
+            assert publication.agency and publication.actor and publication.actor_role
+            text = json.dumps(publication.data, default=str)
+            assert not any(personal in text for personal in PERSONAL), publication.type
+
+
+def test_a_client_fact_is_about_its_client_in_the_agency_following_it(events):
+    by_worker = ("Registered", "LanguagesRecorded", "HelpRequestReceived", "Given", "GivenAgain", "Withdrawn")
+    by_coordinator = ("IntakeAccepted", "Reassigned", "IntakeWaitlisted", "IntakeDeclined")
+    for name, actor in [(n, WORKER) for n in by_worker] + [(n, COORDINATOR) for n in by_coordinator]:
+        publications = published(events, name)
+        assert publications, name
+        for publication in publications:
+            assert publication.subject == publication.data["client_id"], name
+            assert (publication.agency, publication.actor, publication.actor_role) == (
+                "apo", actor["user_id"], actor["role"]), name
+
+
+def test_an_accepted_intake_publishes_the_case_as_it_stood(events):
+    (accepted,) = published(events, "IntakeAccepted")
+    assert {k: accepted.data[k] for k in ("agency", "worker", "situation", "languages", "domains")} == {
+        "agency": "apo", "worker": "apo-sa-1", "situation": "probation", "languages": ["fr"], "domains": ["housing"],
+    }
+
+
+def test_a_transfer_is_published_by_the_receiving_agency(events):
+    (transferred,) = published(events, "Transferred")
+    assert (transferred.agency, transferred.data["from_agency"], transferred.data["agency"]) == ("dsr", "apo", "dsr")
+    assert transferred.data["worker"] == "dsr-sa-1"
+    (reassigned,) = published(events, "Reassigned")
+    assert (reassigned.data["from_worker"], reassigned.data["worker"]) == ("apo-sa-1", "apo-jur-1")
+
+
+def test_a_consent_names_itself_and_its_scope_when_given(events):
+    given, given_again = published(events, "Given") + published(events, "GivenAgain")
+    (withdrawn,) = published(events, "Withdrawn")
+    assert given.type == given_again.type == "be.jww.intake.consent-given.v1"
+    assert given.data["consent_id"] == withdrawn.data["consent_id"] != given.data["client_id"]
+    assert (given.data["scope"], given_again.data["scope"]) == (["identity"], ["identity", "contact"])
+    assert "scope" not in withdrawn.data
+
+
+def test_a_staff_fact_names_the_agency_by_its_code(events):
+    added = published(events, "StaffMemberAdded")
+    assert [(p.subject, p.agency) for p in added] == [
+        ("staff/apo/apo-sa-1", "apo"), ("staff/apo/apo-jur-1", "apo"), ("staff/dsr/dsr-sa-1", "dsr")]
+    changes = published(events, "StaffMemberDeactivated") + published(events, "StaffMemberReactivated")
+    assert [(p.data["user_id"], p.data["active"], p.actor) for p in changes] == [
+        ("apo-jur-1", False, "apo-coord"), ("apo-jur-1", True, "apo-coord")]
