@@ -16,10 +16,10 @@ acted, so that it reads as a whole fact on its own.
 from services.intake.domain.agency import (
     CASEWORK_PROFILES, AlreadyOnStaff, Agency, Candidate, NotOnStaff,
 )
+from services.intake.domain.claim import NationalNumberClaim
 from services.intake.domain.client import (
     ACCEPTED, DECLINED, OPEN, WAITLISTED, AlreadyAssigned, AlreadyWithAgency, Client, DecisionNotAllowed,
-    FileChanged, InterpreterLanguage, NationalNumberClaim, NoCommonLanguage, NoSuchWorker, NoTelephoneInterpreters,
-    NoTransferConsent,
+    FileChanged, InterpreterLanguage, NoCommonLanguage, NoSuchWorker, NoTelephoneInterpreters, NoTransferConsent,
 )
 from services.intake.domain.consent import Consent, NoConsentInForce
 

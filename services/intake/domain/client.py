@@ -1,8 +1,6 @@
 """The client file: who the person is, what they ask, and the intake decision."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
 
 from eventsourcing.domain import event
@@ -284,23 +282,3 @@ class Client(ServiceAggregate):
         if interpreter["kind"] == "telephone" and not candidate.telephone_interpreters:
             raise NoTelephoneInterpreters(candidate.agency)
         return interpreter
-
-
-class NationalNumberClaim(ServiceAggregate):
-    """Saved together with a client's registration: a second registration of the
-    same number collides with it in the store, so there is never a duplicate file.
-
-    It is known by a keyed hash (HMAC) of the number, so that neither its id nor
-    the store reveals the number to anyone without the service's key."""
-
-    @staticmethod
-    def digest(national_number: str, key: bytes) -> str:
-        return hmac.new(key, national_number.encode(), hashlib.sha256).hexdigest()
-
-    @staticmethod
-    def create_id(digest: str) -> uuid.UUID:
-        return uuid.UUID(hex=digest[:32])
-
-    @event("Claimed")
-    def __init__(self, digest: str, client_id: uuid.UUID):
-        self.client_id = client_id
