@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from typing import Iterator
 
 from services.intake.application import IntakeApplication
@@ -31,7 +32,7 @@ def new_client() -> Client:
     person = {k: REGISTRATION[k] for k in ("given_names", "family_name")}
     rest = {k: v for k, v in REGISTRATION.items() if k not in ("given_names", "family_name", "birth_date")}
     return Client(
-        agency=ACTOR["agency"], registered_by=ACTOR, mandating_actor=None,
+        client_id=uuid.uuid4(), agency=ACTOR["agency"], registered_by=ACTOR, mandating_actor=None,
         personal={**person, "birth_date": REGISTRATION["birth_date"].isoformat(), "national_number": None, "contact": {}},
         **rest,
     )
