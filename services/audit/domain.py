@@ -15,7 +15,8 @@ from eventsourcing.domain import event
 from shared.domain import ServiceAggregate
 
 _NAMESPACE = uuid.UUID("c2a8e6f1-4b7d-4d3e-9f0a-5e1b8c7d2a64")
-READ_FACT = "client-file-read"  # the fact every service publishes for a read (shared.access_log; a test keeps them equal)
+# The fact every service publishes for a read (shared.access_log.FACT; a test keeps them equal).
+READ_FACT = "client-file-read"
 
 
 def within(items: list[dict], key: str, since: dt.datetime | None, until: dt.datetime | None) -> list[dict]:

@@ -214,6 +214,8 @@ class Notification(ServiceAggregate):
         self.attempts += 1
         self.next_attempt = retry_at
 
+    # Delivered and DeadLettered repeat whom and what the notification is about
+    # (``_about``), which the state holds already, for their publication alone.
     @event("Delivered")
     def _delivered(self, at: dt.datetime, client_id: UUID | None, agency: str, kind: str, recipient: str,
                    channel: str):

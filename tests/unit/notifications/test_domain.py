@@ -140,7 +140,8 @@ def test_only_the_recipient_marks_an_inbox_message_read_and_once():
     n = notification(channel="inbox")
     with pytest.raises(AddressedToSomeoneElse) as refused:
         n.mark_read("apo-crim-1", NOW)
-    assert isinstance(refused.value, NotPermitted) and refused.value.message == "this message is addressed to someone else"
+    assert isinstance(refused.value, NotPermitted)
+    assert refused.value.message == "this message is addressed to someone else"
     n.mark_read("apo-sa-1", NOW)
     n.mark_read("apo-sa-1", NOW)
     assert names(n.collect_events()) == ["Read"] and n.read is True
