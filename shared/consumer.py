@@ -151,8 +151,11 @@ class UpstreamConsumer(ConsumerMixin):
             raise  # kombu's loop reconnects
         except Exception:
             # Not the broker's: kombu's loop would end on it. The connection is
-            # closed by now, so the broker redelivers the batch; connecting again
-            # after a pause (below) catches up and retries it.
+            # closed by now, so the broker redelivers the batch; ending this
+            # session after a pause lets kombu's loop connect again, catch up and
+            # retry it. Wrapping run() in retry_over_time instead would give one
+            # sequence of pauses for the process's life: they would never start
+            # short again after a healthy spell (here they do, at each applied batch).
             pause = next(self._pauses)
             log.warning("follower interrupted; reconnecting",
                         extra={"upstream": self.upstream, "retry_in_seconds": pause}, exc_info=True)

@@ -89,7 +89,9 @@ class ConfirmingPublisher:
     broker has confirmed every one of them.
 
     A whole batch is in flight at once (publisher confirms are asynchronous), which
-    is what lets confirmed publishing approach unconfirmed speed.
+    is what lets confirmed publishing approach unconfirmed speed. kombu's own
+    ``confirm_publish`` waits for each message's confirm in turn, ten times slower
+    (DESIGN §10), so this one speaks py-amqp directly.
     """
 
     def __init__(self, uri: str, exchange: str, confirm_timeout: float = 30.0, heartbeat: int = 30):

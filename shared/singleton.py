@@ -49,6 +49,10 @@ def sole_relay(settings: Settings, stopping: threading.Event, poll_seconds: floa
         release = handle.close
     try:
         announced = False
+        # A poll at a steady pace, not kombu's retry_over_time or eventsourcing's
+        # retry: those retry after exceptions with pauses that grow (or are fixed
+        # and deaf to a stop), while a standby must look again every poll_seconds,
+        # so that it takes over soon after the active relay dies, and hear a stop.
         while not acquire():
             if not announced:
                 log.info("another relay is active for this service; standing by")
