@@ -16,7 +16,6 @@ import time
 
 from bench import report, workload
 from bench.resources import Resources, postgres_connect
-from services.intake.application import IntakeApplication
 
 EVENTS = 2000  # per side, for each pair
 ROUNDS = 4  # alternating rounds per side
@@ -41,8 +40,8 @@ INSERT_RAW = f"INSERT INTO {RAW_TABLE} (originator_id, originator_version, topic
 def stored_rows(app, count: int) -> list[tuple]:
     """Rows exactly as the store would write ``count`` registrations."""
     rows = []
-    for _ in range(count):
-        for event in workload.new_client().collect_events():
+    for client in workload.new_clients(app, count):
+        for event in client.collect_events():
             stored = app.mapper.to_stored_event(event)
             rows.append((stored.originator_id, stored.originator_version, stored.topic, stored.state))
     return rows
@@ -61,7 +60,7 @@ def ours_single(app, count: int) -> None:
 
 def ours_batched(app, count: int) -> None:
     for start in range(0, count, PER_SAVE):
-        app.save(*(workload.new_client() for _ in range(min(PER_SAVE, count - start))))
+        app.save(*workload.new_clients(app, min(PER_SAVE, count - start)))
 
 
 def raw_single(conn, rows: list[tuple]) -> None:
@@ -91,7 +90,7 @@ def _alternate(ours, raw, app, conn, rows: list[tuple]) -> tuple[float, float]:
 def compare(res: Resources) -> list[report.Row]:
     report.section(f"Append: {EVENTS:,} intake events per side on PostgreSQL (temporary database)")
     store = res.postgres_store("intake")
-    app = res.closing(IntakeApplication(store=store))
+    app = res.closing(workload.BenchIntake(store=store))
     conn = res.closing(postgres_connect(store, autocommit=False))
     conn.execute(CREATE_RAW)
     conn.commit()

@@ -20,13 +20,25 @@ from bench.resources import Resources, postgres_connect
 from services.audit.application import AuditApplication
 from services.audit.domain import Timeline
 from shared import chain
+from shared.contracts.base import event_type
+from shared.contracts.guidance import InterventionRecordedV1
+from tests.support.samples import AUDITOR, WORKER, intervention_args
 
 LONG = 10_000
 OTHERS, EACH = 10, 1_000
 PER_SAVE = 100
 RUNS = 5  # median of this many, each side
-AUDITOR = {"user_id": "bench-auditor", "role": "auditor", "agency": "platform"}
 START = dt.datetime(2026, 1, 5, 9, tzinfo=dt.timezone.utc)
+RECORDED = event_type("guidance", "intervention-recorded", 1)
+
+
+def _intervention_recorded(client_id: uuid.UUID, at: dt.datetime) -> dict:
+    """The data of a sample intervention's integration event, as guidance publishes it."""
+    return InterventionRecordedV1().dump({
+        "client_id": client_id, "trajectory_id": uuid.uuid4(), "agency": WORKER["agency"],
+        "intervention_id": uuid.uuid4(), "worker": WORKER["user_id"], "worker_profile": WORKER["role"],
+        **intervention_args(at),
+    })
 
 
 def _fill(app: AuditApplication, entries: int) -> uuid.UUID:
@@ -34,12 +46,8 @@ def _fill(app: AuditApplication, entries: int) -> uuid.UUID:
     timeline = Timeline(client_id=client_id)
     for n in range(entries - 1):
         at = START + dt.timedelta(hours=n)
-        data = {"client_id": str(client_id), "trajectory_id": str(uuid.uuid4()), "agency": "apo",
-                "intervention_id": str(uuid.uuid4()), "at": at.isoformat(), "minutes": 45, "place": "office",
-                "method": "listening_support", "sub_kind": "listening_ear", "domains": ["housing", "work"],
-                "worker": "apo-sa-1", "worker_profile": "social_assistant", "interpreter": None}
-        timeline.record_entry(str(uuid.uuid4()), "guidance", "be.jww.guidance.intervention-recorded.v1", at, n + 1,
-                              "apo", "apo-sa-1", "social_assistant", data)
+        timeline.record_entry(str(uuid.uuid4()), "guidance", RECORDED, at, n + 1, WORKER["agency"],
+                              WORKER["user_id"], WORKER["role"], _intervention_recorded(client_id, at))
         if n % PER_SAVE == 0:
             app.save(timeline)
     app.save(timeline)

@@ -8,8 +8,9 @@ import time
 import amqp
 import kombu
 
-from bench.resources import Resources, amqp_connect
+from bench.resources import Resources
 from shared import messaging
+from tests.support.broker import connect
 
 Message = tuple[str, bytes, str]  # (routing key, body, message id), as the relay publishes
 
@@ -21,7 +22,7 @@ class Sink:
 
     def __init__(self, res: Resources, uri: str, exchange: str, queue: str, queue_type: str = "classic"):
         self.uri, self.exchange, self.queue = uri, exchange, queue
-        self.connection = res.closing(amqp_connect(uri))
+        self.connection = res.closing(connect(uri))
         self.channel = self.connection.channel()
         self.channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
         self.channel.queue_declare(
@@ -92,7 +93,7 @@ class _Confirms:
 def amqp_windowed(uri: str, exchange: str, messages: list[Message], window: int) -> float:
     """Raw py-amqp: publish ``window`` messages unconfirmed, then wait for all their
     confirms (``basic.ack`` callbacks), and so on. Returns the seconds taken."""
-    connection = amqp_connect(uri)
+    connection = connect(uri)
     try:
         channel = connection.channel()
         channel.confirm_select()

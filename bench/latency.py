@@ -15,20 +15,19 @@ receipt.
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
-from pathlib import Path
 from typing import Callable
 
 import amqp
 
 from bench import broker, report, workload
-from bench.resources import Resources, amqp_connect, settings, wait_until
+from bench.resources import Resources
 from services.guidance.application import GuidanceApplication
 from shared import messaging
 from shared.contracts import encode
 from shared.outbox import Outbox
+from tests.support.broker import connect, has_consumer, wait_until
 
 RATE = 200  # events offered per second
 SECONDS = 10  # measured
@@ -84,7 +83,7 @@ class Arrivals:
                 raise self.error
             return self.highest >= key
 
-        wait_until(done, timeout, f"{key} to arrive", interval=0.01)
+        wait_until(done, timeout, interval=0.01, what=f"{key} to arrive")
 
 
 def polling(position: Callable[[], int]) -> Callable[[Arrivals], None]:
@@ -131,44 +130,18 @@ def measure(send: Callable[[], int], arrivals: Arrivals) -> list[float]:
     return latencies_ms(sent, arrivals.at)
 
 
-def queue_has_consumer(uri: str, queue: str) -> bool:
-    try:
-        with amqp_connect(uri) as connection:
-            _, _, consumers = connection.channel().queue_declare(queue, passive=True)
-            return consumers > 0
-    except amqp.exceptions.NotFound:
-        return False
-
-
-def _platform_env(workdir: Path, uri: str, service: str) -> dict[str, str]:
-    """The environment ``jww`` gets, as tests/support/platform.py sets it."""
-    return {
-        **os.environ,
-        "AMQP_URI": uri,
-        "JWW_STORE_SQLITE_PATH": str(workdir / f"{service}.sqlite"),
-        "JWW_RELAY_CHECKPOINT_PATH": str(workdir / f"{service}-checkpoints.jsonl"),
-        "JWW_METRICS_PORT": "0",
-        "JWW_METRICS_RELAY_PORT": "0",
-    }
-
-
-def _log_tails(workdir: Path) -> str:
-    return "\n".join(f"--- {log.name}\n{log.read_text()[-2000:]}" for log in sorted(workdir.glob("*.log")))
-
-
 def ours(res: Resources) -> tuple[list[float], broker.Message]:
     """Latencies (ms) of intake saves reaching guidance's store; and one message
     as the relay published it, for the baseline to send."""
-    workdir = res.tempdir()
-    uri = res.vhost()
-    env = {service: _platform_env(workdir, uri, service) for service in ("intake", "guidance")}
+    platform = res.platform()
     for role, service in (("serve", "intake"), ("serve", "guidance"), ("relay", "intake")):
-        res.jww(role, service, env[service], workdir)
+        platform.start(service, role)
     try:
         for queue in ("rpc-intake", "jww.guidance.from.intake"):
-            wait_until(lambda: queue_has_consumer(uri, queue), 60, f"a consumer on {queue}", interval=0.2)
-        intake = res.closing(workload.RecordingIntake(store=settings("intake", env["intake"]).store))
-        guidance = res.closing(GuidanceApplication(store=settings("guidance", env["guidance"]).store))
+            wait_until(lambda: has_consumer(platform.amqp_uri, queue), 60, interval=0.2,
+                       what=f"a consumer on {queue}")
+        intake = res.closing(workload.BenchIntake(store=platform.settings("intake").store))
+        guidance = res.closing(GuidanceApplication(store=platform.settings("guidance").store))
 
         def save() -> int:
             workload.register(intake)
@@ -179,7 +152,7 @@ def ours(res: Resources) -> tuple[list[float], broker.Message]:
         event = Outbox(intake).read(after=0, limit=1)[0]
         return latencies, (event["type"], encode(event), event["id"])
     except Exception:
-        report.detail("process logs:\n" + _log_tails(workdir))
+        report.detail("process logs:\n" + platform.log_tails(2000))
         raise
 
 
@@ -187,8 +160,8 @@ def raw_round_trip(res: Resources, message: broker.Message) -> list[float]:
     routing_key, body, _ = message
     uri = res.vhost()
     sink = broker.Sink(res, uri, "bench.rtt", "bench.rtt")
-    consumer = res.closing(amqp_connect(uri))
-    channel = res.closing(amqp_connect(uri)).channel()
+    consumer = res.closing(connect(uri))
+    channel = res.closing(connect(uri)).channel()
     count = iter(range(1, 1 << 30))
 
     def send() -> int:

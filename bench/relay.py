@@ -16,7 +16,6 @@ import time
 
 from bench import broker, report, workload
 from bench.resources import Resources, settings
-from services.intake.application import IntakeApplication
 from shared.contracts import encode
 from shared.messaging import ConfirmingPublisher, exchange_name, queue_name
 from shared.outbox import Outbox
@@ -59,7 +58,7 @@ def compare(res: Resources) -> list[report.Row]:
         f"Relay: {EVENTS:,} stored intake events per side published with confirms (batch {batch}, "
         f"{ROUNDS} alternating rounds)"
     )
-    app = res.closing(IntakeApplication(store=intake.store))
+    app = res.closing(workload.BenchIntake(store=intake.store))
     outbox = Outbox(app)
     exchange = exchange_name("intake")
     sink = broker.Sink(res, uri, exchange, queue_name("bench", "intake"), intake.queue_type)

@@ -1,9 +1,10 @@
 """Loading a long trajectory: with snapshots against replaying every event.
 
-A trajectory of 10,000 events (one opening, then interventions) is stored once in a
-SQLite file of its own; guidance's application, which snapshots every 200 events,
-loads it beside the same application with snapshots switched off, reading the
-same events. The ratio is the time with snapshots over the time without.
+A trajectory of 10,000 events (its opening, then one noted intervention after
+another, each intervention a stream of its own) is stored once in a SQLite file of
+its own; guidance's application, which snapshots a trajectory every 200 events,
+loads it beside the same application with snapshots switched off, reading the same
+events. The ratio is the time with snapshots over the time without.
 """
 from __future__ import annotations
 
@@ -16,28 +17,30 @@ from dataclasses import replace
 from bench import report
 from bench.resources import Resources, settings
 from services.guidance.application import GuidanceApplication
-from services.guidance.domain import Trajectory
+from services.guidance.domain import Intervention, Trajectory
+from tests.support.samples import WORKER, intervention_args, trajectory_args
 
 EVENTS = 10_000
 PER_SAVE = 100
 LOADS = 7  # median of this many loads per side
+NOTE = "a confidential note of ordinary length " * 3
+
 
 def _long_trajectory(app: GuidanceApplication) -> Trajectory:
-    trajectory = Trajectory(
-        opened_by_event="bench", client_id=uuid.uuid4(), agency="apo", worker="bench-sa-1",
-        legal_position="convicted", situation="probation", languages=["fr"], preferred_language="fr",
-        interpreter=None, domains=["housing"],
-    )
-    at = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    trajectory = Trajectory(opened_by_event="bench", worker=WORKER["user_id"], client_id=uuid.uuid4(),
+                            agency=WORKER["agency"], **trajectory_args())
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    now = start + dt.timedelta(hours=EVENTS)
+    interventions = []
     for n in range(1, EVENTS):
-        trajectory.record_intervention(
-            uuid.uuid4(), at + dt.timedelta(hours=n), 30, "office", "listening_support",
-            "listening_ear", ["housing"], None, "a confidential note of ordinary length " * 3, "", "bench-sa-1",
-            "social_assistant",
-        )
+        intervention = Intervention.record(trajectory, now, WORKER,
+                                           **intervention_args(start + dt.timedelta(hours=n), note=NOTE))
+        trajectory.note_intervention(intervention)
+        interventions.append(intervention)
         if n % PER_SAVE == 0:
-            app.save(trajectory)
-    app.save(trajectory)
+            app.save(trajectory, *interventions)
+            interventions.clear()
+    app.save(trajectory, *interventions)
     return trajectory
 
 

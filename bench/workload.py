@@ -1,59 +1,53 @@
-"""What every comparison writes: intake client registrations, as a worker would make them."""
+"""What every comparison writes: intake registrations of the tests' sample person, by
+intake's own command, as a worker would make them."""
 from __future__ import annotations
 
-import datetime as dt
 import time
-import uuid
 from typing import Iterator
 
 from services.intake.application import IntakeApplication
-from services.intake.domain import Client
-
-ACTOR = {"user_id": "bench-sa-1", "role": "social_assistant", "agency": "apo"}
-REGISTRATION = {
-    "given_names": "Bench",
-    "family_name": "Person",
-    "birth_date": dt.date(1985, 7, 30),
-    "legal_position": "convicted",
-    "situation": "probation",
-    "languages": ["fr", "ar"],
-    "preferred_language": "ar",
-    "interpreter_needed": True,
-}
+from tests.support.samples import WORKER, registration_args
 
 
-def register(app: IntakeApplication):
-    """One registration through the command, as the RPC would call it."""
-    return app.register_client(ACTOR, **REGISTRATION)
-
-
-def new_client() -> Client:
-    """A registered client not yet saved (its one event is pending)."""
-    person = {k: REGISTRATION[k] for k in ("given_names", "family_name")}
-    rest = {k: v for k, v in REGISTRATION.items() if k not in ("given_names", "family_name", "birth_date")}
-    return Client(
-        client_id=uuid.uuid4(), agency=ACTOR["agency"], registered_by=ACTOR, mandating_actor=None,
-        personal={**person, "birth_date": REGISTRATION["birth_date"].isoformat(), "national_number": None, "contact": {}},
-        **rest,
-    )
-
-
-def prestore(app: IntakeApplication, count: int, per_save: int = 500) -> None:
-    """Store ``count`` registrations quickly, ``per_save`` aggregates per transaction."""
-    for start in range(0, count, per_save):
-        app.save(*(new_client() for _ in range(min(per_save, count - start))))
-
-
-class RecordingIntake(IntakeApplication):
-    """Intake as it is, noting the log position of what its last save stored."""
+class BenchIntake(IntakeApplication):
+    """Intake as it is, noting the log position of what its last save stored; while
+    ``held`` is a list, what a command would save is kept there instead, so that many
+    registrations can be stored in one save."""
 
     last_position = 0
+    held: list | None = None
 
     def save(self, *objs, **kwargs):
+        if self.held is not None:
+            self.held.extend(obj for obj in objs if obj is not None)
+            return []
         recordings = super().save(*objs, **kwargs)
         if recordings:
             self.last_position = recordings[-1].notification.id
         return recordings
+
+
+def register(app: IntakeApplication):
+    """One registration through the command, as the RPC would call it."""
+    return app.register_client(WORKER, **registration_args())
+
+
+def new_clients(app: BenchIntake, count: int) -> list:
+    """``count`` clients registered by the command but not yet saved (each one's
+    event is pending)."""
+    app.held = []
+    try:
+        for _ in range(count):
+            register(app)
+        return app.held
+    finally:
+        app.held = None
+
+
+def prestore(app: BenchIntake, count: int, per_save: int = 500) -> None:
+    """Store ``count`` registrations quickly, ``per_save`` aggregates per transaction."""
+    for start in range(0, count, per_save):
+        app.save(*new_clients(app, min(per_save, count - start)))
 
 
 def paced(rate: float, seconds: float) -> Iterator[int]:

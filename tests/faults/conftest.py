@@ -18,5 +18,4 @@ def platform(tmp_path, amqp_uri, store, request):
     the_platform.stop_all()
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
-        for log in sorted(tmp_path.glob("*.log")):
-            print(f"----- {log.name}\n{log.read_text()[-4000:]}")
+        print(the_platform.log_tails())

@@ -1,11 +1,13 @@
 """The real RabbitMQ on this machine, driven the way an operator would: rabbitmqctl
-for vhosts, restarts and dropped connections; AMQP for looking into queues."""
+for vhosts, restarts and dropped connections; AMQP for looking into queues. The
+tests and the bench share it, with the wait that both use."""
 from __future__ import annotations
 
 import os
 import subprocess
 import time
 import uuid
+from urllib.parse import quote, unquote, urlparse, urlunparse
 
 import amqp
 
@@ -14,22 +16,30 @@ from shared.messaging import connection_params
 BROKER = os.environ.get("JWW_TEST_BROKER", "amqp://guest:guest@127.0.0.1:5672")
 
 
-def ctl(*args: str, timeout: float = 60) -> str:
-    return subprocess.run(
-        ["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True, timeout=timeout
-    ).stdout
+def ctl(*args: str, timeout: float = 60, attempts: int = 1) -> str:
+    for attempt in range(1, attempts + 1):
+        try:
+            return subprocess.run(
+                ["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True, timeout=timeout
+            ).stdout
+        except subprocess.CalledProcessError:
+            if attempt == attempts:
+                raise
+            time.sleep(2)  # the broker may be restarting: let it come back
 
 
-def create_vhost() -> tuple[str, str]:
-    """A vhost of its own for one test, so that tests never see each other's messages."""
-    name = f"jww-test-{uuid.uuid4().hex[:10]}"
+def create_vhost(name: str | None = None, base_uri: str = BROKER) -> tuple[str, str]:
+    """A vhost of its own for one test or one comparison, so that none sees another's
+    messages, open to the user of ``base_uri``; its name and URI."""
+    name = name or f"jww-test-{uuid.uuid4().hex[:10]}"
+    parts = urlparse(base_uri)
     ctl("add_vhost", name)
-    ctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-    return name, f"{BROKER}/{name}"
+    ctl("set_permissions", "-p", name, unquote(parts.username or "guest"), ".*", ".*", ".*")
+    return name, urlunparse(parts._replace(path="/" + quote(name, safe="")))
 
 
 def delete_vhost(name: str) -> None:
-    ctl("delete_vhost", name)
+    ctl("delete_vhost", name, attempts=5)
 
 
 def close_connections(vhost: str) -> None:
@@ -49,6 +59,16 @@ def connect(uri: str) -> amqp.Connection:
     connection = amqp.Connection(**connection_params(uri), connect_timeout=5)
     connection.connect()
     return connection
+
+
+def has_consumer(uri: str, queue: str) -> bool:
+    """Whether ``queue`` exists and someone consumes it (a follower is listening)."""
+    try:
+        with connect(uri) as connection:
+            _, _, consumers = connection.channel().queue_declare(queue, passive=True)
+            return consumers > 0
+    except amqp.exceptions.NotFound:
+        return False
 
 
 def queue_messages(uri: str, queue: str) -> int:

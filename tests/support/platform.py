@@ -163,6 +163,11 @@ class Platform:
         path = self.workdir / f"{service}-{role}.log"
         return path.read_text() if path.exists() else ""
 
+    def log_tails(self, chars: int = 4000) -> str:
+        """The end of every process's log, to print when a test or a comparison fails."""
+        logs = sorted(self.workdir.glob("*.log"))
+        return "\n".join(f"----- {log.name}\n{log.read_text()[-chars:]}" for log in logs)
+
 
 def free_port() -> int:
     with socket.socket() as s:

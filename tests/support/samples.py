@@ -1,10 +1,12 @@
-"""Sample people and payloads for tests: invented, like the sample directory."""
+"""Sample people and payloads for tests and the bench: invented, like the sample
+directory."""
 from __future__ import annotations
 
 import datetime as dt
 
 WORKER = {"user_id": "apo-sa-1", "role": "social_assistant", "agency": "apo"}
 COORDINATOR = {"user_id": "apo-coord", "role": "coordinator", "agency": "apo"}
+AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
 
 PERSON = {
     "given_names": "Samira",
@@ -15,6 +17,17 @@ PERSON = {
     "languages": ["fr", "ar"],
     "preferred_language": "ar",
     "interpreter_needed": True,
+}
+
+INTERVENTION = {
+    "minutes": 45,
+    "place": "office",
+    "method": "listening_support",
+    "sub_kind": "listening_ear",
+    "domains": ["housing"],
+    "interpreter": None,
+    "note": "",
+    "next_steps": "",
 }
 
 
@@ -29,3 +42,16 @@ def registration_payload(actor: dict = WORKER, **overrides) -> dict:
     if isinstance(args.get("birth_date"), dt.date):
         args["birth_date"] = args["birth_date"].isoformat()
     return {"actor": actor, **args}
+
+
+def trajectory_args(**overrides) -> dict:
+    """What opens guidance's trajectory for PERSON (Trajectory's fields, without its
+    ids, its opening fact and its worker)."""
+    person = {k: PERSON[k] for k in ("legal_position", "situation", "languages", "preferred_language")}
+    return {**person, "interpreter": None, "domains": INTERVENTION["domains"], **overrides}
+
+
+def intervention_args(at: dt.datetime, **overrides) -> dict:
+    """What a worker gives for one intervention at ``at`` (the given fields of
+    shared.contracts.guidance.Intervention)."""
+    return {"at": at, **INTERVENTION, **overrides}
