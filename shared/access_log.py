@@ -12,8 +12,8 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from shared.contracts import event_type
-from shared.outbox import Publication
+from shared.contracts import CATALOGUE, event_type
+from shared.outbox import publish_as
 from shared.domain import ServiceAggregate
 
 # What a caseworker's ordinary reading of a file they work on is for; any other
@@ -40,11 +40,6 @@ def record(app, actor: dict, client_ids: list[UUID], purpose: str, query: str) -
 
 
 def publication(service: str):
-    def publish(e: FileRead.Recorded) -> Publication:
-        return Publication(
-            type=event_type(service, FACT, 1), subject=str(e.client_id),
-            data={"client_id": str(e.client_id), "purpose": e.purpose, "query": e.query},
-            agency=e.reader["agency"], actor=e.reader["user_id"], actor_role=e.reader["role"],
-        )
-
-    return {FileRead.Recorded: publish}
+    """How ``service`` publishes its reads: who read is the envelope's actor, role and agency."""
+    return {FileRead.Recorded: publish_as(CATALOGUE[event_type(service, FACT, 1)], actor="reader",
+                                          agency=lambda e: e.reader["agency"])}

@@ -29,18 +29,23 @@ class Publication:
 
 def publish_as(
     schema, *, actor: str | Callable[[Any], dict | None] | None = None, identity: str | None = None,
-    derived: dict[str, Callable[[Any], Any]] | None = None,
+    derived: dict[str, Callable[[Any], Any]] | None = None, subject: Callable[[Any], str] | None = None,
+    agency: Callable[[Any], str | None] | None = None,
 ) -> Callable[[Any], Publication]:
     """The translation of a domain event into the integration event ``schema``
     declares (shared.contracts.declare): each of its fields is the event's attribute
-    of the same name, the event names its client and agency (shared.domain's
-    CaseAggregate), ``identity`` names the field that is the event's own stream id,
-    ``derived`` computes what the event holds in another form, and ``actor`` is the
-    attribute (or a function of the event) that says who acted."""
+    of the same name; ``identity`` names the field that is the event's own stream
+    id; ``derived`` computes what the event holds in another form; ``actor`` is the
+    attribute (or a function of the event) that says who acted. The envelope's
+    subject is the event's client and its agency the event's agency (shared.domain's
+    CaseAggregate), unless ``subject`` or ``agency`` say otherwise: a fact about a
+    staff member, or a notice about no one client."""
     derived = derived or {}
     names = [name for name in schema._declared_fields if name not in derived and name != identity]
     dumper = schema()
     fact = event_type(schema.service, schema.fact, schema.version)
+    subject_of = subject or (lambda e: str(e.client_id))
+    agency_of = agency or (lambda e: e.agency)
 
     def publish(event) -> Publication:
         values = {name: getattr(event, name) for name in names}
@@ -49,11 +54,12 @@ def publish_as(
             values[identity] = event.originator_id
         by = actor(event) if callable(actor) else getattr(event, actor) if actor else None
         return Publication(
-            type=fact, subject=str(event.client_id), data=dumper.dump(values), agency=event.agency,
+            type=fact, subject=subject_of(event), data=dumper.dump(values), agency=agency_of(event),
             actor=by["user_id"] if by else None, actor_role=by["role"] if by else None,
         )
 
-    publish.schema, publish.reads = schema, tuple(names)  # what a test checks the domain event against
+    # What a test checks the domain event against (tests/unit/shared/test_declarations.py).
+    publish.schema, publish.reads, publish.about_client = schema, tuple(names), subject is None
     return publish
 
 

@@ -7,32 +7,15 @@ name the client, its agency and who acted; a staff event names its agency by cod
 """
 from __future__ import annotations
 
-from shared.contracts import event_type
 from shared.contracts import intake as contracts
-from shared.outbox import Publication, publish_as
+from shared.outbox import publish_as
 
 from services.intake.domain import Agency, Client, Consent
 
 
-def _about_staff(fact: str, e, actor: dict, **data) -> Publication:
+def _staff(e) -> str:
     """A staff fact is about a member of an agency, not a client: its subject names both."""
-    return Publication(
-        type=event_type("intake", fact, 1), subject=f"staff/{e.agency}/{e.user_id}",
-        data={"agency": e.agency, "user_id": e.user_id, **data},
-        agency=e.agency, actor=actor["user_id"], actor_role=actor["role"],
-    )
-
-
-def _staff_added(e: Agency.StaffMemberAdded) -> Publication:
-    return _about_staff("staff-member-added", e, e.added_by, profile=e.profile, languages=list(e.languages))
-
-
-def _staff_deactivated(e: Agency.StaffMemberDeactivated) -> Publication:
-    return _about_staff("staff-member-active-changed", e, e.deactivated_by, active=False)
-
-
-def _staff_reactivated(e: Agency.StaffMemberReactivated) -> Publication:
-    return _about_staff("staff-member-active-changed", e, e.reactivated_by, active=True)
+    return f"staff/{e.agency}/{e.user_id}"
 
 
 # Domain event class -> its translation; every other domain event stays private.
@@ -48,7 +31,9 @@ PUBLICATIONS = {
     Client.IntakeWaitlisted: publish_as(contracts.IntakeWaitlistedV1, actor="decided_by"),
     Client.Reassigned: publish_as(contracts.ClientReassignedV1, actor="decided_by"),
     Client.Transferred: publish_as(contracts.ClientTransferredV1, actor="decided_by"),
-    Agency.StaffMemberAdded: _staff_added,
-    Agency.StaffMemberDeactivated: _staff_deactivated,
-    Agency.StaffMemberReactivated: _staff_reactivated,
+    Agency.StaffMemberAdded: publish_as(contracts.StaffMemberAddedV1, actor="added_by", subject=_staff),
+    Agency.StaffMemberDeactivated: publish_as(
+        contracts.StaffMemberActiveChangedV1, actor="deactivated_by", subject=_staff, derived={"active": lambda e: False}),
+    Agency.StaffMemberReactivated: publish_as(
+        contracts.StaffMemberActiveChangedV1, actor="reactivated_by", subject=_staff, derived={"active": lambda e: True}),
 }

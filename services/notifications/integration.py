@@ -2,39 +2,27 @@
 and whether the e-mail reached them; never the subject or the body.
 
 Each translation reads the domain event alone: the events a notification
-publishes repeat whom and what it is about (``domain.Notification``)."""
+publishes repeat whom and what it is about (``domain.Notification``). A notice
+about no one client (a waitlist's size) is the notification's own subject, and the
+envelope names no agency for any of them (as published since version 1)."""
 from __future__ import annotations
 
-from shared.contracts import event_type
-from shared.outbox import Publication
+from shared.contracts import notifications as contracts
+from shared.outbox import publish_as
 
 from services.notifications.domain import Notification
 
 
-def _about(fact: str, e, **data) -> Publication:
-    client_id = str(e.client_id) if e.client_id else None
-    return Publication(
-        type=event_type("notifications", fact, 1),
-        subject=client_id or f"notification/{e.originator_id}",
-        data={"notification_id": str(e.originator_id), "client_id": client_id, "kind": e.kind,
-              "recipient": e.recipient, "channel": e.channel, **data},
-    )
+def _subject(e) -> str:
+    return str(e.client_id) if e.client_id else f"notification/{e.originator_id}"
 
 
-def issued(e: Notification.Created) -> Publication:
-    return _about("notification-issued", e, caused_by=e.fact_id, language=e.language, due=e.due.isoformat())
-
-
-def delivered(e: Notification.Delivered) -> Publication:
-    return _about("notification-delivered", e, at=e.at.isoformat())
-
-
-def dead_lettered(e: Notification.DeadLettered) -> Publication:
-    return _about("notification-dead-lettered", e)
+def _published(schema, **derived):
+    return publish_as(schema, identity="notification_id", subject=_subject, agency=lambda e: None, derived=derived)
 
 
 PUBLICATIONS = {
-    Notification.Created: issued,
-    Notification.Delivered: delivered,
-    Notification.DeadLettered: dead_lettered,
+    Notification.Created: _published(contracts.NotificationIssuedV1, caused_by=lambda e: e.fact_id),
+    Notification.Delivered: _published(contracts.NotificationDeliveredV1),
+    Notification.DeadLettered: _published(contracts.NotificationDeadLetteredV1),
 }

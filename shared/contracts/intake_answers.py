@@ -22,7 +22,7 @@ from shared.contracts.intake import (
 )
 from shared.contracts.reference import intervention_domains
 
-# The intake decision a file is in (services/intake/domain.py; a test keeps them equal).
+# The intake decision a file is in (services/intake/domain/client.py; a test keeps them equal).
 INTAKE_STATUSES = ("registered", "accepted", "declined", "waitlisted")
 DECISIONS = ("accepted", "declined", "waitlisted", "reassigned", "transferred")
 # Registrations older than the situation field read as "unknown" (Client.Registered v1).

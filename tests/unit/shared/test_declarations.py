@@ -7,6 +7,9 @@ from marshmallow import fields
 
 from services.guidance.domain import Intervention
 from services.guidance.integration import PUBLICATIONS as GUIDANCE
+from services.intake.integration import PUBLICATIONS as INTAKE
+from services.notifications.integration import PUBLICATIONS as NOTIFICATIONS
+from services.referrals.integration import PUBLICATIONS as REFERRALS
 from shared.contracts import CATALOGUE, guidance, guidance_answers
 from shared.contracts.declare import (
     CATEGORIES, RETENTION_CLASSES, Fact, answer_fields, declared, fields_in, personal_fields, properties,
@@ -14,7 +17,7 @@ from shared.contracts.declare import (
 )
 from shared.contracts.base import EventSchema
 
-DERIVED_PUBLICATIONS = {**GUIDANCE}
+PUBLICATIONS = {**INTAKE, **GUIDANCE, **REFERRALS, **NOTIFICATIONS}
 ENVELOPE_ONLY = {"originator_id", "originator_version", "timestamp", "correlation_id", "chain", "originator_topic"}
 
 
@@ -22,12 +25,19 @@ def event_fields(event_class) -> set[str]:
     return {f.name for f in dataclasses.fields(event_class)} - ENVELOPE_ONLY
 
 
-@pytest.mark.parametrize("event_class", list(DERIVED_PUBLICATIONS), ids=lambda c: c.__qualname__)
+@pytest.mark.parametrize("event_class", list(PUBLICATIONS), ids=lambda c: c.__qualname__)
 def test_every_published_domain_event_carries_what_its_declaration_names(event_class):
-    publish = DERIVED_PUBLICATIONS[event_class]
+    publish = PUBLICATIONS[event_class]
     missing = set(publish.reads) - event_fields(event_class)
     assert not missing, f"{event_class.__qualname__} lacks {sorted(missing)} declared by {publish.schema.__name__}"
-    assert {"client_id", "agency"} <= event_fields(event_class)
+    about = {"client_id", "agency"} if publish.about_client else {"agency"}
+    assert about <= event_fields(event_class)
+
+
+def test_every_published_type_is_the_translation_of_a_domain_event():
+    translated = {(p.schema.service, p.schema.fact, p.schema.version) for p in PUBLICATIONS.values()}
+    catalogued = {(s.service, s.fact, s.version) for s in CATALOGUE.values() if s.fact != "client-file-read"}
+    assert catalogued == translated
 
 
 def test_an_intervention_event_is_its_declaration():
