@@ -1,0 +1,208 @@
+"""A realistic case through all five services in memory (POPO stores, followers fed
+by ``Link``), each command and query called through its RPC entrypoint as nameko
+calls it, so that every answer is exactly what the gateway receives."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+from collections import defaultdict
+from types import SimpleNamespace
+
+from services.audit.application import AuditApplication
+from services.guidance.application import GuidanceApplication
+from services.notifications.application import NotificationsApplication
+from services.referrals.application import ReferralsApplication
+from shared.config import DEPLOY_DIR
+from tests.support.samples import COORDINATOR, WORKER, registration_payload
+from tests.support.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
+
+NOT_ON_THE_CASE = {"user_id": "apo-jur-9", "role": "jurist", "agency": "apo"}
+SAB_COORDINATOR = {"user_id": "sab-coord", "role": "coordinator", "agency": "sab"}
+ADMIN = {"user_id": "ops-1", "role": "admin", "agency": "platform"}
+AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
+
+
+class Platform:
+    """The five services in memory, each answering through its RPC entrypoints."""
+
+    def __init__(self, clock: Clock):
+        self.intake = new_intake()
+        self.intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
+        self.guidance = GuidanceApplication(env=IN_MEMORY, clock=clock)
+        self.referrals = ReferralsApplication(env=IN_MEMORY, clock=clock)
+        self.referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
+        self.notifications = NotificationsApplication(env=IN_MEMORY, clock=clock)
+        self.notifications.mailer = self.refuse_mail  # e-mail on, and every attempt fails: dead letters
+        self.notifications.max_attempts = 1
+        self.audit = AuditApplication(env=IN_MEMORY, clock=clock)
+        upstreams = (self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals")
+        self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
+                      Link(self.referrals, self.guidance, "guidance")]
+        self.links += [Link(self.notifications, up, name) for up, name in upstreams]
+        self.links += [Link(self.audit, up, name) for up, name in (*upstreams, (self.notifications, "notifications"))]
+        self.answers: dict[str, list] = defaultdict(list)
+
+    @staticmethod
+    def refuse_mail(address, subject, body, message_id):
+        raise ConnectionRefusedError("no mail server in a unit test")
+
+    def sync(self):
+        deliver(self.links)
+
+    def __call__(self, service: str, rpc: str, actor: dict | None = None, **payload):
+        """Call an RPC entrypoint with a JSON payload, as nameko would; keep the answer."""
+        module = importlib.import_module(f"services.{service}.service")
+        (cls,) = [c for _, c in inspect.getmembers(module, inspect.isclass) if getattr(c, "name", None) == service]
+        the_service = SimpleNamespace(app=getattr(self, service))
+        answer = getattr(cls, rpc)(the_service, None if actor is None else {"actor": actor, **payload})
+        self.answers[f"{service}.{rpc}"].append(answer)
+        return answer
+
+
+def iso(value) -> str:
+    return value.isoformat()
+
+
+def run_case() -> dict[str, list]:
+    start = dt.datetime.now(dt.timezone.utc)
+    clock = Clock(start)
+    call = Platform(clock)
+    today = start.date()
+
+    # -- intake ---------------------------------------------------------------------
+    person = registration_payload(
+        national_number="85.07.30-033.28", contact={"phone": "+32 2 123 45 67", "email": "samira@example.org"},
+        mandating_actor={"kind": "justice_assistant", "organisation": "Justice house Brussels"})
+    del person["actor"]
+    anyone = {k: v for k, v in registration_payload().items() if k != "actor"}  # no national number: any number of them
+    client = call("intake", "register_client", WORKER, **person)["client_id"]
+    call("intake", "record_languages", WORKER, client_id=client, expected_version=1, languages=["fr", "ar"],
+         preferred_language="fr", interpreter_needed=False)
+    call("intake", "receive_help_request", WORKER, client_id=client, source="justice_assistant",
+         domains=["housing", "addiction"], question="A place to live.", urgency="high")
+    for recipient, purpose in (("transit", "referral"), ("family", "family_involvement"),
+                               ("court-x", "judicial_information")):
+        call("intake", "give_consent", WORKER, client_id=client, recipient=recipient, purpose=purpose,
+             scope=["identity", "help_request"])
+    call("intake", "withdraw_consent", WORKER, client_id=client, recipient="court-x", purpose="judicial_information")
+    call("intake", "search_clients", WORKER, name="testperson")
+    call("intake", "client_file", WORKER, client_id=client)
+    call("intake", "accept_intake", COORDINATOR, client_id=client, worker="apo-sa-1")
+
+    waiting = call("intake", "register_client", WORKER, **anyone)["client_id"]
+    call("intake", "waitlist_intake", COORDINATOR, client_id=waiting)
+    call("intake", "waitlist", COORDINATOR, agency="apo")
+    call("intake", "give_consent", WORKER, client_id=waiting, recipient="sab", purpose="transfer", scope=["identity"])
+    call("intake", "transfer_client", COORDINATOR, client_id=waiting, to_agency="sab")
+    declined = call("intake", "register_client", WORKER, **anyone)["client_id"]
+    call("intake", "decline_intake", COORDINATOR, client_id=declined, reason="client_withdrew", note="moved abroad")
+
+    call("intake", "register_agency", ADMIN, code="new-agency", name="A new agency", languages=["nl"],
+         telephone_interpreters=False)
+    call("intake", "add_staff_member", ADMIN, agency="new-agency", user_id="new-sa-1", display_name="New worker",
+         profile="social_assistant", languages=["nl"])
+    call("intake", "deactivate_staff_member", ADMIN, agency="new-agency", user_id="new-sa-1")
+    call("intake", "reactivate_staff_member", ADMIN, agency="new-agency", user_id="new-sa-1")
+    call("intake", "directory")
+    call.sync()
+
+    # -- guidance -------------------------------------------------------------------
+    case = {"client_id": client}
+    call("guidance", "trajectory", WORKER, **case)
+    goals = [{"domain": "housing", "goal": "a stable home"}]
+    call("guidance", "agree_plan", WORKER, **case, goals=goals, intensity="weekly", expected_weeks=26)
+    call("guidance", "review_plan", WORKER, **case, goals=goals + [{"domain": "addiction", "goal": "less drinking"}],
+         intensity="fortnightly", expected_weeks=30, reason="a second need came up")
+    call("guidance", "record_intervention", WORKER, **case, at=iso(start - dt.timedelta(hours=2)), minutes=45,
+         place="office", method="listening_support", sub_kind="listening_ear", domains=["housing"],
+         interpreter={"language": "ar", "kind": "present"}, note="confidential", next_steps="call the landlord")
+    call("guidance", "recommend_psychologist", WORKER, **case, reason="anxiety")
+    condition = call("guidance", "record_condition", WORKER, **case, kind="prohibition",
+                     description="no contact with the victim", starts=iso(today),
+                     ends=iso(today + dt.timedelta(days=45)), authority="sentence_enforcement_court")["condition_id"]
+    call("guidance", "record_condition", WORKER, **case, kind="condition", description="follow a treatment",
+         starts=iso(today), authority="court")
+    call("guidance", "support_condition", WORKER, **case, condition_id=condition, support="explained it", on=iso(today))
+    held = call("guidance", "plan_appointment", WORKER, **case, at=iso(start - dt.timedelta(hours=1)),
+                with_actor="lawyer", purpose="prepare the hearing", accompanied_by="apo-sa-1")["appointment_id"]
+    call("guidance", "record_appointment_outcome", WORKER, **case, appointment_id=held, outcome="held")
+    permit = {"from": iso(start + dt.timedelta(days=2)), "until": iso(start + dt.timedelta(days=4))}
+    call("guidance", "plan_appointment", WORKER, **case, at=iso(start + dt.timedelta(days=3)),
+         with_actor="ocmw_cpas", purpose="income", leave_permit=permit)
+    member = call("guidance", "add_network_member", WORKER, **case, relation="sibling", known_as="the brother")
+    call("guidance", "record_network_contact", WORKER, **case, member_id=member["member_id"], on=iso(today),
+         kind="phone", note="willing to help")
+    call("guidance", "prepare_return_home", WORKER, **case, member_id=member["member_id"], leave_permit=permit,
+         note="a room is ready")
+    procedure = call("guidance", "start_procedure", WORKER, **case, kind="rehabilitation", on=iso(today))
+    call("guidance", "record_procedure_step", WORKER, **case, procedure_id=procedure["procedure_id"],
+         step="request filed", on=iso(today))
+    call("guidance", "end_procedure", WORKER, **case, procedure_id=procedure["procedure_id"], outcome="granted",
+         on=iso(today))
+    call("guidance", "issue_attendance_certificate", WORKER, **case, language="fr", recipient="justice_assistant",
+         person_name="Samira Testperson", **{"from": iso(today - dt.timedelta(days=1)), "until": iso(today)})
+    call("guidance", "activity", COORDINATOR, **{"from": iso(today - dt.timedelta(days=1)), "until": iso(today)})
+    call.sync()
+
+    # -- referrals ------------------------------------------------------------------
+    referral = call("referrals", "propose_referral", WORKER, **case, partner="transit", domains=["housing"],
+                    reason="a supported home")["referral_id"]
+    for step in ("sent", "acknowledged", "accepted", "started"):
+        call("referrals", "record_referral_step", WORKER, referral_id=referral, step=step)
+    call("referrals", "record_referral_step", WORKER, referral_id=referral, step="completed", outcome="effective")
+    refused = call("referrals", "propose_referral", WORKER, **case, partner="transit", domains=["addiction"],
+                   reason="day programme")["referral_id"]
+    for step in ("sent", "acknowledged"):
+        call("referrals", "record_referral_step", WORKER, referral_id=refused, step=step)
+    call("referrals", "record_referral_step", WORKER, referral_id=refused, step="declined", reason="full")
+    kept = call("referrals", "add_coordination_actor", WORKER, **case, role="lawyer", organisation="Bar",
+                contact="+32 2 000 00 00", does="the hearing")
+    gone = call("referrals", "add_coordination_actor", WORKER, **case, role="employer", organisation="Shop",
+                does="a trial job")
+    call("referrals", "remove_coordination_actor", WORKER, **case, actor_id=gone["actor_id"])
+    assert kept["actor_id"] != gone["actor_id"]
+    conference = call("referrals", "hold_case_conference", WORKER, **case, on=iso(today),
+                      participants=["apo-sa-1", "lawyer"], decisions=["apply for housing"],
+                      actions=[{"action": "file the form", "owner": "apo-sa-1", "due": iso(today)},
+                               {"action": "call back", "owner": "lawyer", "due": iso(today)}])
+    call("referrals", "complete_conference_action", WORKER, conference_id=conference["conference_id"], index=0,
+         on=iso(today))
+    call("referrals", "coordination", WORKER, **case)
+    call("referrals", "partners")
+    call("referrals", "partner_figures", WORKER, **{"from": iso(today - dt.timedelta(days=1)),
+                                                     "until": iso(today + dt.timedelta(days=1))})
+    call.sync()
+
+    # -- time passes: gaps, ending conditions, stalled referrals, undelivered mail ------
+    clock.now = start + dt.timedelta(days=40)
+    call("guidance", "check_time", COORDINATOR)
+    call("referrals", "check_time", COORDINATOR)
+    call.sync()
+    call.notifications.deliver_due()
+    call("intake", "reassign_client", COORDINATOR, client_id=client, worker="apo-crim-1",
+         interpreter={"language": "fr", "kind": "present"})
+    call.sync()
+    call("guidance", "close_trajectory", COORDINATOR, **case, reason="goals_reached", summary="housed")
+    call("guidance", "reopen_trajectory", COORDINATOR, **case, reason="lost the home")
+    call("guidance", "caseload", COORDINATOR)
+    call("guidance", "trajectory", WORKER, **case)  # on the case: reads the notes
+    call("guidance", "trajectory", NOT_ON_THE_CASE, **case)  # does not
+    call("referrals", "referral_history", WORKER, **case)
+    call("intake", "client_file", COORDINATOR, client_id=client)
+    call("intake", "client_file", SAB_COORDINATOR, client_id=waiting)
+    call("intake", "search_clients", WORKER, name="testperson")
+
+    # -- notifications and audit ------------------------------------------------------
+    inbox = call("notifications", "inbox", WORKER)
+    call("notifications", "mark_read", WORKER, notification_id=inbox[0]["notification_id"])
+    call("notifications", "inbox", WORKER)
+    call("notifications", "dead_letters", ADMIN)
+    call.sync()
+    window = {"since": iso(start - dt.timedelta(minutes=1)), "until": iso(clock.now + dt.timedelta(minutes=1))}
+    call("audit", "timeline", AUDITOR, **case, purpose="yearly audit")
+    call("audit", "replay", AUDITOR, **case, purpose="yearly audit", at=iso(clock.now))
+    call("audit", "changes", AUDITOR, **case, purpose="yearly audit", **window)
+    call("audit", "export", AUDITOR, **case, purpose="yearly audit", **window)
+    call("audit", "export_report", AUDITOR, **case, purpose="yearly audit", **window)
+    return dict(call.answers)
