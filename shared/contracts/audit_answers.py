@@ -8,7 +8,7 @@ an object of any fields.
 from marshmallow import fields, validate
 
 from shared.contracts.base import PREFIX, ROLES, ActorSchema, AnswerSchema, count
-from shared.contracts.guidance import METHODS
+from shared.contracts.guidance_vocabulary import METHODS
 from shared.contracts.guidance_answers import TRAJECTORY_STATUSES
 from shared.contracts.intake import LANGUAGE, LEGAL_POSITIONS
 from shared.contracts.intake_answers import INTAKE_STATUSES

@@ -5,7 +5,6 @@ from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event
 from shared.contracts.declare import Fact, command_fields, declared, published_version
-from shared.contracts.guidance_vocabulary import *  # noqa: F401,F403  (the lists callers import from here)
 from shared.contracts.guidance_vocabulary import (
     APPOINTMENT_ACTORS, AUTHORITIES, CERTIFICATE_LANGUAGES, CERTIFICATE_RECIPIENTS, CLOSING_REASONS, CONDITION_KINDS,
     CONTACT_KINDS, DOMAINS, INTENSITIES, METHODS, OUTCOMES, PLACES, PROCEDURE_KINDS, PROCEDURE_OUTCOMES, PROFILES,

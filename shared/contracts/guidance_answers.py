@@ -9,7 +9,8 @@ from marshmallow import fields, validate
 from shared.contracts import guidance as facts
 from shared.contracts.base import AnswerSchema, count
 from shared.contracts.declare import answer_fields
-from shared.contracts.guidance import (
+from shared.contracts.guidance import GoalSchema, LeavePermitSchema
+from shared.contracts.guidance_vocabulary import (
     APPOINTMENT_ACTORS,
     AUTHORITIES,
     CERTIFICATE_LANGUAGES,
@@ -21,13 +22,9 @@ from shared.contracts.guidance import (
     INTENSITIES,
     METHODS,
     OUTCOMES,
-    PLACES,
     PROCEDURE_KINDS,
     PROCEDURE_OUTCOMES,
-    PROFILES,
     RELATIONS,
-    GoalSchema,
-    LeavePermitSchema,
 )
 from shared.contracts.intake import LANGUAGE, LEGAL_POSITIONS, InterpreterSchema
 from shared.contracts.intake_answers import CLIENT_SITUATIONS

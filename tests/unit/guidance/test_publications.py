@@ -1,8 +1,6 @@
 """What guidance publishes, derived from the declarations: activity and dates, never a note."""
 import datetime as dt
 
-import pytest
-
 from shared.contracts import CATALOGUE
 from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER
