@@ -24,6 +24,8 @@ import sys
 import urllib.error
 
 from jww.api_client import DEFAULT_URL, ApiError, call, save_login, token_file
+from jww.options import add_options, body_from
+from shared.contracts import guidance
 
 
 def login(args) -> int:
@@ -79,10 +81,11 @@ def accept_intake(args) -> int:
 
 
 def record_intervention(args) -> int:
-    at = args.at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-    body = {"at": at, "minutes": args.minutes, "place": args.place, "method": args.method,
-            "sub_kind": args.sub_kind, "domains": args.domain, "note": args.note or ""}
-    return _send("POST", f"/trajectories/{args.client}/interventions", body, args.if_match)
+    return _send("POST", f"/trajectories/{args.client}/interventions", body_from(args), args.if_match)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def propose_referral(args) -> int:
@@ -165,15 +168,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--interpreter", help="LANGUAGE[:telephone|present] when the worker needs one")
     p.set_defaults(run=run, api_command=accept_intake)
 
-    p = sub.add_parser("record-intervention", help="record an intervention in a client's trajectory")
+    p = sub.add_parser("record-intervention", help="record an intervention in a client's trajectory "
+                       "(--at: ISO 8601 with a time zone, default now; --place: default office)")
     p.add_argument("client")
-    p.add_argument("--method", required=True, help="e.g. listening_support, information_guidance")
-    p.add_argument("--sub-kind", required=True, help="e.g. listening_ear")
-    p.add_argument("--domain", action="append", required=True, help="an intervention domain (repeat)")
-    p.add_argument("--minutes", type=int, required=True)
-    p.add_argument("--place", default="office")
-    p.add_argument("--at", help="when, ISO 8601 with a time zone (default now)")
-    p.add_argument("--note")
+    add_options(p, guidance.RecordIntervention, defaults={"at": _now, "place": lambda: "office"})
     p.add_argument("--if-match", help="the trajectory's ETag as you read it")
     p.set_defaults(run=run, api_command=record_intervention)
 
