@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from marshmallow.utils import missing
+
+from shared.contracts.declare import command_fields
+from shared.contracts.guidance import Intervention
+
 WORKER = {"user_id": "apo-sa-1", "role": "social_assistant", "agency": "apo"}
 COORDINATOR = {"user_id": "apo-coord", "role": "coordinator", "agency": "apo"}
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
@@ -52,6 +57,9 @@ def trajectory_args(**overrides) -> dict:
 
 
 def intervention_args(at: dt.datetime, **overrides) -> dict:
-    """What a worker gives for one intervention at ``at`` (the given fields of
-    shared.contracts.guidance.Intervention)."""
-    return {"at": at, **INTERVENTION, **overrides}
+    """What a worker gives for one intervention at ``at``: the given fields of
+    shared.contracts.guidance.Intervention, each one the sample leaves out at its
+    declared default, as the command would load it."""
+    defaults = {name: field.load_default() if callable(field.load_default) else field.load_default
+                for name, field in command_fields(Intervention).items() if field.load_default is not missing}
+    return {**defaults, "at": at, **INTERVENTION, **overrides}

@@ -13,7 +13,7 @@ from shared.config import DEPLOY_DIR
 from shared.contracts import validate_command
 from shared.contracts import audit as contracts
 from shared.errors import Forbidden, InvalidInput, NotFound
-from tests.support.samples import COORDINATOR, WORKER, registration_args
+from tests.support.samples import COORDINATOR, WORKER, intervention_args, registration_args
 from tests.support.fakes import IN_MEMORY, Link, deliver, intake as new_intake
 
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
@@ -47,8 +47,7 @@ def case():
     middle = dt.datetime.now(dt.timezone.utc)
     now = dt.datetime.now(dt.timezone.utc)
     world.guidance.record_intervention(
-        WORKER, client_id, at=now - dt.timedelta(minutes=5), minutes=30, place="office", method="listening_support",
-        sub_kind="listening_ear", domains=["housing"], interpreter=None, note="secret note", next_steps="")
+        WORKER, client_id, **intervention_args(now - dt.timedelta(minutes=5), minutes=30, note="secret note"))
     world.guidance.recommend_psychologist(WORKER, client_id, "anxiety")
     world.sync()
     return world, client_id, middle

@@ -1,7 +1,7 @@
 """A guidance service following an in-memory intake, and the steps the tests repeat."""
 import datetime as dt
 
-from tests.support.samples import COORDINATOR, WORKER, registration_args
+from tests.support.samples import COORDINATOR, WORKER, intervention_args, registration_args
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
 COLLEAGUE = {"user_id": "apo-crim-1", "role": "criminologist", "agency": "apo"}
@@ -19,8 +19,7 @@ def accepted_client(world, **overrides):
 
 
 def intervention(guidance, client_id, actor=WORKER, **overrides):
-    args = dict(at=NOW - dt.timedelta(hours=1), minutes=45, place="office", method="information_guidance",
-                sub_kind="information_sentence_execution", domains=["judicial_situation"], interpreter=None,
-                note="Spoke about fears of the hearing.", next_steps="Call the lawyer.")
+    args = dict(method="information_guidance", sub_kind="information_sentence_execution",
+                domains=["judicial_situation"], note="Spoke about fears of the hearing.", next_steps="Call the lawyer.")
     args.update(overrides)
-    return guidance.record_intervention(actor, client_id, **args)
+    return guidance.record_intervention(actor, client_id, **intervention_args(args.pop("at", NOW - dt.timedelta(hours=1)), **args))

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from tests.support.samples import COORDINATOR, WORKER, registration_args
+from tests.support.samples import COORDINATOR, WORKER, intervention_args, registration_args
 from tests.unit.notifications.world import ADMIN, CRIMINOLOGIST, NOW, inbox, kinds
 
 
@@ -111,10 +111,8 @@ def test_a_waitlist_that_shrank_is_reported_again_only_above_its_largest_size(wo
 
 def test_messages_carry_no_confidential_content(world):
     client_id = world.accepted_client()
-    world.guidance.record_intervention(
-        WORKER, client_id, at=NOW - dt.timedelta(hours=1), minutes=30, place="office", method="listening_support",
-        sub_kind="listening_ear", domains=["housing"], interpreter=None, note="CONFIDENTIAL NOTE",
-        next_steps="NEXT STEP")
+    world.guidance.record_intervention(WORKER, client_id, **intervention_args(
+        NOW - dt.timedelta(hours=1), minutes=30, note="CONFIDENTIAL NOTE", next_steps="NEXT STEP"))
     world.guidance.plan_appointment(WORKER, client_id, NOW + dt.timedelta(days=2), "doctor", "SECRET PURPOSE")
     world.sync()
     world.notifications.deliver_due()
