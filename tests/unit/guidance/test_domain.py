@@ -6,6 +6,7 @@ import pytest
 
 from services.guidance.domain import Intervention, NotYetHappened, Trajectory, TrajectoryClosed
 from shared.domain import Invalid, NotNow, NotPermitted, Unknown
+from tests.support.samples import intervention_args
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
 WORKER = {"user_id": "apo-sa-1", "role": "social_assistant", "agency": "apo"}
@@ -23,9 +24,7 @@ def trajectory(**overrides) -> Trajectory:
 
 
 def contact(t: Trajectory, at=NOW - dt.timedelta(hours=1), place="office", worker=WORKER) -> Intervention:
-    intervention = Intervention.record(t, NOW, worker, at=at, minutes=30, place=place, method="listening_support",
-                                       sub_kind="listening_ear", domains=["housing"], interpreter=None,
-                                       note="a note", next_steps="")
+    intervention = Intervention.record(t, NOW, worker, **intervention_args(at, place=place, note="a note"))
     t.note_intervention(intervention)
     return intervention
 
