@@ -5,8 +5,8 @@ follower for an upstream event, the gateway per HTTP request) and read through
 ``current()`` only. Nothing else travels invisibly: the correlation id that follows
 a command through every service, the RPC request's own id (a redelivered request
 changes nothing twice: ``shared.once``), the version the caller decided on
-(HTTP If-Match: ``shared.concurrency``) and, later, the verified actor and the
-caller's idempotency key.
+(HTTP If-Match: ``shared.concurrency``). The verified actor (trust on the bus) and
+the caller's idempotency key (reliability) join it when those are built.
 
 Two fields are *consumed*: the precondition holds for the first load of the record
 it names, and the request marker for the first save; the store clears each once it
@@ -27,8 +27,6 @@ class RequestContext:
     request_marker: UUID | None = None
     # (record id, version) the caller read: If-Match (shared.concurrency), None once checked.
     precondition: tuple[UUID, int] | None = None
-    actor: dict | None = None  # the verified actor, once the bus carries signed assertions
-    idempotency_key: str | None = None
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("jww_request", default=None)
