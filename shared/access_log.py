@@ -23,23 +23,22 @@ FACT = "client-file-read"
 
 
 class FileRead(ServiceAggregate):
-    """One read: a one-event aggregate, so recording it never waits on another."""
+    """One read: a one-event aggregate, so recording it never waits on another. Its
+    fields are declared once, in ``shared.contracts.base.FileRead``."""
 
     @event("Recorded")
-    def __init__(self, client_id: UUID, reader: dict, purpose: str, query: str):
-        self.client_id = client_id
-        self.reader = reader
-        self.purpose = purpose
-        self.query = query
+    def __init__(self, client_id: UUID, reader: str, role: str, agency: str, purpose: str, query: str):
+        self.client_id, self.reader, self.role, self.agency = client_id, reader, role, agency
+        self.purpose, self.query = purpose, query
 
 
 def record(app, actor: dict, client_ids: list[UUID], purpose: str, query: str) -> None:
     """One read per client shown, saved together: a search answers once, not per client."""
-    reader = {"user_id": actor["user_id"], "role": actor["role"], "agency": actor["agency"]}
-    app.save(*(FileRead(client_id=client_id, reader=reader, purpose=purpose, query=query) for client_id in client_ids))
+    app.save(*(FileRead(client_id=client_id, reader=actor["user_id"], role=actor["role"], agency=actor["agency"],
+                        purpose=purpose, query=query) for client_id in client_ids))
 
 
 def publication(service: str):
     """How ``service`` publishes its reads: who read is the envelope's actor, role and agency."""
-    return {FileRead.Recorded: publish_as(CATALOGUE[event_type(service, FACT, 1)], actor="reader",
-                                          agency=lambda e: e.reader["agency"])}
+    return {FileRead.Recorded: publish_as(CATALOGUE[event_type(service, FACT, 1)],
+                                          actor=lambda e: {"user_id": e.reader, "role": e.role})}

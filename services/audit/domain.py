@@ -49,8 +49,16 @@ class Timeline(ServiceAggregate):
             "agency": agency, "actor": actor, "actor_role": actor_role, "data": data,
         })
 
+    def record_read(self, reader: str, role: str, agency: str, purpose: str, query: str, at: dt.datetime) -> None:
+        self._read(client_id=self.client_id, reader=reader, role=role, agency=agency, purpose=purpose, query=query,
+                   at=at)
+
+    # A read of this file through audit's own query: the fields every service's read
+    # carries (declared in shared.contracts.base.FileRead), and the instant audit's
+    # clock gave it, which a published read takes from its envelope.
     @event("FileRead")
-    def record_read(self, reader: str, role: str, agency: str, purpose: str, query: str, at: dt.datetime):
+    def _read(self, client_id: UUID, reader: str, role: str, agency: str, purpose: str, query: str,
+              at: dt.datetime):
         self.reads.append({"reader": reader, "role": role, "agency": agency, "purpose": purpose, "query": query,
                            "at": at})
 

@@ -39,18 +39,18 @@ class Addressing:
             for channel in self.app.channels:
                 address = recipient if channel == INBOX else self.app.email_address.format(
                     user_id=recipient, agency=agency)
-                self.add(processing, fact_id=event["id"], client_id=client_id, agency=agency, kind=kind,
+                self.add(processing, caused_by=event["id"], client_id=client_id, agency=agency, kind=kind,
                          recipient=recipient, address=address, channel=channel, language=language, subject=subject,
                          body=body, due=due or self.app.clock())
 
     def add(
-        self, processing: ProcessingEvent, *, fact_id: str, client_id: UUID | None, agency: str, kind: str,
+        self, processing: ProcessingEvent, *, caused_by: str, client_id: UUID | None, agency: str, kind: str,
         recipient: str, address: str, channel: str, language: str, subject: str, body: str, due: dt.datetime,
     ) -> None:
-        if self.app.find(Notification.create_id(fact_id, recipient, channel), processing) is not None:
+        if self.app.find(Notification.create_id(caused_by, recipient, channel), processing) is not None:
             return  # the same fact told this person through this channel already
         processing.collect_events(Notification(
-            fact_id=fact_id, client_id=client_id, agency=agency, kind=kind, recipient=recipient, address=address,
+            caused_by=caused_by, client_id=client_id, agency=agency, kind=kind, recipient=recipient, address=address,
             channel=channel, language=language, subject=subject, body=body, due=due,
         ))
 

@@ -142,15 +142,16 @@ class Backoff:
 
 
 class Notification(ServiceAggregate):
-    """One message to one recipient through one channel. Its published events
-    repeat whom and what it is about, so publishing one reads nothing else."""
+    """One message to one recipient through one channel. Its fields are declared
+    once, in ``shared.contracts.notifications.Notification``; its published events
+    repeat whom and what it is about (``Notice``), so publishing one reads nothing else."""
 
     @staticmethod
-    def create_id(fact_id: str, recipient: str, channel: str) -> UUID:
-        return uuid.uuid5(_NAMESPACE, f"notification:{fact_id}:{recipient}:{channel}")
+    def create_id(caused_by: str, recipient: str, channel: str) -> UUID:
+        return uuid.uuid5(_NAMESPACE, f"notification:{caused_by}:{recipient}:{channel}")
 
     class Created(ServiceAggregate.Created):
-        fact_id: str
+        caused_by: str
         client_id: UUID | None  # none for a notice about a whole agency
         agency: str
         kind: str
@@ -164,10 +165,10 @@ class Notification(ServiceAggregate):
 
     @event(Created)
     def __init__(
-        self, fact_id: str, client_id: UUID | None, agency: str, kind: str, recipient: str, address: str,
+        self, caused_by: str, client_id: UUID | None, agency: str, kind: str, recipient: str, address: str,
         channel: str, language: str, subject: str, body: str, due: dt.datetime,
     ):
-        self.fact_id, self.client_id, self.agency, self.kind = fact_id, client_id, agency, kind
+        self.caused_by, self.client_id, self.agency, self.kind = caused_by, client_id, agency, kind
         self.recipient, self.address = recipient, address
         self.channel, self.language, self.subject, self.body, self.due = channel, language, subject, body, due
         self.status = PENDING
@@ -215,7 +216,8 @@ class Notification(ServiceAggregate):
         self.next_attempt = retry_at
 
     # Delivered and DeadLettered repeat whom and what the notification is about
-    # (``_about``), which the state holds already, for their publication alone.
+    # (``_about``, the declared ``Notice``), which the state holds already, for their
+    # publication alone.
     @event("Delivered")
     def _delivered(self, at: dt.datetime, client_id: UUID | None, agency: str, kind: str, recipient: str,
                    channel: str):

@@ -17,12 +17,12 @@ def _subject(e) -> str:
     return str(e.client_id) if e.client_id else f"notification/{e.originator_id}"
 
 
-def _published(schema, **derived):
-    return publish_as(schema, identity="notification_id", subject=_subject, agency=lambda e: None, derived=derived)
+def _published(schema):
+    return publish_as(schema, identity="notification_id", subject=_subject, agency=lambda e: None)
 
 
 PUBLICATIONS = {
-    Notification.Created: _published(contracts.NotificationIssuedV1, caused_by=lambda e: e.fact_id),
+    Notification.Created: _published(contracts.NotificationIssuedV1),
     Notification.Delivered: _published(contracts.NotificationDeliveredV1),
     Notification.DeadLettered: _published(contracts.NotificationDeadLetteredV1),
 }

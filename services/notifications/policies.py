@@ -142,7 +142,7 @@ class Policies:
             language = self.addressing.language_of(processing, data["agency"], data["worker"])
             m = Message(language)
             self.addressing.add(
-                processing, fact_id=event["id"], client_id=data["client_id"], agency=data["agency"],
+                processing, caused_by=event["id"], client_id=data["client_id"], agency=data["agency"],
                 kind="interpreter_request", recipient=f"interpreter-desk:{data['agency']}",
                 address=self.app.interpreter_desk.format(agency=data["agency"]), channel="email", language=language,
                 subject=m.t("Interpreter request"),

@@ -1,13 +1,13 @@
-"""Contracts of the audit service: its queries. Every read states its purpose."""
+"""Contracts of the audit service: its queries. Every query is a read of a client's
+file (``shared.contracts.base.FileRead``): it names whose, and states its purpose."""
 from marshmallow import ValidationError, fields, validates_schema
 
-from shared.contracts.base import ActorSchema, CommandSchema, Purpose
+from shared.contracts.base import ActorSchema, CommandSchema, FileRead
+from shared.contracts.declare import command_fields
 
 
-class AuditQuery(CommandSchema):
+class AuditQuery(type("FileReadGiven", (CommandSchema,), command_fields(FileRead))):
     actor = fields.Nested(ActorSchema, required=True)
-    client_id = fields.UUID(required=True)
-    purpose = Purpose(required=True)
 
 
 class Window(AuditQuery):

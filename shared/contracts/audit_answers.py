@@ -7,12 +7,14 @@ an object of any fields.
 """
 from marshmallow import fields, validate
 
-from shared.contracts.base import PREFIX, ROLES, ActorSchema, AnswerSchema, count
+from shared.contracts.base import PREFIX, ActorSchema, AnswerSchema, FileRead, count
+from shared.contracts.declare import answer_fields
 from shared.contracts.guidance_vocabulary import METHODS
 from shared.contracts.guidance_answers import TRAJECTORY_STATUSES
 from shared.contracts.intake import LANGUAGE, LEGAL_POSITIONS
 from shared.contracts.intake_answers import INTAKE_STATUSES
-from shared.contracts.notifications import CHANNELS, KINDS
+from shared.contracts import notifications
+from shared.contracts.notifications_answers import shown
 from shared.contracts.referrals import OUTCOMES
 from shared.contracts.referrals_answers import STATES
 
@@ -36,14 +38,9 @@ class TimelineEntry(AnswerSchema):
     data = fields.Dict(keys=fields.String(), required=True)
 
 
-class AccessLogEntry(AnswerSchema):
+class AccessLogEntry(type("ReadShown", (AnswerSchema,), answer_fields(FileRead, omit=["client_id"]))):
     """One read of the file, through which service's query, and why."""
 
-    reader = fields.String(required=True)
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    agency = fields.String(required=True)
-    purpose = fields.String(required=True)
-    query = fields.String(required=True)
     service = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
 
@@ -83,11 +80,8 @@ class ReferralInFile(AnswerSchema):
     outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(OUTCOMES))
 
 
-class NotificationInFile(AnswerSchema):
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    recipient = fields.String(required=True)
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    due = fields.AwareDateTime(required=True)
+class NotificationInFile(type("NotificationShown", (AnswerSchema,),
+                              shown(notifications.Notification, "kind", "recipient", "channel", "due"))):
     status = fields.String(required=True, validate=validate.OneOf(NOTIFICATION_STATUSES))
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from shared.contracts.declare import Fact, declared, published_version
 from shared.errors import InvalidInput
 
 PREFIX = "be.jww"
@@ -80,9 +81,13 @@ class ActorSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    agency = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    # A staff member, not a client: kept with the directory, never a client's personal data.
+    user_id = declared(fields.String(required=True, validate=validate.Length(min=1, max=64)), category=None,
+                       retention="directory")
+    role = declared(fields.String(required=True, validate=validate.OneOf(ROLES)), category=None,
+                    retention="directory")
+    agency = declared(fields.String(required=True, validate=validate.Length(min=1, max=64)), category=None,
+                      retention="directory")
 
 
 class ActorOnly(CommandSchema):
@@ -101,13 +106,29 @@ class Purpose(fields.String):
         super().__init__(validate=validate.Length(min=3, max=300), **kwargs)
 
 
-class FileReadData(EventSchema):
-    """The data of a ``client-file-read`` event: which client, why, through which
-    query; who read it is in the envelope (actor, role, agency)."""
+class FileRead(Fact):
+    """One read of a client's file: whose file, who read it, why, through which
+    query; never what was shown. Every service records one before it answers
+    (shared.access_log) and audit records its own; the access log keeps them as long
+    as an auditor may ask."""
 
-    client_id = fields.UUID(required=True)
-    purpose = fields.String(required=True)
-    query = fields.String(required=True)
+    client_id = declared(fields.UUID(required=True), category=None, retention="access_log")
+    # Who read is published in the envelope (actor, role, agency), not in the data.
+    reader = declared(fields.String(required=True), category=None, published=False, given=False,
+                      retention="access_log")
+    role = declared(fields.String(required=True, validate=validate.OneOf(ROLES)), category=None, published=False,
+                    given=False, retention="access_log")
+    agency = declared(fields.String(required=True), category=None, published=False, given=False,
+                      retention="access_log")
+    # Written by the reader ("court request 2026/17"), so it may name the person or the
+    # case: personal, and erased with the client, while the rest of the read stays.
+    purpose = declared(Purpose(required=True), category="trajectory_summary", personal=True,
+                       retention="access_log")
+    query = declared(fields.String(required=True), category=None, given=False, retention="access_log")
+
+
+# The data of a ``client-file-read`` event, which every service publishes the same.
+FileReadData = published_version(FileRead, 1, EventSchema)
 
 
 # -- answers --------------------------------------------------------------------------

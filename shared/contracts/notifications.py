@@ -1,45 +1,84 @@
-"""Contracts of the notifications service: its queries and commands, and what it
-publishes (who was told which kind of thing, never the message)."""
+"""Contracts of the notifications service: the facts it records, declared once, the
+commands and queries, and what it publishes (who was told which kind of thing,
+never the message)."""
+from functools import partial
+
 from marshmallow import fields, validate
 
 from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, integration_event
-
+from shared.contracts.declare import Fact, command_fields, declared, published_version
 
 Inbox = ActorOnly
-
-
-class MarkRead(CommandSchema):
-    actor = fields.Nested(ActorSchema, required=True)
-    notification_id = fields.UUID(required=True)
-
 
 KINDS = ("new_assignment", "referral_answered", "referral_stalled", "appointment_tomorrow", "interpreter_request",
          "condition_ending", "continuity_gap", "waitlist_growing")
 CHANNELS = ("inbox", "email")
 
-
-class NotificationEvent(EventSchema):
-    """Who was told what kind of thing about which client, never the message itself."""
-
-    notification_id = fields.UUID(required=True)
-    client_id = fields.UUID(required=True, allow_none=True)  # none for a notice about a whole waitlist
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    recipient = fields.String(required=True)
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+# No caller gives a notification: the service writes it from another service's fact.
+written = partial(declared, given=False)
 
 
-@integration_event("notifications", "notification-issued", 1)
-class NotificationIssuedV1(NotificationEvent):
-    caused_by = fields.String(required=True)  # the id of the integration event it tells about
-    language = fields.String(required=True)
-    due = fields.AwareDateTime(required=True)
+class Notice(Fact):
+    """Whom a notification tells which kind of thing about which client. Every event
+    of a notification repeats it, so publishing one reads nothing else."""
+
+    identity = "notification_id"
+    notification_id = written(fields.UUID(required=True), category=None)
+    # None for a notice about a whole waitlist.
+    client_id = written(fields.UUID(required=True, allow_none=True), category=None)
+    agency = written(fields.String(required=True), category=None, published=False)
+    # Which kind of message, not what it says; yet beside the client it tells that they
+    # have judicial conditions ending or need an interpreter.
+    kind = written(fields.String(required=True, validate=validate.OneOf(KINDS)), category="trajectory_summary",
+                   personal=True)
+    # A staff member (or the interpreter desk), kept as long as the case file says who was told.
+    recipient = written(fields.String(required=True), category=None)
+    channel = written(fields.String(required=True, validate=validate.OneOf(CHANNELS)), category=None)
 
 
-@integration_event("notifications", "notification-delivered", 1)
-class NotificationDeliveredV1(NotificationEvent):
-    at = fields.AwareDateTime(required=True)
+class Notification(Notice):
+    """One message to one recipient through one channel, in the recipient's language."""
+
+    caused_by = written(fields.String(required=True), category=None)  # the id of the integration event it tells about
+    address = written(fields.String(required=True), category=None, published=False, retention="directory")
+    language = written(fields.String(required=True), category=None)  # the recipient's, not the client's
+    # Text the platform wrote about the client's case (a reference, an appointment, a
+    # condition ending, an interpreter's language): never published, kept briefly.
+    subject = written(fields.String(required=True), category="trajectory_summary", personal=True, published=False,
+                      retention="case_notes")
+    body = written(fields.String(required=True), category="trajectory_summary", personal=True, published=False,
+                   retention="case_notes")
+    due = written(fields.AwareDateTime(required=True), category=None)
 
 
-@integration_event("notifications", "notification-dead-lettered", 1)
-class NotificationDeadLetteredV1(NotificationEvent):
+class Delivery(Notice):
+    """An e-mail the server accepted."""
+
+    at = written(fields.AwareDateTime(required=True), category=None)
+
+
+class DeadLetter(Notice):
     """Every attempt failed; ops see why in the dead letters."""
+
+    # The kind of the last failure, never the server's text.
+    reason = written(fields.String(required=True), category=None, published=False)
+
+
+class Reading(Fact):
+    """A recipient read a message in their inbox."""
+
+    identity = "notification_id"
+    notification_id = declared(fields.UUID(required=True), category=None, published=False)
+    at = written(fields.AwareDateTime(required=True), category=None, published=False)
+
+
+class MarkRead(type("ReadingGiven", (CommandSchema,), command_fields(Reading))):
+    actor = fields.Nested(ActorSchema, required=True)
+
+
+NotificationIssuedV1 = integration_event("notifications", "notification-issued", 1)(
+    published_version(Notification, 1, EventSchema))
+NotificationDeliveredV1 = integration_event("notifications", "notification-delivered", 1)(
+    published_version(Delivery, 1, EventSchema))
+NotificationDeadLetteredV1 = integration_event("notifications", "notification-dead-lettered", 1)(
+    published_version(DeadLetter, 1, EventSchema))

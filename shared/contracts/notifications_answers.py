@@ -1,20 +1,23 @@
 """What the notifications service answers: a person's inbox, the dead letters ops
-read, and the acknowledgement of a message read."""
-from marshmallow import fields, validate
+read, and the acknowledgement of a message read. What an answer shows of a
+notification is its declaration (shared/contracts/notifications.py)."""
+from marshmallow import Schema, fields, validate
 
+from shared.contracts import notifications as facts
 from shared.contracts.base import AnswerSchema, count
-from shared.contracts.notifications import CHANNELS, KINDS
+from shared.contracts.declare import answer_fields
 
 DEAD_LETTERED = "dead-lettered"  # services/notifications/domain.py; a test keeps them equal
 
 
-class InboxEntry(AnswerSchema):
-    notification_id = fields.UUID(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    subject = fields.String(required=True)
-    body = fields.String(required=True)
-    language = fields.String(required=True)
-    at = fields.AwareDateTime(required=True)
+def shown(fact: type[Schema], *names: str) -> dict[str, fields.Field]:
+    """Only the named fields of ``fact``, as an answer shows them."""
+    return answer_fields(fact, omit=[name for name in fact._declared_fields if name not in names])
+
+
+class InboxEntry(type("InboxMessage", (AnswerSchema,),
+                      shown(facts.Notification, "notification_id", "kind", "subject", "body", "language"))):
+    at = fields.AwareDateTime(required=True)  # when it was due, so shown
     read = fields.Boolean(required=True)
 
 
@@ -23,13 +26,9 @@ class MessageRead(AnswerSchema):
     read = fields.Boolean(required=True, validate=validate.Equal(True))
 
 
-class DeadLetter(AnswerSchema):
+class DeadLetter(type("DeadNotice", (AnswerSchema,), answer_fields(facts.Notice, omit=["client_id", "agency"]))):
     """A message no attempt delivered: to whom, how, and how often it was tried;
-    never its text."""
+    never its text, nor whom it was about."""
 
-    notification_id = fields.UUID(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    recipient = fields.String(required=True)
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     attempts = count(required=True)
     status = fields.String(required=True, validate=validate.Equal(DEAD_LETTERED))

@@ -21,7 +21,7 @@ BACKOFF = Backoff(attempts=3, first_wait=dt.timedelta(seconds=30))
 
 def notification(channel="email", **overrides):
     n = Notification(**{
-        "fact_id": "fact-1", "client_id": CLIENT, "agency": "apo", "kind": "new_assignment", "recipient": "apo-sa-1",
+        "caused_by": "fact-1", "client_id": CLIENT, "agency": "apo", "kind": "new_assignment", "recipient": "apo-sa-1",
         "address": "apo-sa-1@apo.example.org", "channel": channel, "language": "fr", "subject": "s", "body": "b",
         "due": NOW, **overrides})
     n.collect_events()
@@ -157,7 +157,7 @@ def test_an_e_mail_is_no_message_to_mark_read():
 
 def test_replaying_the_events_runs_no_rule_again():
     n = Notification(
-        fact_id="fact-1", client_id=CLIENT, agency="apo", kind="new_assignment", recipient="apo-sa-1",
+        caused_by="fact-1", client_id=CLIENT, agency="apo", kind="new_assignment", recipient="apo-sa-1",
         address="a", channel="email", language="fr", subject="s", body="b", due=NOW)
     n.record_failure("E", NOW, Backoff(attempts=1, first_wait=dt.timedelta(seconds=1)))
     copy = replayed(n.collect_events())

@@ -15,7 +15,7 @@ FAILED_ONCE = Backoff(attempts=1, first_wait=dt.timedelta(seconds=30))
 
 def notification(client_id=CLIENT, kind="new_assignment", channel="email"):
     return Notification(
-        fact_id="fact-1", client_id=client_id, agency="apo", kind=kind, recipient="apo-sa-1",
+        caused_by="fact-1", client_id=client_id, agency="apo", kind=kind, recipient="apo-sa-1",
         address="apo-sa-1@apo.example.org", channel=channel, language="fr", subject="SUBJECT", body="BODY", due=NOW,
     )
 
