@@ -87,7 +87,7 @@ class ReferralsApplication(ServiceApplication):
     def propose_referral(self, actor: dict, client_id: UUID, partner: str, domains: list[str], reason: str) -> UUID:
         record = client_for(self.repository, actor, client_id, "propose_referral")
         the_partner = self.partner(partner)
-        referral = Referral(
+        referral = Referral.propose(
             origin=f"worker:{uuid.uuid4()}", client_id=client_id, agency=record.agency, partner=the_partner.code,
             purpose=REFERRAL_PURPOSE, domains=domains, reason=reason, at=self.clock(), proposed_by=actor,
         )

@@ -3,7 +3,8 @@ conferences, as the integration events their contracts in
 shared/contracts/referrals.py define. Reasons in words and decisions stay here.
 
 Each translation reads the domain event alone: a referral's events name its
-client, agency and partner, so publishing never loads an aggregate.
+client, agency and partner, so publishing never loads an aggregate. What a
+published version says beyond its fact's fields is computed here.
 """
 from __future__ import annotations
 
@@ -14,16 +15,19 @@ from services.referrals.domain import ACCEPTED, DECLINED, FROM_PSYCHOLOGIST, WAI
 
 ANSWERS = {ACCEPTED, DECLINED, WAITLISTED}  # what the caseworker waits for from the partner
 
+
+def who_acted(event) -> dict:
+    return {"user_id": event.by, "role": event.by_role}
+
+
 PUBLICATIONS = {
     Referral.Proposed: publish_as(
-        contracts.ReferralProposedV1, identity="referral_id", actor="proposed_by",
+        contracts.ReferralProposedV1, identity="referral_id", actor=who_acted,
         derived={"from_psychologist_recommendation": lambda e: e.origin.startswith(FROM_PSYCHOLOGIST)}),
     Referral.StepRecorded: publish_as(
-        contracts.ReferralStepRecordedV1, identity="referral_id", actor="recorded_by",
+        contracts.ReferralStepRecordedV1, identity="referral_id", actor=who_acted,
         derived={"answered": lambda e: e.step in ANSWERS}),
     Referral.Stalled: publish_as(contracts.ReferralStalledV1, identity="referral_id"),
     Referral.ConsentWithdrawnFlagged: publish_as(contracts.ReferralConsentWithdrawnV1, identity="referral_id"),
-    CaseConference.Held: publish_as(
-        contracts.CaseConferenceHeldV1, identity="conference_id", actor="held_by",
-        derived={"actions_due": lambda e: sorted({action["due"] for action in e.actions})}),
+    CaseConference.Held: publish_as(contracts.CaseConferenceHeldV1, identity="conference_id", actor=who_acted),
 }

@@ -73,7 +73,7 @@ class UpstreamPolicies:
             log.warning("no psychologist to propose", extra={"agency": data["agency"]})
             return
         actor = {"user_id": data["worker"], "role": "social_assistant", "agency": data["agency"]}
-        referral = Referral(
+        referral = Referral.propose(
             origin=FROM_PSYCHOLOGIST + event["id"], client_id=data["client_id"], agency=data["agency"],
             partner=partner.code, purpose=REFERRAL_PURPOSE, domains=["psychosocial_wellbeing"],
             reason="psychologist recommended in guidance", at=event["time"], proposed_by=actor,

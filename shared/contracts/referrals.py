@@ -1,8 +1,16 @@
-"""Contracts of the referrals service: its commands, its queries and the integration
-events it publishes."""
+"""Contracts of the referrals service: the facts it records, declared once, and the
+commands, queries and integration events derived from them or written beside them.
+Reasons, decisions and the coordination plan's words never leave referrals.
+
+Who a referral is for, which partner and for what help is personal: the partner a
+person is sent to (an addiction service, a psychologist) says what help they need,
+as the domains do. Free text a worker wrote is kept as case notes."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
-from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event
+from shared.contracts.base import (
+    ROLES, ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event,
+)
+from shared.contracts.declare import Fact, command_fields, declared, published_version
 from shared.contracts.reference import intervention_domains
 
 DOMAINS = tuple(intervention_domains())
@@ -16,25 +24,170 @@ COORDINATION_ROLES = (
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,39}$", error="must be a short lower-case code")
 
 
+class Acted(Fact):
+    """Who recorded a fact: a staff member of the agency that guides the client, set
+    by the service from the verified actor. Directory data, not about the client."""
+
+    by = declared(fields.String(required=True), category=None, published=False, retention="directory", given=False)
+    by_role = declared(fields.String(required=True, validate=validate.OneOf(ROLES)), category=None,
+                       published=False, retention="directory", given=False)
+
+
+# -- a referral's facts ---------------------------------------------------------------
+
+class AboutAReferral(Fact):
+    """What every fact about a referral names: whose, which, which agency's and to
+    which partner (fixed for the referral's whole life)."""
+
+    identity = "referral_id"
+    client_id = declared(fields.UUID(required=True), category=None, given=False)
+    referral_id = declared(fields.UUID(required=True), category=None, given=False)
+    agency = declared(fields.String(required=True), category=None, given=False)
+    partner = declared(fields.String(required=True), category="referrals", personal=True, given=False)
+
+
+class ReferralProposal(AboutAReferral, Acted):
+    """A client proposed for a partner's help, in some domains, and why."""
+
+    partner = declared(fields.String(required=True), category="referrals", personal=True)
+    domains = declared(
+        fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True, validate=validate.Length(min=1)),
+        category="referrals", personal=True)
+    reason = declared(fields.String(required=True, validate=validate.Length(min=1, max=1000)), category="referrals",
+                      personal=True, published=False, retention="case_notes")
+    # A worker's proposal, or the upstream fact a policy proposed it on: the latter
+    # says that a psychologist was recommended, as the published flag does.
+    origin = declared(fields.String(required=True), category="referrals", personal=True, published=False,
+                      given=False)
+    purpose = declared(fields.String(required=True, validate=validate.OneOf(PURPOSES)), category=None,
+                       published=False, given=False)
+    at = declared(fields.AwareDateTime(required=True), category="referrals", published=False, given=False)
+
+
+class ReferralStep(AboutAReferral, Acted):
+    """Sent, then the partner's answers and the end. The steps are the referral's
+    handling, which its rules and the partner figures work from; how the help
+    worked for the person (the outcome) and why it ended are personal."""
+
+    step = declared(fields.String(required=True, validate=validate.OneOf(STEPS)), category="referrals")
+    reason = declared(fields.String(load_default=None, validate=validate.Length(min=1, max=500)),
+                      category="referrals", personal=True, published=False, retention="case_notes")
+    outcome = declared(fields.String(load_default=None, validate=validate.OneOf(OUTCOMES)), category="referrals",
+                       personal=True)
+    at = declared(fields.AwareDateTime(required=True), category="referrals", published=False, given=False)
+
+
+class ReferralStall(AboutAReferral):
+    """A referral stuck in a state beyond the stay expected there; the service
+    notices it, nobody acted."""
+
+    state = declared(fields.String(required=True), category="referrals", given=False)
+    since = declared(fields.AwareDateTime(required=True), category="referrals", given=False)
+    expected_days = declared(fields.Integer(required=True), category=None, given=False)  # a deployment setting
+
+
+class ReferralConsentWithdrawal(AboutAReferral):
+    """The client withdrew consent after sending: nothing more goes to the partner.
+    Intake recorded who acted; here it is a consequence."""
+
+
+# -- the coordination of help's facts: only a conference is published (when, and when
+# its actions fall due); the plan and what was said stay here. --------------------------
+
+class CoordinationActor(Acted):
+    """Someone in the person's network who helps, and with what. Who they are says
+    something about the person (a doctor, their family, an employer)."""
+
+    actor_id = declared(fields.String(required=True), category=None, published=False, given=False)
+    role = declared(fields.String(required=True, validate=validate.OneOf(COORDINATION_ROLES)), category="referrals",
+                    personal=True, published=False)
+    organisation = declared(fields.String(required=True, validate=validate.Length(min=1, max=200)),
+                            category="referrals", personal=True, published=False)
+    contact = declared(fields.String(load_default="", validate=validate.Length(max=200)), category="referrals",
+                       personal=True, published=False)
+    does = declared(fields.String(required=True, validate=validate.Length(min=1, max=500)), category="referrals",
+                    personal=True, published=False, retention="case_notes")
+
+
+class CoordinationActorRemoval(Acted):
+    """Someone no longer helps in the person's network."""
+
+    actor_id = declared(fields.String(required=True, validate=validate.Length(min=1, max=64)), category=None,
+                        published=False)
+
+
+class ActionSchema(CommandSchema):
+    action = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    owner = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    due = fields.Date(required=True)
+
+
+class CaseConference(Acted):
+    """A meeting of the actors around a client: who took part, what they decided and
+    the follow-up actions. Other services learn when the actions fall due, which the
+    fact keeps apart from the actions' words: the dates outlive the notes."""
+
+    identity = "conference_id"
+    client_id = declared(fields.UUID(required=True), category=None, given=False)
+    conference_id = declared(fields.UUID(required=True), category=None, given=False)
+    agency = declared(fields.String(required=True), category=None, given=False)
+    on = declared(fields.Date(required=True), category="referrals")
+    participants = declared(
+        fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=True,
+                    validate=validate.Length(min=2)),
+        category="referrals", personal=True, published=False)
+    decisions = declared(
+        fields.List(fields.String(validate=validate.Length(min=1, max=1000)), required=True,
+                    validate=validate.Length(min=1)),
+        category="referrals", personal=True, published=False, retention="case_notes")
+    actions = declared(fields.List(fields.Nested(ActionSchema), load_default=list), category="referrals",
+                       personal=True, published=False, retention="case_notes")
+    actions_due = declared(fields.List(fields.Date(), required=True), category="referrals", given=False)
+
+
+class ConferenceActionDone(Acted):
+    """A follow-up action of a case conference was done, on that day."""
+
+    identity = "conference_id"
+    conference_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+    index = declared(fields.Integer(required=True, strict=True, validate=validate.Range(min=0)), category=None,
+                     published=False)
+    on = declared(fields.Date(required=True), category="referrals", published=False)
+
+
+# -- commands and queries ---------------------------------------------------------------
+
 class ClientCommand(CommandSchema):
     actor = fields.Nested(ActorSchema, required=True)
     client_id = fields.UUID(required=True)
 
 
-class ProposeReferral(ClientCommand):
-    partner = fields.String(required=True, validate=CODE)
-    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True,
-                          validate=validate.Length(min=1))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-
-
-class RecordReferralStep(CommandSchema):
+class ReferralCommand(CommandSchema):
     actor = fields.Nested(ActorSchema, required=True)
     referral_id = fields.UUID(required=True)
-    step = fields.String(required=True, validate=validate.OneOf(STEPS))
-    reason = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
-    outcome = fields.String(load_default=None, validate=validate.OneOf(OUTCOMES))
 
+
+class ConferenceCommand(CommandSchema):
+    actor = fields.Nested(ActorSchema, required=True)
+    conference_id = fields.UUID(required=True)
+
+
+def _command(name: str, base: type[CommandSchema], fact: type[Fact], **input_rules: validate.Validator) -> type:
+    """The command recording ``fact``: ``base`` names the record and who acts, the
+    fact's given fields the rest; ``input_rules`` bind the caller alone, where no
+    published version promised them."""
+    given = command_fields(fact)
+    for field, rule in input_rules.items():
+        # A field's copy shares its validators with the fact's (marshmallow copies fields shallowly).
+        given[field].validators = [*given[field].validators, rule]
+    return type(name, (base,), {**given, "__module__": __name__})
+
+
+# A partner is named by its code in the directory.
+ProposeReferral = _command("ProposeReferral", ClientCommand, ReferralProposal, partner=CODE)
+
+
+class RecordReferralStep(_command("ReferralStepGiven", ReferralCommand, ReferralStep)):
     @validates_schema
     def what_each_step_needs(self, data, **kwargs):
         step = data.get("step")
@@ -50,37 +203,10 @@ class ReferralHistory(ClientCommand):
     purpose = Purpose()
 
 
-class AddCoordinationActor(ClientCommand):
-    role = fields.String(required=True, validate=validate.OneOf(COORDINATION_ROLES))
-    organisation = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    contact = fields.String(load_default="", validate=validate.Length(max=200))
-    does = fields.String(required=True, validate=validate.Length(min=1, max=500))
-
-
-class RemoveCoordinationActor(ClientCommand):
-    actor_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-
-
-class ActionSchema(CommandSchema):
-    action = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    owner = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    due = fields.Date(required=True)
-
-
-class HoldCaseConference(ClientCommand):
-    on = fields.Date(required=True)
-    participants = fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=True,
-                               validate=validate.Length(min=2))
-    decisions = fields.List(fields.String(validate=validate.Length(min=1, max=1000)), required=True,
-                            validate=validate.Length(min=1))
-    actions = fields.List(fields.Nested(ActionSchema), load_default=list)
-
-
-class CompleteConferenceAction(CommandSchema):
-    actor = fields.Nested(ActorSchema, required=True)
-    conference_id = fields.UUID(required=True)
-    index = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
-    on = fields.Date(required=True)
+AddCoordinationActor = _command("AddCoordinationActor", ClientCommand, CoordinationActor)
+RemoveCoordinationActor = _command("RemoveCoordinationActor", ClientCommand, CoordinationActorRemoval)
+HoldCaseConference = _command("HoldCaseConference", ClientCommand, CaseConference)
+CompleteConferenceAction = _command("CompleteConferenceAction", ConferenceCommand, ConferenceActionDone)
 
 
 class CoordinationQuery(ClientCommand):
@@ -99,48 +225,29 @@ CheckTime = ActorOnly
 
 # -- integration events ---------------------------------------------------------------
 
-class ReferralEvent(EventSchema):
-    client_id = fields.UUID(required=True)
-    referral_id = fields.UUID(required=True)
-    agency = fields.String(required=True)
-    partner = fields.String(required=True)
+class ProposalAsPublished(EventSchema):
+    """What the published proposal says that the fact holds in another form (its origin)."""
+
+    from_psychologist_recommendation = declared(fields.Boolean(required=True), category="referrals", personal=True)
 
 
-@integration_event("referrals", "referral-proposed", 1)
-class ReferralProposedV1(ReferralEvent):
-    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True)
-    from_psychologist_recommendation = fields.Boolean(required=True)
+class StepAsPublished(EventSchema):
+    """``answered`` marks an answer the caseworker is waiting for (accepted, declined,
+    waitlisted), read from the step."""
+
+    answered = declared(fields.Boolean(required=True), category="referrals")
 
 
-@integration_event("referrals", "referral-step-recorded", 1)
-class ReferralStepRecordedV1(ReferralEvent):
-    """Sent, then the partner's answers and the end; ``answered`` marks an answer
-    the caseworker is waiting for (accepted, declined, waitlisted)."""
-
-    step = fields.String(required=True, validate=validate.OneOf(STEPS))
-    answered = fields.Boolean(required=True)
-    outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(OUTCOMES))
-
-
-@integration_event("referrals", "referral-stalled", 1)
-class ReferralStalledV1(ReferralEvent):
-    state = fields.String(required=True)
-    since = fields.AwareDateTime(required=True)
-    expected_days = fields.Integer(required=True)
-
-
-@integration_event("referrals", "referral-consent-withdrawn", 1)
-class ReferralConsentWithdrawnV1(ReferralEvent):
-    """The client withdrew consent after sending: nothing more goes to the partner."""
-
-
-@integration_event("referrals", "case-conference-held", 1)
-class CaseConferenceHeldV1(EventSchema):
-    client_id = fields.UUID(required=True)
-    conference_id = fields.UUID(required=True)
-    agency = fields.String(required=True)
-    on = fields.Date(required=True)
-    actions_due = fields.List(fields.Date(), required=True)
+ReferralProposedV1 = integration_event("referrals", "referral-proposed", 1)(
+    published_version(ReferralProposal, 1, ProposalAsPublished))
+ReferralStepRecordedV1 = integration_event("referrals", "referral-step-recorded", 1)(
+    published_version(ReferralStep, 1, StepAsPublished))
+ReferralStalledV1 = integration_event("referrals", "referral-stalled", 1)(
+    published_version(ReferralStall, 1, EventSchema))
+ReferralConsentWithdrawnV1 = integration_event("referrals", "referral-consent-withdrawn", 1)(
+    published_version(ReferralConsentWithdrawal, 1, EventSchema))
+CaseConferenceHeldV1 = integration_event("referrals", "case-conference-held", 1)(
+    published_version(CaseConference, 1, EventSchema))
 
 
 @integration_event("referrals", "client-file-read", 1)

@@ -3,9 +3,11 @@ coordination plan, the partner directory and figures, and the acknowledgements o
 its commands."""
 from marshmallow import fields, validate
 
+from shared.contracts import referrals as facts
 from shared.contracts.base import AnswerSchema, count
+from shared.contracts.declare import answer_fields
 from shared.contracts.intake import LANGUAGE
-from shared.contracts.referrals import COORDINATION_ROLES, DOMAINS, OUTCOMES, STEPS
+from shared.contracts.referrals import DOMAINS, OUTCOMES, STEPS
 
 # A referral is proposed, then moves by its steps (services/referrals/domain.py).
 STATES = ("proposed",) + STEPS
@@ -31,11 +33,17 @@ class ReferralStep(AnswerSchema):
     outcome = fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
 
 
-class ReferralHistoryEntry(AnswerSchema):
-    referral_id = fields.UUID(required=True)
-    partner = fields.String(required=True)
-    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True)
-    reason = fields.String(required=True)
+def _shown(name: str, fact: type, omit: list[str]) -> type:
+    """An answer showing ``fact``, less what the answer around it already says and
+    who recorded it (a referral's history says who took each step)."""
+    return type(name, (AnswerSchema,), {**answer_fields(fact, omit=[*omit, "by", "by_role"]), "__module__": __name__})
+
+
+class ReferralHistoryEntry(_shown("ReferralProposalShown", facts.ReferralProposal,
+                                  omit=["client_id", "agency", "origin", "purpose", "at"])):
+    """A referral: the proposal as the worker gave it (whose it is, the history
+    says; who proposed it, its first step), where it stands now and how it got there."""
+
     state = fields.String(required=True, validate=validate.OneOf(STATES))
     outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(OUTCOMES))
     consent_withdrawn = fields.Boolean(required=True)
@@ -44,12 +52,7 @@ class ReferralHistoryEntry(AnswerSchema):
     stalled = fields.List(fields.String(), required=True)
 
 
-class CoordinationActor(AnswerSchema):
-    actor_id = fields.String(required=True)
-    role = fields.String(required=True, validate=validate.OneOf(COORDINATION_ROLES))
-    organisation = fields.String(required=True)
-    contact = fields.String(required=True)
-    does = fields.String(required=True)
+CoordinationActor = _shown("CoordinationActor", facts.CoordinationActor, omit=[])
 
 
 class ConferenceAction(AnswerSchema):
@@ -59,11 +62,10 @@ class ConferenceAction(AnswerSchema):
     done = fields.Date(required=True, allow_none=True)  # null: still to do
 
 
-class CaseConference(AnswerSchema):
-    conference_id = fields.UUID(required=True)
-    on = fields.Date(required=True)
-    participants = fields.List(fields.String(), required=True)
-    decisions = fields.List(fields.String(), required=True)
+class CaseConference(_shown("CaseConferenceShown", facts.CaseConference,
+                            omit=["client_id", "agency", "actions", "actions_due"])):
+    """A conference as held; each action says whether it was done."""
+
     actions = fields.List(fields.Nested(ConferenceAction), required=True)
 
 

@@ -9,6 +9,7 @@ from eventsourcing.domain import event
 
 from shared.domain import NotNow, ServiceAggregate, Unknown
 
+from services.referrals.domain.acted import acted
 from services.referrals.domain.ids import derived_id
 
 
@@ -44,24 +45,30 @@ class CoordinationPlan(ServiceAggregate):
         self.client_id, self.agency = client_id, agency
         self.actors: dict[str, dict] = {}
 
+    def add_actor(self, actor_id: str, role: str, organisation: str, contact: str, does: str, added_by: dict) -> None:
+        self._actor_added(actor_id, role, organisation, contact, does, **acted(added_by))
+
     @event("ActorAdded")
-    def add_actor(self, actor_id: str, role: str, organisation: str, contact: str, does: str, added_by: dict):
+    def _actor_added(self, actor_id: str, role: str, organisation: str, contact: str, does: str, by: str,
+                     by_role: str):
         self.actors[actor_id] = {"actor_id": actor_id, "role": role, "organisation": organisation,
                                  "contact": contact, "does": does}
 
     def remove_actor(self, actor_id: str, removed_by: dict) -> None:
         if actor_id not in self.actors:
             raise NoSuchCoordinationActor(actor_id)
-        self._actor_removed(actor_id, removed_by)
+        self._actor_removed(actor_id, **acted(removed_by))
 
     @event("ActorRemoved")
-    def _actor_removed(self, actor_id: str, removed_by: dict):
+    def _actor_removed(self, actor_id: str, by: str, by_role: str):
         del self.actors[actor_id]
 
 
 class CaseConference(ServiceAggregate):
     """A meeting of the actors around a client: who took part, what was decided,
-    and follow-up actions that each have an owner and a due date."""
+    and follow-up actions that each have an owner and a due date. The dates the
+    actions fall due are a field of their own: they are published, and must not
+    depend on the actions' words, which are kept for a shorter time."""
 
     @classmethod
     def hold(
@@ -72,12 +79,12 @@ class CaseConference(ServiceAggregate):
         if on > now.date():
             raise ConferenceNotHeldYet()
         return cls(client_id=client_id, agency=agency, on=on, participants=participants, decisions=decisions,
-                   actions=actions, held_by=held_by)
+                   actions=actions, actions_due=sorted({action["due"] for action in actions}), **acted(held_by))
 
     @event("Held")
     def __init__(
         self, client_id: UUID, agency: str, on: dt.date, participants: list[str], decisions: list[str],
-        actions: list[dict], held_by: dict,
+        actions: list[dict], actions_due: list[dt.date], by: str, by_role: str,
     ):
         self.client_id, self.agency, self.on = client_id, agency, on
         self.participants, self.decisions = list(participants), list(decisions)
@@ -88,8 +95,8 @@ class CaseConference(ServiceAggregate):
             raise NoSuchAction(len(self.actions))
         if self.actions[index]["done"] is not None:
             raise ActionAlreadyDone(index)
-        self._action_done(index, on, done_by)
+        self._action_done(index, on, **acted(done_by))
 
     @event("ActionDone")
-    def _action_done(self, index: int, on: dt.date, done_by: dict):
+    def _action_done(self, index: int, on: dt.date, by: str, by_role: str):
         self.actions[index]["done"] = on

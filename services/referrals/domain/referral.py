@@ -3,7 +3,8 @@
 A referral that silently stalls is help lost: every state has an expected
 duration, and a referral stuck beyond it raises a stalled fact, once per stay.
 Every event a referral publishes names its client, agency and partner, fixed for
-its whole life, so that publishing the event needs nothing but the event.
+its whole life, so that publishing the event needs nothing but the event. Each
+event carries the fields its fact declares (shared.contracts.referrals).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from eventsourcing.domain import event
 
 from shared.domain import NotNow, NotPermitted, ServiceAggregate
 
+from services.referrals.domain.acted import acted
 from services.referrals.domain.ids import derived_id
 
 PROPOSED, SENT, ACKNOWLEDGED = "proposed", "sent", "acknowledged"
@@ -81,10 +83,18 @@ class Referral(ServiceAggregate):
         derived from the upstream fact, so redelivery cannot propose it twice."""
         return derived_id("referral", origin)
 
+    @classmethod
+    def propose(
+        cls, origin: str, client_id: UUID, agency: str, partner: str, purpose: str, domains: list[str], reason: str,
+        at: dt.datetime, proposed_by: dict,
+    ) -> Referral:
+        return cls(origin=origin, client_id=client_id, agency=agency, partner=partner, purpose=purpose,
+                   domains=domains, reason=reason, at=at, **acted(proposed_by))
+
     @event("Proposed")
     def __init__(
         self, origin: str, client_id: UUID, agency: str, partner: str, purpose: str, domains: list[str],
-        reason: str, at: dt.datetime, proposed_by: dict,
+        reason: str, at: dt.datetime, by: str, by_role: str,
     ):
         self.client_id, self.agency, self.partner, self.purpose = client_id, agency, partner, purpose
         self.domains, self.reason = list(domains), reason
@@ -93,12 +103,12 @@ class Referral(ServiceAggregate):
         self.stalled_in: list[str] = []  # the stays this referral was already reported stalled in
         self.consent_withdrawn = False
         self.outcome: str | None = None
-        self._entered(PROPOSED, proposed_by, at)
+        self._entered(PROPOSED, by, at)
 
-    def _entered(self, state: str, actor: dict, at: dt.datetime, **detail) -> None:
+    def _entered(self, state: str, by: str, at: dt.datetime, **detail) -> None:
         self.state = state
         self.state_since = at
-        self.history.append({"state": state, "at": at, "by": actor["user_id"], **detail})
+        self.history.append({"state": state, "at": at, "by": by, **detail})
 
     def _named(self) -> dict:
         return {"client_id": self.client_id, "agency": self.agency, "partner": self.partner}
@@ -113,15 +123,14 @@ class Referral(ServiceAggregate):
             raise StepNotNext(self.state, step)
         if self.consent_withdrawn and step not in AFTER_WITHDRAWAL:
             raise ConsentWithdrawn(self.partner)
-        self._step_recorded(**self._named(), step=step, at=now, reason=reason, outcome=outcome,
-                            recorded_by=recorded_by)
+        self._step_recorded(**self._named(), step=step, at=now, reason=reason, outcome=outcome, **acted(recorded_by))
 
     @event("StepRecorded")
     def _step_recorded(
         self, client_id: UUID, agency: str, partner: str, step: str, at: dt.datetime, reason: str | None,
-        outcome: str | None, recorded_by: dict,
+        outcome: str | None, by: str, by_role: str,
     ):
-        self._entered(step, recorded_by, at, reason=reason, outcome=outcome)
+        self._entered(step, by, at, reason=reason, outcome=outcome)
         if outcome:
             self.outcome = outcome
 

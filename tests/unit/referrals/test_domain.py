@@ -17,8 +17,8 @@ DAY = dt.timedelta(days=1)
 
 
 def referral(partner="transit") -> Referral:
-    return Referral(origin=f"worker:{uuid.uuid4()}", client_id=CLIENT, agency="apo", partner=partner,
-                    purpose="referral", domains=["addiction"], reason="r", at=NOW, proposed_by=WORKER)
+    return Referral.propose(origin=f"worker:{uuid.uuid4()}", client_id=CLIENT, agency="apo", partner=partner,
+                            purpose="referral", domains=["addiction"], reason="r", at=NOW, proposed_by=WORKER)
 
 
 def moved(r: Referral, *steps: str, at=NOW) -> Referral:
@@ -116,7 +116,8 @@ def test_replaying_a_referral_applies_its_history_as_recorded():
     # A step recorded under earlier rules is applied, not judged again by today's.
     past = Referral.StepRecorded(
         originator_id=r.id, originator_version=copy.version + 1, timestamp=NOW, client_id=CLIENT, agency="apo",
-        partner="transit", step="sent", at=NOW, reason=None, outcome=None, recorded_by=WORKER)
+        partner="transit", step="sent", at=NOW, reason=None, outcome=None, by=WORKER["user_id"],
+        by_role=WORKER["role"])
     assert past.mutate(copy).state == "sent"
 
 
@@ -184,3 +185,14 @@ def test_a_partner_id_is_derived_from_its_code():
     p = Partner(code="transit", name="Transit", kind="residential", agency=None, domains=["addiction"],
                 languages=["fr"], channel="email", typical_wait_days=10, sample=True)
     assert p.id == Partner.create_id("transit") != Partner.create_id("projet-lama")
+
+
+def test_a_conference_keeps_the_days_its_actions_fall_due_apart_from_their_words():
+    due = [{"action": "call", "owner": "a", "due": NOW.date() + 2 * DAY},
+           {"action": "write", "owner": "b", "due": NOW.date() + DAY},
+           {"action": "visit", "owner": "c", "due": NOW.date() + 2 * DAY}]
+    c = CaseConference.hold(client_id=CLIENT, agency="apo", on=NOW.date(), participants=["a", "b"],
+                            decisions=["d"], actions=due, held_by=WORKER, now=NOW)
+    (held,) = c.collect_events()
+    assert held.actions_due == [NOW.date() + DAY, NOW.date() + 2 * DAY]
+    assert (held.by, held.by_role) == (WORKER["user_id"], WORKER["role"])

@@ -15,8 +15,8 @@ CLIENT = uuid.UUID("6f1c1f9e-0000-4000-8000-000000000002")
 
 def test_each_published_event_translates_from_the_event_alone():
     """No repository anywhere: the events name client, agency and partner."""
-    referral = Referral(origin=FROM_PSYCHOLOGIST + "x", client_id=CLIENT, agency="apo", partner="transit",
-                        purpose="referral", domains=["addiction"], reason="r", at=NOW, proposed_by=WORKER)
+    referral = Referral.propose(origin=FROM_PSYCHOLOGIST + "x", client_id=CLIENT, agency="apo", partner="transit",
+                                purpose="referral", domains=["addiction"], reason="r", at=NOW, proposed_by=WORKER)
     referral.record_step("sent", NOW, None, None, recorded_by=WORKER)
     referral.notice_stall(NOW + dt.timedelta(days=6), EXPECTED_STAY)
     referral.note_consent_withdrawn("transit")
