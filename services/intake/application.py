@@ -77,11 +77,8 @@ class IntakeApplication(StaffDirectory):
         client = Client(
             client_id=uuid.uuid4(), agency=actor["agency"], registered_by=actor, legal_position=legal_position,
             languages=languages, preferred_language=preferred_language, interpreter_needed=interpreter_needed,
-            personal={
-                "given_names": given_names, "family_name": family_name, "birth_date": birth_date.isoformat(),
-                "national_number": national_number, "contact": contact or {},
-            },
-            situation=situation, mandating_actor=mandating_actor,
+            given_names=given_names, family_name=family_name, birth_date=birth_date, national_number=national_number,
+            contact=contact or {}, situation=situation, mandating_actor=mandating_actor,
         )
         claim = NationalNumberClaim(digest=digest, client_id=client.id) if digest else None
         try:
@@ -206,7 +203,7 @@ class IntakeApplication(StaffDirectory):
             "status": client.status,
             "worker": client.worker,
             "interpreter": client.interpreter,
-            "personal": client.personal,
+            "personal": _who(client),
             "legal_position": client.legal_position,
             "situation": client.situation,
             "mandating_actor": client.mandating_actor,
@@ -234,14 +231,23 @@ class IntakeApplication(StaffDirectory):
         access_log.record(self, actor, [client.id for client in clients], purpose, "search_clients")
         results = []
         for client in clients:
-            personal = client.personal or {}
+            who = _who(client) or dict.fromkeys(("given_names", "family_name", "birth_date"))
             results.append({
-                "client_id": str(client.id), "given_names": personal.get("given_names"),
-                "family_name": personal.get("family_name"), "birth_date": personal.get("birth_date"),
-                "status": client.status,
+                "client_id": str(client.id), "given_names": who["given_names"], "family_name": who["family_name"],
+                "birth_date": who["birth_date"], "status": client.status,
             })
         return results
 
     def waitlist_of(self, actor: dict, agency: str) -> list[dict]:
         allow(actor, COORDINATOR, "read_waitlist", agency=agency)
         return [{"client_id": str(client_id), "since": since.isoformat()} for client_id, since in self.index.waitlist(agency)]
+
+
+def _who(client: Client) -> dict | None:
+    """Who the person is, as the file answers it; none for a client registered before
+    intake kept it."""
+    if client.given_names is None:
+        return None
+    return {"given_names": client.given_names, "family_name": client.family_name,
+            "birth_date": client.birth_date.isoformat(), "national_number": client.national_number,
+            "contact": client.contact}

@@ -40,12 +40,11 @@ class ClientIndex(LogTail):
             return
         client_id = event.originator_id
         if isinstance(event, Client.Registered):
-            personal = event.personal or {}
             self.clients[client_id] = {
                 "client_id": client_id,
                 "agency": event.agency,
-                "names": folded(f"{personal.get('given_names', '')} {personal.get('family_name', '')}"),
-                "national_number": personal.get("national_number"),
+                "names": folded(f"{event.given_names or ''} {event.family_name or ''}"),
+                "national_number": event.national_number,
             }
             return
         entry = self.clients.get(client_id)

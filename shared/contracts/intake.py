@@ -1,45 +1,45 @@
-"""Contracts of the intake service: its commands, its queries and the integration
-events it publishes.
+"""Contracts of the intake service: the facts it records, declared once, and the
+commands, queries and integration events derived from them or written beside them.
 
 Names, national register numbers, contact details and the client's own words stay
-inside intake; what crosses the boundary is what other services need to act.
+inside intake; what crosses the boundary is what other services need to act. Who
+the person is, how to reach them, where they stand in the justice system, what they
+speak and what help they ask for (health and addiction among the domains) is
+personal; the client's question and a decline's note are kept as case notes. A
+consent names organisations, purposes and categories: what every follower must
+read to respect it. The directory of agencies and staff is not about a client.
 """
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event
-from shared.contracts.reference import intervention_domains
-
-LEGAL_POSITIONS = ("suspect", "convicted", "interned")
-SITUATIONS = (
-    "at_liberty_under_conditions",  # suspect awaiting trial, free under conditions
-    "at_liberty_awaiting_trial",
-    "probation",
-    "conditional_release",
-    "electronic_monitoring",
-    "limited_detention",
-    "prison_leave",
-    "leave_permit",
-    "released_internee_on_trial",
-    "internee_on_leave",
-    "sentence_served",
-    "other",
+from shared.contracts.declare import Fact, command_fields, declared, published_version
+from shared.contracts.intake_directory import (  # noqa: F401 (the service and the gateway find them here)
+    AddStaffMember, ChangeStaffMember, RegisterAgency, StaffMemberActiveChangedV1, StaffMemberAddedV1,
 )
-MANDATING_ACTORS = (
-    "justice_assistant", "court", "sentence_enforcement_court", "internment_chamber", "public_prosecutor", "other",
+from shared.contracts.intake_vocabulary import (
+    CODE, CONSENT_PURPOSES, DECLINE_REASONS, DOMAINS, INTERPRETER_KINDS, LANGUAGE, LEGAL_POSITIONS, MANDATING_ACTORS,
+    NAME, REQUEST_SOURCES, SHARED_DATA, SITUATIONS, TEXT, URGENCIES, USER_ID, CodeList, Unpromised,
+    spoken_languages, who_acted,
 )
-REQUEST_SOURCES = ("self", "lawyer", "justice_assistant", "prison_psychosocial_service", "ocmw_cpas", "family", "other")
-URGENCIES = ("low", "normal", "high", "urgent")
-CONSENT_PURPOSES = ("transfer", "referral", "coordination", "family_involvement", "judicial_information")
-SHARED_DATA = ("identity", "contact", "legal_situation", "help_request", "guidance_progress", "attendance")
-DECLINE_REASONS = ("outside_target_group", "better_served_elsewhere", "client_withdrew", "not_reachable", "other")
-INTERPRETER_KINDS = ("telephone", "present")
-LANGUAGE = validate.Regexp(r"^[a-z]{2,3}$", error="must be an ISO 639 language code such as 'nl'")
-CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,39}$", error="must be a short lower-case code")
-TEXT = validate.Length(min=1, max=200)
 
 
-def _languages(required=True):
-    return fields.List(fields.String(validate=LANGUAGE), required=required, validate=validate.Length(min=1, max=10))
+def _client_id():
+    return declared(fields.UUID(required=True), category=None, given=False)
+
+
+def _agency(published: bool = True):
+    """The agency following the client when it happened (the service knows it)."""
+    return declared(fields.String(required=True), category=None, published=published, given=False)
+
+
+def _worker(**kwargs):
+    """A staff member's user id: directory data, not about the client."""
+    return declared(fields.String(validate=USER_ID, **kwargs), category=None)
+
+
+def _interpreter():
+    """An interpreter arranged for the client says which language they need."""
+    return declared(fields.Nested(InterpreterSchema, load_default=None), category="languages", personal=True)
 
 
 class ContactSchema(CommandSchema):
@@ -59,83 +59,202 @@ class InterpreterSchema(CommandSchema):
     kind = fields.String(required=True, validate=validate.OneOf(INTERPRETER_KINDS))
 
 
-class RegisterClient(CommandSchema):
+class ActorCommand(CommandSchema):
     actor = fields.Nested(ActorSchema, required=True)
-    given_names = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    family_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    birth_date = fields.Date(required=True)
-    national_number = fields.String(load_default=None, validate=validate.Length(min=11, max=20))
-    contact = fields.Nested(ContactSchema, load_default=dict)
-    legal_position = fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS))
-    situation = fields.String(required=True, validate=validate.OneOf(SITUATIONS))
-    mandating_actor = fields.Nested(MandatingActorSchema, load_default=None)
-    languages = _languages()
-    preferred_language = fields.String(required=True, validate=LANGUAGE)
-    interpreter_needed = fields.Boolean(load_default=False)
 
+
+class ClientCommand(ActorCommand):
+    client_id = fields.UUID(required=True)
+
+
+def _command(fact: type[Fact], base: type[CommandSchema] = ClientCommand) -> type[CommandSchema]:
+    """The command that records ``fact``: who asks (and about which client) and what
+    the caller gives of the fact."""
+    return type(f"{fact.__name__}Given", (base,), command_fields(fact))
+
+
+# -- a client's facts ------------------------------------------------------------------
+
+class SpokenLanguages(Fact):
+    """What the client speaks, which language they prefer and whether they need an
+    interpreter: every service that meets the client needs it."""
+
+    languages = declared(spoken_languages(), category="languages", personal=True)
+    preferred_language = declared(fields.String(required=True, validate=LANGUAGE), category="languages",
+                                  personal=True)
+    interpreter_needed = declared(fields.Boolean(required=True), category="languages", personal=True)
+
+
+class Languages(SpokenLanguages):
+    """The languages recorded again on a client's file."""
+
+    client_id = _client_id()
+    agency = _agency(published=False)  # version 1 did not name it
+    recorded_by = who_acted()
+
+
+class Registration(SpokenLanguages):
+    """A client registered: who the person is and how to reach them (in intake's own
+    file only), where they stand in the justice system, and what they speak."""
+
+    client_id = _client_id()
+    agency = _agency()
+    given_names = declared(fields.String(required=True, validate=NAME), category="identity", personal=True,
+                           published=False)
+    family_name = declared(fields.String(required=True, validate=NAME), category="identity", personal=True,
+                           published=False)
+    birth_date = declared(fields.Date(required=True), category="identity", personal=True, published=False)
+    national_number = declared(fields.String(load_default=None, validate=validate.Length(min=11, max=20)),
+                               category="identity", personal=True, published=False)
+    contact = declared(fields.Nested(ContactSchema, load_default=dict), category="contact", personal=True,
+                       published=False)
+    legal_position = declared(fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS)),
+                              category="legal_situation", personal=True)
+    situation = declared(fields.String(required=True, validate=validate.OneOf(SITUATIONS)),
+                         category="legal_situation", personal=True, published=False)
+    # Who mandated the guidance (a justice assistant, a court) tells the legal situation.
+    mandating_actor = declared(fields.Nested(MandatingActorSchema, load_default=None), category="legal_situation",
+                               personal=True, published=False)
+    # Often not known yet at registration: none unless the worker says so.
+    interpreter_needed = declared(fields.Boolean(load_default=False), category="languages", personal=True)
+    registered_by = who_acted()
+
+
+class HelpRequest(Fact):
+    """What the client asks help for. Who sent them (a prison's psychosocial service,
+    a justice assistant) tells their situation; the question is their own words."""
+
+    client_id = _client_id()
+    agency = _agency()
+    request_id = declared(fields.UUID(required=True), category=None, given=False)
+    source = declared(fields.String(required=True, validate=validate.OneOf(REQUEST_SOURCES)),
+                      category="help_request", personal=True)
+    domains = declared(
+        CodeList(fields.String(validate=Unpromised(validate.OneOf(DOMAINS))), required=True,
+                 validate=validate.Length(min=1)),
+        category="help_request", personal=True)
+    question = declared(fields.String(required=True, validate=validate.Length(min=1, max=4000)),
+                        category="help_request", personal=True, published=False, retention="case_notes")
+    urgency = declared(fields.String(load_default="normal", validate=validate.OneOf(URGENCIES)),
+                       category="help_request")
+    received_by = who_acted()
+
+
+class Acceptance(Fact):
+    """An intake accepted: the worker assigned, and the case as it stood, so the
+    services that take it up need nothing else."""
+
+    client_id = _client_id()
+    agency = _agency()
+    worker = _worker(required=True)
+    interpreter = _interpreter()
+    legal_position = declared(fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS)),
+                              category="legal_situation", personal=True, given=False)
+    situation = declared(fields.String(required=True), category="legal_situation", personal=True, given=False)
+    languages = declared(fields.List(fields.String(validate=LANGUAGE), required=True), category="languages",
+                         personal=True, given=False)
+    preferred_language = declared(fields.String(required=True, validate=LANGUAGE), category="languages",
+                                  personal=True, given=False)
+    domains = declared(fields.List(fields.String(), required=True), category="help_request", personal=True,
+                       given=False)
+    decided_by = who_acted()
+
+
+class Decline(Fact):
+    """An intake declined, and why; the coordinator's note stays in intake."""
+
+    client_id = _client_id()
+    agency = _agency()
+    reason = declared(fields.String(required=True, validate=validate.OneOf(DECLINE_REASONS)),
+                      category="help_request", personal=True)
+    note = declared(fields.String(load_default="", validate=validate.Length(max=2000)), category="help_request",
+                    personal=True, published=False, retention="case_notes")
+    decided_by = who_acted()
+
+
+class Waitlisting(Fact):
+    """A client put on the agency's waitlist."""
+
+    client_id = _client_id()
+    agency = _agency()
+    decided_by = who_acted()
+
+
+class Reassignment(Fact):
+    """A client assigned to another worker of the same agency."""
+
+    client_id = _client_id()
+    agency = _agency()
+    from_worker = declared(fields.String(required=True, allow_none=True), category=None, given=False)
+    worker = _worker(required=True)
+    interpreter = _interpreter()
+    decided_by = who_acted()
+
+
+class Transfer(Fact):
+    """A client transferred to another agency, under the client's consent, to a worker
+    there or to its waitlist."""
+
+    client_id = _client_id()
+    from_agency = declared(fields.String(required=True), category=None, given=False)
+    agency = _agency()  # the receiving agency: the caller names it ``to_agency``
+    worker = _worker(load_default=None)
+    consent_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+    decided_by = who_acted()
+
+
+class AboutAConsent(Fact):
+    """What every fact about a consent names: whose, which, to share with whom and why."""
+
+    identity = "consent_id"
+    client_id = _client_id()
+    agency = _agency(published=False)  # version 1 did not name it
+    consent_id = declared(fields.UUID(required=True), category=None, given=False)
+    recipient = declared(fields.String(required=True, validate=Unpromised(CODE)), category=None)
+    purpose = declared(fields.String(required=True, validate=validate.OneOf(CONSENT_PURPOSES)), category=None)
+
+
+class ConsentGiven(AboutAConsent):
+    """A consent to share the categories in ``scope``, given (or given again)."""
+
+    scope = declared(
+        fields.List(fields.String(validate=validate.OneOf(SHARED_DATA)), required=True,
+                    validate=validate.Length(min=1)),
+        category=None)
+    given_by = who_acted()
+
+
+class ConsentWithdrawn(AboutAConsent):
+    withdrawn_by = who_acted()
+
+
+# -- commands and queries ----------------------------------------------------------------
+
+class RegisterClient(_command(Registration, ActorCommand)):
     @validates_schema
     def preferred_is_spoken(self, data, **kwargs):
         if data.get("preferred_language") and data.get("languages") and data["preferred_language"] not in data["languages"]:
             raise ValidationError("must be one of the languages spoken", "preferred_language")
 
 
-class ClientCommand(CommandSchema):
-    actor = fields.Nested(ActorSchema, required=True)
-    client_id = fields.UUID(required=True)
-
-
-class RecordLanguages(ClientCommand):
+class RecordLanguages(_command(Languages)):
     expected_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    languages = _languages()
-    preferred_language = fields.String(required=True, validate=LANGUAGE)
-    interpreter_needed = fields.Boolean(required=True)
 
 
-class ReceiveHelpRequest(ClientCommand):
-    source = fields.String(required=True, validate=validate.OneOf(REQUEST_SOURCES))
-    domains = fields.List(
-        fields.String(validate=validate.OneOf(tuple(intervention_domains()))),
-        required=True, validate=validate.Length(min=1),
-    )
-    question = fields.String(required=True, validate=validate.Length(min=1, max=4000))
-    urgency = fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
+ReceiveHelpRequest = _command(HelpRequest)
+GiveConsent = _command(ConsentGiven)
+WithdrawConsent = _command(ConsentWithdrawn)
+AcceptIntake = _command(Acceptance)
+DeclineIntake = _command(Decline)
+WaitlistIntake = _command(Waitlisting)
+ReassignClient = _command(Reassignment)
 
 
-class GiveConsent(ClientCommand):
-    recipient = fields.String(required=True, validate=CODE)
-    purpose = fields.String(required=True, validate=validate.OneOf(CONSENT_PURPOSES))
-    scope = fields.List(
-        fields.String(validate=validate.OneOf(SHARED_DATA)), required=True, validate=validate.Length(min=1)
-    )
+class TransferClient(_command(Transfer)):
+    """The caller names the receiving agency; an interpreter given is checked against
+    the worker chosen there."""
 
-
-class WithdrawConsent(ClientCommand):
-    recipient = fields.String(required=True, validate=CODE)
-    purpose = fields.String(required=True, validate=validate.OneOf(CONSENT_PURPOSES))
-
-
-class AcceptIntake(ClientCommand):
-    worker = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    interpreter = fields.Nested(InterpreterSchema, load_default=None)
-
-
-class DeclineIntake(ClientCommand):
-    reason = fields.String(required=True, validate=validate.OneOf(DECLINE_REASONS))
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
-
-
-class WaitlistIntake(ClientCommand):
-    pass
-
-
-class ReassignClient(ClientCommand):
-    worker = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    interpreter = fields.Nested(InterpreterSchema, load_default=None)
-
-
-class TransferClient(ClientCommand):
     to_agency = fields.String(required=True, validate=CODE)
-    worker = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     interpreter = fields.Nested(InterpreterSchema, load_default=None)
 
 
@@ -143,8 +262,7 @@ class GetClientFile(ClientCommand):
     purpose = Purpose()
 
 
-class SearchClients(CommandSchema):
-    actor = fields.Nested(ActorSchema, required=True)
+class SearchClients(ActorCommand):
     name = fields.String(validate=validate.Length(min=2, max=100))
     national_number = fields.String(validate=validate.Length(min=11, max=20))
     purpose = Purpose()
@@ -155,137 +273,26 @@ class SearchClients(CommandSchema):
             raise ValidationError("give a name or a national number to search for", "name")
 
 
-class Waitlist(CommandSchema):
-    actor = fields.Nested(ActorSchema, required=True)
+class Waitlist(ActorCommand):
     agency = fields.String(required=True, validate=CODE)
 
 
-class RegisterAgency(CommandSchema):
-    actor = fields.Nested(ActorSchema, required=True)
-    code = fields.String(required=True, validate=CODE)
-    name = fields.String(required=True, validate=TEXT)
-    languages = _languages()
-    telephone_interpreters = fields.Boolean(required=True)
-    sample = fields.Boolean(load_default=False)
+# -- integration events ------------------------------------------------------------------
+
+def _published(fact: type[Fact], name: str) -> type[EventSchema]:
+    return integration_event("intake", name, 1)(published_version(fact, 1, EventSchema))
 
 
-class AddStaffMember(CommandSchema):
-    actor = fields.Nested(ActorSchema, required=True)
-    agency = fields.String(required=True, validate=CODE)
-    user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    display_name = fields.String(required=True, validate=TEXT)
-    profile = fields.String(
-        required=True, validate=validate.OneOf(("social_assistant", "criminologist", "jurist", "coordinator"))
-    )
-    languages = _languages()
-
-
-class ChangeStaffMember(CommandSchema):
-    actor = fields.Nested(ActorSchema, required=True)
-    agency = fields.String(required=True, validate=CODE)
-    user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-
-
-# -- integration events ---------------------------------------------------------------
-
-class ClientEvent(EventSchema):
-    client_id = fields.UUID(required=True)
-
-
-@integration_event("intake", "client-registered", 1)
-class ClientRegisteredV1(ClientEvent):
-    agency = fields.String(required=True)
-    legal_position = fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS))
-    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
-    preferred_language = fields.String(required=True, validate=LANGUAGE)
-    interpreter_needed = fields.Boolean(required=True)
-
-
-@integration_event("intake", "client-languages-recorded", 1)
-class ClientLanguagesRecordedV1(ClientEvent):
-    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
-    preferred_language = fields.String(required=True, validate=LANGUAGE)
-    interpreter_needed = fields.Boolean(required=True)
-
-
-@integration_event("intake", "help-request-received", 1)
-class HelpRequestReceivedV1(ClientEvent):
-    request_id = fields.UUID(required=True)
-    agency = fields.String(required=True)
-    source = fields.String(required=True, validate=validate.OneOf(REQUEST_SOURCES))
-    domains = fields.List(fields.String(), required=True)
-    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
-
-
-@integration_event("intake", "intake-accepted", 1)
-class IntakeAcceptedV1(ClientEvent):
-    agency = fields.String(required=True)
-    worker = fields.String(required=True)
-    legal_position = fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS))
-    situation = fields.String(required=True)
-    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
-    preferred_language = fields.String(required=True, validate=LANGUAGE)
-    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
-    domains = fields.List(fields.String(), required=True)
-
-
-@integration_event("intake", "intake-declined", 1)
-class IntakeDeclinedV1(ClientEvent):
-    agency = fields.String(required=True)
-    reason = fields.String(required=True, validate=validate.OneOf(DECLINE_REASONS))
-
-
-@integration_event("intake", "intake-waitlisted", 1)
-class IntakeWaitlistedV1(ClientEvent):
-    agency = fields.String(required=True)
-
-
-@integration_event("intake", "consent-given", 1)
-class ConsentGivenV1(ClientEvent):
-    consent_id = fields.UUID(required=True)
-    recipient = fields.String(required=True)
-    purpose = fields.String(required=True, validate=validate.OneOf(CONSENT_PURPOSES))
-    scope = fields.List(fields.String(validate=validate.OneOf(SHARED_DATA)), required=True)
-
-
-@integration_event("intake", "consent-withdrawn", 1)
-class ConsentWithdrawnV1(ClientEvent):
-    consent_id = fields.UUID(required=True)
-    recipient = fields.String(required=True)
-    purpose = fields.String(required=True, validate=validate.OneOf(CONSENT_PURPOSES))
-
-
-@integration_event("intake", "client-reassigned", 1)
-class ClientReassignedV1(ClientEvent):
-    agency = fields.String(required=True)
-    from_worker = fields.String(required=True, allow_none=True)
-    worker = fields.String(required=True)
-    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
-
-
-@integration_event("intake", "client-transferred", 1)
-class ClientTransferredV1(ClientEvent):
-    from_agency = fields.String(required=True)
-    agency = fields.String(required=True)
-    worker = fields.String(required=True, allow_none=True)
-
-
-@integration_event("intake", "staff-member-added", 1)
-class StaffMemberAddedV1(EventSchema):
-    """The directory, for services that address staff (notifications): who works
-    where, in which profile, speaking which languages."""
-
-    agency = fields.String(required=True)
-    user_id = fields.String(required=True)
-    profile = fields.String(required=True)
-    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
-
-
-@integration_event("intake", "staff-member-active-changed", 1)
-class StaffMemberActiveChangedV1(EventSchema):
-    agency = fields.String(required=True)
-    user_id = fields.String(required=True)
-    active = fields.Boolean(required=True)
+ClientRegisteredV1 = _published(Registration, "client-registered")
+ClientLanguagesRecordedV1 = _published(Languages, "client-languages-recorded")
+HelpRequestReceivedV1 = _published(HelpRequest, "help-request-received")
+IntakeAcceptedV1 = _published(Acceptance, "intake-accepted")
+IntakeDeclinedV1 = _published(Decline, "intake-declined")
+IntakeWaitlistedV1 = _published(Waitlisting, "intake-waitlisted")
+ConsentGivenV1 = _published(ConsentGiven, "consent-given")
+ConsentWithdrawnV1 = _published(ConsentWithdrawn, "consent-withdrawn")
+ClientReassignedV1 = _published(Reassignment, "client-reassigned")
+ClientTransferredV1 = _published(Transfer, "client-transferred")
 
 
 @integration_event("intake", "client-file-read", 1)

@@ -6,28 +6,18 @@ and the tests hold the service's real answers to them.
 """
 from marshmallow import fields, validate
 
-from shared.contracts.base import ROLES, ActorSchema, AnswerSchema
-from shared.contracts.intake import (
-    CONSENT_PURPOSES,
-    DECLINE_REASONS,
-    LANGUAGE,
-    LEGAL_POSITIONS,
-    REQUEST_SOURCES,
-    SHARED_DATA,
-    SITUATIONS,
-    URGENCIES,
-    ContactSchema,
-    InterpreterSchema,
-    MandatingActorSchema,
-)
-from shared.contracts.reference import intervention_domains
+from shared.contracts import intake as facts
+from shared.contracts import intake_directory as directory
+from shared.contracts.base import ActorSchema, AnswerSchema
+from shared.contracts.declare import Fact, answer_fields, fields_in
+from shared.contracts.intake import InterpreterSchema, MandatingActorSchema
+from shared.contracts.intake_vocabulary import DECLINE_REASONS, LANGUAGE, LEGAL_POSITIONS, SITUATIONS
 
 # The intake decision a file is in (services/intake/domain/client.py; a test keeps them equal).
 INTAKE_STATUSES = ("registered", "accepted", "declined", "waitlisted")
 DECISIONS = ("accepted", "declined", "waitlisted", "reassigned", "transferred")
 # Registrations older than the situation field read as "unknown" (Client.Registered v1).
 CLIENT_SITUATIONS = SITUATIONS + ("unknown",)
-STAFF_PROFILES = tuple(role for role in ROLES if role not in ("auditor", "admin"))
 
 
 class ClientVersion(AnswerSchema):
@@ -62,23 +52,16 @@ class ClientTransferred(AnswerSchema):
     agency = fields.String(required=True)
 
 
-class Personal(AnswerSchema):
-    """Who the person is: only in intake's own file, never in an event."""
-
-    given_names = fields.String(required=True)
-    family_name = fields.String(required=True)
-    birth_date = fields.Date(required=True)
-    national_number = fields.String(required=True, allow_none=True)
-    contact = fields.Nested(ContactSchema, required=True)
+def _answer(name: str, fact: type[Fact], shown: list[str], **more: fields.Field) -> type[AnswerSchema]:
+    """The answer ``name`` showing the fields ``shown`` of ``fact`` as it declares them."""
+    omit = [field for field in fact._declared_fields if field not in shown]
+    return type(name, (AnswerSchema,), {**answer_fields(fact, omit=omit), **more})
 
 
-class HelpRequest(AnswerSchema):
-    request_id = fields.UUID(required=True)
-    source = fields.String(required=True, validate=validate.OneOf(REQUEST_SOURCES))
-    domains = fields.List(fields.String(validate=validate.OneOf(tuple(intervention_domains()))), required=True)
-    question = fields.String(required=True)
-    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
-    received_by = fields.Nested(ActorSchema, required=True)
+# Who the person is: only in intake's own file, never in an event.
+Personal = _answer("Personal", facts.Registration, fields_in(facts.Registration, ["identity", "contact"]))
+HelpRequest = _answer("HelpRequest", facts.HelpRequest,
+                      ["request_id", "source", "domains", "question", "urgency", "received_by"])
 
 
 class IntakeDecision(AnswerSchema):
@@ -93,12 +76,8 @@ class IntakeDecision(AnswerSchema):
     note = fields.String()
 
 
-class ConsentOnFile(AnswerSchema):
-    recipient = fields.String(required=True)
-    purpose = fields.String(required=True, validate=validate.OneOf(CONSENT_PURPOSES))
-    scope = fields.List(fields.String(validate=validate.OneOf(SHARED_DATA)), required=True)
-    active = fields.Boolean(required=True)
-    since = fields.AwareDateTime(required=True)
+ConsentOnFile = _answer("ConsentOnFile", facts.ConsentGiven, ["recipient", "purpose", "scope"],
+                        active=fields.Boolean(required=True), since=fields.AwareDateTime(required=True))
 
 
 class ClientFile(AnswerSchema):
@@ -136,21 +115,11 @@ class WaitingClient(AnswerSchema):
     since = fields.AwareDateTime(required=True)
 
 
-class StaffMember(AnswerSchema):
-    user_id = fields.String(required=True)
-    display_name = fields.String(required=True)
-    profile = fields.String(required=True, validate=validate.OneOf(STAFF_PROFILES))
-    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
-    active = fields.Boolean(required=True)
-
-
-class Agency(AnswerSchema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
-    telephone_interpreters = fields.Boolean(required=True)
-    sample = fields.Boolean(required=True)
-    staff = fields.List(fields.Nested(StaffMember), required=True)
+StaffMember = _answer("StaffMember", directory.StaffMember, ["user_id", "display_name", "profile", "languages"],
+                      active=fields.Boolean(required=True))
+Agency = _answer("Agency", directory.AgencyRegistration,
+                 ["code", "name", "languages", "telephone_interpreters", "sample"],
+                 staff=fields.List(fields.Nested(StaffMember), required=True))
 
 
 class AgencyRegistered(AnswerSchema):

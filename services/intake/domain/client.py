@@ -1,6 +1,7 @@
 """The client file: who the person is, what they ask, and the intake decision."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from eventsourcing.domain import event
@@ -10,6 +11,8 @@ from shared.domain import Invalid, NotNow, NotPermitted, ServiceAggregate
 from services.intake.domain.agency import Candidate
 
 OPEN, ACCEPTED, DECLINED, WAITLISTED = "registered", "accepted", "declined", "waitlisted"
+# Who the person is: in one dict inside a registration before version 4.
+WHO = ("given_names", "family_name", "birth_date", "national_number", "contact")
 
 
 class DecisionNotAllowed(NotNow):
@@ -78,11 +81,13 @@ class Client(ServiceAggregate):
         return client_id
 
     class Registered(ServiceAggregate.Created):
-        """Version 2 added who the person is (``personal``), their current
-        situation and the mandating actor; version 1 registrations read with none.
-        Version 3 names the client in the event, as every later event does."""
+        """Version 2 added who the person is, their current situation and the
+        mandating actor; version 1 registrations read with none. Version 3 names the
+        client in the event, as every later event does. Version 4 holds who the
+        person is field by field, as shared.contracts.intake.Registration declares
+        them, so that each can be encrypted on its own."""
 
-        class_version = 3
+        class_version = 4
         client_id: uuid.UUID
         agency: str
         registered_by: dict
@@ -90,7 +95,11 @@ class Client(ServiceAggregate):
         languages: list
         preferred_language: str
         interpreter_needed: bool
-        personal: dict | None
+        given_names: str | None
+        family_name: str | None
+        birth_date: dt.date | None
+        national_number: str | None
+        contact: dict | None
         situation: str
         mandating_actor: dict | None
 
@@ -104,18 +113,18 @@ class Client(ServiceAggregate):
         def upcast_v2_v3(state: dict) -> None:
             state["client_id"] = state["originator_id"]
 
+        @staticmethod
+        def upcast_v3_v4(state: dict) -> None:
+            person = state.pop("personal") or dict.fromkeys(WHO)
+            state.update({name: person[name] for name in WHO})
+            if state["birth_date"] is not None:  # stored as text inside the dict
+                state["birth_date"] = dt.date.fromisoformat(state["birth_date"])
+
     @event(Registered)
     def __init__(
-        self,
-        client_id: uuid.UUID,
-        agency: str,
-        registered_by: dict,
-        legal_position: str,
-        languages: list[str],
-        preferred_language: str,
-        interpreter_needed: bool,
-        personal: dict | None,
-        situation: str,
+        self, client_id: uuid.UUID, agency: str, registered_by: dict, legal_position: str, languages: list[str],
+        preferred_language: str, interpreter_needed: bool, given_names: str | None, family_name: str | None,
+        birth_date: dt.date | None, national_number: str | None, contact: dict | None, situation: str,
         mandating_actor: dict | None,
     ):
         self.agency = agency  # the agency following the client now
@@ -124,7 +133,9 @@ class Client(ServiceAggregate):
         self.languages = list(languages)
         self.preferred_language = preferred_language
         self.interpreter_needed = interpreter_needed
-        self.personal = personal
+        # None for a client registered before intake kept who the person is.
+        self.given_names, self.family_name, self.birth_date = given_names, family_name, birth_date
+        self.national_number, self.contact = national_number, contact
         self.situation = situation
         self.mandating_actor = mandating_actor
         self.status = OPEN

@@ -64,20 +64,48 @@ def test_an_auditor_cannot_register_clients(register):
         register(actor=AUDITOR)
 
 
+def stored_as(intake, client_id, change) -> IntakeApplication:
+    """Another intake holding only the client's registration, its stored state changed
+    by ``change`` to look as an older version stored it."""
+    (stored,) = intake.recorder.select_events(client_id)
+    state = json.loads(stored.state)
+    change(state)
+    old = type(stored)(stored.originator_id, stored.originator_version, stored.topic, json.dumps(state).encode())
+    other = IntakeApplication(env=IN_MEMORY)
+    other.recorder.insert_events([old])
+    return other
+
+
+WHO = ("given_names", "family_name", "birth_date", "national_number", "contact")
+
+
 def test_a_registration_of_version_1_still_reads(intake, register):
     """Registrations stored before names and situation were recorded, and before the
     event named its client, are upcast."""
     client_id = register()
-    (stored,) = intake.recorder.select_events(client_id)
-    state = json.loads(stored.state)
-    for field in ("personal", "situation", "mandating_actor", "client_id", "class_version"):
-        state.pop(field)
-    old = type(stored)(stored.originator_id, stored.originator_version, stored.topic, json.dumps(state).encode())
-    other = IntakeApplication(env=IN_MEMORY)
-    other.recorder.insert_events([old])
+
+    def version_1(state):
+        for field in (*WHO, "situation", "mandating_actor", "client_id", "class_version"):
+            state.pop(field)
+
+    other = stored_as(intake, client_id, version_1)
     client = other.repository.get(client_id)
-    assert (client.personal, client.situation, client.mandating_actor) == (None, "unknown", None)
+    assert (client.given_names, client.situation, client.mandating_actor) == (None, "unknown", None)
+    assert other.client_file(WORKER, client_id)["personal"] is None
     assert [e.client_id for e in other.events.get(client_id)] == [client_id]
+
+
+def test_a_registration_of_version_3_reads_who_the_person_is_field_by_field(intake, register):
+    client_id = register(national_number=NATIONAL_NUMBER, contact={"phone": "+32 2 555 01 23"})
+
+    def version_3(state):
+        state["personal"] = {name: state.pop(name) for name in WHO}
+        state["personal"]["birth_date"] = "1985-07-30"  # a date was text inside the dict
+        state["class_version"] = 3
+
+    other = stored_as(intake, client_id, version_3)
+    assert other.client_file(WORKER, client_id)["personal"] == intake.client_file(WORKER, client_id)["personal"]
+    assert other.repository.get(client_id).birth_date == dt.date(1985, 7, 30)
 
 
 # -- help requests, languages and consent ------------------------------------------

@@ -10,6 +10,7 @@ from services.intake.domain import (
 )
 from shared.domain import Invalid, NotNow, NotPermitted, Unknown
 from tests.support.samples import COORDINATOR, WORKER
+from tests.unit.intake.registered import registered
 
 ADMIN = {"user_id": "admin-1", "role": "admin", "agency": "platform"}
 PRESENT_AR = {"language": "ar", "kind": "present"}
@@ -24,11 +25,7 @@ def agency(code="apo", telephone_interpreters=True) -> Agency:
 
 
 def client(languages=("ar",)) -> Client:
-    return Client(
-        client_id=uuid.uuid4(), agency="apo", registered_by=WORKER, legal_position="convicted",
-        languages=list(languages), preferred_language=languages[0], interpreter_needed=False, personal=None,
-        situation="probation", mandating_actor=None,
-    )
+    return registered(languages=list(languages), preferred_language=languages[0], interpreter_needed=False)
 
 
 def accepted(languages=("ar",)) -> Client:

@@ -9,10 +9,11 @@ import pytest
 from services.intake.domain import Agency, Client, Consent
 from services.intake.integration import PUBLICATIONS
 from tests.support.samples import COORDINATOR, WORKER
+from tests.unit.intake.registered import CONTACT, NATIONAL_NUMBER, registered
 
 ADMIN = {"user_id": "admin-1", "role": "admin", "agency": "platform"}
-PERSON = {"given_names": "Samira", "family_name": "Testperson", "national_number": "85073003328"}
-PERSONAL = ("Samira", "Testperson", "85073003328", "Je cherche", "moved abroad", "S. One", "J. One")
+PERSONAL = ("Samira", "Testperson", "1985-07-30", NATIONAL_NUMBER, CONTACT["phone"], "Exemple", "M. Assistant",
+            "Je cherche", "moved abroad", "S. One", "J. One")
 
 
 def agency(code: str, *staff: str) -> Agency:
@@ -24,11 +25,7 @@ def agency(code: str, *staff: str) -> Agency:
 
 
 def client() -> Client:
-    return Client(
-        client_id=uuid.uuid4(), agency="apo", registered_by=WORKER, legal_position="convicted",
-        languages=["fr", "ar"], preferred_language="ar", interpreter_needed=True, personal=PERSON,
-        situation="probation", mandating_actor=None,
-    )
+    return registered(mandating_actor={"kind": "justice_assistant", "name": "M. Assistant"})
 
 
 @pytest.fixture(scope="module")
