@@ -140,7 +140,7 @@ def test_a_notification_publishes_who_was_told_which_kind_of_thing_never_the_mes
         assert set(published._declared_fields) == names_where(declared_fact, published=True)
 
 
-def test_the_recipient_and_the_message_language_are_staff_data_not_the_client_s():
+def test_whom_when_why_and_in_which_language_a_notification_went_is_not_the_client_s_data():
     for name in ("recipient", "language", "address", "due", "caused_by"):
         props = properties(notifications.Notification._declared_fields[name])
         assert (props["personal"], props["category"]) == (False, None), name
