@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema
 
-from shared.contracts import audit, guidance, intake, notifications, referrals
+from shared.contracts import audit, guidance, intake, intake_directory, notifications, referrals
 from shared.contracts import audit_answers as audit_out
 from shared.contracts import guidance_answers as guidance_out
 from shared.contracts import intake_answers as intake_out
@@ -114,16 +114,16 @@ ROUTES: tuple[Route, ...] = (
     GET("/agencies", "intake", "directory", None, "The agencies, their languages and staff",
         filters=(Filter("language", "languages"), Filter("telephone_interpreters", "telephone_interpreters", "boolean")),
         answer=intake_out.Agency),
-    POST("/agencies", "intake", "register_agency", intake.RegisterAgency, "Register an agency (admin)",
+    POST("/agencies", "intake", "register_agency", intake_directory.RegisterAgency, "Register an agency (admin)",
          answer=intake_out.AgencyRegistered),
     GET("/agencies/{agency}/waitlist", "intake", "waitlist", intake.Waitlist, "The agency's waitlist (coordinator)",
         filters=(), answer=intake_out.WaitingClient),
-    POST("/agencies/{agency}/staff", "intake", "add_staff_member", intake.AddStaffMember,
+    POST("/agencies/{agency}/staff", "intake", "add_staff_member", intake_directory.AddStaffMember,
          "Add a staff member to an agency", answer=intake_out.StaffMemberKey),
     POST("/agencies/{agency}/staff/{user_id}/deactivation", "intake", "deactivate_staff_member",
-         intake.ChangeStaffMember, "Deactivate a staff member", status=200, answer=intake_out.StaffMemberActive),
+         intake_directory.ChangeStaffMember, "Deactivate a staff member", status=200, answer=intake_out.StaffMemberActive),
     POST("/agencies/{agency}/staff/{user_id}/reactivation", "intake", "reactivate_staff_member",
-         intake.ChangeStaffMember, "Reactivate a staff member", status=200, answer=intake_out.StaffMemberActive),
+         intake_directory.ChangeStaffMember, "Reactivate a staff member", status=200, answer=intake_out.StaffMemberActive),
 
     # -- guidance: the trajectory of a client, by the client's id --------------------
     GET("/trajectories/{client_id}", "guidance", "trajectory", guidance.GetTrajectory,

@@ -8,6 +8,7 @@ name the client, its agency and who acted; a staff event names its agency by cod
 from __future__ import annotations
 
 from shared.contracts import intake as contracts
+from shared.contracts import intake_directory as directory
 from shared.outbox import publish_as
 
 from services.intake.domain import Agency, Client, Consent
@@ -31,9 +32,9 @@ PUBLICATIONS = {
     Client.IntakeWaitlisted: publish_as(contracts.IntakeWaitlistedV1, actor="decided_by"),
     Client.Reassigned: publish_as(contracts.ClientReassignedV1, actor="decided_by"),
     Client.Transferred: publish_as(contracts.ClientTransferredV1, actor="decided_by"),
-    Agency.StaffMemberAdded: publish_as(contracts.StaffMemberAddedV1, actor="added_by", subject=_staff),
+    Agency.StaffMemberAdded: publish_as(directory.StaffMemberAddedV1, actor="added_by", subject=_staff),
     Agency.StaffMemberDeactivated: publish_as(
-        contracts.StaffMemberActiveChangedV1, actor="deactivated_by", subject=_staff, derived={"active": lambda e: False}),
+        directory.StaffMemberActiveChangedV1, actor="deactivated_by", subject=_staff, derived={"active": lambda e: False}),
     Agency.StaffMemberReactivated: publish_as(
-        contracts.StaffMemberActiveChangedV1, actor="reactivated_by", subject=_staff, derived={"active": lambda e: True}),
+        directory.StaffMemberActiveChangedV1, actor="reactivated_by", subject=_staff, derived={"active": lambda e: True}),
 }

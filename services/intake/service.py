@@ -1,5 +1,6 @@
 """Intake over RPC: validate, call, serialise."""
 from shared.contracts import intake as contracts
+from shared.contracts import intake_directory as directory
 from shared.rpc import command, rpc
 from shared.service import EventStore, ServiceBase
 
@@ -88,25 +89,25 @@ class IntakeService(ServiceBase):
         return self.app.waitlist_of(**data)
 
     @rpc
-    @command(contracts.RegisterAgency)
+    @command(directory.RegisterAgency)
     def register_agency(self, data: dict) -> dict:
         self.app.register_agency(**data)
         return {"code": data["code"]}
 
     @rpc
-    @command(contracts.AddStaffMember)
+    @command(directory.AddStaffMember)
     def add_staff_member(self, data: dict) -> dict:
         self.app.add_staff_member(**data)
         return {"agency": data["agency"], "user_id": data["user_id"]}
 
     @rpc
-    @command(contracts.ChangeStaffMember)
+    @command(directory.ChangeStaffMember)
     def deactivate_staff_member(self, data: dict) -> dict:
         self.app.set_staff_member_active(**data, active=False)
         return {"agency": data["agency"], "user_id": data["user_id"], "active": False}
 
     @rpc
-    @command(contracts.ChangeStaffMember)
+    @command(directory.ChangeStaffMember)
     def reactivate_staff_member(self, data: dict) -> dict:
         self.app.set_staff_member_active(**data, active=True)
         return {"agency": data["agency"], "user_id": data["user_id"], "active": True}

@@ -16,7 +16,7 @@ from shared.contracts.base import (
 from shared.contracts.envelope import DecodeError, decode, encode, envelope
 
 # Importing the per-service modules registers their events in the catalogue.
-from shared.contracts import guidance, intake, notifications, referrals  # noqa: E402,F401
+from shared.contracts import guidance, intake, intake_directory, notifications, referrals  # noqa: E402,F401
 
 __all__ = [
     "CATALOGUE",

@@ -43,6 +43,27 @@ RETENTION_CLASSES = (
 _PROMISED = (validate.OneOf, validate.Regexp, validate.Equal)
 
 
+class Unpromised(validate.Validator):
+    """A rule that binds the caller of a command but that no published version
+    promises (``_promised`` keeps only ``_PROMISED`` rules): codes from lists that grow
+    without a new event version (the reference domains, staff profiles) and the
+    shape of a directory code, where version 1 promised a plain string. The API
+    document still shows the rule, since it reads ``choices`` and ``regex`` from any
+    validator."""
+
+    def __init__(self, rule: validate.OneOf | validate.Regexp):
+        self.rule = rule
+        for shown in ("choices", "regex"):
+            if hasattr(rule, shown):
+                setattr(self, shown, getattr(rule, shown))
+
+    def __call__(self, value):
+        return self.rule(value)
+
+    def _repr_args(self) -> str:
+        return repr(self.rule)
+
+
 def declared(
     field: fields.Field, *, category: str | None, published: bool = True, personal: bool = False,
     retention: str = "case_file", since: int = 1, given: bool = True,
@@ -103,6 +124,9 @@ def _promised(field: fields.Field) -> fields.Field:
     field = _copy(field, required=True, load_default=missing)
     field.validators = [rule for rule in field.validators if isinstance(rule, _PROMISED)]
     if isinstance(field, fields.List):
+        # marshmallow copies a field shallowly: the items need a copy of their own,
+        # or the fact (and its command) would lose their rules too.
+        field.inner = copy.copy(field.inner)
         field.inner.validators = [rule for rule in field.inner.validators if isinstance(rule, _PROMISED)]
     return field
 

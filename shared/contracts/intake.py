@@ -12,13 +12,10 @@ read to respect it. The directory of agencies and staff is not about a client.
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event
-from shared.contracts.declare import Fact, command_fields, declared, published_version
-from shared.contracts.intake_directory import (  # noqa: F401 (the service and the gateway find them here)
-    AddStaffMember, ChangeStaffMember, RegisterAgency, StaffMemberActiveChangedV1, StaffMemberAddedV1,
-)
+from shared.contracts.declare import Fact, Unpromised, command_fields, declared, published_version
 from shared.contracts.intake_vocabulary import (
     CODE, CONSENT_PURPOSES, DECLINE_REASONS, DOMAINS, INTERPRETER_KINDS, LANGUAGE, LEGAL_POSITIONS, MANDATING_ACTORS,
-    NAME, REQUEST_SOURCES, SHARED_DATA, SITUATIONS, TEXT, URGENCIES, USER_ID, CodeList, Unpromised,
+    NAME, REQUEST_SOURCES, SHARED_DATA, SITUATIONS, TEXT, URGENCIES, USER_ID,
     spoken_languages, who_acted,
 )
 
@@ -130,7 +127,7 @@ class HelpRequest(Fact):
     source = declared(fields.String(required=True, validate=validate.OneOf(REQUEST_SOURCES)),
                       category="help_request", personal=True)
     domains = declared(
-        CodeList(fields.String(validate=Unpromised(validate.OneOf(DOMAINS))), required=True,
+        fields.List(fields.String(validate=Unpromised(validate.OneOf(DOMAINS))), required=True,
                  validate=validate.Length(min=1)),
         category="help_request", personal=True)
     question = declared(fields.String(required=True, validate=validate.Length(min=1, max=4000)),

@@ -6,9 +6,9 @@ and its staff work here. A staff member's display name stays in intake."""
 from marshmallow import fields, validate
 
 from shared.contracts.base import ActorSchema, CommandSchema, EventSchema, integration_event
-from shared.contracts.declare import Fact, command_fields, declared, published_version
+from shared.contracts.declare import Fact, Unpromised, command_fields, declared, published_version
 from shared.contracts.intake_vocabulary import (
-    CODE, STAFF_PROFILES, TEXT, USER_ID, Unpromised, spoken_languages, who_acted,
+    CODE, STAFF_PROFILES, TEXT, USER_ID, spoken_languages, who_acted,
 )
 
 

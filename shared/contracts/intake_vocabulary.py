@@ -1,6 +1,5 @@
 """The words of intake: the closed lists and the shapes its commands, facts and
 answers use, and the fields several of its facts declare alike."""
-import copy
 
 from marshmallow import fields, validate
 
@@ -41,40 +40,6 @@ CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,39}$", error="must be a short lowe
 TEXT = validate.Length(min=1, max=200)
 NAME = validate.Length(min=1, max=100)
 USER_ID = validate.Length(min=1, max=64)
-
-
-class Unpromised(validate.Validator):
-    """An input rule that no published version promises. A published version keeps
-    only the ``OneOf``, ``Regexp`` and ``Equal`` rules of its fields
-    (shared.contracts.declare), and version 1 of intake's events promised plain
-    strings where the caller is held to more: codes from lists that grow without a
-    new event version (the reference domains, staff profiles) and the shape of an
-    agency's or partner's code. The API document still shows the rule, since it
-    reads ``choices`` and ``regex`` from any validator."""
-
-    def __init__(self, rule: validate.OneOf | validate.Regexp):
-        self.rule = rule
-        for shown in ("choices", "regex"):
-            if hasattr(rule, shown):
-                setattr(self, shown, getattr(rule, shown))
-
-    def __call__(self, value):
-        return self.rule(value)
-
-    def _repr_args(self) -> str:
-        return repr(self.rule)
-
-
-class CodeList(fields.List):
-    """A list whose every copy has items of its own. marshmallow copies a field
-    shallowly, items included, so a published version dropping an item's
-    ``Unpromised`` rule (shared.contracts.declare) would drop it from the fact and
-    from the command derived from it too."""
-
-    def __deepcopy__(self, memo):
-        copied = copy.copy(self)
-        copied.inner = copy.copy(self.inner)
-        return copied
 
 
 def spoken_languages() -> fields.List:

@@ -10,7 +10,7 @@ from marshmallow import fields, validate, validates_schema, ValidationError
 from shared.contracts.base import (
     ROLES, ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event,
 )
-from shared.contracts.declare import Fact, command_fields, declared, published_version
+from shared.contracts.declare import Fact, Unpromised, command_fields, declared, published_version
 from shared.contracts.reference import intervention_domains
 
 DOMAINS = tuple(intervention_domains())
@@ -49,7 +49,8 @@ class AboutAReferral(Fact):
 class ReferralProposal(AboutAReferral, Acted):
     """A client proposed for a partner's help, in some domains, and why."""
 
-    partner = declared(fields.String(required=True), category="referrals", personal=True)
+    # A partner is named by its code in the directory.
+    partner = declared(fields.String(required=True, validate=Unpromised(CODE)), category="referrals", personal=True)
     domains = declared(
         fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True, validate=validate.Length(min=1)),
         category="referrals", personal=True)
@@ -172,19 +173,13 @@ class ConferenceCommand(CommandSchema):
     conference_id = fields.UUID(required=True)
 
 
-def _command(name: str, base: type[CommandSchema], fact: type[Fact], **input_rules: validate.Validator) -> type:
+def _command(name: str, base: type[CommandSchema], fact: type[Fact]) -> type:
     """The command recording ``fact``: ``base`` names the record and who acts, the
-    fact's given fields the rest; ``input_rules`` bind the caller alone, where no
-    published version promised them."""
-    given = command_fields(fact)
-    for field, rule in input_rules.items():
-        # A field's copy shares its validators with the fact's (marshmallow copies fields shallowly).
-        given[field].validators = [*given[field].validators, rule]
-    return type(name, (base,), {**given, "__module__": __name__})
+    fact's given fields the rest."""
+    return type(name, (base,), {**command_fields(fact), "__module__": __name__})
 
 
-# A partner is named by its code in the directory.
-ProposeReferral = _command("ProposeReferral", ClientCommand, ReferralProposal, partner=CODE)
+ProposeReferral = _command("ProposeReferral", ClientCommand, ReferralProposal)
 
 
 class RecordReferralStep(_command("ReferralStepGiven", ReferralCommand, ReferralStep)):

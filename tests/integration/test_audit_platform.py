@@ -4,7 +4,6 @@ from the command line; verify passes on the untouched stores and names the exact
 broken link once the access log itself is tampered with."""
 import datetime as dt
 import json
-import os
 import sqlite3
 import subprocess
 import sys

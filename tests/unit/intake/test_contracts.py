@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from shared.contracts import intake
+from shared.contracts import intake, intake_directory
 from shared.contracts.base import ROLES, validate_command
 from shared.contracts.intake_vocabulary import STAFF_PROFILES
 from shared.errors import InvalidInput
@@ -51,11 +51,11 @@ def test_a_consent_s_recipient_is_a_code_that_its_published_version_does_not_sha
 def test_a_staff_member_has_a_profile_that_takes_clients_which_the_published_version_does_not_list():
     member = {"actor": ADMIN, "agency": "apo", "user_id": "apo-sa-9", "display_name": "S. Nine",
               "languages": ["fr"]}
-    assert validate_command(intake.AddStaffMember, {**member, "profile": "jurist"})["profile"] == "jurist"
-    assert list(refused(intake.AddStaffMember, {**member, "profile": "auditor"})) == ["profile"]
-    assert list(refused(intake.AddStaffMember, {**member, "profile": "jurist", "agency": "APO"})) == ["agency"]
+    assert validate_command(intake_directory.AddStaffMember, {**member, "profile": "jurist"})["profile"] == "jurist"
+    assert list(refused(intake_directory.AddStaffMember, {**member, "profile": "auditor"})) == ["profile"]
+    assert list(refused(intake_directory.AddStaffMember, {**member, "profile": "jurist", "agency": "APO"})) == ["agency"]
     published = {"agency": "apo", "user_id": "apo-sa-9", "profile": "a-profile-added-later", "languages": ["fr"]}
-    assert intake.StaffMemberAddedV1().validate(published) == {}
+    assert intake_directory.StaffMemberAddedV1().validate(published) == {}
     assert STAFF_PROFILES == tuple(role for role in ROLES if role not in ("auditor", "admin"))
 
 
