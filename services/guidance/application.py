@@ -126,24 +126,27 @@ class GuidanceApplication(Policies, Queries, ServiceApplication):
 
     def add_network_member(self, actor: dict, client_id: UUID, relation: str, known_as: str) -> str:
         trajectory = self._trajectory(actor, client_id, "add_network_member")
+        network = self.network_of(trajectory)
         member_id = _short_id()
-        trajectory.add_network_member(member_id, relation, known_as, added_by=actor)
-        self.save(trajectory)
+        network.add_member(trajectory, member_id, relation, known_as, added_by=actor)
+        self.save(network)
         return member_id
 
     def record_network_contact(
         self, actor: dict, client_id: UUID, member_id: str, on: dt.date, kind: str, note: str = ""
     ) -> None:
         trajectory = self._trajectory(actor, client_id, "record_network_contact")
-        trajectory.record_network_contact(member_id, on, kind, note, recorded_by=actor,
-                                          family_consent=self.client_on_record(client_id).family_consent)
-        self.save(trajectory)
+        network = self.network_of(trajectory)
+        network.record_contact(trajectory, member_id, on, kind, note, recorded_by=actor,
+                               family_consent=self.client_on_record(client_id).family_consent)
+        self.save(network)
 
     def prepare_return_home(self, actor: dict, client_id: UUID, member_id: str, leave_permit: dict, note: str = "") -> None:
         trajectory = self._trajectory(actor, client_id, "prepare_return_home")
-        trajectory.prepare_return_home(member_id, leave_permit["starts"], leave_permit["ends"], note, prepared_by=actor,
-                                       family_consent=self.client_on_record(client_id).family_consent)
-        self.save(trajectory)
+        network = self.network_of(trajectory)
+        network.prepare_return_home(trajectory, member_id, leave_permit["starts"], leave_permit["ends"], note,
+                                    prepared_by=actor, family_consent=self.client_on_record(client_id).family_consent)
+        self.save(network)
 
     def start_procedure(self, actor: dict, client_id: UUID, kind: str, on: dt.date) -> str:
         trajectory = self._trajectory(actor, client_id, "start_procedure")

@@ -7,12 +7,14 @@ import datetime as dt
 from collections import Counter
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
 from shared import access_log
 from shared.contracts.guidance_answers import Intervention as InterventionShown
 from shared.errors import Forbidden
 from shared.jsonable import jsonable
 
-from services.guidance.domain import OPEN, ClientOnRecord, Intervention, Trajectory
+from services.guidance.domain import OPEN, ClientOnRecord, Intervention, Network, Trajectory
 
 CASEWORK = {"social_assistant", "criminologist", "jurist", "coordinator"}
 _SHOWN = InterventionShown()  # derived from the intervention's declaration
@@ -28,6 +30,13 @@ class Queries:
 
     def client_on_record(self, client_id: UUID) -> ClientOnRecord:
         return self.repository.get(client_id)
+
+    def network_of(self, trajectory: Trajectory) -> Network:
+        """The trajectory's relational network (a new, empty one before its first member)."""
+        try:
+            return self.repository.get(Network.create_id(trajectory.id))
+        except AggregateNotFoundError:
+            return Network.of(trajectory)
 
     def trajectory(
         self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, query: str = "trajectory",
@@ -49,7 +58,8 @@ class Queries:
             "psychologist_recommendations": t.psychologist_recommendations,
             "conditions": list(t.conditions.values()),
             "appointments": list(t.appointments.values()),
-            "network": [{**m, "contacts": [confidential(c) for c in m["contacts"]]} for m in t.network.values()],
+            "network": [{**m, "contacts": [confidential(c) for c in m["contacts"]]}
+                        for m in self.network_of(t).members.values()],
             "procedures": list(t.procedures.values()),
             "continuity_gaps": t.gaps, "attendance_certificates": t.certificates, "closings": t.closings,
         })

@@ -24,5 +24,8 @@ class NotYetHappened(NotNow):
         super().__init__("an intervention is recorded after it happened", {"at": ["is in the future"]})
 
 
-def unknown(kind: str) -> Unknown:
-    return Unknown(f"no such {kind}", {f"{kind}_id": ["not found"]})
+def known(items: dict, kind: str, key: str) -> dict:
+    """``items[key]``, or the refusal naming the ``kind`` that is not there."""
+    if key not in items:
+        raise Unknown(f"no such {kind}", {f"{kind}_id": ["not found"]})
+    return items[key]

@@ -11,7 +11,7 @@ from shared.domain import CaseAggregate, Invalid, NotNow, NotPermitted
 
 from services.guidance.domain.intervention import Intervention
 from services.guidance.domain.rules import (
-    ATTENDED_PLACES, CLOSED, CONDITION_NOTICE, CONTINUITY_GRACE, INTERVALS, OPEN, TrajectoryClosed, unknown,
+    ATTENDED_PLACES, CLOSED, CONDITION_NOTICE, CONTINUITY_GRACE, INTERVALS, OPEN, TrajectoryClosed, known,
 )
 
 _NAMESPACE = uuid.UUID("6a1d2c7e-0f4b-4c1a-9e55-3f0b9c2d8e41")
@@ -46,7 +46,6 @@ class Trajectory(CaseAggregate):
         self.closings: list[dict] = []
         self.conditions: dict[str, dict] = {}
         self.appointments: dict[str, dict] = {}
-        self.network: dict[str, dict] = {}
         self.procedures: dict[str, dict] = {}
         self.certificates: list[dict] = []
         self.gaps: list[dict] = []
@@ -208,7 +207,7 @@ class Trajectory(CaseAggregate):
 
     def support_condition(self, condition_id: str, support: str, on: dt.date, given_by: dict) -> None:
         self.expect_open()
-        self._known(self.conditions, "condition", condition_id)
+        known(self.conditions, "condition", condition_id)
         self._condition_supported(condition_id, support, on, given_by)
 
     @event("ConditionSupported")
@@ -235,7 +234,7 @@ class Trajectory(CaseAggregate):
     def record_appointment_outcome(self, appointment_id: str, outcome: str, now: dt.datetime,
                                    recorded_by: dict) -> None:
         self.expect_open()
-        appointment = self._known(self.appointments, "appointment", appointment_id)
+        appointment = known(self.appointments, "appointment", appointment_id)
         if appointment["outcome"] is not None:
             raise NotNow("this appointment's outcome is already recorded", {"outcome": [appointment["outcome"]]})
         if outcome == "held" and appointment["at"] > now:
@@ -245,44 +244,6 @@ class Trajectory(CaseAggregate):
     @event("AppointmentOutcomeRecorded")
     def _appointment_outcome_recorded(self, appointment_id: str, outcome: str, recorded_by: dict):
         self.appointments[appointment_id]["outcome"] = outcome
-
-    # -- the relational network: involving the family needs the client's consent,
-    # which intake holds; the application reads it from the client's record.
-
-    def add_network_member(self, member_id: str, relation: str, known_as: str, added_by: dict) -> None:
-        self.expect_open()
-        self._network_member_added(member_id, relation, known_as, added_by)
-
-    @event("NetworkMemberAdded")
-    def _network_member_added(self, member_id: str, relation: str, known_as: str, added_by: dict):
-        self.network[member_id] = {"member_id": member_id, "relation": relation, "known_as": known_as, "contacts": []}
-
-    def record_network_contact(self, member_id: str, on: dt.date, kind: str, note: str, recorded_by: dict,
-                               family_consent: bool) -> None:
-        self._expect_family_involvable(member_id, family_consent)
-        self._network_contact_recorded(member_id, on, kind, note, recorded_by)
-
-    @event("NetworkContactRecorded")
-    def _network_contact_recorded(self, member_id: str, on: dt.date, kind: str, note: str, recorded_by: dict):
-        self.network[member_id]["contacts"].append({"on": on, "kind": kind, "note": note})
-
-    def prepare_return_home(self, member_id: str, leave_from: dt.datetime, leave_until: dt.datetime, note: str,
-                            prepared_by: dict, family_consent: bool) -> None:
-        self._expect_family_involvable(member_id, family_consent)
-        self._return_home_prepared(member_id, leave_from, leave_until, note, prepared_by)
-
-    @event("ReturnHomePrepared")
-    def _return_home_prepared(self, member_id: str, leave_from: dt.datetime, leave_until: dt.datetime, note: str,
-                              prepared_by: dict):
-        self.network[member_id]["contacts"].append(
-            {"on": leave_from.date(), "kind": "return_home_preparation", "note": note, "until": leave_until})
-
-    def _expect_family_involvable(self, member_id: str, family_consent: bool) -> None:
-        self.expect_open()
-        self._known(self.network, "member", member_id)
-        if not family_consent:
-            raise NotPermitted("the client has not agreed to involve their family",
-                               {"consent": ["no consent in force for purpose family_involvement"]})
 
     # -- procedures with dated steps ----------------------------------------------------
 
@@ -317,13 +278,7 @@ class Trajectory(CaseAggregate):
 
     def _procedure_under_way(self, procedure_id: str) -> dict:
         self.expect_open()
-        procedure = self._known(self.procedures, "procedure", procedure_id)
+        procedure = known(self.procedures, "procedure", procedure_id)
         if procedure["outcome"] is not None:
             raise NotNow("this procedure has ended", {"procedure_id": ["ended"]})
         return procedure
-
-    @staticmethod
-    def _known(items: dict, kind: str, key: str) -> dict:
-        if key not in items:
-            raise unknown(kind)
-        return items[key]

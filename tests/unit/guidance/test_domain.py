@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from services.guidance.domain import Intervention, NotYetHappened, Trajectory, TrajectoryClosed
+from services.guidance.domain import Intervention, Network, NotYetHappened, Trajectory, TrajectoryClosed
 from shared.domain import Invalid, NotNow, NotPermitted, Unknown
 from tests.support.samples import intervention_args
 
@@ -77,7 +77,7 @@ def test_a_closed_trajectory_takes_no_intervention_and_no_new_item():
     t = closed(trajectory())
     for change in (lambda: contact(t), lambda: t.agree_plan(GOALS, "weekly", 1, agreed_by=WORKER),
                    lambda: t.record_condition("c", "condition", "x", NOW.date(), None, "court", recorded_by=WORKER),
-                   lambda: t.add_network_member("m", "partner", "A.", added_by=WORKER),
+                   lambda: Network.of(t).add_member(t, "m", "partner", "A.", added_by=WORKER),
                    lambda: t.start_procedure("p", "rehabilitation", NOW.date(), started_by=WORKER),
                    lambda: t.recommend_psychologist("anxious", recommended_by=WORKER)):
         with pytest.raises(TrajectoryClosed) as refused:
@@ -115,8 +115,8 @@ def test_unknown_parts_are_named():
     for change, field in ((lambda: t.support_condition("nope", "x", NOW.date(), given_by=WORKER), "condition_id"),
                           (lambda: t.record_appointment_outcome("nope", "held", NOW, recorded_by=WORKER),
                            "appointment_id"),
-                          (lambda: t.record_network_contact("nope", NOW.date(), "phone", "", recorded_by=WORKER,
-                                                            family_consent=True),
+                          (lambda: Network.of(t).record_contact(t, "nope", NOW.date(), "phone", "", recorded_by=WORKER,
+                                                                family_consent=True),
                            "member_id"),
                           (lambda: t.end_procedure("nope", "granted", NOW.date(), ended_by=WORKER), "procedure_id")):
         with pytest.raises(Unknown) as refused:
@@ -170,11 +170,14 @@ def test_a_transfer_closes_an_open_trajectory_once():
 
 def test_the_family_is_involved_only_with_the_clients_consent():
     t = trajectory()
-    t.add_network_member("m1", "partner", "A.", added_by=WORKER)
+    network = Network.of(t)
+    network.add_member(t, "m1", "partner", "A.", added_by=WORKER)
     with pytest.raises(NotPermitted) as refused:
-        t.record_network_contact("m1", NOW.date(), "phone", "", recorded_by=WORKER, family_consent=False)
+        network.record_contact(t, "m1", NOW.date(), "phone", "", recorded_by=WORKER, family_consent=False)
     assert "consent" in refused.value.details
     with pytest.raises(NotPermitted):
-        t.prepare_return_home("m1", NOW, NOW + dt.timedelta(days=1), "", prepared_by=WORKER, family_consent=False)
-    t.record_network_contact("m1", NOW.date(), "phone", "", recorded_by=WORKER, family_consent=True)
-    assert len(t.network["m1"]["contacts"]) == 1
+        network.prepare_return_home(t, "m1", NOW, NOW + dt.timedelta(days=1), "", prepared_by=WORKER,
+                                    family_consent=False)
+    network.record_contact(t, "m1", NOW.date(), "phone", "", recorded_by=WORKER, family_consent=True)
+    assert len(network.members["m1"]["contacts"]) == 1
+    assert {(e.client_id, e.agency) for e in network.collect_events()} == {(t.client_id, "apo")}
