@@ -12,6 +12,7 @@ from shared.contracts.guidance_vocabulary import (
 )
 from shared.contracts.intake import InterpreterSchema
 
+
 class GoalSchema(CommandSchema):
     domain = fields.String(required=True, validate=validate.OneOf(DOMAINS))
     goal = fields.String(required=True, validate=validate.Length(min=1, max=500))
