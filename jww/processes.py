@@ -5,7 +5,9 @@
     jww relay SERVICE   one service's outbox relay (exactly one per service)
     jww run [SERVICE ...]
                         every service (or those named) with its relay, and the
-                        gateway, each in a child process, until Ctrl-C
+                        gateway, each in a child process, until Ctrl-C; the
+                        terminal shows where each one is, their JSON log lines
+                        go to var/log/ (``--logs``: to the terminal)
 """
 from __future__ import annotations
 
@@ -14,17 +16,21 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from jww.lookup import application_class, service_class
 from shared import config
 
 STOP_GRACE_SECONDS = 10
+LOG_DIR = Path(os.environ.get("JWW_LOG_DIR") or config.PROJECT_ROOT / "var" / "log")
 
 
 def add_commands(sub) -> None:
     p = sub.add_parser("run", help="start services with their relays, until Ctrl-C")
     p.add_argument("services", nargs="*", choices=[[], *config.SERVICES, config.GATEWAY], metavar="SERVICE")
-    p.set_defaults(run=lambda args: run(args.services))
+    p.add_argument("--logs", action="store_true",
+                   help=f"show every process's JSON log lines here, not only in {_relative(LOG_DIR)}/")
+    p.set_defaults(run=lambda args: run(args.services, show_logs=args.logs))
     p = sub.add_parser("serve", help="start one service's RPC workers and followers")
     p.add_argument("service", choices=(*config.SERVICES, config.GATEWAY))
     p.set_defaults(run=lambda args: serve(args.service))
@@ -129,20 +135,29 @@ def broker_problem(uri: str) -> str | None:
         )
 
 
-def run(services: list[str]) -> int:
+def run(services: list[str], show_logs: bool = False) -> int:
+    """Every process in the foreground: the terminal shows where each service is and
+    what to do next; the JSON log lines go to a file per process (``--logs``: here)."""
     services = services or [*config.SERVICES, config.GATEWAY]
     settings = {name: config.load(name) for name in services}
     problem = broker_problem(next(iter(settings.values())).amqp_uri)
     if problem:
         print(problem, file=sys.stderr)
         return 1
-    children: list[tuple[str, subprocess.Popen]] = []
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    children: list[tuple[str, subprocess.Popen, Path]] = []
     for name in services:
         for role in ("serve",) if name == config.GATEWAY else ("serve", "relay"):
-            process = subprocess.Popen([sys.executable, "-m", "jww", role, name])
-            children.append((f"{name} {role}", process))
+            log_path = LOG_DIR / f"{name}-{role}.log"
+            output = None if show_logs else log_path.open("a")
+            process = subprocess.Popen([sys.executable, "-m", "jww", role, name], stdout=output,
+                                       stderr=subprocess.STDOUT if output else None)
+            children.append((f"{name} {role}", process, log_path))
     _print_addresses(settings)
     print("All services started; Ctrl-C stops them.", flush=True)
+    if not show_logs:
+        print(f"Logs: {_relative(LOG_DIR)}/<service>-<serve|relay>.log (or jww run --logs). "
+              "Next: the README's walk-through, signed in as apo-sa-1.", flush=True)
 
     stopping = False
 
@@ -154,17 +169,19 @@ def run(services: list[str]) -> int:
     signal.signal(signal.SIGTERM, stop)
     exit_code = 0
     while not stopping:
-        for label, process in children:
+        for label, process, log_path in children:
             if process.poll() is not None:
                 print(f"{label} exited with code {process.returncode}; stopping the platform.", file=sys.stderr)
+                if not show_logs:
+                    print(f"Its last log lines ({_relative(log_path)}):\n{_tail(log_path)}", file=sys.stderr)
                 stopping, exit_code = True, 1
                 break
         time.sleep(0.2)
-    for _, process in children:
+    for _, process, _ in children:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 15
-    for _, process in children:
+    for _, process, _ in children:
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
@@ -172,6 +189,14 @@ def run(services: list[str]) -> int:
             process.wait()
     print("Stopped.", flush=True)
     return exit_code
+
+
+def _relative(path: Path) -> Path:
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+
+
+def _tail(path: Path, lines: int = 10) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(none)"
 
 
 def _print_addresses(settings: dict[str, config.Settings]) -> None:

@@ -55,6 +55,7 @@ def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_
     env["JWW_RELAY_CHECKPOINT_PATH"] = str(tmp_path / "checkpoints.jsonl")
     env["JWW_SERVICE_FOLLOWS"] = ""  # all four share one file here; following is covered elsewhere
     env["JWW_GATEWAY_PORT"] = str(free_port())
+    env["JWW_LOG_DIR"] = str(tmp_path / "log")
     process = subprocess.Popen(
         [sys.executable, "-m", "jww", "run"], env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
@@ -78,6 +79,9 @@ def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_
     assert process.returncode == 0
     assert "Stopped." in output
     assert "Traceback" not in output
+    # The terminal is for a person; each process's JSON lines are in its own file.
+    assert not [line for line in output.splitlines() if line.startswith("{")], output
+    assert '"service": "intake-relay"' in (tmp_path / "log" / "intake-relay.log").read_text()
     assert time.monotonic() - started < 10, "a graceful stop, not the kill after the grace period"
     assert not [pid for pid in children if alive(pid)]
 
