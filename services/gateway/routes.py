@@ -121,9 +121,11 @@ ROUTES: tuple[Route, ...] = (
     POST("/agencies/{agency}/staff", "intake", "add_staff_member", intake_directory.AddStaffMember,
          "Add a staff member to an agency", answer=intake_out.StaffMemberKey),
     POST("/agencies/{agency}/staff/{user_id}/deactivation", "intake", "deactivate_staff_member",
-         intake_directory.ChangeStaffMember, "Deactivate a staff member", status=200, answer=intake_out.StaffMemberActive),
+         intake_directory.ChangeStaffMember, "Deactivate a staff member", status=200,
+         answer=intake_out.StaffMemberActive),
     POST("/agencies/{agency}/staff/{user_id}/reactivation", "intake", "reactivate_staff_member",
-         intake_directory.ChangeStaffMember, "Reactivate a staff member", status=200, answer=intake_out.StaffMemberActive),
+         intake_directory.ChangeStaffMember, "Reactivate a staff member", status=200,
+         answer=intake_out.StaffMemberActive),
 
     # -- guidance: the trajectory of a client, by the client's id --------------------
     GET("/trajectories/{client_id}", "guidance", "trajectory", guidance.GetTrajectory,

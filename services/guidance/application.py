@@ -141,7 +141,9 @@ class GuidanceApplication(Policies, Queries, ServiceApplication):
                                family_consent=self.client_on_record(client_id).family_consent)
         self.save(network)
 
-    def prepare_return_home(self, actor: dict, client_id: UUID, member_id: str, leave_permit: dict, note: str = "") -> None:
+    def prepare_return_home(
+        self, actor: dict, client_id: UUID, member_id: str, leave_permit: dict, note: str = ""
+    ) -> None:
         trajectory = self._trajectory(actor, client_id, "prepare_return_home")
         network = self.network_of(trajectory)
         network.prepare_return_home(trajectory, member_id, leave_permit["starts"], leave_permit["ends"], note,

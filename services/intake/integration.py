@@ -34,7 +34,9 @@ PUBLICATIONS = {
     Client.Transferred: publish_as(contracts.ClientTransferredV1, actor="decided_by"),
     Agency.StaffMemberAdded: publish_as(directory.StaffMemberAddedV1, actor="added_by", subject=_staff),
     Agency.StaffMemberDeactivated: publish_as(
-        directory.StaffMemberActiveChangedV1, actor="deactivated_by", subject=_staff, derived={"active": lambda e: False}),
+        directory.StaffMemberActiveChangedV1, actor="deactivated_by", subject=_staff,
+        derived={"active": lambda e: False}),
     Agency.StaffMemberReactivated: publish_as(
-        directory.StaffMemberActiveChangedV1, actor="reactivated_by", subject=_staff, derived={"active": lambda e: True}),
+        directory.StaffMemberActiveChangedV1, actor="reactivated_by", subject=_staff,
+        derived={"active": lambda e: True}),
 }

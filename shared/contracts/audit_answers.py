@@ -14,7 +14,6 @@ from shared.contracts.guidance_answers import TRAJECTORY_STATUSES
 from shared.contracts.intake import LANGUAGE, LEGAL_POSITIONS
 from shared.contracts.intake_answers import INTAKE_STATUSES
 from shared.contracts import notifications
-from shared.contracts.notifications_answers import shown
 from shared.contracts.referrals import OUTCOMES
 from shared.contracts.referrals_answers import STATES
 
@@ -81,7 +80,7 @@ class ReferralInFile(AnswerSchema):
 
 
 class NotificationInFile(type("NotificationShown", (AnswerSchema,),
-                              shown(notifications.Notification, "kind", "recipient", "channel", "due"))):
+                              answer_fields(notifications.Notification, only=["kind", "recipient", "channel", "due"]))):
     status = fields.String(required=True, validate=validate.OneOf(NOTIFICATION_STATUSES))
 
 

@@ -51,6 +51,12 @@ def integration_event(service: str, fact: str, version: int):
     return register
 
 
+def published_event(service: str, fact: str, version: int, declaration: type, base: type = None) -> type:
+    """Register version ``version`` of ``declaration``'s integration event (its
+    published fields by then: shared.contracts.declare.published_version)."""
+    return integration_event(service, fact, version)(published_version(declaration, version, base or EventSchema))
+
+
 def validate_command(schema: type[Schema], payload: Any) -> dict:
     """Load a command payload, or refuse it naming every field that is wrong."""
     if not isinstance(payload, dict):

@@ -148,14 +148,17 @@ def command_fields(fact: type[Schema]) -> dict[str, fields.Field]:
     return {name: copy.deepcopy(field) for name, field in _fields(fact).items() if properties(field)["given"]}
 
 
-def answer_fields(fact: type[Schema], withheld: Iterable[str] = (), omit: Iterable[str] = ()) -> dict[str, fields.Field]:
-    """Every field of the fact as an answer shows it: always present; a ``withheld``
-    field is null for a reader who may not see it; ``omit``: what the answer around
-    it already says (the client, the trajectory)."""
+def answer_fields(
+    fact: type[Schema], withheld: Iterable[str] = (), omit: Iterable[str] = (), only: Iterable[str] | None = None,
+) -> dict[str, fields.Field]:
+    """The fields of the fact as an answer shows them (``only`` these, when given),
+    always present; a ``withheld`` field is null for a reader who may not see it;
+    ``omit``: what the answer around it already says (the client, the trajectory)."""
     withheld, omit = set(withheld), set(omit)
+    only = None if only is None else set(only)
     out = {}
     for name, field in _fields(fact).items():
-        if name in omit:
+        if name in omit or (only is not None and name not in only):
             continue
         shown = _copy(field, required=True, load_default=missing)
         if name == getattr(fact, "identity", None):

@@ -3,8 +3,10 @@ commands, queries and integration events derived from them or written beside the
 Confidential conversation notes never leave guidance."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
-from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event
-from shared.contracts.declare import Fact, command_fields, declared, published_version
+from shared.contracts.base import (
+    ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event, published_event,
+)
+from shared.contracts.declare import Fact, command_fields, declared
 from shared.contracts.guidance_vocabulary import (
     APPOINTMENT_ACTORS, AUTHORITIES, CERTIFICATE_LANGUAGES, CERTIFICATE_RECIPIENTS, CLOSING_REASONS, CONDITION_KINDS,
     CONTACT_KINDS, DOMAINS, INTENSITIES, METHODS, OUTCOMES, PLACES, PROCEDURE_KINDS, PROCEDURE_OUTCOMES, PROFILES,
@@ -206,8 +208,7 @@ class TrajectoryOpenedV1(TrajectoryEvent):
     worker = declared(fields.String(required=True), category=None)
 
 
-InterventionRecordedV1 = integration_event("guidance", "intervention-recorded", 1)(
-    published_version(Intervention, 1, EventSchema))
+InterventionRecordedV1 = published_event("guidance", "intervention-recorded", 1, Intervention)
 
 
 @integration_event("guidance", "psychologist-recommended", 1)

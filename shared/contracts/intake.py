@@ -11,8 +11,8 @@ read to respect it. The directory of agencies and staff is not about a client.
 """
 from marshmallow import fields, validate, validates_schema, ValidationError
 
-from shared.contracts.base import ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event
-from shared.contracts.declare import Fact, Unpromised, command_fields, declared, published_version
+from shared.contracts.base import ActorSchema, CommandSchema, FileReadData, Purpose, integration_event, published_event
+from shared.contracts.declare import Fact, Unpromised, command_fields, declared
 from shared.contracts.intake_vocabulary import (
     CODE, CONSENT_PURPOSES, DECLINE_REASONS, DOMAINS, INTERPRETER_KINDS, LANGUAGE, LEGAL_POSITIONS, MANDATING_ACTORS,
     NAME, REQUEST_SOURCES, SHARED_DATA, SITUATIONS, TEXT, URGENCIES, USER_ID,
@@ -276,20 +276,16 @@ class Waitlist(ActorCommand):
 
 # -- integration events ------------------------------------------------------------------
 
-def _published(fact: type[Fact], name: str) -> type[EventSchema]:
-    return integration_event("intake", name, 1)(published_version(fact, 1, EventSchema))
-
-
-ClientRegisteredV1 = _published(Registration, "client-registered")
-ClientLanguagesRecordedV1 = _published(Languages, "client-languages-recorded")
-HelpRequestReceivedV1 = _published(HelpRequest, "help-request-received")
-IntakeAcceptedV1 = _published(Acceptance, "intake-accepted")
-IntakeDeclinedV1 = _published(Decline, "intake-declined")
-IntakeWaitlistedV1 = _published(Waitlisting, "intake-waitlisted")
-ConsentGivenV1 = _published(ConsentGiven, "consent-given")
-ConsentWithdrawnV1 = _published(ConsentWithdrawn, "consent-withdrawn")
-ClientReassignedV1 = _published(Reassignment, "client-reassigned")
-ClientTransferredV1 = _published(Transfer, "client-transferred")
+ClientRegisteredV1 = published_event("intake", "client-registered", 1, Registration)
+ClientLanguagesRecordedV1 = published_event("intake", "client-languages-recorded", 1, Languages)
+HelpRequestReceivedV1 = published_event("intake", "help-request-received", 1, HelpRequest)
+IntakeAcceptedV1 = published_event("intake", "intake-accepted", 1, Acceptance)
+IntakeDeclinedV1 = published_event("intake", "intake-declined", 1, Decline)
+IntakeWaitlistedV1 = published_event("intake", "intake-waitlisted", 1, Waitlisting)
+ConsentGivenV1 = published_event("intake", "consent-given", 1, ConsentGiven)
+ConsentWithdrawnV1 = published_event("intake", "consent-withdrawn", 1, ConsentWithdrawn)
+ClientReassignedV1 = published_event("intake", "client-reassigned", 1, Reassignment)
+ClientTransferredV1 = published_event("intake", "client-transferred", 1, Transfer)
 
 
 @integration_event("intake", "client-file-read", 1)

@@ -5,8 +5,8 @@ None of it is about a client: every field is directory data, kept while the agen
 and its staff work here. A staff member's display name stays in intake."""
 from marshmallow import fields, validate
 
-from shared.contracts.base import ActorSchema, CommandSchema, EventSchema, integration_event
-from shared.contracts.declare import Fact, Unpromised, command_fields, declared, published_version
+from shared.contracts.base import ActorSchema, CommandSchema, published_event
+from shared.contracts.declare import Fact, Unpromised, command_fields, declared
 from shared.contracts.intake_vocabulary import (
     CODE, STAFF_PROFILES, TEXT, USER_ID, spoken_languages, who_acted,
 )
@@ -58,7 +58,5 @@ RegisterAgency = type("RegisterAgency", (DirectoryCommand,), command_fields(Agen
 AddStaffMember = type("AddStaffMember", (DirectoryCommand,), command_fields(StaffMember))
 ChangeStaffMember = type("ChangeStaffMember", (DirectoryCommand,), command_fields(StaffMemberActivity))
 
-StaffMemberAddedV1 = integration_event("intake", "staff-member-added", 1)(
-    published_version(StaffMember, 1, EventSchema))
-StaffMemberActiveChangedV1 = integration_event("intake", "staff-member-active-changed", 1)(
-    published_version(StaffMemberActivity, 1, EventSchema))
+StaffMemberAddedV1 = published_event("intake", "staff-member-added", 1, StaffMember)
+StaffMemberActiveChangedV1 = published_event("intake", "staff-member-active-changed", 1, StaffMemberActivity)

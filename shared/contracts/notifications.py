@@ -5,8 +5,8 @@ from functools import partial
 
 from marshmallow import fields, validate
 
-from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, integration_event
-from shared.contracts.declare import Fact, command_fields, declared, published_version
+from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, published_event
+from shared.contracts.declare import Fact, command_fields, declared
 
 Inbox = ActorOnly
 
@@ -76,9 +76,6 @@ class MarkRead(type("ReadingGiven", (CommandSchema,), command_fields(Reading))):
     actor = fields.Nested(ActorSchema, required=True)
 
 
-NotificationIssuedV1 = integration_event("notifications", "notification-issued", 1)(
-    published_version(Notification, 1, EventSchema))
-NotificationDeliveredV1 = integration_event("notifications", "notification-delivered", 1)(
-    published_version(Delivery, 1, EventSchema))
-NotificationDeadLetteredV1 = integration_event("notifications", "notification-dead-lettered", 1)(
-    published_version(DeadLetter, 1, EventSchema))
+NotificationIssuedV1 = published_event("notifications", "notification-issued", 1, Notification)
+NotificationDeliveredV1 = published_event("notifications", "notification-delivered", 1, Delivery)
+NotificationDeadLetteredV1 = published_event("notifications", "notification-dead-lettered", 1, DeadLetter)

@@ -1,7 +1,7 @@
 """What the notifications service answers: a person's inbox, the dead letters ops
 read, and the acknowledgement of a message read. What an answer shows of a
 notification is its declaration (shared/contracts/notifications.py)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from shared.contracts import notifications as facts
 from shared.contracts.base import AnswerSchema, count
@@ -10,13 +10,8 @@ from shared.contracts.declare import answer_fields
 DEAD_LETTERED = "dead-lettered"  # services/notifications/domain.py; a test keeps them equal
 
 
-def shown(fact: type[Schema], *names: str) -> dict[str, fields.Field]:
-    """Only the named fields of ``fact``, as an answer shows them."""
-    return answer_fields(fact, omit=[name for name in fact._declared_fields if name not in names])
-
-
-class InboxEntry(type("InboxMessage", (AnswerSchema,),
-                      shown(facts.Notification, "notification_id", "kind", "subject", "body", "language"))):
+class InboxEntry(type("InboxMessage", (AnswerSchema,), answer_fields(
+        facts.Notification, only=["notification_id", "kind", "subject", "body", "language"]))):
     at = fields.AwareDateTime(required=True)  # when it was due, so shown
     read = fields.Boolean(required=True)
 

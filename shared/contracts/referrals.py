@@ -8,9 +8,9 @@ as the domains do. Free text a worker wrote is kept as case notes."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import (
-    ROLES, ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event,
+    ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, ROLES, integration_event, published_event,
 )
-from shared.contracts.declare import Fact, Unpromised, command_fields, declared, published_version
+from shared.contracts.declare import Fact, Unpromised, command_fields, declared
 from shared.contracts.reference import intervention_domains
 
 DOMAINS = tuple(intervention_domains())
@@ -233,16 +233,11 @@ class StepAsPublished(EventSchema):
     answered = declared(fields.Boolean(required=True), category="referrals")
 
 
-ReferralProposedV1 = integration_event("referrals", "referral-proposed", 1)(
-    published_version(ReferralProposal, 1, ProposalAsPublished))
-ReferralStepRecordedV1 = integration_event("referrals", "referral-step-recorded", 1)(
-    published_version(ReferralStep, 1, StepAsPublished))
-ReferralStalledV1 = integration_event("referrals", "referral-stalled", 1)(
-    published_version(ReferralStall, 1, EventSchema))
-ReferralConsentWithdrawnV1 = integration_event("referrals", "referral-consent-withdrawn", 1)(
-    published_version(ReferralConsentWithdrawal, 1, EventSchema))
-CaseConferenceHeldV1 = integration_event("referrals", "case-conference-held", 1)(
-    published_version(CaseConference, 1, EventSchema))
+ReferralProposedV1 = published_event("referrals", "referral-proposed", 1, ReferralProposal, ProposalAsPublished)
+ReferralStepRecordedV1 = published_event("referrals", "referral-step-recorded", 1, ReferralStep, StepAsPublished)
+ReferralStalledV1 = published_event("referrals", "referral-stalled", 1, ReferralStall)
+ReferralConsentWithdrawnV1 = published_event("referrals", "referral-consent-withdrawn", 1, ReferralConsentWithdrawal)
+CaseConferenceHeldV1 = published_event("referrals", "case-conference-held", 1, CaseConference)
 
 
 @integration_event("referrals", "client-file-read", 1)

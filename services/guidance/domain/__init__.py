@@ -18,4 +18,6 @@ from services.guidance.domain.network import Network
 from services.guidance.domain.rules import CLOSED, OPEN, NotYetHappened, TrajectoryClosed
 from services.guidance.domain.trajectory import Trajectory
 
-__all__ = ["CLOSED", "OPEN", "ClientOnRecord", "Intervention", "Network", "NotYetHappened", "Trajectory", "TrajectoryClosed"]
+__all__ = [
+    "CLOSED", "OPEN", "ClientOnRecord", "Intervention", "Network", "NotYetHappened", "Trajectory", "TrajectoryClosed",
+]

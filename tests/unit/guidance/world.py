@@ -22,4 +22,5 @@ def intervention(guidance, client_id, actor=WORKER, **overrides):
     args = dict(method="information_guidance", sub_kind="information_sentence_execution",
                 domains=["judicial_situation"], note="Spoke about fears of the hearing.", next_steps="Call the lawyer.")
     args.update(overrides)
-    return guidance.record_intervention(actor, client_id, **intervention_args(args.pop("at", NOW - dt.timedelta(hours=1)), **args))
+    at = args.pop("at", NOW - dt.timedelta(hours=1))
+    return guidance.record_intervention(actor, client_id, **intervention_args(at, **args))
