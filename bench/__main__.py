@@ -17,6 +17,7 @@ import warnings
 
 from bench import append, audit, latency, relay, report, snapshots
 from bench.resources import Resources
+from shared import keys
 
 # Name -> function of the Resources returning result rows. Add new comparisons here.
 COMPARISONS = {
@@ -45,6 +46,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown comparison(s) {unknown}; choose from {list(COMPARISONS)}", file=sys.stderr)
         return 2
+    keys.ensure_development_keys(keys.event_key_names())  # the relays sign, as in production
     started = time.monotonic()
     print(_load("at start"), flush=True)
     rows: list[report.Row] = []

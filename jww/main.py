@@ -24,7 +24,7 @@ import sys
 import warnings
 
 from jww import api_commands, audit, catalogue, processes, verify
-from shared import config
+from shared import config, keys
 
 
 def parser() -> argparse.ArgumentParser:
@@ -42,6 +42,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except config.ConfigError as error:
+    except (config.ConfigError, keys.KeyMissing) as error:
         print(f"jww: {error}", file=sys.stderr)
         return 2

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from jww.lookup import application_class, service_class
-from shared import config
+from shared import config, keys
 
 STOP_GRACE_SECONDS = 10
 LOG_DIR = Path(os.environ.get("JWW_LOG_DIR") or config.PROJECT_ROOT / "var" / "log")
@@ -144,6 +144,10 @@ def run(services: list[str], show_logs: bool = False) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 1
+    created = keys.ensure_development_keys(keys.event_key_names())
+    if created:
+        print(f"Created development keys under {_relative(keys.keys_dir())}/ (for this machine only; "
+              "production mounts its own).", flush=True)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     children: list[tuple[str, subprocess.Popen, Path]] = []
     for name in services:

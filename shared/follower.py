@@ -5,9 +5,13 @@ of the upstream's previous published event. The follower keeps the last applied
 position as a tracking record written in the same transaction as the events its
 policies caused, so:
 
+- a message whose signature does not hold with the upstream's keys (a forgery, or
+  one changed on the way) is dead-lettered and never applied;
 - a position at or below it is a redelivery: dropped, no second effect;
 - a previous-position above it means messages went missing: the missing range is
   pulled from the upstream's own log (over RPC) and applied first;
+- a previous-position the upstream's own log does not reach is impossible: the
+  message is dead-lettered (a genuine one is always in that log);
 - otherwise the event is applied and the position advances atomically with it.
 
 Events of types the service has no policy for still advance the position. Events
@@ -30,7 +34,9 @@ from typing import Callable, Mapping
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from shared import context, metrics
+import json
+
+from shared import context, keys, metrics, signing
 from shared.context import RequestContext
 from shared.contracts import DecodeError, decode
 from shared.store import ServiceApplication
@@ -72,6 +78,7 @@ class Follower:
         self.pull = pull
         self.dead_letter = dead_letter
         self.position = app.position_of(upstream)
+        self.keys = keys.public_keys(keys.events_key_name(upstream))  # what its relay signs with
         self._count = {
             outcome: metrics.CONSUMED.labels(service, upstream, outcome)
             for outcome in ("applied", "ignored", "duplicate", "pulled")
@@ -98,7 +105,15 @@ class Follower:
             if event is None:
                 outcomes.append("dead-lettered")
                 continue
-            outcomes.append(self._take(event, batch))
+            try:
+                outcomes.append(self._take(event, batch))
+            except GapUnresolved as gap:
+                # The upstream's own log holds every event it published: a message
+                # that claims more is not one of them (and a lost genuine one would
+                # be pulled with the next gap anyway).
+                self._dead_letter(body, DecodeError("position beyond the upstream's head",
+                                                    {"jwwprevposition": [str(gap)]}))
+                outcomes.append("dead-lettered")
         self._commit(batch)
         return outcomes
 
@@ -112,7 +127,7 @@ class Follower:
             batch = _Batch(self.position)
             for raw in page:
                 try:
-                    self._take(decode(raw), batch)
+                    self._take(self._verified(raw), batch)
                 except DecodeError as error:
                     # The upstream's own log says this is what happened there, yet we
                     # cannot read it: set it aside and move past it, or the stream stops.
@@ -131,14 +146,26 @@ class Follower:
 
     def _decode(self, body: bytes) -> dict | None:
         try:
-            event = decode(body)
+            raw = json.loads(body)
+            if not isinstance(raw, dict):
+                raise DecodeError("not a JSON object")
+            return self._verified(raw)
+        except (ValueError, UnicodeDecodeError) as error:
+            self._dead_letter(body, DecodeError(f"not JSON: {error.__class__.__name__}"))
         except DecodeError as error:
             self._dead_letter(body, error)
-            return None
-        if event["source"] != f"/jww/{self.upstream}":
-            self._dead_letter(body, DecodeError("wrong source", {"source": [f"expected /jww/{self.upstream}"]}))
-            return None
-        return event
+        return None
+
+    def _verified(self, raw: dict) -> dict:
+        """The event, once its source and its publisher's signature hold; DecodeError
+        otherwise (nothing of it is applied)."""
+        if raw.get("source") != f"/jww/{self.upstream}":
+            raise DecodeError("wrong source", {"source": [f"expected /jww/{self.upstream}"]})
+        try:
+            signing.verify(raw, self.keys)
+        except signing.BadSignature as error:
+            raise DecodeError("bad signature", {signing.ATTRIBUTE: [str(error)]}) from None
+        return decode(raw)
 
     def _take(self, event: dict, batch: _Batch) -> str:
         position, prev = event["jwwposition"], event["jwwprevposition"]
@@ -147,8 +174,10 @@ class Follower:
             return "duplicate"
         if prev > batch.position:
             self._commit(batch)  # what came before the gap is stored first
-            self.fill_gap(until=prev)
-            batch.__init__(self.position)
+            try:
+                self.fill_gap(until=prev)
+            finally:
+                batch.__init__(self.position)
             if position <= batch.position:  # the pull brought this one too
                 self._count["duplicate"].inc()
                 return "duplicate"

@@ -37,6 +37,13 @@ def events_key_name(service: str) -> str:
     return f"{service}-events"
 
 
+def event_key_names() -> list[str]:
+    """Each service's event key: what a platform signs with, and its JWKS document lists."""
+    from shared.config import SERVICES
+
+    return [events_key_name(service) for service in SERVICES]
+
+
 def _b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 

@@ -1,4 +1,5 @@
-"""The store's notification log read as an outbox of integration events.
+"""The store's notification log read as an outbox of integration events, each
+signed with the service's event key (shared/signing.py).
 
 A service declares which of its domain events cross its boundary, and how each
 becomes an integration event (``Publication``); every other domain event stays
@@ -13,6 +14,7 @@ from typing import Any, Callable
 
 from eventsourcing.utils import get_topic
 
+from shared import keys, signing
 from shared.contracts import CATALOGUE, envelope, event_type
 from shared.store import ServiceApplication
 
@@ -70,6 +72,16 @@ class Outbox:
         self._by_topic = {get_topic(cls): fn for cls, fn in app.publications.items()}
         self.topics = tuple(self._by_topic)
         self._data_schemas: dict[str, Any] = {}
+        self._key: keys.SigningKey | None = None
+
+    @property
+    def key(self) -> keys.SigningKey:
+        """The service's event signing key. The relay signs what it publishes; the
+        workers sign what a follower pulls to fill a gap (the same bytes: Ed25519
+        signatures are deterministic)."""
+        if self._key is None:
+            self._key = keys.signing_key(keys.events_key_name(self.service))
+        return self._key
 
     def read(self, after: int, limit: int, until: int | None = None, prev: int | None = None) -> list[dict]:
         """Integration events at positions in ``(after, until]``, oldest first.
@@ -87,10 +99,11 @@ class Outbox:
         if prev is None:
             prev = self.last_published_at_or_before(after)
         out = []
+        key = self.key
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
             publication = self._by_topic[notification.topic](event)
-            out.append(
+            out.append(signing.sign(
                 envelope(
                     service=self.service,
                     type_=publication.type,
@@ -105,8 +118,9 @@ class Outbox:
                     actor=publication.actor,
                     actor_role=publication.actor_role,
                     correlation_id=getattr(event, "correlation_id", None),
-                )
-            )
+                ),
+                key,
+            ))
             prev = notification.id
         return out
 

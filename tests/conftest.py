@@ -1,12 +1,24 @@
+import os
 import uuid
 
 import psycopg
 import pytest
 
+from shared import keys
 from tests.support import broker
 from tests.support.platform import Platform
 
 PG = dict(host="127.0.0.1", port=5432, user="postgres", autocommit=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def development_keys(tmp_path_factory):
+    """One set of development keys for the session, in every process it starts
+    (they inherit the environment), never the developer's var/keys."""
+    folder = tmp_path_factory.mktemp("keys")
+    os.environ["JWW_KEYS_DIR"] = str(folder)
+    keys.ensure_development_keys(keys.event_key_names(), folder)
+    return folder
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from shared import concurrency, config, context, metrics
+from shared import concurrency, config, context, keys, metrics
 from shared.context import RequestContext
 from shared.contracts import validate_command
 from shared.errors import InvalidInput, Refused
@@ -34,7 +34,7 @@ MAX_BODY_BYTES = 1_000_000
 HEALTH_TIMEOUT_SECONDS = 2.0
 # Gateway's own endpoints: (method, path, name); everything else is in routes.ROUTES.
 OWN = (("POST", "/auth/token", "token"), ("GET", "/openapi.json", "openapi"), ("GET", "/health", "health"),
-       ("GET", "/", "index"))
+       ("GET", "/.well-known/jwks.json", "jwks"), ("GET", "/", "index"))
 
 # call(service, rpc, payload or None, precondition or None, timeout or None) -> the service's answer
 Call = Callable[..., object]
@@ -192,9 +192,14 @@ class Gateway:
         services = dict(eventlet.GreenPool().imap(ask, config.SERVICES))
         return json_response({"status": "ok", "services": services}, 200, {"Cache-Control": "no-store"})
 
+    def _jwks(self, request: Request, call: Call) -> Response:
+        """The deployment's public keys: a partner verifies every event's signature
+        with these and stock JOSE tools (deploy/README.md)."""
+        return json_response(keys.jwks(keys.event_key_names()), 200, {"Cache-Control": "max-age=300"})
+
     def _index(self, request: Request, call: Call) -> Response:
         return json_response({"service": "jww gateway", "document": "/openapi.json", "sign_in": "/auth/token",
-                              "health": "/health"})
+                              "health": "/health", "keys": "/.well-known/jwks.json"})
 
 
 def _fields(schema: type[Schema]) -> dict[str, fields.Field]:

@@ -16,6 +16,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from shared.contracts.base import CATALOGUE
+from shared.signing import SIGNED
 from shared.contracts.envelope import CONTENT_TYPE, EnvelopeSchema
 
 PUBLISHED = Path(__file__).with_name("published.json")
@@ -99,7 +100,16 @@ def asyncapi() -> dict[str, Any]:
             "title": "Judicial welfare case platform: integration events",
             "version": "1",
             "description": "CloudEvents 1.0 in JSON structured mode, one durable topic exchange "
-            "per publishing service, routing key = the event type.",
+            "per publishing service, routing key = the event type. Every event is signed by its "
+            "publisher: see x-jww-signature.",
+        },
+        "x-jww-signature": {
+            "attribute": "jwwsignature",
+            "format": "JWS compact serialization with a detached, unencoded payload (RFC 7515 appendix F, "
+                      "RFC 7797: header b64=false, crit [b64]), alg Ed25519, kid in the header",
+            "payload": "RFC 8785 canonical JSON of the event's attributes " + ", ".join(SIGNED),
+            "keys": "/.well-known/jwks.json on the deployment's gateway (the current and previous key of "
+                    "each publishing service; the member jww:key names it)",
         },
         "defaultContentType": CONTENT_TYPE,
         "channels": {

@@ -9,7 +9,9 @@ Extension attributes (lower-case letters and digits only, as the spec requires):
   holds only a private event or never held one;
 - ``jwwaggregateversion``: the version of the aggregate after this event;
 - ``jwwagency``, ``jwwactor``, ``jwwactorrole``: who did it, in which agency;
-- ``jwwcorrelation``: the correlation id of the command that caused it.
+- ``jwwcorrelation``: the correlation id of the command that caused it;
+- ``jwwsignature``: the publisher's signature (shared/signing.py), a JWS with a
+  detached payload whose header names the key of the JWKS document.
 """
 from __future__ import annotations
 
@@ -60,6 +62,7 @@ class EnvelopeSchema(Schema):
     jwwactor = fields.String(load_default=None, allow_none=True)
     jwwactorrole = fields.String(load_default=None, allow_none=True)
     jwwcorrelation = fields.String(load_default=None, allow_none=True)
+    jwwsignature = fields.String(load_default=None, allow_none=True)
 
 
 _envelope_schema = EnvelopeSchema()

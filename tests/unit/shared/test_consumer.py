@@ -12,7 +12,6 @@ from shared import config
 from shared import consumer as consumer_module
 from shared.consumer import UpstreamConsumer
 from shared.contracts import encode
-from shared.follower import GapUnresolved
 from shared.outbox import Outbox
 from tests.support import fakes
 from tests.support.broker import wait_until
@@ -102,10 +101,13 @@ def test_what_arrived_together_is_applied_in_one_commit_and_acknowledged_at_once
 
 
 def test_nothing_is_acknowledged_when_the_batch_cannot_be_applied(intake, guidance):
-    consumer, acks = consumer_of(intake, guidance, pull=lambda after, until: []), []
+    def unreachable(after, until):
+        raise ConnectionRefusedError("intake away")
+
+    consumer, acks = consumer_of(intake, guidance, pull=unreachable), []
     for body in bodies(intake)[2:]:  # the first two never arrive, and the log cannot be read
         consumer._on_message(Delivery(body, acks))
-    with pytest.raises(GapUnresolved):
+    with pytest.raises(ConnectionRefusedError):
         consumer._flush()
     assert acks == [] and guidance.position_of("intake") == 0
     assert consumer._pending == []  # the broker redelivers them on the next connection

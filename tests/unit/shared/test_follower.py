@@ -3,6 +3,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from shared.contracts import encode
+from shared import keys, signing
 from shared.follower import Follower, GapUnresolved
 from shared.outbox import Outbox
 from tests.support import fakes
@@ -143,20 +144,36 @@ def test_a_message_from_another_source_is_dead_lettered(upstream, downstream):
     assert "wrong source" in dead[0][1]
 
 
-def test_an_unresolvable_gap_is_retried_later_not_skipped(upstream, downstream):
+def test_a_gap_the_upstream_cannot_be_asked_about_is_retried_later_not_skipped(upstream, downstream):
     for _ in range(3):
         fakes.register(upstream)
-    follower = follower_of(upstream, downstream, pull=lambda a, u: [])
-    with pytest.raises(GapUnresolved):
+
+    def unreachable(after, until):
+        raise ConnectionRefusedError("upstream away")
+
+    follower = follower_of(upstream, downstream, pull=unreachable)
+    with pytest.raises(ConnectionRefusedError):
         follower.receive(published(upstream)[2])
     assert downstream.position_of("intake") == 0
+
+
+def test_a_position_beyond_the_upstream_s_own_log_is_dead_lettered_not_applied(upstream, downstream):
+    for _ in range(3):
+        fakes.register(upstream)
+    dead = fakes.DeadLetters()
+    follower = follower_of(upstream, downstream, dead_letters=dead, pull=lambda a, u: [])  # the log ends earlier
+    assert follower.receive(published(upstream)[2]) == "dead-lettered"
+    assert "beyond the upstream's head" in dead[0][1] and downstream.position_of("intake") == 0
+    with pytest.raises(GapUnresolved):  # asked directly, the gap stays a gap
+        follower.fill_gap(until=3)
 
 
 def test_a_pulled_event_that_cannot_be_read_is_set_aside_and_passed(upstream, downstream):
     for _ in range(3):
         fakes.register(upstream)
     good = Outbox(upstream).read(after=0, limit=10)
-    broken = dict(good[1], data={"client_id": "not-a-uuid"})
+    # Signed by intake itself, yet not readable: a publisher's bug, not a forgery.
+    broken = signing.sign(dict(good[1], data={"client_id": "not-a-uuid"}), keys.signing_key("intake-events"))
     dead = fakes.DeadLetters()
     follower = follower_of(upstream, downstream, dead_letters=dead, pull=lambda a, u: [e for e in (good[0], broken) if e["jwwposition"] > a])
     assert follower.receive(encode(good[2])) == "applied"
@@ -218,3 +235,20 @@ def test_a_second_collision_while_recommitting_one_by_one_leaves_the_rest_for_re
     assert follower.receive_many(b) == ["duplicate", "applied", "applied"]  # the broker redelivers
     assert clients_on_record(downstream) == 3
     assert recorded_order(downstream) == upstream_order(upstream)
+
+
+@pytest.mark.parametrize("forge, reason", [
+    (lambda e: {k: v for k, v in e.items() if k != signing.ATTRIBUTE}, "unsigned"),
+    (lambda e: {**e, "data": {**e["data"], "languages": ["ar"]}}, "does not hold"),
+    (lambda e: signing.sign({k: v for k, v in e.items() if k != signing.ATTRIBUTE},
+                            keys.signing_key("referrals-events")), "unknown key"),
+], ids=["unsigned", "tampered", "signed by another service"])
+def test_a_forged_event_is_dead_lettered_with_its_reason_and_never_applied(upstream, downstream, forge, reason):
+    fakes.register(upstream)
+    (genuine,) = Outbox(upstream).read(after=0, limit=10)
+    dead = fakes.DeadLetters()
+    follower = follower_of(upstream, downstream, dead_letters=dead)
+    assert follower.receive(encode(forge(genuine))) == "dead-lettered"
+    assert "bad signature" in dead[0][1] and reason in dead[0][1]
+    assert downstream.position_of("intake") == 0 and clients_on_record(downstream) == 0
+    assert follower.receive(encode(genuine)) == "applied"  # the genuine one still is
