@@ -15,13 +15,14 @@ import time
 import traceback
 import warnings
 
-from bench import append, audit, latency, relay, report, snapshots
+from bench import append, audit, latency, relay, report, signatures, snapshots
 from bench.resources import Resources
 from shared import keys
 
 # Name -> function of the Resources returning result rows. Add new comparisons here.
 COMPARISONS = {
     "append": append.compare,
+    "signatures": signatures.compare,
     "relay": relay.compare,
     "latency": latency.compare,
     "snapshots": snapshots.compare,

@@ -14,7 +14,7 @@ class Row:
     ours: float
     baseline_name: str
     baseline: float
-    unit: str  # "/s" (higher is better) or "ms" (lower is better)
+    unit: str  # "/s" (higher is better), "ms" or "us" (lower is better)
     target: str = ""  # e.g. "ratio >= 0.50", shown beside the ratio
     met: bool | None = None
 
@@ -31,17 +31,18 @@ def rate_row(name: str, ours: float, baseline_name: str, baseline: float, min_ra
     return replace(row, target=f"ratio >= {min_ratio:.2f}", met=row.ratio >= min_ratio)
 
 
-def latency_row(name: str, ours: float, baseline_name: str, baseline: float, max_ours: float | None = None) -> Row:
-    """Latency in milliseconds; the target is an absolute bound on ours."""
-    row = Row(name, ours, baseline_name, baseline, "ms")
+def latency_row(name: str, ours: float, baseline_name: str, baseline: float, max_ours: float | None = None,
+                unit: str = "ms") -> Row:
+    """Latency in milliseconds (or ``unit``); the target is an absolute bound on ours."""
+    row = Row(name, ours, baseline_name, baseline, unit)
     if max_ours is None:
         return row
     return replace(row, target=f"ours < {max_ours:g} ms", met=ours < max_ours)
 
 
 def figure(value: float, unit: str) -> str:
-    if unit == "ms":
-        return f"{value:,.1f} ms"
+    if unit in ("ms", "us"):
+        return f"{value:,.1f} {unit}"
     return f"{value:,.0f}/s"
 
 
