@@ -5,12 +5,14 @@ follower for an upstream event, the gateway per HTTP request) and read through
 ``current()`` only. Nothing else travels invisibly: the correlation id that follows
 a command through every service, the RPC request's own id (a redelivered request
 changes nothing twice: ``shared.once``), the version the caller decided on
-(HTTP If-Match: ``shared.concurrency``). The verified actor (trust on the bus) and
-the caller's idempotency key (reliability) join it when those are built.
+(HTTP If-Match: ``shared.concurrency``), and the actor the service believes: the
+one a verified assertion names (``shared.assertions``), never a payload field. The
+caller's idempotency key (reliability) joins it when that is built.
 
-Two fields are *consumed*: the precondition holds for the first load of the record
-it names, and the request marker for the first save; the store clears each once it
-has served, so a command that reads its own change or saves twice is not refused.
+Three fields are *consumed*: the precondition holds for the first load of the record
+it names, the request marker and the assertion's id for the first save; the store
+clears each once it has served, so a command that reads its own change or saves
+twice is not refused.
 """
 from __future__ import annotations
 
@@ -27,6 +29,10 @@ class RequestContext:
     request_marker: UUID | None = None
     # (record id, version) the caller read: If-Match (shared.concurrency), None once checked.
     precondition: tuple[UUID, int] | None = None
+    # Who the verified assertion names (user_id, role, agency); None outside an RPC.
+    actor: dict | None = None
+    # The assertion's jti, recorded with the request's first save (shared.replays), None once stored.
+    assertion: str | None = None
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("jww_request", default=None)

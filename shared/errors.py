@@ -44,10 +44,21 @@ class NotFound(Refused):
     code = "not-found"
 
 
+class Unauthenticated(Refused):
+    """The call carries no valid actor assertion (``shared.assertions``); ``details``
+    holds the reason code under ``assertion``, never who the caller claimed to be."""
+
+    code = "unauthenticated"
+
+    @property
+    def reason(self) -> str:
+        return (self.details.get("assertion") or [""])[0]
+
+
 class InternalError(Refused):
     """Something failed on our side; the message carries a reference, never the cause."""
 
     code = "internal-error"
 
 
-REFUSALS = (InvalidInput, Conflict, Forbidden, NotFound, InternalError)
+REFUSALS = (InvalidInput, Conflict, Forbidden, NotFound, Unauthenticated, InternalError)

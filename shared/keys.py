@@ -8,7 +8,9 @@ its public JWK, carried beside every signature, so a verifier picks the key by i
 and a key rotates without downtime (sign with the new one, accept both).
 
 Only Ed25519 signing keys live here yet: the key each service signs its
-integration events with (``<service>-events``).
+integration events with (``<service>-events``), and the keys actor assertions are
+signed with (``gateway-actors`` for people, ``<service>-actors`` for a service's
+system actor: ``shared.assertions``).
 """
 from __future__ import annotations
 
@@ -42,6 +44,26 @@ def event_key_names() -> list[str]:
     from shared.config import SERVICES
 
     return [events_key_name(service) for service in SERVICES]
+
+
+def actors_key_name(holder: str) -> str:
+    return f"{holder}-actors"
+
+
+def actor_holders() -> list[str]:
+    """Who signs actor assertions: the gateway, for people, and each service, for itself."""
+    from shared.config import SERVICES
+
+    return ["gateway", *SERVICES]
+
+
+def actor_key_names() -> list[str]:
+    return [actors_key_name(holder) for holder in actor_holders()]
+
+
+def development_key_names() -> list[str]:
+    """Every key a development platform makes on its first run (and a test session)."""
+    return event_key_names() + actor_key_names()
 
 
 def _b64url(raw: bytes) -> str:

@@ -7,8 +7,15 @@ conflict on an aggregate becomes ``Conflict``; anything unexpected is logged by
 type with the correlation id and reaches the caller only as ``InternalError``
 carrying that id as reference, never a stack trace or a database message.
 
+Every call must carry an actor assertion (``shared.assertions``): ``AnsweringRpc``
+checks it as the message arrives, before any worker runs, and answers
+``Unauthenticated`` (one log line, a reason code) when it does not hold; a command
+whose assertion another request spent already is refused before it runs
+(``shared.replays``).
+
 ``Observed`` is where a worker's request context (``shared.context``) is set, from
-the nameko context data the caller sent: the one place it is made.
+the nameko context data the caller sent and the verified assertion: the one place
+it is made.
 """
 from __future__ import annotations
 
@@ -23,10 +30,13 @@ from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc, RpcConsumer
 
-from shared import concurrency, context, domain, metrics, once
+from shared import assertions, concurrency, context, domain, metrics, once, replays
+from shared.assertions import ASSERTION_KEY
 from shared.context import RequestContext
 from shared.contracts import validate_command
-from shared.errors import REFUSALS, Conflict, Forbidden, InternalError, InvalidInput, NotFound, Refused
+from shared.errors import (
+    REFUSALS, Conflict, Forbidden, InternalError, InvalidInput, NotFound, Refused, Unauthenticated,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +44,7 @@ log = logging.getLogger(__name__)
 CORRELATION_KEY = "correlation_id"  # nameko propagates it to every downstream call
 PRECONDITION_KEY = "jww_if_match"  # "<aggregate id>:<version>", for this call only
 REQUEST_KEY = "jww_request"  # the AMQP correlation id of the request, set on receipt
+VERIFIED_KEY = "jww_verified"  # the verified assertion's claims, set on receipt (whatever the caller sent)
 
 for _refusal in REFUSALS:  # the caller gets the same class back, not a bare RemoteError
     deserialize_to_instance(_refusal)
@@ -56,8 +67,14 @@ def command(schema=None):
         @functools.wraps(fn)
         def wrapper(self, payload=None):
             try:
+                app = getattr(self, "app", None)
+                if app is not None:
+                    replays.refuse_replay(app)
                 data = validate_command(schema, payload) if schema is not None else payload
                 return fn(self, data)
+            except Unauthenticated as refused:
+                _log_refusal(f"{getattr(self, 'name', '')}.{fn.__name__}", refused)
+                raise
             except Refused:
                 raise
             except domain.RuleRefused as rule:
@@ -74,6 +91,10 @@ def command(schema=None):
     return decorate
 
 
+def _log_refusal(rpc_name: str, refused: Unauthenticated) -> None:
+    log.warning("call refused: no valid actor assertion", extra={"rpc": rpc_name, "reason": refused.reason})
+
+
 class AnsweringRpcConsumer(RpcConsumer):
     """nameko's RPC consumer, except that losing the broker while a worker answers
     does not kill the service.
@@ -84,7 +105,14 @@ class AnsweringRpcConsumer(RpcConsumer):
     request is unacknowledged then, and the broker gives it to a worker again, as it
     would after a crash; that delivery changes nothing (shared/once.py), and the
     caller's reply queue is gone with the old connection.
+
+    It also holds the public keys every entrypoint checks assertions with, loaded
+    once as the service starts (a missing key stops it there, with its name).
     """
+
+    def setup(self):
+        super().setup()
+        self.verifier = assertions.Verifier()
 
     def handle_result(self, message, result, exc_info):
         try:
@@ -102,7 +130,22 @@ class AnsweringRpc(Rpc):
         # The request's own id, the same when the broker delivers it again (shared/once.py).
         data = super().unpack_message_headers(message)
         data[REQUEST_KEY] = message.properties.get("correlation_id")
+        # Raised here, nameko answers the refusal itself and starts no worker.
+        data[VERIFIED_KEY] = self._verified(message, data.pop(ASSERTION_KEY, None))
         return data
+
+    def _verified(self, message, token) -> assertions.Claims:
+        service, method = self.container.service_name, self.method_name
+        body = message.payload
+        try:
+            return self.rpc_consumer.verifier.verify(
+                token, service, method, body.get("args") or (), body.get("kwargs") or {},
+                redelivered=bool(message.delivery_info.get("redelivered")),
+            )
+        except Unauthenticated as refused:
+            _log_refusal(f"{service}.{method}", refused)
+            metrics.COMMANDS.labels(service, method, refused.code).inc()
+            raise
 
 
 rpc = AnsweringRpc.decorator  # every service's RPC entrypoints
@@ -115,10 +158,13 @@ class Observed(DependencyProvider):
     def worker_setup(self, worker_ctx):
         # A version the caller expects, and the request's own id, hold for this
         # command only, not for the calls it makes: taken out of what travels on.
+        verified: assertions.Claims | None = worker_ctx.data.pop(VERIFIED_KEY, None)  # None: a timer
         request = context.use(RequestContext(
             correlation_id=worker_ctx.data.get(CORRELATION_KEY) or "",
             request_marker=once.marker_for(worker_ctx.data.pop(REQUEST_KEY, None)),
             precondition=concurrency.parse(worker_ctx.data.pop(PRECONDITION_KEY, None) or ""),
+            actor=verified.actor if verified else None,
+            assertion=verified.jti if verified else None,
         ))
         worker_ctx.data[CORRELATION_KEY] = request.correlation_id  # nameko passes it to downstream calls
         worker_ctx.data["_jww_started"] = time.perf_counter()

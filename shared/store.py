@@ -5,7 +5,7 @@ Every service application uses a *process* recorder, so that an upstream positio
 (tracking record) is written in the same transaction as the events it caused, and
 the relay can keep its own position in the same database. Every save chains its
 events (``shared.chain``) and, for an RPC request, stores the request's marker
-(``shared.once``).
+(``shared.once``) and its actor assertion's (``shared.replays``).
 """
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import retry
 
-from shared import chain, once
+from shared import chain, once, replays
 from shared.concurrency import CheckedRepository
 from shared.config import StoreSettings
 from shared.errors import Conflict
 from shared.once import RequestCarriedOut
 from shared.persistence import DateAsISO, store_env
+from shared.replays import AssertionUsed
 
 
 class ServiceApplication(Application):
@@ -76,6 +77,9 @@ class ServiceApplication(Application):
         request = once.pending()
         if request is not None:
             processing.collect_events(RequestCarriedOut(marker=request))
+        spent = replays.pending()
+        if spent is not None:
+            processing.collect_events(AssertionUsed(*spent))
         # Every save, a command's or a follower's, chains its events before storing.
         chain.seal(processing.events, processing.aggregates, self.mapper)
         try:
@@ -83,9 +87,13 @@ class ServiceApplication(Application):
         except IntegrityError:
             if request is not None and self.recorder.select_events(request, limit=1):
                 raise Conflict("this request was carried out already", {"request": ["already carried out"]}) from None
+            if spent is not None and self.recorder.select_events(spent[0], limit=1):
+                raise replays.replayed() from None
             raise
         if request is not None:
             once.stored()
+        if spent is not None:
+            replays.stored()
         return recordings
 
     def record_processing(self, processing: ProcessingEvent) -> None:

@@ -17,8 +17,19 @@ def development_keys(tmp_path_factory):
     (they inherit the environment), never the developer's var/keys."""
     folder = tmp_path_factory.mktemp("keys")
     os.environ["JWW_KEYS_DIR"] = str(folder)
-    keys.ensure_development_keys(keys.event_key_names(), folder)
+    keys.ensure_development_keys(keys.development_key_names(), folder)
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def broker_users(tmp_path_factory):
+    """Broker users of this session's own (a prefix, so that sessions running at the
+    same time never change each other's passwords), made at the first vhost and
+    removed at the end; their passwords in a folder every process it starts reads."""
+    os.environ["JWW_BROKER_USER_PREFIX"] = f"jwwt{uuid.uuid4().hex[:8]}"
+    os.environ["JWW_BROKER_SECRETS_DIR"] = str(tmp_path_factory.mktemp("broker"))
+    yield os.environ["JWW_BROKER_USER_PREFIX"]
+    broker.delete_users()
 
 
 @pytest.fixture

@@ -78,6 +78,7 @@ class Gateway:
             label = endpoint.path if isinstance(endpoint, Route) else request.path
             if isinstance(endpoint, Route):
                 actor = self.tokens.actor(request.headers.get("Authorization"))
+                context.current().actor = actor  # what the calls to services assert (extensions.py)
                 response = self._call(endpoint, values, request, actor, call)
             else:
                 response = getattr(self, f"_{endpoint}")(request, call)

@@ -1,6 +1,7 @@
 """The gateway's nameko parts: one HTTP entrypoint that takes every request (the
 route table decides, in ``api.py``), and the calls to the services over RPC with
-a timeout, carrying the correlation id and any If-Match along."""
+a timeout, carrying the correlation id, any If-Match and an actor assertion along:
+the services believe the signed-in person only from it (``shared.assertions``)."""
 from __future__ import annotations
 
 import logging
@@ -17,7 +18,8 @@ from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer
 from werkzeug.wrappers import Request
 
-from shared import context
+from shared import assertions, context
+from shared.assertions import ASSERTION_KEY
 from shared.context import RequestContext
 from shared.rpc import CORRELATION_KEY, PRECONDITION_KEY
 from shared.service import SETTINGS_KEY
@@ -85,19 +87,23 @@ class ServiceCalls(DependencyProvider):
 
     rpc_reply_listener = ReplyListener()
 
+    def setup(self):
+        self.signer = assertions.Signer(assertions.GATEWAY)
+
     def worker_setup(self, worker_ctx):
         context.use(RequestContext(correlation_id=worker_ctx.data.get(CORRELATION_KEY) or ""))
 
     def get_dependency(self, worker_ctx):
         timeout = self.container.config[SETTINGS_KEY].rpc_timeout_seconds
-        return Caller(worker_ctx, self.rpc_reply_listener, timeout)
+        return Caller(worker_ctx, self.rpc_reply_listener, timeout, self.signer)
 
 
 class Caller:
-    def __init__(self, worker_ctx, reply_listener, timeout: float):
+    def __init__(self, worker_ctx, reply_listener, timeout: float, signer: assertions.Signer):
         self.worker_ctx = worker_ctx
         self.reply_listener = reply_listener
         self.timeout = timeout
+        self.signer = signer
 
     def __call__(self, service: str, rpc: str, payload=None, precondition: str | None = None,
                  timeout: float | None = None):
@@ -105,17 +111,24 @@ class Caller:
         # What the worker context carries goes along with the call as nameko context data.
         if precondition:
             self.worker_ctx.data[PRECONDITION_KEY] = precondition
+        # The signed-in person (api.py puts the token's actor in the request context),
+        # or the gateway's own system actor for what no person asks (health).
+        actor = context.current().actor or assertions.system_actor(assertions.GATEWAY)
+        args = () if payload is None else (payload,)
+        self.worker_ctx.data[ASSERTION_KEY] = self.signer.assertion(
+            actor, service, rpc, args, correlation_id=self.worker_ctx.data.get(CORRELATION_KEY) or "")
         # A command no instance took up in time expires in the service's queue rather
         # than taking effect later behind the caller's back (one already taken up by a
         # stalled instance may still: the 503 says so).
         proxy = MethodProxy(self.worker_ctx, service, rpc, self.reply_listener, expiration=timeout)
         try:
-            reply = proxy.call_async() if payload is None else proxy.call_async(payload)
+            reply = proxy.call_async(*args)
         except (UnknownService, OperationalError, OSError) as error:
             log.warning("service unavailable", extra={"target": service, "error": type(error).__name__})
             raise problems.unavailable(service) from None
         finally:
             self.worker_ctx.data.pop(PRECONDITION_KEY, None)
+            self.worker_ctx.data.pop(ASSERTION_KEY, None)
         timer = eventlet.Timeout(timeout)
         try:
             return reply.result()

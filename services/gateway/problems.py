@@ -17,6 +17,7 @@ MEDIA_TYPE = "application/problem+json"
 
 STATUS_OF_CODE = {
     "invalid-input": 422,
+    "unauthenticated": 401,
     "forbidden": 403,
     "not-found": 404,
     "conflict": 409,

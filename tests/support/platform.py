@@ -21,7 +21,7 @@ from pathlib import Path
 from nameko.standalone.rpc import ClusterRpcProxy
 
 import shared.rpc  # noqa: F401  (registers refusals so RPC callers get them back intact)
-from shared import config
+from shared import assertions, config
 from shared.store import ServiceApplication
 from tests.support.broker import wait_until
 
@@ -40,7 +40,7 @@ class Platform:
     def env(self, service: str) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
-            AMQP_URI=self.amqp_uri,
+            AMQP_URI=config.without_user(self.amqp_uri),  # each process kind connects as its own broker user
             JWW_STORE_SQLITE_PATH=str(self.workdir / f"{service}.sqlite"),
             JWW_RELAY_CHECKPOINT_PATH=str(self.workdir / f"{service}-checkpoints.jsonl"),
             JWW_METRICS_PORT="0",
@@ -141,11 +141,9 @@ class Platform:
                 process.kill()  # never leave a process behind, whatever state it is in
                 process.wait()
 
-    @contextmanager
     def rpc(self, timeout: float = 10, correlation_id: str | None = None):
-        context = {"correlation_id": correlation_id} if correlation_id else None
-        with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=timeout, context_data=context) as proxy:
-            yield proxy
+        """A proxy to the services that asserts each call's actor as the gateway would."""
+        return signed_rpc(self.amqp_uri, timeout, correlation_id)
 
     def application(self, service: str) -> ServiceApplication:
         """The service's own store, opened from the test to count what it holds."""
@@ -167,6 +165,52 @@ class Platform:
         """The end of every process's log, to print when a test or a comparison fails."""
         logs = sorted(self.workdir.glob("*.log"))
         return "\n".join(f"----- {log.name}\n{log.read_text()[-chars:]}" for log in logs)
+
+
+@contextmanager
+def signed_rpc(amqp_uri: str, timeout: float = 10, correlation_id: str | None = None):
+    """``ClusterRpcProxy`` whose every call carries an actor assertion signed with the
+    session's development gateway key: for the payload's ``actor``, or the gateway's
+    system actor when the payload names none (health, a pull)."""
+    context = {"correlation_id": correlation_id} if correlation_id else None
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout, context_data=context) as proxy:
+        yield _Signing(proxy, assertions.Signer(assertions.GATEWAY))
+
+
+class _Signing:
+    def __init__(self, proxy, signer: assertions.Signer, service: str | None = None,
+                 lock: threading.Lock | None = None):
+        self._proxy, self._signer, self._service = proxy, signer, service
+        # Calls from several threads share the proxy's context data between setting
+        # the assertion and publishing; the reply is awaited outside the lock.
+        self._lock = lock or threading.Lock()
+
+    def __getattr__(self, name: str):
+        if self._service is None:
+            return _Signing(getattr(self._proxy, name), self._signer, name, self._lock)
+        return _SignedMethod(getattr(self._proxy, name), self._signer, self._service, name, self._lock)
+
+    __getitem__ = __getattr__
+
+
+class _SignedMethod:
+    def __init__(self, method, signer: assertions.Signer, service: str, name: str, lock: threading.Lock):
+        self.method, self.signer, self.service, self.name, self.lock = method, signer, service, name, lock
+
+    def __call__(self, *args, **kwargs):
+        return self.call_async(*args, **kwargs).result()
+
+    def call_async(self, *args, **kwargs):
+        named = args[0].get("actor") if args and isinstance(args[0], dict) else None
+        actor = named if isinstance(named, dict) else assertions.system_actor(assertions.GATEWAY)
+        data = self.method.worker_ctx.data
+        with self.lock:
+            data[assertions.ASSERTION_KEY] = self.signer.assertion(
+                actor, self.service, self.name, args, kwargs, data.get("correlation_id") or "")
+            try:
+                return self.method.call_async(*args, **kwargs)
+            finally:
+                data.pop(assertions.ASSERTION_KEY, None)
 
 
 def free_port() -> int:
