@@ -20,12 +20,13 @@ import json
 import logging
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 
 import kombu
 from kombu.mixins import ConsumerMixin
 
-from shared import messaging, metrics
+from shared import assertions, messaging, metrics
 from shared.config import Settings
 from shared.follower import Follower, Pull
 
@@ -66,6 +67,7 @@ class UpstreamConsumer(ConsumerMixin):
         self._pauses = messaging.pauses()
         self._next_lag_check = 0.0
         self._lag = metrics.CONSUMER_LAG.labels(settings.service, upstream)
+        self._signer = None  # made at the first pull: a follower given its pull never needs the key
 
     @property
     def should_stop(self) -> bool:  # read by kombu's loops
@@ -79,8 +81,15 @@ class UpstreamConsumer(ConsumerMixin):
     def _pull_over_rpc(self, after: int, until: int | None) -> list[dict]:
         from nameko.standalone.rpc import ClusterRpcProxy
 
-        with ClusterRpcProxy(self.settings.nameko_config, timeout=self.rpc_timeout) as rpc:
-            return getattr(rpc, self.upstream).integration_events(after, until, PULL_PAGE)
+        # The pull is this service's own doing: its system actor asks, under its own key.
+        if self._signer is None:
+            self._signer = assertions.Signer(self.settings.service)
+        args = (after, until, PULL_PAGE)
+        assertion = self._signer.assertion(assertions.system_actor(self.settings.service), self.upstream,
+                                           "integration_events", args, correlation_id=uuid.uuid4().hex)
+        with ClusterRpcProxy(self.settings.nameko_config, timeout=self.rpc_timeout,
+                             context_data={assertions.ASSERTION_KEY: assertion}) as rpc:
+            return getattr(rpc, self.upstream).integration_events(*args)
 
     def _dead_letter(self, body: bytes | dict, reason: str) -> None:
         payload = body if isinstance(body, bytes) else json.dumps(body).encode()
