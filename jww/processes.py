@@ -48,11 +48,12 @@ def serve(service: str) -> int:
     eventlet.monkey_patch()
     from nameko.runners import ServiceRunner
 
-    from shared import logs, metrics
+    from shared import logs, messaging, metrics
     from shared.service import SETTINGS_KEY
 
     settings = config.load(service)
     logs.configure(service, settings.log_level)
+    messaging.passive_rpc_exchange()
     runner = ServiceRunner(config={**settings.nameko_config, SETTINGS_KEY: settings})
     runner.add_service(service_class(service))
 
@@ -98,7 +99,7 @@ def relay(service: str) -> int:
     app = application_class(service)(store=settings.store)
     the_relay = Relay(
         Outbox(app),
-        ConfirmingPublisher(settings.amqp_uri, exchange_name(service)),
+        ConfirmingPublisher(settings.relay_amqp_uri, exchange_name(service)),
         batch=settings.relay_batch,
         poll_seconds=settings.relay_poll_seconds,
         checkpoint=lambda: checkpoints.take(app.recorder, settings.checkpoint_path),

@@ -5,6 +5,14 @@ editing files.
 An override is named ``JWW_<SECTION>_<KEY>`` (``JWW_STORE_KIND=postgres``,
 ``JWW_METRICS_PORT=9200``); ``AMQP_URI`` overrides the broker address and
 ``JWW_CONFIG`` points at another settings file.
+
+Each process kind has a broker user of its own (``jww-<service>`` for a service's
+workers and followers, ``jww-<service>-relay``, ``jww-gateway``: see
+shared/topology.py for what each may do). Its password is not in the address: it
+comes from the file named by ``JWW_AMQP_PASSWORD_FILE`` (a mounted secret), from
+``JWW_AMQP_PASSWORD``, or, in development, from ``<user>.password`` under
+``JWW_BROKER_SECRETS_DIR`` (``var/broker``, written by ``jww broker setup``). An
+address that names a user itself is used as it is.
 """
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import quote, urlparse, urlunparse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DIR = PROJECT_ROOT / "deploy"
@@ -24,6 +33,68 @@ DEVELOPMENT_TOKEN_KEY = "development only: not a secret, set JWW_GATEWAY_TOKEN_K
 
 class ConfigError(Exception):
     pass
+
+
+def worker_user(service: str, prefix: str = "jww") -> str:
+    return f"{prefix}-{service}"
+
+
+def relay_user(service: str, prefix: str = "jww") -> str:
+    return f"{prefix}-{service}-relay"
+
+
+def broker_secrets_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("JWW_BROKER_SECRETS_DIR") or PROJECT_ROOT / "var" / "broker")
+
+
+def without_user(uri: str) -> str:
+    """The broker address without its credentials."""
+    parts = urlparse(uri)
+    host = parts.hostname or "127.0.0.1"
+    return urlunparse(parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host))
+
+
+@dataclass(frozen=True)
+class BrokerAccess:
+    """Where the broker is and how this process proves to it who it is. Read when
+    a process connects, not when settings load: commands that only open a store
+    need no broker password."""
+    address: str
+    user_prefix: str
+    secrets_dir: Path
+    password_file: str = field(default="", repr=False)
+    password: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(cls, address: str, env: Mapping[str, str]) -> "BrokerAccess":
+        return cls(address=address, user_prefix=env.get("JWW_BROKER_USER_PREFIX") or "jww",
+                   secrets_dir=broker_secrets_dir(env), password_file=env.get("JWW_AMQP_PASSWORD_FILE", ""),
+                   password=env.get("JWW_AMQP_PASSWORD", ""))
+
+    def uri(self, user: str) -> str:
+        parts = urlparse(self.address)
+        if parts.username:
+            return self.address
+        login = f"{quote(user, safe='')}:{quote(self._password(user), safe='')}"
+        return urlunparse(parts._replace(netloc=f"{login}@{parts.netloc}"))
+
+    def _password(self, user: str) -> str:
+        if self.password_file:
+            try:
+                return Path(self.password_file).read_text().strip()
+            except OSError as error:
+                raise ConfigError(f"JWW_AMQP_PASSWORD_FILE: cannot read {self.password_file} ({error.strerror})")
+        if self.password:
+            return self.password
+        path = self.secrets_dir / f"{user}.password"
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            raise ConfigError(
+                f"no broker password for {user}: set JWW_AMQP_PASSWORD_FILE, or in development run "
+                "`jww broker setup` (make run does), which writes it under "
+                f"{path.parent}") from None
 
 
 @dataclass(frozen=True)
@@ -42,7 +113,7 @@ class Settings:
     service: str
     follows: tuple[str, ...]
     max_workers: int
-    amqp_uri: str
+    broker: BrokerAccess
     queue_type: str  # "classic" on one node, "quorum" on a cluster
     prefetch: int
     store: StoreSettings
@@ -60,6 +131,15 @@ class Settings:
         return _resolve(path)
 
     @property
+    def amqp_uri(self) -> str:
+        """As the service's workers and followers."""
+        return self.broker.uri(worker_user(self.service, self.broker.user_prefix))
+
+    @property
+    def relay_amqp_uri(self) -> str:
+        return self.broker.uri(relay_user(self.service, self.broker.user_prefix))
+
+    @property
     def nameko_config(self) -> dict:
         return {"AMQP_URI": self.amqp_uri, "max_workers": self.max_workers, "serializer": "json"}
 
@@ -67,7 +147,7 @@ class Settings:
 @dataclass(frozen=True)
 class GatewaySettings:
     service: str
-    amqp_uri: str
+    broker: BrokerAccess
     max_workers: int
     http_addr: str
     http_port: int
@@ -78,6 +158,10 @@ class GatewaySettings:
     metrics_port: int
     log_level: str
     token_key: bytes = field(repr=False, default=DEVELOPMENT_TOKEN_KEY.encode())  # signs the bearer tokens
+
+    @property
+    def amqp_uri(self) -> str:
+        return self.broker.uri(worker_user(self.service, self.broker.user_prefix))
 
     @property
     def url(self) -> str:
@@ -140,13 +224,14 @@ def gateway_token_key(env: Mapping[str, str] | None = None) -> bytes:
 
 
 def load_gateway(env: Mapping[str, str] | None = None) -> GatewaySettings:
+    env = os.environ if env is None else env
     c = read(GATEWAY, env)
     gateway = c["gateway"]
     if not _resolve(gateway["users"]).is_file():
         raise ConfigError(f"no users file at {_resolve(gateway['users'])} ([gateway] users, JWW_GATEWAY_USERS)")
     return GatewaySettings(
         service=c["service"]["name"],
-        amqp_uri=c["amqp"]["uri"],
+        broker=BrokerAccess.from_env(c["amqp"]["uri"], env),
         max_workers=c["service"]["max_workers"],
         http_addr=gateway["addr"],
         http_port=gateway["port"],
@@ -163,6 +248,7 @@ def load_gateway(env: Mapping[str, str] | None = None) -> GatewaySettings:
 def load(service: str, env: Mapping[str, str] | None = None) -> Settings | GatewaySettings:
     if service == GATEWAY:
         return load_gateway(env)
+    env = os.environ if env is None else env
     c = read(service, env)
     store = c["store"]
     kind = store["kind"]
@@ -173,7 +259,7 @@ def load(service: str, env: Mapping[str, str] | None = None) -> Settings | Gatew
         service=c["service"]["name"],
         follows=tuple(c["service"]["follows"]),
         max_workers=c["service"]["max_workers"],
-        amqp_uri=c["amqp"]["uri"],
+        broker=BrokerAccess.from_env(c["amqp"]["uri"], env),
         queue_type=c["amqp"]["queue_type"],
         prefetch=c["amqp"]["prefetch"],
         store=StoreSettings(

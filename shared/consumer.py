@@ -136,7 +136,9 @@ class UpstreamConsumer(ConsumerMixin):
 
     def on_consume_ready(self, connection, channel, consumers, **kwargs) -> None:
         self._connection, self._channel = connection, channel
-        self.dead_queue(channel).declare()
+        # Made by `jww broker setup`: only checked here, so a missing one stops
+        # this session with its name before a dead letter would be lost.
+        self.dead_queue(channel).queue_declare(passive=True)
         self._producer = kombu.Producer(channel)
         log.info("following upstream", extra={"upstream": self.upstream, "queue": self.queue.name})
         self._catch_up()

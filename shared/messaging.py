@@ -4,6 +4,10 @@ Each service publishes to its own durable topic exchange ``jww.<service>.events`
 with the CloudEvents type as routing key. Each follower has one durable queue per
 upstream, ``jww.<follower>.from.<upstream>``, with a single active consumer (order
 matters per upstream; extra instances stand by), and a dead-letter queue beside it.
+
+``jww broker setup`` makes all of these (shared/topology.py); a runtime process
+declares them passively, since its broker user may not configure them: a missing
+one is an error that names it, not something a process quietly creates.
 """
 from __future__ import annotations
 
@@ -51,10 +55,11 @@ def follower_queue(follower: str, upstream: str, queue_type: str) -> Queue:
     """Everything the upstream publishes (``#``, so a lost message shows as a gap)."""
     return Queue(
         queue_name(follower, upstream),
-        exchange=Exchange(exchange_name(upstream), type="topic", durable=True),
+        exchange=Exchange(exchange_name(upstream), type="topic", durable=True, passive=True),
         routing_key="#",
         durable=True,
         queue_arguments=queue_arguments(queue_type),
+        no_declare=True,
     )
 
 
@@ -63,10 +68,35 @@ def dead_letter_queue(follower: str, upstream: str) -> Queue:
     queue the message came from."""
     return Queue(
         dead_letter_queue_name(follower, upstream),
-        exchange=Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True),
+        exchange=Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True, passive=True),
         routing_key=queue_name(follower, upstream),
         durable=True,
+        no_declare=True,
     )
+
+
+def passive_rpc_exchange() -> None:
+    """Make nameko check that its RPC exchange exists instead of declaring it.
+
+    nameko declares ``nameko-rpc`` each time it declares an RPC or reply queue; a
+    declaration that is not passive needs the configure permission on the exchange,
+    and with it the right to delete it, which would let any process stop every
+    RPC. The exchange belongs to ``jww broker setup``; a process that runs nameko
+    containers calls this once, before starting them.
+    """
+    import nameko.rpc
+
+    declared = nameko.rpc.get_rpc_exchange
+    if getattr(declared, "passive", False):
+        return
+
+    def get_rpc_exchange(config):
+        exchange = declared(config)
+        exchange.passive = True
+        return exchange
+
+    get_rpc_exchange.passive = True
+    nameko.rpc.get_rpc_exchange = get_rpc_exchange
 
 
 def connection_params(uri: str) -> dict:
@@ -110,7 +140,7 @@ class ConfirmingPublisher:
         connection = amqp.Connection(**connection_params(self.uri), heartbeat=self.heartbeat, connect_timeout=5)
         connection.connect()
         channel = connection.channel()
-        channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False)
+        channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False, passive=True)
         channel.confirm_select()
         channel.events["basic_ack"].add(self._on_ack)
         channel.events["basic_nack"].add(self._on_nack)

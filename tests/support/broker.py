@@ -1,6 +1,7 @@
-"""The real RabbitMQ on this machine, driven the way an operator would: rabbitmqctl
-for vhosts, restarts and dropped connections; AMQP for looking into queues. The
-tests and the bench share it, with the wait that both use."""
+"""The real RabbitMQ on this machine, driven the way an operator would: `jww broker
+setup`'s own functions for users, vhosts, permissions and topology; rabbitmqctl for
+restarts and dropped connections; AMQP for looking into queues. The tests and the
+bench share it, with the wait that both use."""
 from __future__ import annotations
 
 import os
@@ -11,9 +12,13 @@ from urllib.parse import quote, unquote, urlparse, urlunparse
 
 import amqp
 
+from jww import broker as broker_command
+from shared import config
 from shared.messaging import connection_params
 
 BROKER = os.environ.get("JWW_TEST_BROKER", "amqp://guest:guest@127.0.0.1:5672")
+ADMIN = os.environ.get("JWW_TEST_BROKER_ADMIN", broker_command.DEVELOPMENT_ADMIN_URI)
+_users_made: list[str] = []
 
 
 def ctl(*args: str, timeout: float = 60, attempts: int = 1) -> str:
@@ -28,18 +33,43 @@ def ctl(*args: str, timeout: float = 60, attempts: int = 1) -> str:
             time.sleep(2)  # the broker may be restarting: let it come back
 
 
+def management() -> broker_command.Management:
+    return broker_command.Management(ADMIN)
+
+
+def ensure_users() -> list[str]:
+    """Every process kind's broker user, made once per session (the prefix and the
+    password folder come from the environment, as for the processes)."""
+    if not _users_made:
+        _users_made.extend(broker_command.ensure_users(
+            management(), os.environ.get("JWW_BROKER_USER_PREFIX") or "jww", config.broker_secrets_dir(), True))
+    return list(_users_made)
+
+
+def delete_users() -> None:
+    api = management()
+    for user in _users_made:
+        api.call("DELETE", f"/api/users/{quote(user, safe='')}")
+    _users_made.clear()
+
+
 def create_vhost(name: str | None = None, base_uri: str = BROKER) -> tuple[str, str]:
     """A vhost of its own for one test or one comparison, so that none sees another's
-    messages, open to the user of ``base_uri``; its name and URI."""
+    messages, with the platform's topology and every process kind's permissions, as
+    `jww broker setup` makes them, and open to the user of ``base_uri``; its name
+    and URI."""
     name = name or f"jww-test-{uuid.uuid4().hex[:10]}"
     parts = urlparse(base_uri)
-    ctl("add_vhost", name)
-    ctl("set_permissions", "-p", name, unquote(parts.username or "guest"), ".*", ".*", ".*")
+    ensure_users()
+    api = management()
+    broker_command.provision_vhost(api, name, os.environ, os.environ.get("JWW_BROKER_USER_PREFIX") or "jww")
+    api.call("PUT", f"/api/permissions/{quote(name, safe='')}/{quote(unquote(parts.username or 'guest'), safe='')}",
+             {"configure": ".*", "write": ".*", "read": ".*"})
     return name, urlunparse(parts._replace(path="/" + quote(name, safe="")))
 
 
 def delete_vhost(name: str) -> None:
-    ctl("delete_vhost", name, attempts=5)
+    management().call("DELETE", f"/api/vhosts/{quote(name, safe='')}")
 
 
 def close_connections(vhost: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from kombu.transport import memory
 from prometheus_client import REGISTRY
 
-from shared import config
+from shared import config, messaging
 from shared import consumer as consumer_module
 from shared.consumer import UpstreamConsumer
 from shared.contracts import encode
@@ -139,10 +139,17 @@ def test_a_new_connection_forgets_what_the_old_one_delivered(intake, guidance):
 
 @pytest.fixture
 def memory_broker():
-    """kombu's in-memory broker keeps its queues per process: start each test empty."""
+    """kombu's in-memory broker keeps its queues per process: start each test empty,
+    with the queues `jww broker setup` makes (the follower only checks them)."""
     for name in (QUEUE, DEAD_QUEUE):
         memory.Channel.queues.pop(name, None)
-    yield kombu.Connection("memory://")
+    connection = kombu.Connection("memory://")
+    channel = connection.channel()
+    for queue in (messaging.follower_queue("guidance", "intake", "classic"),
+                  messaging.dead_letter_queue("guidance", "intake")):
+        exchange = kombu.Exchange(queue.exchange.name, type=queue.exchange.type, durable=True)
+        kombu.Queue(queue.name, exchange=exchange, routing_key=queue.routing_key, channel=channel).declare()
+    yield connection
     for name in (QUEUE, DEAD_QUEUE):
         memory.Channel.queues.pop(name, None)
 

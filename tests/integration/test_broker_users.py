@@ -1,0 +1,106 @@
+"""Each process kind's broker user may do what it needs and nothing else, as the
+real broker enforces it (the vhost fixture provisions it as `jww broker setup`
+does): not read every RPC, not publish another service's events, not call an RPC
+it has no use for, not remove the topology."""
+import os
+import uuid
+
+import amqp
+import pytest
+
+from jww import broker as broker_command
+from shared import config, messaging, topology
+from tests.support import broker
+
+CONSENT_GIVEN = b'{"specversion": "1.0", "type": "be.jww.intake.consent-given.v1", "source": "intake"}'
+
+
+def as_user(amqp_uri: str, user: str) -> str:
+    prefix = os.environ["JWW_BROKER_USER_PREFIX"]
+    access = config.BrokerAccess.from_env(config.without_user(amqp_uri), {**os.environ, "JWW_AMQP_PASSWORD": ""})
+    return access.uri(f"{prefix}-{user}")
+
+
+def refused(uri: str, action) -> bool:
+    with broker.connect(uri) as connection:
+        channel = connection.channel()
+        try:
+            action(channel)
+        except amqp.exceptions.AccessRefused:
+            return True
+    return False
+
+
+def publish_confirmed(exchange: str, routing_key: str, body: bytes = b"{}"):
+    def publish(channel):
+        channel.confirm_select()
+        channel.basic_publish_confirm(amqp.Message(body), exchange=exchange, routing_key=routing_key)
+    return publish
+
+
+def reply_queue(service: str, binding: str):
+    """A queue of the kind nameko makes for a process's replies, bound with ``binding``."""
+    def bind(channel):
+        name = f"rpc.reply-{service}-{uuid.uuid4()}"
+        channel.queue_declare(name, auto_delete=True)
+        channel.queue_bind(name, topology.RPC_EXCHANGE, routing_key=binding)
+    return bind
+
+
+def test_a_worker_may_not_bind_everything_on_the_rpc_exchange(amqp_uri):
+    worker = as_user(amqp_uri, "guidance")
+    assert not refused(worker, reply_queue("guidance", str(uuid.uuid4())))  # its own replies: allowed
+    assert refused(worker, reply_queue("guidance", "#"))
+    assert refused(worker, reply_queue("guidance", "intake.*"))
+
+
+def test_a_worker_may_not_read_another_services_rpc_queue(amqp_uri):
+    intake = as_user(amqp_uri, "intake")
+    assert not refused(intake, lambda channel: channel.queue_declare("rpc-intake", durable=True))  # as nameko does
+    assert refused(as_user(amqp_uri, "guidance"), lambda channel: channel.basic_get("rpc-intake"))
+    assert refused(as_user(amqp_uri, "gateway"), lambda channel: channel.basic_get("rpc-intake"))
+
+
+@pytest.mark.parametrize("user", [
+    *(f"{service}-relay" for service in config.SERVICES if service != "intake"),
+    *config.SERVICES, "gateway",
+])
+def test_only_intakes_relay_may_publish_intakes_events(amqp_uri, user):
+    assert refused(as_user(amqp_uri, user), publish_confirmed(
+        messaging.exchange_name("intake"), "be.jww.intake.consent-given.v1", CONSENT_GIVEN))
+
+
+def test_intakes_relay_publishes_its_own_events_and_no_one_elses(amqp_uri):
+    relay = as_user(amqp_uri, "intake-relay")
+    assert not refused(relay, publish_confirmed(
+        messaging.exchange_name("intake"), "be.jww.intake.consent-given.v1", CONSENT_GIVEN))
+    # Its own exchange, but another service's type: refused by routing key.
+    assert refused(relay, publish_confirmed(messaging.exchange_name("intake"), "be.jww.referrals.referral-made.v1"))
+    assert refused(relay, publish_confirmed(topology.RPC_EXCHANGE, "intake.register_client"))
+
+
+def test_rpc_may_be_called_only_by_those_who_need_it(amqp_uri):
+    gateway, guidance = as_user(amqp_uri, "gateway"), as_user(amqp_uri, "guidance")
+    assert not refused(gateway, publish_confirmed(topology.RPC_EXCHANGE, "intake.register_client"))
+    assert not refused(guidance, publish_confirmed(topology.RPC_EXCHANGE, "intake.integration_events"))
+    assert refused(guidance, publish_confirmed(topology.RPC_EXCHANGE, "intake.register_client"))
+    assert refused(guidance, publish_confirmed(topology.RPC_EXCHANGE, "referrals.integration_events"))
+
+
+def test_no_runtime_user_may_remove_the_topology(amqp_uri):
+    for user in ("intake", "intake-relay", "gateway"):
+        assert refused(as_user(amqp_uri, user), lambda channel: channel.exchange_delete(topology.RPC_EXCHANGE))
+        assert refused(as_user(amqp_uri, user), lambda channel: channel.queue_delete("jww.audit.from.intake"))
+
+
+def test_setup_again_changes_nothing_and_no_runtime_user_administers(vhost):
+    name, _ = vhost
+    api = broker.management()
+    before = api.call("GET", f"/api/definitions/{name}")
+    prefix = os.environ["JWW_BROKER_USER_PREFIX"]
+    broker_command.provision_vhost(api, name, os.environ, prefix)
+    after = api.call("GET", f"/api/definitions/{name}")
+    assert {k: sorted(map(str, after[k])) for k in ("exchanges", "queues", "bindings")} == \
+        {k: sorted(map(str, before[k])) for k in ("exchanges", "queues", "bindings")}
+    for user in broker.ensure_users():
+        assert api.call("GET", f"/api/users/{user}")["tags"] == []
