@@ -25,10 +25,9 @@ import time
 
 import psycopg
 import pytest
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared import config
-from tests.support.platform import Platform, count_events
+from tests.support.platform import Platform, count_events, signed_rpc
 from tests.support.samples import WORKER, registration_payload
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres]
@@ -103,7 +102,7 @@ def run_scenario(platform: Platform) -> dict:
 
     def register(index: int) -> None:
         try:
-            with ClusterRpcProxy({"AMQP_URI": platform.amqp_uri}, timeout=timeout) as rpc:
+            with signed_rpc(platform.amqp_uri, timeout=timeout) as rpc:
                 ready.wait(10)
                 fire.wait(10)
                 results[index] = rpc.intake.register_client(REGISTRATION)
@@ -111,7 +110,7 @@ def run_scenario(platform: Platform) -> dict:
             results[index] = error
 
     def probe_health() -> None:
-        with ClusterRpcProxy({"AMQP_URI": platform.amqp_uri}, timeout=timeout) as rpc:
+        with signed_rpc(platform.amqp_uri, timeout=timeout) as rpc:
             rpc.intake.health()  # the reply queue is set up before the clock runs
             ready.wait(10)
             probe.wait(10)
