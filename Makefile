@@ -6,7 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration test-faults bench clean
+# RabbitMQ's management API, with an administrator's name: `jww broker setup` makes
+# every process kind's user, its permissions and the topology through it.
+BROKER_ADMIN ?= http://guest:guest@127.0.0.1:15672
+
+.PHONY: run test test-unit test-integration test-faults bench clean broker broker-plugin
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: set PYTHON=python3.11")'
@@ -15,10 +19,20 @@ $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-run: $(STAMP)
+run: broker
 	$(BIN)/jww run
 
-test: $(STAMP)
+# Idempotent: users keep their passwords (development ones under var/broker).
+broker: $(STAMP) broker-plugin
+	$(BIN)/jww broker setup --admin-uri $(BROKER_ADMIN)
+
+# The management plugin is off in a fresh RabbitMQ install; root can turn it on.
+broker-plugin:
+	@rabbitmq-plugins -q is_enabled rabbitmq_management >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then rabbitmq-plugins enable rabbitmq_management; \
+	  else echo "RabbitMQ's management plugin is off: run 'sudo rabbitmq-plugins enable rabbitmq_management'" >&2; exit 1; fi; }
+
+test: $(STAMP) broker-plugin
 	$(BIN)/pytest
 
 # One tier at a time. test-unit needs neither RabbitMQ nor PostgreSQL; the other two
@@ -26,13 +40,13 @@ test: $(STAMP)
 test-unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
-test-integration: $(STAMP)
+test-integration: $(STAMP) broker-plugin
 	$(BIN)/pytest tests/integration
 
-test-faults: $(STAMP)
+test-faults: $(STAMP) broker-plugin
 	$(BIN)/pytest tests/faults
 
-bench: $(STAMP)
+bench: broker
 	$(BIN)/python -m bench
 
 clean:
