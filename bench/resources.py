@@ -50,7 +50,7 @@ class Resources(contextlib.ExitStack):
         of AMQP_URI, or the deployed default; its URI."""
         name = self._name()
         self.callback(broker.delete_vhost, name)
-        return broker.create_vhost(name, settings("intake").amqp_uri)[1]
+        return broker.create_vhost(name, settings("intake").broker.address)[1]  # opened to guest, who looks into queues; the processes use their own users
 
     def postgres_store(self, service: str) -> config.StoreSettings:
         """The service's PostgreSQL store settings, in a database of its own that is
