@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown comparison(s) {unknown}; choose from {list(COMPARISONS)}", file=sys.stderr)
         return 2
-    keys.ensure_development_keys(keys.event_key_names())  # the relays sign, as in production
+    keys.ensure_development_keys(keys.platform_key_names())  # the relays sign, as in production
     started = time.monotonic()
     print(_load("at start"), flush=True)
     rows: list[report.Row] = []

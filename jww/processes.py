@@ -145,7 +145,7 @@ def run(services: list[str], show_logs: bool = False) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 1
-    created = keys.ensure_development_keys(keys.event_key_names())
+    created = keys.ensure_development_keys(keys.platform_key_names())
     if created:
         print(f"Created development keys under {_relative(keys.keys_dir())}/ (for this machine only; "
               "production mounts its own).", flush=True)

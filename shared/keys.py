@@ -61,8 +61,9 @@ def actor_key_names() -> list[str]:
     return [actors_key_name(holder) for holder in actor_holders()]
 
 
-def development_key_names() -> list[str]:
-    """Every key a development platform makes on its first run (and a test session)."""
+def platform_key_names() -> list[str]:
+    """Every key the platform's processes sign with: what development makes on its
+    first run (and a test session), and what the JWKS document lists."""
     return event_key_names() + actor_key_names()
 
 

@@ -17,7 +17,7 @@ def development_keys(tmp_path_factory):
     (they inherit the environment), never the developer's var/keys."""
     folder = tmp_path_factory.mktemp("keys")
     os.environ["JWW_KEYS_DIR"] = str(folder)
-    keys.ensure_development_keys(keys.development_key_names(), folder)
+    keys.ensure_development_keys(keys.platform_key_names(), folder)
     return folder
 
 

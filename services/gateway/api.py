@@ -196,7 +196,7 @@ class Gateway:
     def _jwks(self, request: Request, call: Call) -> Response:
         """The deployment's public keys: a partner verifies every event's signature
         with these and stock JOSE tools (deploy/README.md)."""
-        return json_response(keys.jwks(keys.event_key_names()), 200, {"Cache-Control": "max-age=300"})
+        return json_response(keys.jwks(keys.platform_key_names()), 200, {"Cache-Control": "max-age=300"})
 
     def _index(self, request: Request, call: Call) -> Response:
         return json_response({"service": "jww gateway", "document": "/openapi.json", "sign_in": "/auth/token",
