@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from kombu.utils import json as kombu_json
 
 from shared import keys
-from shared.errors import Unauthenticated
+from shared.errors import InvalidInput, Unauthenticated
 
 ASSERTION_KEY = "jww_actor"  # nameko context data: the caller's assertion, for one call
 GATEWAY = "gateway"
@@ -55,7 +55,12 @@ def payload_digest(args, kwargs) -> str:
     and ids) read back as plain JSON, in RFC 8785 canonical form, so the caller
     and the service hash the very same bytes."""
     sent = json.loads(kombu_json.dumps({"args": list(args), "kwargs": dict(kwargs)}))
-    return _b64url(hashlib.sha256(rfc8785.dumps(sent)).digest())
+    try:
+        canonical = rfc8785.dumps(sent)
+    except rfc8785.CanonicalizationError:
+        # A number JSON cannot carry exactly (beyond 2**53): no contract takes one.
+        raise InvalidInput("a number in the request is too large", {"_schema": ["a number is out of range"]}) from None
+    return _b64url(hashlib.sha256(canonical).digest())
 
 
 def _b64url(raw: bytes) -> str:

@@ -6,6 +6,7 @@ import uuid
 
 import kombu
 
+from shared import assertions
 from tests.support.samples import WORKER, registration_payload
 
 
@@ -25,10 +26,15 @@ def test_a_command_delivered_twice_is_carried_out_once(platform):
         with connection.Consumer(reply_queue, callbacks=[lambda body, message: (replies.append(body), message.ack())],
                                  accept=["json"]):
             producer = connection.Producer(serializer="json")
+            # Signed once, as the gateway signs a call: the same message, with the same
+            # assertion, is what the broker delivers again.
+            assertion = assertions.Signer(assertions.GATEWAY).assertion(
+                WORKER, "intake", "receive_help_request", [payload], {})
             for _ in range(2):  # the very same AMQP message, twice
                 producer.publish({"args": [payload], "kwargs": {}}, exchange=exchange,
                                  routing_key="intake.receive_help_request", reply_to=request_id,
-                                 correlation_id=request_id, declare=[reply_queue])
+                                 correlation_id=request_id, declare=[reply_queue],
+                                 headers={f"nameko.{assertions.ASSERTION_KEY}": assertion})
             while len(replies) < 2:
                 connection.drain_events(timeout=10)
 
