@@ -79,16 +79,14 @@ class UpstreamConsumer(ConsumerMixin):
     # -- what the follower asks of the transport -----------------------------------
 
     def _pull_over_rpc(self, after: int, until: int | None) -> list[dict]:
-        from nameko.standalone.rpc import ClusterRpcProxy
-
         # The pull is this service's own doing: its system actor asks, under its own key.
         if self._signer is None:
             self._signer = assertions.Signer(self.settings.service)
         args = (after, until, PULL_PAGE)
         assertion = self._signer.assertion(assertions.system_actor(self.settings.service), self.upstream,
                                            "integration_events", args, correlation_id=uuid.uuid4().hex)
-        with ClusterRpcProxy(self.settings.nameko_config, timeout=self.rpc_timeout,
-                             context_data={assertions.ASSERTION_KEY: assertion}) as rpc:
+        with messaging.pull_proxy(self.settings.service, self.settings.nameko_config, timeout=self.rpc_timeout,
+                                  context_data={assertions.ASSERTION_KEY: assertion}) as rpc:
             return getattr(rpc, self.upstream).integration_events(*args)
 
     def _dead_letter(self, body: bytes | dict, reason: str) -> None:

@@ -200,3 +200,19 @@ class ConfirmingPublisher:
             except Exception:  # already broken: nothing left to release
                 pass
         self.connection = self.channel = None
+
+
+def pull_proxy(service: str, config: dict, **options):
+    """nameko's standalone cluster proxy, whose reply queue is named after ``service``
+    (``rpc.reply-<service>-pull-<uuid>``) instead of the name every standalone proxy
+    shares, so that each service's broker user may read its own replies only."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    class ServiceContainer(ClusterRpcProxy.ServiceContainer):
+        service_name = f"{service}-pull"
+
+    class Proxy(ClusterRpcProxy):
+        pass
+
+    Proxy.ServiceContainer = ServiceContainer
+    return Proxy(config, **options)

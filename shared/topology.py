@@ -37,9 +37,8 @@ from shared.config import GATEWAY, SERVICES, relay_user, worker_user
 
 RPC_EXCHANGE = "nameko-rpc"  # nameko's default (nameko/rpc.py)
 # nameko names a reply queue rpc.reply-<service name>-<uuid4> and binds it with the
-# uuid; a standalone proxy (a follower's pull of a gap) uses "standalone_rpc_proxy".
+# uuid; a follower's pull of a gap names its proxy <service>-pull (messaging.pull_proxy).
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-STANDALONE_PROXY = "standalone_rpc_proxy"
 NOTHING = "^$"
 
 
@@ -71,7 +70,7 @@ def _limited(topics: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 
 
 def worker_grant(service: str, follows: tuple[str, ...], prefix: str = "jww") -> Grant:
-    reply_queues = rf"rpc\.reply-({re.escape(service)}|{STANDALONE_PROXY})-{UUID}"
+    reply_queues = rf"rpc\.reply-{re.escape(service)}(-pull)?-{UUID}"
     own_queues = [*_names(f"rpc-{service}"), reply_queues]
     followed = [rf"{re.escape(messaging.queue_name(service, upstream))}(\.dead)?" for upstream in follows]
     return Grant(

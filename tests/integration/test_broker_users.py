@@ -54,6 +54,13 @@ def test_a_worker_may_not_bind_everything_on_the_rpc_exchange(amqp_uri):
     assert refused(worker, reply_queue("guidance", "intake.*"))
 
 
+def test_a_worker_reads_its_own_pull_replies_and_no_other_service_s(amqp_uri):
+    guidance = as_user(amqp_uri, "guidance")
+    assert not refused(guidance, reply_queue("guidance-pull", str(uuid.uuid4())))
+    assert refused(guidance, reply_queue("referrals-pull", str(uuid.uuid4())))
+    assert refused(guidance, reply_queue("standalone_rpc_proxy", str(uuid.uuid4())))
+
+
 def test_a_worker_may_not_read_another_services_rpc_queue(amqp_uri):
     intake = as_user(amqp_uri, "intake")
     assert not refused(intake, lambda channel: channel.queue_declare("rpc-intake", durable=True))  # as nameko does
