@@ -99,7 +99,7 @@ def relay(service: str) -> int:
     app = application_class(service)(store=settings.store)
     the_relay = Relay(
         Outbox(app),
-        ConfirmingPublisher(settings.relay_amqp_uri, exchange_name(service)),
+        ConfirmingPublisher(settings.relay_amqp_uri, exchange_name(service), ca_file=settings.broker.ca_file),
         batch=settings.relay_batch,
         poll_seconds=settings.relay_poll_seconds,
         checkpoint=lambda: checkpoints.take(app.recorder, settings.checkpoint_path),
@@ -128,7 +128,8 @@ def broker_problem(uri: str) -> str | None:
         connection.close()
         return None
     except Exception as error:
-        where = f"amqp://{params['host']}{'/' if params['virtual_host'] == '/' else '/' + params['virtual_host']}"
+        vhost = "/" if params["virtual_host"] == "/" else "/" + params["virtual_host"]
+        where = f"{'amqps' if params['ssl'] else 'amqp'}://{params['host']}{vhost}"
         return (
             f"RabbitMQ is not reachable at {where} ({type(error).__name__}): install and start it "
             "(on Debian: 'apt-get install rabbitmq-server' then 'rabbitmq-server -detached'), "

@@ -13,10 +13,15 @@ comes from the file named by ``JWW_AMQP_PASSWORD_FILE`` (a mounted secret), from
 ``JWW_AMQP_PASSWORD``, or, in development, from ``<user>.password`` under
 ``JWW_BROKER_SECRETS_DIR`` (``var/broker``, written by ``jww broker setup``). An
 address that names a user itself is used as it is.
+
+An ``amqps://`` address makes every connection (RPC, followers, relay, gateway) use
+TLS and verify the broker's certificate and host name against the CA file named by
+``JWW_AMQP_CA_FILE``, or the system's trust store when it is unset.
 """
 from __future__ import annotations
 
 import os
+import ssl
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +60,30 @@ def without_user(uri: str) -> str:
     return urlunparse(parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host))
 
 
+def tls_options(address: str, ca_file: str = "") -> dict | None:
+    """The TLS options py-amqp and kombu take for ``address``, None for plain AMQP.
+    The host name is given, not left to kombu, which would check the certificate
+    against its own rewriting of ``localhost`` instead."""
+    parts = urlparse(address)
+    if parts.scheme != "amqps":
+        return None
+    return {"ca_certs": ca_file or None, "cert_reqs": ssl.CERT_REQUIRED,
+            "server_hostname": parts.hostname or "127.0.0.1"}
+
+
+def nameko_amqp(uri: str, ca_file: str = "") -> dict:
+    """nameko's broker settings for ``uri``: it hands ``AMQP_SSL`` to kombu."""
+    tls = tls_options(uri, ca_file)
+    return {"AMQP_URI": uri, **({"AMQP_SSL": tls} if tls else {})}
+
+
+def amqp_ca_file(env: Mapping[str, str] | None = None) -> str:
+    path = (os.environ if env is None else env).get("JWW_AMQP_CA_FILE", "")
+    if path and not Path(path).is_file():
+        raise ConfigError(f"JWW_AMQP_CA_FILE: no CA certificate file at {path}")
+    return path
+
+
 @dataclass(frozen=True)
 class BrokerAccess:
     """Where the broker is and how this process proves to it who it is. Read when
@@ -65,12 +94,20 @@ class BrokerAccess:
     secrets_dir: Path
     password_file: str = field(default="", repr=False)
     password: str = field(default="", repr=False)
+    ca_file: str = ""
 
     @classmethod
     def from_env(cls, address: str, env: Mapping[str, str]) -> "BrokerAccess":
         return cls(address=address, user_prefix=env.get("JWW_BROKER_USER_PREFIX") or "jww",
                    secrets_dir=broker_secrets_dir(env), password_file=env.get("JWW_AMQP_PASSWORD_FILE", ""),
-                   password=env.get("JWW_AMQP_PASSWORD", ""))
+                   password=env.get("JWW_AMQP_PASSWORD", ""), ca_file=amqp_ca_file(env))
+
+    @property
+    def tls(self) -> dict | None:
+        return tls_options(self.address, self.ca_file)
+
+    def nameko(self, user: str) -> dict:
+        return nameko_amqp(self.uri(user), self.ca_file)
 
     def uri(self, user: str) -> str:
         parts = urlparse(self.address)
@@ -141,7 +178,8 @@ class Settings:
 
     @property
     def nameko_config(self) -> dict:
-        return {"AMQP_URI": self.amqp_uri, "max_workers": self.max_workers, "serializer": "json"}
+        return {**self.broker.nameko(worker_user(self.service, self.broker.user_prefix)),
+                "max_workers": self.max_workers, "serializer": "json"}
 
 
 @dataclass(frozen=True)
@@ -170,7 +208,8 @@ class GatewaySettings:
 
     @property
     def nameko_config(self) -> dict:
-        return {"AMQP_URI": self.amqp_uri, "max_workers": self.max_workers, "serializer": "json",
+        return {**self.broker.nameko(worker_user(self.service, self.broker.user_prefix)),
+                "max_workers": self.max_workers, "serializer": "json",
                 "WEB_SERVER_ADDRESS": f"{self.http_addr}:{self.http_port}"}
 
 

@@ -52,7 +52,8 @@ class UpstreamConsumer(ConsumerMixin):
         # The mixin connects with clones of this one. Confirms make a dead letter's
         # publish return only once the broker holds it.
         self.connection = connection or kombu.Connection(
-            settings.amqp_uri, heartbeat=30, transport_options={"confirm_publish": True}
+            settings.amqp_uri, heartbeat=30, ssl=settings.broker.tls or False,
+            transport_options={"confirm_publish": True},
         )
         self.queue = messaging.follower_queue(settings.service, upstream, settings.queue_type)
         self.dead_queue = messaging.dead_letter_queue(settings.service, upstream)

@@ -19,6 +19,8 @@ import amqp
 from kombu import Exchange, Queue
 from kombu.utils.functional import fxrange
 
+from shared import config
+
 DEAD_LETTER_EXCHANGE = "jww.dead-letters"
 CONTENT_TYPE = "application/cloudevents+json"
 
@@ -99,14 +101,18 @@ def passive_rpc_exchange() -> None:
     nameko.rpc.get_rpc_exchange = get_rpc_exchange
 
 
-def connection_params(uri: str) -> dict:
+def connection_params(uri: str, ca_file: str | None = None) -> dict:
+    """py-amqp's arguments for ``uri``; TLS for ``amqps://``, verified against
+    ``ca_file`` (by default ``JWW_AMQP_CA_FILE``, as for every other connection)."""
     parts = urlparse(uri)
     vhost = unquote(parts.path[1:]) if len(parts.path) > 1 else "/"
+    tls = config.tls_options(uri, config.amqp_ca_file() if ca_file is None else ca_file)
     return {
-        "host": f"{parts.hostname or '127.0.0.1'}:{parts.port or 5672}",
+        "host": f"{parts.hostname or '127.0.0.1'}:{parts.port or (5671 if tls else 5672)}",
         "userid": unquote(parts.username or "guest"),
         "password": unquote(parts.password or "guest"),
         "virtual_host": vhost,
+        "ssl": tls or False,
     }
 
 
@@ -124,8 +130,10 @@ class ConfirmingPublisher:
     (DESIGN §10), so this one speaks py-amqp directly.
     """
 
-    def __init__(self, uri: str, exchange: str, confirm_timeout: float = 30.0, heartbeat: int = 30):
+    def __init__(self, uri: str, exchange: str, confirm_timeout: float = 30.0, heartbeat: int = 30,
+                 ca_file: str | None = None):
         self.uri = uri
+        self.ca_file = ca_file
         self.exchange = exchange
         self.confirm_timeout = confirm_timeout
         self.heartbeat = heartbeat
@@ -137,7 +145,8 @@ class ConfirmingPublisher:
 
     def connect(self) -> None:
         self.close()
-        connection = amqp.Connection(**connection_params(self.uri), heartbeat=self.heartbeat, connect_timeout=5)
+        connection = amqp.Connection(
+            **connection_params(self.uri, self.ca_file), heartbeat=self.heartbeat, connect_timeout=5)
         connection.connect()
         channel = connection.channel()
         channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False, passive=True)

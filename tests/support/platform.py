@@ -177,7 +177,8 @@ def signed_rpc(amqp_uri: str, timeout: float = 10, correlation_id: str | None = 
     session's development gateway key: for the payload's ``actor``, or the gateway's
     system actor when the payload names none (health, a pull)."""
     context = {"correlation_id": correlation_id} if correlation_id else None
-    with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=timeout, context_data=context) as proxy:
+    nameko = config.nameko_amqp(amqp_uri, config.amqp_ca_file())
+    with ClusterRpcProxy(nameko, timeout=timeout, context_data=context) as proxy:
         yield _Signing(proxy, assertions.Signer(assertions.GATEWAY))
 
 
