@@ -14,7 +14,6 @@ system actor: ``shared.assertions``).
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from shared import jws
 from shared.config import PROJECT_ROOT
 
 
@@ -67,20 +67,16 @@ def platform_key_names() -> list[str]:
     return event_key_names() + actor_key_names()
 
 
-def _b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
 def _raw(public: Ed25519PublicKey) -> bytes:
     return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def jwk(public: Ed25519PublicKey) -> dict:
     """The public key as a JWK (RFC 8037), with its id."""
-    key = {"crv": "Ed25519", "kty": "OKP", "x": _b64url(_raw(public))}
+    key = {"crv": "Ed25519", "kty": "OKP", "x": jws.b64url(_raw(public))}
     # RFC 7638: the thumbprint hashes the required members, sorted, without spaces.
     thumbprint = hashlib.sha256(json.dumps(key, sort_keys=True, separators=(",", ":")).encode()).digest()
-    return {**key, "kid": _b64url(thumbprint), "use": "sig", "alg": "Ed25519"}
+    return {**key, "kid": jws.b64url(thumbprint), "use": "sig", "alg": "Ed25519"}
 
 
 def key_id(public: Ed25519PublicKey) -> str:
