@@ -90,7 +90,6 @@ def serve(service: str) -> int:
 def relay(service: str) -> int:
     from shared import checkpoints, logs, metrics
     from shared.messaging import ConfirmingPublisher, exchange_name
-    from shared.outbox import Outbox
     from shared.relay import Relay
     from shared.singleton import sole_relay
 
@@ -98,7 +97,7 @@ def relay(service: str) -> int:
     logs.configure(f"{service}-relay", settings.log_level)
     app = application_class(service)(store=settings.store)
     the_relay = Relay(
-        Outbox(app),
+        app.outbox,
         ConfirmingPublisher(settings.relay_amqp_uri, exchange_name(service), ca_file=settings.broker.ca_file),
         batch=settings.relay_batch,
         poll_seconds=settings.relay_poll_seconds,

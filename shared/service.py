@@ -7,7 +7,6 @@ from nameko.extensions import DependencyProvider
 
 from shared.config import Settings
 from shared.consumer import UpstreamConsumer
-from shared.outbox import Outbox
 from shared.rpc import Observed, command, rpc
 
 SETTINGS_KEY = "JWW_SETTINGS"  # where the runner puts the Settings in nameko's config
@@ -26,6 +25,7 @@ class EventStore(DependencyProvider):
         self.app = self.application_cls(store=self.settings.store)
         if self.on_start is not None:
             self.on_start(self.app, self.settings)
+        self.app.outbox.key  # a missing signing key stops the service at start, not at a pull
         self.consumers = [UpstreamConsumer(self.settings, upstream, self.app) for upstream in self.settings.follows]
 
     def start(self):
@@ -76,5 +76,5 @@ class ServiceBase:
         """The integration events this service published after a position: what a
         follower pulls when it finds a gap in what it received."""
         limit = max(1, min(int(limit), 1000))
-        return Outbox(self.app).read(after=int(after), until=None if until is None else int(until), limit=limit)
+        return self.app.outbox.read(after=int(after), until=None if until is None else int(until), limit=limit)
 

@@ -9,6 +9,7 @@ events (``shared.chain``) and, for an RPC request, stores the request's marker
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, ClassVar
 
 from eventsourcing.application import Application, ProcessingEvent, Repository
@@ -41,6 +42,14 @@ class ServiceApplication(Application):
 
     def policies(self) -> dict[str, Callable[[dict, ProcessingEvent], None]]:
         return {}
+
+    @functools.cached_property
+    def outbox(self):
+        """What this service publishes, read from its log and signed (one per process:
+        the relay's and the ``integration_events`` RPC's, so the key is read once)."""
+        from shared.outbox import Outbox  # the outbox reads this module's applications
+
+        return Outbox(self)
 
     def __init__(self, store: StoreSettings | None = None, env: dict | None = None):
         merged = dict(store_env(store)) if store is not None else {}

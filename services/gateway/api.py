@@ -66,6 +66,7 @@ class Gateway:
         self.urls = Map(rules, strict_slashes=False, merge_slashes=False)
         self._fields = {r: _fields(r.schema) for r in routes if r.schema is not None}
         self._document: dict | None = None
+        self._jwks_document: dict | None = None
 
     # -- the request ------------------------------------------------------------------
 
@@ -196,7 +197,9 @@ class Gateway:
     def _jwks(self, request: Request, call: Call) -> Response:
         """The deployment's public keys: a partner verifies every event's signature
         with these and stock JOSE tools (deploy/README.md)."""
-        return json_response(keys.jwks(keys.platform_key_names()), 200, {"Cache-Control": "max-age=300"})
+        if self._jwks_document is None:  # keys change with a restart: read them once
+            self._jwks_document = keys.jwks(keys.platform_key_names())
+        return json_response(self._jwks_document, 200, {"Cache-Control": "max-age=300"})
 
     def _index(self, request: Request, call: Call) -> Response:
         return json_response({"service": "jww gateway", "document": "/openapi.json", "sign_in": "/auth/token",

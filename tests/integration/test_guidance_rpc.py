@@ -7,6 +7,7 @@ import pytest
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.outbox import Outbox
 from tests.support.broker import wait_until
+from tests.support.followers import wait_trajectory
 from tests.support.samples import COORDINATOR, WORKER, registration_payload
 
 NOW = dt.datetime.now(dt.timezone.utc)
@@ -26,13 +27,7 @@ def test_a_worker_runs_a_realistic_trajectory_from_opening_to_closing(platform):
                                          "question": "...", "urgency": "normal"})
         rpc.intake.accept_intake({"actor": COORDINATOR, "client_id": client_id, "worker": "apo-sa-1"})
 
-        def opened():
-            try:
-                return rpc.guidance.trajectory(me)
-            except Exception:
-                return None
-
-        trajectory = wait_until(opened, what="guidance to open the trajectory")
+        trajectory = wait_trajectory(rpc, me)
         assert (trajectory["worker"], trajectory["domains"]) == ("apo-sa-1", ["addiction", "housing"])
 
         rpc.guidance.agree_plan({**me, "intensity": "weekly", "expected_weeks": 26,

@@ -6,6 +6,7 @@ import pytest
 from shared.errors import Conflict, Forbidden
 from shared.outbox import Outbox
 from tests.support.broker import wait_until
+from tests.support.followers import wait_trajectory
 from tests.support.samples import COORDINATOR, WORKER, registration_payload
 
 
@@ -19,7 +20,7 @@ def test_referrals_from_a_psychologist_flag_to_a_case_conference(platform):
         client_id = rpc.intake.register_client(registration_payload())["client_id"]
         me["client_id"] = client_id
         rpc.intake.accept_intake({"actor": COORDINATOR, "client_id": client_id, "worker": "apo-sa-1"})
-        wait_until(lambda: _has_trajectory(rpc, me), what="guidance to open the trajectory")
+        wait_trajectory(rpc, me)
         rpc.guidance.recommend_psychologist({**me, "reason": "anxiety"})
 
         proposed = wait_until(lambda: rpc.referrals.referral_history(me), what="referrals to propose a psychologist")
@@ -58,13 +59,6 @@ def test_referrals_from_a_psychologist_flag_to_a_case_conference(platform):
     wait_until(lambda: referrals.position_of("relay") == referrals.head(), what="referrals' relay to publish")
     facts = {e["type"].split(".")[3] for e in Outbox(referrals).read(after=0, limit=1000)}
     assert {"referral-proposed", "referral-step-recorded", "referral-stalled", "case-conference-held"} <= facts
-
-
-def _has_trajectory(rpc, me) -> bool:
-    try:
-        return bool(rpc.guidance.trajectory(me))
-    except Exception:
-        return False
 
 
 def _sent(rpc, referral) -> bool:

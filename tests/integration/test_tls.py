@@ -7,7 +7,7 @@ import pytest
 
 from shared import config
 from shared.messaging import connection_params
-from tests.support.broker import wait_until
+from tests.support.followers import wait_trajectory
 from tests.support.platform import Platform, free_port, http
 from tests.support.samples import COORDINATOR, WORKER, registration_payload
 from tests.support.tls_broker import tls_broker  # noqa: F401  (the session's node)
@@ -31,13 +31,7 @@ def test_an_accepted_client_opens_a_trajectory_over_tls(tls_platform, tls_broker
                                          "question": "...", "urgency": "normal"})
         rpc.intake.accept_intake({"actor": COORDINATOR, "client_id": client_id, "worker": "apo-sa-1"})
 
-        def opened():
-            try:
-                return rpc.guidance.trajectory(me)
-            except Exception:
-                return None
-
-        trajectory = wait_until(opened, what="guidance to open the trajectory")
+        trajectory = wait_trajectory(rpc, me)
     assert (trajectory["worker"], trajectory["domains"]) == ("apo-sa-1", ["housing"])
     url = tls_platform.start_gateway(JWW_METRICS_PORT=str(free_port()))
     token = http("POST", url + "/auth/token", {"username": "apo-sa-1", "password": "sample-apo-sa-1"})[2]

@@ -23,8 +23,12 @@ class IntakeKeepingLanguagesPrivate(IntakeApplication):
         self.publications = {c: f for c, f in self.publications.items() if c is not Client.LanguagesRecorded}
 
 
-def intake(private_languages: bool = False) -> IntakeApplication:
-    return (IntakeKeepingLanguagesPrivate if private_languages else IntakeApplication)(env=IN_MEMORY)
+def intake(private_languages: bool = False, clients: int = 0) -> IntakeApplication:
+    """An in-memory intake, with ``clients`` sample clients registered."""
+    app = (IntakeKeepingLanguagesPrivate if private_languages else IntakeApplication)(env=IN_MEMORY)
+    for _ in range(clients):
+        register(app)
+    return app
 
 
 def guidance() -> GuidanceApplication:

@@ -55,3 +55,14 @@ def assert_each_client_on_record_once(platform: Platform, services, client_ids) 
         assert len(recorded) == len(set(recorded)), f"{service} applied an event twice"
         assert set(recorded) == expected, f"{service} lost {len(expected - set(recorded))} events"
         assert count_events(app, "ClientOnRecord.Recorded") == len(client_ids)
+
+
+def wait_trajectory(rpc, me: dict) -> dict:
+    """The client's trajectory once guidance has opened it (after intake's acceptance)."""
+    def opened():
+        try:
+            return rpc.guidance.trajectory(me)
+        except Exception:  # not there yet: guidance has not applied the acceptance
+            return None
+
+    return wait_until(opened, what="guidance to open the trajectory")

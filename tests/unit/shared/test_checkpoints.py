@@ -11,10 +11,7 @@ from tests.support import fakes
 
 @pytest.fixture
 def intake():
-    app = fakes.intake()
-    for _ in range(2):
-        fakes.register(app)
-    return app
+    return fakes.intake(clients=2)
 
 
 @pytest.fixture

@@ -52,10 +52,7 @@ class Producer:
 
 @pytest.fixture
 def intake():
-    app = fakes.intake()
-    for _ in range(4):
-        fakes.register(app)
-    return app
+    return fakes.intake(clients=4)
 
 
 @pytest.fixture
