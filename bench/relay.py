@@ -76,7 +76,7 @@ def compare(res: Resources) -> list[report.Row]:
     exchange = exchange_name("intake")
     sink = broker.Sink(res, uri, exchange, queue_name("bench", "intake"), intake.queue_type)
     relay = Relay(
-        outbox, res.closing(ConfirmingPublisher(uri, exchange)), batch=batch, poll_seconds=intake.relay_poll_seconds
+        outbox, res.closing(ConfirmingPublisher(uri, (exchange,))), batch=batch, poll_seconds=intake.relay_poll_seconds
     )
 
     per_round = EVENTS // ROUNDS

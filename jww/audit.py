@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from shared import config
+from shared.contracts.base import READ_PURPOSES
 
 from services.audit.report import BRUSSELS
 
@@ -46,7 +47,10 @@ def add_commands(sub) -> None:
     def query(name: str, text: str):
         p = sub.add_parser(name, help=text)
         p.add_argument("client_id", metavar="CLIENT", help="the client's id (a UUID)")
-        p.add_argument("--purpose", required=True, help="why you read this file; recorded with your read")
+        p.add_argument("--purpose", required=True, choices=READ_PURPOSES,
+                       help="why you read this file; recorded with your read")
+        p.add_argument("--purpose-detail", default="",
+                       help="a reference for the purpose (a file number); kept with your read, never published")
         p.add_argument("--auditor", default=getpass.getuser(), help="your user id (default: your login name)")
         p.add_argument("--agency", default="platform", help="your organisation (default: platform)")
         p.set_defaults(run=run)
@@ -76,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     from shared.errors import Refused
 
     payload = {"actor": {"user_id": args.auditor, "role": "auditor", "agency": args.agency},
-               "client_id": args.client_id, "purpose": args.purpose}
+               "client_id": args.client_id, "purpose": args.purpose, "purpose_detail": args.purpose_detail}
     payload.update({k: getattr(args, k) for k in ("since", "until", "at") if getattr(args, k, None) is not None})
     try:
         data = validate_command(getattr(contracts, args.command.capitalize()), payload)

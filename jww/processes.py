@@ -89,7 +89,7 @@ def serve(service: str) -> int:
 
 def relay(service: str) -> int:
     from shared import checkpoints, logs, metrics
-    from shared.messaging import ConfirmingPublisher, exchange_name
+    from shared.messaging import STREAMS, ConfirmingPublisher, exchange_name
     from shared.relay import Relay
     from shared.singleton import sole_relay
 
@@ -98,7 +98,8 @@ def relay(service: str) -> int:
     app = application_class(service)(store=settings.store)
     the_relay = Relay(
         app.outbox,
-        ConfirmingPublisher(settings.relay_amqp_uri, exchange_name(service), ca_file=settings.broker.ca_file),
+        ConfirmingPublisher(settings.relay_amqp_uri, tuple(exchange_name(service, s) for s in STREAMS),
+                            ca_file=settings.broker.ca_file),
         batch=settings.relay_batch,
         poll_seconds=settings.relay_poll_seconds,
         checkpoint=lambda: checkpoints.take(app.recorder, settings.checkpoint_path),

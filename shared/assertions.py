@@ -36,7 +36,7 @@ ASSERTION_KEY = "jww_actor"  # nameko context data: the caller's assertion, for 
 GATEWAY = "gateway"
 SYSTEM_ROLE = "system"
 # What a system actor (a follower; a health probe) may call; a person calls anything else.
-SYSTEM_METHODS = frozenset({"health", "integration_events"})
+SYSTEM_METHODS = frozenset({"health", "integration_events", "access_events"})
 LIFETIME_SECONDS = 60
 # Assertions are made per call, so one that claims a longer life was not made here.
 LONGEST_LIFE_SECONDS = 300

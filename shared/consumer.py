@@ -84,11 +84,12 @@ class UpstreamConsumer(ConsumerMixin):
         if self._signer is None:
             self._signer = assertions.Signer(self.settings.service)
         args = (after, until, PULL_PAGE)
-        assertion = self._signer.assertion(assertions.system_actor(self.settings.service), self.upstream,
-                                           "integration_events", args, correlation_id=uuid.uuid4().hex)
+        publisher, method = self.follower.publisher, messaging.PULLS[self.follower.stream]
+        assertion = self._signer.assertion(assertions.system_actor(self.settings.service), publisher,
+                                           method, args, correlation_id=uuid.uuid4().hex)
         with messaging.pull_proxy(self.settings.service, self.settings.nameko_config, timeout=self.rpc_timeout,
                                   context_data={assertions.ASSERTION_KEY: assertion}) as rpc:
-            return getattr(rpc, self.upstream).integration_events(*args)
+            return getattr(getattr(rpc, publisher), method)(*args)
 
     def _dead_letter(self, body: bytes | dict, reason: str) -> None:
         payload = body if isinstance(body, bytes) else json.dumps(body).encode()

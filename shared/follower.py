@@ -1,4 +1,7 @@
-"""Applying an upstream service's integration events exactly once, in order.
+"""Applying an upstream feed's integration events exactly once, in order.
+
+A feed is one stream of one service (shared.messaging): its events (``intake``) or,
+for audit only, its access log (``intake.access``); each has its own positions chain.
 
 Each integration event carries its position in the upstream's log and the position
 of the upstream's previous published event. The follower keeps the last applied
@@ -36,9 +39,9 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 import json
 
-from shared import context, keys, metrics, signing
+from shared import context, keys, messaging, metrics, signing
 from shared.context import RequestContext
-from shared.contracts import DecodeError, decode
+from shared.contracts import CATALOGUE, DecodeError, decode
 from shared.store import ServiceApplication
 
 log = logging.getLogger(__name__)
@@ -73,12 +76,13 @@ class Follower:
     ):
         self.app = app
         self.service = service
-        self.upstream = upstream
+        self.upstream = upstream  # the feed: its tracking record, metrics and logs are named after it
+        self.publisher, self.stream = messaging.followed(service, upstream)
         self.policies = policies
         self.pull = pull
         self.dead_letter = dead_letter
         self.position = app.position_of(upstream)
-        self.keys = keys.public_keys(keys.events_key_name(upstream))  # what its relay signs with
+        self.keys = keys.public_keys(keys.events_key_name(self.publisher))  # what its relay signs with
         self._count = {
             outcome: metrics.CONSUMED.labels(service, upstream, outcome)
             for outcome in ("applied", "ignored", "duplicate", "pulled")
@@ -159,8 +163,12 @@ class Follower:
     def _verified(self, raw: dict) -> dict:
         """The event, once its source and its publisher's signature hold; DecodeError
         otherwise (nothing of it is applied)."""
-        if raw.get("source") != f"/jww/{self.upstream}":
-            raise DecodeError("wrong source", {"source": [f"expected /jww/{self.upstream}"]})
+        if raw.get("source") != f"/jww/{self.publisher}":
+            raise DecodeError("wrong source", {"source": [f"expected /jww/{self.publisher}"]})
+        if raw.get("type") in CATALOGUE and CATALOGUE[raw["type"]].stream != self.stream:
+            # An access event on the events exchange (or the reverse) is not where its
+            # publisher puts it: a signature alone does not make it belong here.
+            raise DecodeError("wrong stream", {"type": [f"not published on the {self.stream} stream"]})
         try:
             signing.verify(raw, self.keys)
         except signing.BadSignature as error:

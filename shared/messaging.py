@@ -1,9 +1,14 @@
 """RabbitMQ topology and a publisher that waits for the broker's confirms.
 
-Each service publishes to its own durable topic exchange ``jww.<service>.events``
-with the CloudEvents type as routing key. Each follower has one durable queue per
-upstream, ``jww.<follower>.from.<upstream>``, with a single active consumer (order
-matters per upstream; extra instances stand by), and a dead-letter queue beside it.
+Each service publishes to two durable topic exchanges, with the CloudEvents type as
+routing key: ``jww.<service>.events`` for what it did, which any follower may bind,
+and ``jww.<service>.access`` for who read a client's file and why, which only
+audit's queues are bound to (WAVE2 17). Each is a *feed* with its own chain of
+positions: ``<service>`` and ``<service>.access``.
+
+Each follower has one durable queue per feed it follows,
+``jww.<follower>.from.<feed>``, with a single active consumer (order matters per
+feed; extra instances stand by), and a dead-letter queue beside it.
 
 ``jww broker setup`` makes all of these (shared/topology.py); a runtime process
 declares them passively, since its broker user may not configure them: a missing
@@ -20,6 +25,7 @@ from kombu import Exchange, Queue
 from kombu.utils.functional import fxrange
 
 from shared import config
+from shared.contracts.base import ACCESS, EVENTS, STREAMS  # noqa: F401 (a service's two streams)
 
 DEAD_LETTER_EXCHANGE = "jww.dead-letters"
 CONTENT_TYPE = "application/cloudevents+json"
@@ -37,27 +43,56 @@ def pauses() -> Iterator[float]:
     return (min(pause, most) for pause in fxrange(start, most + start, step, repeatlast=True))
 
 
-def exchange_name(service: str) -> str:
-    return f"jww.{service}.events"
+# The one service whose followers may read the access streams.
+ACCESS_READER = "audit"
+# The RPC a follower pulls a gap of each stream from (shared.service.ServiceBase).
+PULLS = {EVENTS: "integration_events", ACCESS: "access_events"}
 
 
-def queue_name(follower: str, upstream: str) -> str:
-    return f"jww.{follower}.from.{upstream}"
+def exchange_name(service: str, stream: str = EVENTS) -> str:
+    return f"jww.{service}.{stream}"
 
 
-def dead_letter_queue_name(follower: str, upstream: str) -> str:
-    return queue_name(follower, upstream) + ".dead"
+def feed_name(service: str, stream: str = EVENTS) -> str:
+    """What a follower names in its ``follows``: ``intake`` or ``intake.access``."""
+    return service if stream == EVENTS else f"{service}.{stream}"
+
+
+def feed_parts(feed: str) -> tuple[str, str]:
+    """``(service, stream)`` of a feed name; refuses a stream that does not exist."""
+    service, _, stream = feed.partition(".")
+    stream = stream or EVENTS
+    if stream not in STREAMS:
+        raise ValueError(f"unknown stream {stream!r} in feed {feed!r}: one of {', '.join(STREAMS)}")
+    return service, stream
+
+
+def followed(follower: str, feed: str) -> tuple[str, str]:
+    """``(service, stream)`` of a feed ``follower`` may follow; refuses an access
+    stream to any follower but audit."""
+    service, stream = feed_parts(feed)
+    if stream == ACCESS and follower != ACCESS_READER:
+        raise ValueError(f"{follower} may not follow {feed}: only {ACCESS_READER} reads access streams")
+    return service, stream
+
+
+def queue_name(follower: str, feed: str) -> str:
+    return f"jww.{follower}.from.{feed}"
+
+
+def dead_letter_queue_name(follower: str, feed: str) -> str:
+    return queue_name(follower, feed) + ".dead"
 
 
 def queue_arguments(queue_type: str) -> dict:
     return {"x-single-active-consumer": True, "x-queue-type": queue_type}
 
 
-def follower_queue(follower: str, upstream: str, queue_type: str) -> Queue:
-    """Everything the upstream publishes (``#``, so a lost message shows as a gap)."""
+def follower_queue(follower: str, feed: str, queue_type: str) -> Queue:
+    """Everything published on the feed (``#``, so a lost message shows as a gap)."""
     return Queue(
-        queue_name(follower, upstream),
-        exchange=Exchange(exchange_name(upstream), type="topic", durable=True, passive=True),
+        queue_name(follower, feed),
+        exchange=Exchange(exchange_name(*followed(follower, feed)), type="topic", durable=True, passive=True),
         routing_key="#",
         durable=True,
         queue_arguments=queue_arguments(queue_type),
@@ -65,13 +100,13 @@ def follower_queue(follower: str, upstream: str, queue_type: str) -> Queue:
     )
 
 
-def dead_letter_queue(follower: str, upstream: str) -> Queue:
+def dead_letter_queue(follower: str, feed: str) -> Queue:
     """Where the follower sets aside what it cannot read; the routing key names the
     queue the message came from."""
     return Queue(
-        dead_letter_queue_name(follower, upstream),
+        dead_letter_queue_name(follower, feed),
         exchange=Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True, passive=True),
-        routing_key=queue_name(follower, upstream),
+        routing_key=queue_name(follower, feed),
         durable=True,
         no_declare=True,
     )
@@ -121,8 +156,8 @@ class PublishFailed(Exception):
 
 
 class ConfirmingPublisher:
-    """Publishes persistent messages to one exchange and returns only once the
-    broker has confirmed every one of them.
+    """Publishes persistent messages to a service's exchanges and returns only once
+    the broker has confirmed every one of them.
 
     A whole batch is in flight at once (publisher confirms are asynchronous), which
     is what lets confirmed publishing approach unconfirmed speed. kombu's own
@@ -130,11 +165,11 @@ class ConfirmingPublisher:
     (DESIGN §10), so this one speaks py-amqp directly.
     """
 
-    def __init__(self, uri: str, exchange: str, confirm_timeout: float = 30.0, heartbeat: int = 30,
+    def __init__(self, uri: str, exchanges: tuple[str, ...], confirm_timeout: float = 30.0, heartbeat: int = 30,
                  ca_file: str | None = None):
         self.uri = uri
         self.ca_file = ca_file
-        self.exchange = exchange
+        self.exchanges = exchanges
         self.confirm_timeout = confirm_timeout
         self.heartbeat = heartbeat
         self.connection: amqp.Connection | None = None
@@ -149,7 +184,8 @@ class ConfirmingPublisher:
             **connection_params(self.uri, self.ca_file), heartbeat=self.heartbeat, connect_timeout=5)
         connection.connect()
         channel = connection.channel()
-        channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False, passive=True)
+        for exchange in self.exchanges:
+            channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False, passive=True)
         channel.confirm_select()
         channel.events["basic_ack"].add(self._on_ack)
         channel.events["basic_nack"].add(self._on_nack)
@@ -170,17 +206,18 @@ class ConfirmingPublisher:
         self._nacked = True
         self._settle(delivery_tag, multiple)
 
-    def publish_confirmed(self, messages: Iterable[tuple[str, bytes, str]]) -> int:
-        """Publish ``(routing_key, body, message_id)`` items; block until all are confirmed."""
+    def publish_confirmed(self, messages: Iterable[tuple[str, str, bytes, str]]) -> int:
+        """Publish ``(exchange, routing_key, body, message_id)`` items; block until all
+        are confirmed."""
         if self.channel is None:
             self.connect()
         self._nacked = False
         count = 0
-        for routing_key, body, message_id in messages:
+        for exchange, routing_key, body, message_id in messages:
             message = amqp.Message(
                 body, content_type=CONTENT_TYPE, delivery_mode=2, message_id=message_id
             )
-            self.channel.basic_publish(message, exchange=self.exchange, routing_key=routing_key)
+            self.channel.basic_publish(message, exchange=exchange, routing_key=routing_key)
             self._unconfirmed.add(self._next_tag)
             self._next_tag += 1
             count += 1

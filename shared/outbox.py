@@ -2,10 +2,12 @@
 signed with the service's event key (shared/signing.py).
 
 A service declares which of its domain events cross its boundary, and how each
-becomes an integration event (``Publication``); every other domain event stays
-private. Both the relay and the ``integration_events`` RPC (which consumers use to
-fill a gap) read through this one class, so they cannot disagree about what was
-published at a position.
+becomes an integration event (``Publication``) on which of its streams (its events,
+or its access log: shared.messaging); every other domain event stays private.
+Each stream chains its own positions (``jwwprevposition``), so a follower of one
+stream sees a gap only where that stream lost something. Both the relay and the
+RPCs that followers pull a gap from read through this one class, so they cannot
+disagree about what was published at a position.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any, Callable
 from eventsourcing.utils import get_topic
 
 from shared import keys, signing
+from shared.contracts.base import EVENTS, STREAMS
 from shared.contracts import CATALOGUE, envelope, event_type
 from shared.store import ServiceApplication
 
@@ -62,6 +65,7 @@ def publish_as(
 
     # What a test checks the domain event against (tests/unit/shared/test_declarations.py).
     publish.schema, publish.reads, publish.about_client = schema, tuple(names), subject is None
+    publish.stream = schema.stream  # where the contract says it is published
     return publish
 
 
@@ -70,7 +74,8 @@ class Outbox:
         self.app = app
         self.service = app.service_name
         self._by_topic = {get_topic(cls): fn for cls, fn in app.publications.items()}
-        self.topics = tuple(self._by_topic)
+        self._topics = {stream: tuple(t for t, fn in self._by_topic.items() if fn.stream == stream)
+                        for stream in STREAMS}
         self._data_schemas: dict[str, Any] = {}
         self._key: keys.SigningKey | None = None
 
@@ -83,26 +88,37 @@ class Outbox:
             self._key = keys.signing_key(keys.events_key_name(self.service))
         return self._key
 
-    def read(self, after: int, limit: int, until: int | None = None, prev: int | None = None) -> list[dict]:
-        """Integration events at positions in ``(after, until]``, oldest first.
+    @staticmethod
+    def stream_of(event: dict) -> str:
+        """The stream an integration event is published on, as its contract says."""
+        return CATALOGUE[event["type"]].stream
 
-        ``prev`` is the position of the last published event at or before ``after``
-        when the caller knows it (the relay does); otherwise it is looked up.
+    def read(self, after: int, limit: int, until: int | None = None, streams: tuple[str, ...] = (EVENTS,),
+             prevs: dict[str, int] | None = None) -> list[dict]:
+        """Integration events of ``streams`` at positions in ``(after, until]``, oldest first.
+
+        ``prevs`` holds, per stream, the position of its last published event at or
+        before ``after`` when the caller knows it (the relay does); otherwise it is
+        looked up.
         """
-        if not self.topics:
+        topics = tuple(topic for stream in streams for topic in self._topics[stream])
+        if not topics:
             return []
         notifications = self.app.recorder.select_notifications(
-            start=after, stop=until, limit=limit, topics=self.topics, inclusive_of_start=False
+            start=after, stop=until, limit=limit, topics=topics, inclusive_of_start=False
         )
         if not notifications:
             return []
-        if prev is None:
-            prev = self.last_published_at_or_before(after)
+        prevs = dict(prevs or {})
+        for stream in streams:
+            if stream not in prevs:
+                prevs[stream] = self.last_published_at_or_before(after, stream)
         out = []
         key = self.key
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
-            publication = self._by_topic[notification.topic](event)
+            publish = self._by_topic[notification.topic]
+            publication = publish(event)
             out.append(signing.sign(
                 envelope(
                     service=self.service,
@@ -111,7 +127,7 @@ class Outbox:
                     time=event.timestamp,
                     data=self._checked(publication),
                     position=notification.id,
-                    prev_position=prev,
+                    prev_position=prevs[publish.stream],
                     aggregate_id=event.originator_id,
                     aggregate_version=event.originator_version,
                     agency=publication.agency,
@@ -121,15 +137,16 @@ class Outbox:
                 ),
                 key,
             ))
-            prev = notification.id
+            prevs[publish.stream] = notification.id
         return out
 
-    def last_published_at_or_before(self, position: int, window: int = 1000) -> int:
-        """Position of the newest integration event at or before ``position`` (0 if none)."""
-        while position > 0 and self.topics:
+    def last_published_at_or_before(self, position: int, stream: str = EVENTS, window: int = 1000) -> int:
+        """Position of the stream's newest integration event at or before ``position`` (0 if none)."""
+        topics = self._topics[stream]
+        while position > 0 and topics:
             start = max(1, position - window + 1)
             found = self.app.recorder.select_notifications(
-                start=start, stop=position, limit=window, topics=self.topics
+                start=start, stop=position, limit=window, topics=topics
             )
             if found:
                 return found[-1].id

@@ -1,7 +1,7 @@
 """The outbox relay: publishes a service's integration events in log order.
 
 It reads the notification log after its saved position, publishes a batch to the
-service's exchange, waits for the broker's confirms, and only then saves the new
+service's exchanges (each event on its stream's: shared.messaging), waits for the broker's confirms, and only then saves the new
 position (a tracking record in the service's own store). A crash anywhere before
 that save means the batch is published again after restart: delivery is
 at-least-once, and consumers drop what they already applied.
@@ -20,7 +20,7 @@ from kombu.utils.functional import retry_over_time
 
 from shared import metrics
 from shared.contracts import encode
-from shared.messaging import PAUSES, ConfirmingPublisher
+from shared.messaging import PAUSES, STREAMS, ConfirmingPublisher, exchange_name
 from shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class Relay:
         """Continue from the saved position: after a failure, what is in memory may
         be ahead of what was confirmed and saved."""
         self.position = self.outbox.app.position_of(TRACKING_NAME)
-        self.prev = self.outbox.last_published_at_or_before(self.position)
+        self.prevs = {stream: self.outbox.last_published_at_or_before(self.position, stream) for stream in STREAMS}
 
     def run_once(self) -> int:
         """Publish what is waiting, up to one batch. Returns how many were published."""
@@ -62,17 +62,20 @@ class Relay:
         self._backlog.set(max(0, head - self.position))
         if head <= self.position:
             return 0
-        events = self.outbox.read(after=self.position, until=head, limit=self.batch, prev=self.prev)
+        events = self.outbox.read(after=self.position, until=head, limit=self.batch, streams=STREAMS,
+                                  prevs=self.prevs)
+        streams = [self.outbox.stream_of(event) for event in events]
         if events:
             self.publisher.publish_confirmed(
-                (event["type"], encode(event), event["id"]) for event in events
+                (exchange_name(self.service, stream), event["type"], encode(event), event["id"])
+                for event, stream in zip(events, streams)
             )
         # Everything up to ``head`` was examined unless the batch filled up.
         new_position = events[-1]["jwwposition"] if len(events) == self.batch else head
         self.outbox.app.track(TRACKING_NAME, new_position)
         self.position = new_position
-        if events:
-            self.prev = events[-1]["jwwposition"]
+        for event, stream in zip(events, streams):
+            self.prevs[stream] = event["jwwposition"]
         self._published.inc(len(events))
         self._position_gauge.set(self.position)
         self._backlog.set(max(0, head - self.position))

@@ -5,7 +5,10 @@ from __future__ import annotations
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 
+from shared import assertions, context
 from shared.config import Settings
+from shared.errors import Forbidden
+from shared.messaging import ACCESS, ACCESS_READER, EVENTS
 from shared.consumer import UpstreamConsumer
 from shared.rpc import Observed, command, rpc
 
@@ -75,6 +78,18 @@ class ServiceBase:
     def integration_events(self, after: int, until: int | None = None, limit: int = 500) -> list[dict]:
         """The integration events this service published after a position: what a
         follower pulls when it finds a gap in what it received."""
+        return self._published(EVENTS, after, until, limit)
+
+    @rpc
+    def access_events(self, after: int, until: int | None = None, limit: int = 500) -> list[dict]:
+        """Who read a client's file here, after a position: what audit pulls when it
+        finds a gap in this service's access stream. Audit's own system actor only."""
+        if context.current().actor != assertions.system_actor(ACCESS_READER):
+            raise Forbidden("only the audit service reads the access stream", {"actor": ["not audit"]})
+        return self._published(ACCESS, after, until, limit)
+
+    def _published(self, stream: str, after: int, until: int | None, limit: int) -> list[dict]:
         limit = max(1, min(int(limit), 1000))
-        return self.app.outbox.read(after=int(after), until=None if until is None else int(until), limit=limit)
+        return self.app.outbox.read(after=int(after), until=None if until is None else int(until), limit=limit,
+                                    streams=(stream,))
 

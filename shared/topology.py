@@ -7,11 +7,12 @@ the broker, and with permissions on each vhost the platform uses:
 
 - a service's workers (``jww-<service>``, its followers run in the same process)
   answer their own RPC queue, call only the RPC their followers need (an
-  upstream's ``integration_events``), consume only their own follower queues and
-  dead-letter into ``jww.dead-letters``;
-- a relay (``jww-<service>-relay``) writes only its own service's events exchange,
-  with routing keys of its own service's event types;
-- the gateway calls the services' RPC and reads only its replies.
+  upstream's ``integration_events``; audit's, an upstream's ``access_events``),
+  consume only their own follower queues and dead-letter into ``jww.dead-letters``;
+- a relay (``jww-<service>-relay``) writes only its own service's two exchanges
+  (events and access), with routing keys of its own service's event types;
+- the gateway calls the services' RPC (but not the pulls of their streams) and
+  reads only its replies.
 
 RabbitMQ checks vhost permissions against resource names, and topic permissions
 against routing keys on topic exchanges: when a message is published (write) and
@@ -61,7 +62,8 @@ class Grant:
 
 
 def topic_exchanges() -> list[str]:
-    return [RPC_EXCHANGE, *(messaging.exchange_name(service) for service in SERVICES)]
+    return [RPC_EXCHANGE, *(messaging.exchange_name(service, stream)
+                            for service in SERVICES for stream in messaging.STREAMS)]
 
 
 def _limited(topics: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
@@ -72,26 +74,29 @@ def _limited(topics: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 def worker_grant(service: str, follows: tuple[str, ...], prefix: str = "jww") -> Grant:
     reply_queues = rf"rpc\.reply-{re.escape(service)}(-pull)?-{UUID}"
     own_queues = [*_names(f"rpc-{service}"), reply_queues]
-    followed = [rf"{re.escape(messaging.queue_name(service, upstream))}(\.dead)?" for upstream in follows]
+    followed = [rf"{re.escape(messaging.queue_name(service, feed))}(\.dead)?" for feed in follows]
+    pulls = [f"{upstream}.{messaging.PULLS[stream]}"
+             for upstream, stream in (messaging.followed(service, feed) for feed in follows)]
     return Grant(
         user=worker_user(service, prefix),
         configure=_one_of(*own_queues),
         write=_one_of(*_names(RPC_EXCHANGE, messaging.DEAD_LETTER_EXCHANGE), *own_queues),
         read=_one_of(*_names(RPC_EXCHANGE), *own_queues, *followed),
         topics=_limited({RPC_EXCHANGE: (
-            _one_of(*_names(*(f"{upstream}.integration_events" for upstream in follows)), UUID),
+            _one_of(*_names(*pulls), UUID),
             _one_of(re.escape(f"{service}.*"), UUID),
         )}),
     )
 
 
 def relay_grant(service: str, prefix: str = "jww") -> Grant:
+    exchanges = [messaging.exchange_name(service, stream) for stream in messaging.STREAMS]
     return Grant(
         user=relay_user(service, prefix),
         configure=NOTHING,
-        write=_one_of(*_names(messaging.exchange_name(service))),
+        write=_one_of(*_names(*exchanges)),
         read=NOTHING,
-        topics=_limited({messaging.exchange_name(service): (rf"^be\.jww\.{re.escape(service)}\.", NOTHING)}),
+        topics=_limited({exchange: (rf"^be\.jww\.{re.escape(service)}\.", NOTHING) for exchange in exchanges}),
     )
 
 
@@ -103,7 +108,9 @@ def gateway_grant(prefix: str = "jww") -> Grant:
         write=_one_of(*_names(RPC_EXCHANGE), reply_queues),
         read=_one_of(*_names(RPC_EXCHANGE), reply_queues),
         topics=_limited({RPC_EXCHANGE: (
-            _one_of(rf"({'|'.join(_names(*SERVICES))})\.[a-z_]+"), _one_of(UUID),
+            # Any service's RPC but the pulls of its streams, which only followers make.
+            _one_of(rf"({'|'.join(_names(*SERVICES))})\.(?!({'|'.join(messaging.PULLS.values())})$)[a-z_]+"),
+            _one_of(UUID),
         )}),
     )
 
@@ -133,13 +140,13 @@ def definitions(vhost: str, follows: Mapping[str, tuple[str, ...]], queue_types:
     exchanges = [exchange(name, "topic") for name in topic_exchanges()]
     exchanges.append(exchange(messaging.DEAD_LETTER_EXCHANGE, "direct"))
     queues, bindings = [], []
-    for follower, upstreams in follows.items():
-        for upstream in upstreams:
-            name, dead = messaging.queue_name(follower, upstream), messaging.dead_letter_queue_name(follower, upstream)
+    for follower, feeds in follows.items():
+        for feed in feeds:
+            name, dead = messaging.queue_name(follower, feed), messaging.dead_letter_queue_name(follower, feed)
             queues.append(queue(name, messaging.queue_arguments(queue_types[follower])))
             queues.append(queue(dead, {}))
-            # Everything the upstream publishes, so that a lost message shows as a gap.
-            bindings.append(binding(messaging.exchange_name(upstream), name, "#"))
+            # Everything published on the feed, so that a lost message shows as a gap.
+            bindings.append(binding(messaging.exchange_name(*messaging.followed(follower, feed)), name, "#"))
             bindings.append(binding(messaging.DEAD_LETTER_EXCHANGE, dead, name))
     the_grants = grants(follows, prefix)
     return {

@@ -56,7 +56,7 @@ class AuditApplication(ServiceApplication):
     # -- reading, which is recorded -------------------------------------------------
 
     @retry(IntegrityError, max_attempts=3)
-    def _read(self, actor: dict, client_id: UUID, purpose: str, query: str) -> Timeline:
+    def _read(self, actor: dict, client_id: UUID, purpose: str, purpose_detail: str, query: str) -> Timeline:
         """The timeline, once this read is recorded on it. A fact arriving meanwhile
         (the follower writes the same stream) fails the save: the read is then
         recorded after that fact, and shows it."""
@@ -65,36 +65,40 @@ class AuditApplication(ServiceApplication):
             timeline: Timeline = self.repository.get(Timeline.create_id(client_id))
         except AggregateNotFoundError:
             raise NotFound("no facts about this client", {"client_id": ["not found"]}) from None
-        timeline.record_read(actor["user_id"], actor["role"], actor["agency"], purpose, query, self.clock())
+        timeline.record_read(actor["user_id"], actor["role"], actor["agency"], purpose, purpose_detail, query,
+                             self.clock())
         self.save(timeline)
         return timeline
 
     def timeline(self, actor: dict, client_id: UUID, purpose: str, since: dt.datetime | None = None,
-                 until: dt.datetime | None = None) -> dict:
+                 until: dt.datetime | None = None, purpose_detail: str = "") -> dict:
         """Who did what, when, in which agency; and who read this file."""
-        timeline = self._read(actor, client_id, purpose, "timeline")
+        timeline = self._read(actor, client_id, purpose, purpose_detail, "timeline")
         return jsonable({"client_id": client_id, "entries": timeline.facts(since, until),
                          "access_log": timeline.access_log(since, until)})
 
-    def replay(self, actor: dict, client_id: UUID, at: dt.datetime, purpose: str) -> dict:
+    def replay(self, actor: dict, client_id: UUID, at: dt.datetime, purpose: str, purpose_detail: str = "") -> dict:
         """The file as it stood at ``at``, rebuilt from the stored facts alone."""
-        timeline = self._read(actor, client_id, purpose, "replay")
+        timeline = self._read(actor, client_id, purpose, purpose_detail, "replay")
         facts = timeline.facts(until=at)
         return jsonable({"client_id": client_id, "at": at, "facts": len(facts), "file": file_at(facts)})
 
-    def changes(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str) -> dict:
+    def changes(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str,
+                purpose_detail: str = "") -> dict:
         """What changed in the file between two instants, and the facts that changed it."""
-        timeline = self._read(actor, client_id, purpose, "changes")
+        timeline = self._read(actor, client_id, purpose, purpose_detail, "changes")
         return jsonable({"client_id": timeline.client_id, "since": since, "until": until,
                          **between(timeline.facts(), since, until)})
 
-    def export(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str) -> dict:
+    def export(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str,
+               purpose_detail: str = "") -> dict:
         """A client's history over a time window, whole, for an auditor to keep: the
         file at both ends, what changed, every fact and every read in between."""
-        timeline = self._read(actor, client_id, purpose, "export")
+        timeline = self._read(actor, client_id, purpose, purpose_detail, "export")
         return jsonable({
             "format": EXPORT_FORMAT, "client_id": timeline.client_id, "exported_at": self.clock(),
             "exported_by": {k: actor[k] for k in ("user_id", "role", "agency")}, "purpose": purpose,
+            "purpose_detail": purpose_detail,
             "since": since, "until": until, **between(timeline.facts(), since, until),
             "access_log": timeline.access_log(since, until),
         })

@@ -49,18 +49,19 @@ class Timeline(ServiceAggregate):
             "agency": agency, "actor": actor, "actor_role": actor_role, "data": data,
         })
 
-    def record_read(self, reader: str, role: str, agency: str, purpose: str, query: str, at: dt.datetime) -> None:
-        self._read(client_id=self.client_id, reader=reader, role=role, agency=agency, purpose=purpose, query=query,
-                   at=at)
+    def record_read(self, reader: str, role: str, agency: str, purpose: str, purpose_detail: str, query: str,
+                    at: dt.datetime) -> None:
+        self._read(client_id=self.client_id, reader=reader, role=role, agency=agency, purpose=purpose,
+                   purpose_detail=purpose_detail, query=query, at=at)
 
     # A read of this file through audit's own query: the fields every service's read
     # carries (declared in shared.contracts.base.FileRead), and the instant audit's
     # clock gave it, which a published read takes from its envelope.
     @event("FileRead")
-    def _read(self, client_id: UUID, reader: str, role: str, agency: str, purpose: str, query: str,
-              at: dt.datetime):
-        self.reads.append({"reader": reader, "role": role, "agency": agency, "purpose": purpose, "query": query,
-                           "at": at})
+    def _read(self, client_id: UUID, reader: str, role: str, agency: str, purpose: str, purpose_detail: str,
+              query: str, at: dt.datetime):
+        self.reads.append({"reader": reader, "role": role, "agency": agency, "purpose": purpose,
+                           "purpose_detail": purpose_detail, "query": query, "at": at})
 
     def ordered(self) -> list[dict]:
         """Causal order: each service's facts in its own log order, services
@@ -73,10 +74,11 @@ class Timeline(ServiceAggregate):
 
     def access_log(self, since: dt.datetime | None = None, until: dt.datetime | None = None) -> list[dict]:
         """Every recorded read of this file in the window ``(since, until]``, through
-        any service's query or this one's, oldest first."""
+        any service's query or this one's, oldest first. What a reader added to the
+        purpose of a read elsewhere stays in that service (None here)."""
         elsewhere = [
             {"reader": e["actor"], "role": e["actor_role"], "agency": e["agency"], "purpose": e["data"]["purpose"],
-             "query": e["data"]["query"], "service": e["source"], "at": e["time"]}
+             "purpose_detail": None, "query": e["data"]["query"], "service": e["source"], "at": e["time"]}
             for e in self.entries if _fact(e) == READ_FACT
         ]
         here = [{**read, "service": "audit"} for read in self.reads]

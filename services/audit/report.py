@@ -15,7 +15,7 @@ def render(export: dict, progress: Callable[[int, int], None] | None = None) -> 
         f"Audit report: client {export['client_id']}",
         f"Window: after {when(export['since'])} up to and including {when(export['until'])}",
         f"Exported {when(export['exported_at'])} by {by['user_id']} ({by['role']}, {by['agency']})",
-        f"Purpose: {export['purpose']}",
+        f"Purpose: {purpose(export)}",
         "",
         f"What changed in the file ({_count(export['changes'], 'field')})",
     ]
@@ -47,7 +47,13 @@ def fact(entry: dict) -> str:
 
 def read(entry: dict) -> str:
     return (f"  {when(entry['at'])}  {entry['reader']} ({entry['role']}, {entry['agency']}) via {entry['service']} "
-            f"{entry['query']}: {entry['purpose']}")
+            f"{entry['query']}: {purpose(entry)}")
+
+
+def purpose(entry: dict) -> str:
+    """The purpose's code, and what the reader added where it is known here."""
+    detail = entry.get("purpose_detail")
+    return f"{entry['purpose'].replace('_', ' ')} ({detail})" if detail else entry["purpose"].replace("_", " ")
 
 
 def change(entry: dict) -> str:

@@ -231,4 +231,4 @@ ROUTES: tuple[Route, ...] = (
         "The same history as a readable report (auditor)", answer=audit_out.AuditReport),
 )
 
-INTERNAL_RPCS = {"health", "integration_events"}  # between services and for ops, not for people
+INTERNAL_RPCS = {"health", "integration_events", "access_events"}  # between services and for ops, not for people

@@ -39,10 +39,11 @@ class Queries:
             return Network.of(trajectory)
 
     def trajectory(
-        self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, query: str = "trajectory",
+        self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, purpose_detail: str = "",
+        query: str = "trajectory",
     ) -> dict:
         t = self._trajectory(actor, client_id, "read_trajectory")
-        access_log.record(self, actor, [t.client_id], purpose, query)
+        access_log.record(self, actor, [t.client_id], purpose, purpose_detail, query)
         reads_notes = t.reads_notes(actor)
         interventions = [self.repository.get(i) for i in self.interventions.of(t.id)]
 

@@ -192,10 +192,11 @@ class IntakeApplication(StaffDirectory):
     # -- queries --------------------------------------------------------------------
 
     def client_file(
-        self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, query: str = "client_file",
+        self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, purpose_detail: str = "",
+        query: str = "client_file",
     ) -> dict:
         client = self._client(actor, client_id, CASEWORK, "read_client_file")
-        access_log.record(self, actor, [client.id], purpose, query)
+        access_log.record(self, actor, [client.id], purpose, purpose_detail, query)
         return {
             "client_id": str(client.id),
             "version": client.version,
@@ -221,14 +222,15 @@ class IntakeApplication(StaffDirectory):
 
     def search(
         self, actor: dict, name: str | None = None, national_number: str | None = None,
-        purpose: str = access_log.CASEWORK,
+        purpose: str = access_log.CASEWORK, purpose_detail: str = "",
     ) -> list[dict]:
         allow(actor, CASEWORK, "search_clients")
         if national_number is not None:
             national_number = self._valid_national_number(national_number)
         found = self.index.search(actor["agency"], name, national_number)
         clients = [self.repository.get(client_id) for client_id in found]
-        access_log.record(self, actor, [client.id for client in clients], purpose, "search_clients")
+        access_log.record(self, actor, [client.id for client in clients], purpose, purpose_detail,
+                          "search_clients")
         results = []
         for client in clients:
             who = _who(client) or dict.fromkeys(("given_names", "family_name", "birth_date"))

@@ -106,9 +106,11 @@ class ReferralsApplication(ServiceApplication):
         self.save(referral)
         return referral.state
 
-    def referral_history(self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK) -> list[dict]:
+    def referral_history(
+        self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, purpose_detail: str = "",
+    ) -> list[dict]:
         record = client_for(self.repository, actor, client_id, "read_referrals")
-        access_log.record(self, actor, [client_id], purpose, "referral_history")
+        access_log.record(self, actor, [client_id], purpose, purpose_detail, "referral_history")
         return [jsonable({
             "referral_id": r.id, "partner": r.partner, "domains": r.domains, "reason": r.reason, "state": r.state,
             "outcome": r.outcome, "consent_withdrawn": r.consent_withdrawn, "history": r.history,

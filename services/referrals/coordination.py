@@ -63,9 +63,9 @@ class Coordination:
         conference.complete_action(index, on, done_by=actor)
         self.app.save(conference)
 
-    def plan(self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK) -> dict:
+    def plan(self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, purpose_detail: str = "") -> dict:
         record = client_for(self.app.repository, actor, client_id, "read_coordination")
-        access_log.record(self.app, actor, [client_id], purpose, "coordination")
+        access_log.record(self.app, actor, [client_id], purpose, purpose_detail, "coordination")
         plan = self._plan(record, client_id)
         conferences = [self.app.repository.get(i) for i in record.conferences]
         return jsonable({

@@ -7,7 +7,7 @@ an object of any fields.
 """
 from marshmallow import fields, validate
 
-from shared.contracts.base import PREFIX, ActorSchema, AnswerSchema, FileRead, count
+from shared.contracts.base import PREFIX, READ_PURPOSES, ActorSchema, AnswerSchema, FileRead, count
 from shared.contracts.declare import answer_fields
 from shared.contracts.guidance_vocabulary import METHODS
 from shared.contracts.guidance_answers import TRAJECTORY_STATUSES
@@ -37,8 +37,10 @@ class TimelineEntry(AnswerSchema):
     data = fields.Dict(keys=fields.String(), required=True)
 
 
-class AccessLogEntry(type("ReadShown", (AnswerSchema,), answer_fields(FileRead, omit=["client_id"]))):
-    """One read of the file, through which service's query, and why."""
+class AccessLogEntry(type("ReadShown", (AnswerSchema,), answer_fields(FileRead, omit=["client_id"],
+                                                                     withheld=["purpose_detail"]))):
+    """One read of the file, through which service's query, and why; what the reader
+    added to the purpose is shown for audit's own reads (a read elsewhere keeps it)."""
 
     service = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
@@ -122,7 +124,8 @@ class AuditExport(FileChanges):
     format = fields.String(required=True, validate=validate.Equal(EXPORT_FORMAT))
     exported_at = fields.AwareDateTime(required=True)
     exported_by = fields.Nested(ActorSchema, required=True)
-    purpose = fields.String(required=True)
+    purpose = fields.String(required=True, validate=validate.OneOf(READ_PURPOSES))
+    purpose_detail = fields.String(required=True)
     access_log = fields.List(fields.Nested(AccessLogEntry), required=True)
 
 

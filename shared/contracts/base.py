@@ -9,6 +9,10 @@ from shared.contracts.declare import Fact, declared, published_version
 from shared.errors import InvalidInput
 
 PREFIX = "be.jww"
+# A service publishes on two streams (shared.messaging): what it did, which any
+# follower may read, and who read a client's file, which only audit reads.
+EVENTS, ACCESS = "events", "access"
+STREAMS = (EVENTS, ACCESS)
 
 
 class CommandSchema(Schema):
@@ -28,6 +32,7 @@ class EventSchema(Schema):
     service: str = ""
     fact: str = ""
     version: int = 0
+    stream: str = EVENTS
 
 
 CATALOGUE: dict[str, type[EventSchema]] = {}
@@ -37,14 +42,17 @@ def event_type(service: str, fact: str, version: int) -> str:
     return f"{PREFIX}.{service}.{fact}.v{version}"
 
 
-def integration_event(service: str, fact: str, version: int):
-    """Register a schema as the data contract of ``be.jww.<service>.<fact>.v<version>``."""
+def integration_event(service: str, fact: str, version: int, stream: str = EVENTS):
+    """Register a schema as the data contract of ``be.jww.<service>.<fact>.v<version>``,
+    published on ``stream``."""
+    if stream not in STREAMS:
+        raise ValueError(f"unknown stream {stream!r}")
 
     def register(schema: type[EventSchema]) -> type[EventSchema]:
         name = event_type(service, fact, version)
         if name in CATALOGUE:
             raise ValueError(f"{name} is registered twice")
-        schema.service, schema.fact, schema.version = service, fact, version
+        schema.service, schema.fact, schema.version, schema.stream = service, fact, version, stream
         CATALOGUE[name] = schema
         return schema
 
@@ -102,21 +110,46 @@ class ActorOnly(CommandSchema):
     actor = fields.Nested(ActorSchema, required=True)
 
 
+# Why a client's file is read: a code, so that what crosses the bus says nothing
+# about the person. Caseworkers reading a file they work on need not say
+# (casework); anyone else names the reason, and may add a reference in
+# ``purpose_detail`` ("court request 2026/17"), which stays in the reading service.
+READ_PURPOSES = (
+    "casework",  # the worker or coordinator of the file, doing their job
+    "supervision",  # a coordinator or team lead reviewing a colleague's case
+    "inspection",  # a planned audit or quality review
+    "complaint",  # a complaint about how the file was handled
+    "court_request",  # a court, prosecutor or sentencing court asked for it
+    "subject_access",  # the client asked to see what is kept about them
+    "data_protection",  # the data-protection officer checks a processing
+    "incident",  # a suspected breach or misuse is being looked into
+)
+
+
 class Purpose(fields.String):
-    """Why a client's file is read, recorded with the read (shared.access_log).
-    Caseworkers reading a file they work on need not say; anyone else states it."""
+    """Why a client's file is read (a code of ``READ_PURPOSES``), recorded with the
+    read (shared.access_log); ``casework`` unless the caller must say."""
 
     def __init__(self, **kwargs):
         if not kwargs.get("required"):
             kwargs.setdefault("load_default", "casework")
-        super().__init__(validate=validate.Length(min=3, max=300), **kwargs)
+        super().__init__(validate=validate.OneOf(READ_PURPOSES), **kwargs)
+
+
+class PurposeDetail(fields.String):
+    """What the reader adds to the purpose: a reference, a file number."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("load_default", "")
+        super().__init__(validate=validate.Length(max=300), **kwargs)
 
 
 class FileRead(Fact):
     """One read of a client's file: whose file, who read it, why, through which
     query; never what was shown. Every service records one before it answers
     (shared.access_log) and audit records its own; the access log keeps them as long
-    as an auditor may ask."""
+    as an auditor may ask. Published on each service's access stream, which only
+    audit reads (shared.messaging)."""
 
     client_id = declared(fields.UUID(required=True), category=None, retention="access_log")
     # Who read is published in the envelope (actor, role, agency), not in the data.
@@ -126,15 +159,19 @@ class FileRead(Fact):
                     given=False, retention="access_log")
     agency = declared(fields.String(required=True), category=None, published=False, given=False,
                       retention="access_log")
-    # Written by the reader ("court request 2026/17"), so it may name the person or the
-    # case: personal, and erased with the client, while the rest of the read stays.
-    purpose = declared(Purpose(required=True), category="trajectory_summary", personal=True,
-                       retention="access_log")
+    purpose = declared(Purpose(required=True), category=None, retention="access_log")
+    # Written by the reader, so it may name the person or the case: personal, erased
+    # with the client, and never published; the rest of the read stays.
+    purpose_detail = declared(PurposeDetail(), category="trajectory_summary", personal=True, published=False,
+                              retention="access_log")
     query = declared(fields.String(required=True), category=None, given=False, retention="access_log")
 
 
 # The data of a ``client-file-read`` event, which every service publishes the same.
-FileReadData = published_version(FileRead, 1, EventSchema)
+# Version 1 carried the purpose as the reader's free text; it is retired
+# (shared.contracts.catalogue.RETIRED).
+FILE_READ_VERSION = 2
+FileReadData = published_version(FileRead, FILE_READ_VERSION, EventSchema)
 
 
 # -- answers --------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Confidential conversation notes never leave guidance."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import (
-    ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, integration_event, published_event,
+    ACCESS, ActorOnly, ActorSchema, CommandSchema, EventSchema, FILE_READ_VERSION, FileReadData, Purpose, PurposeDetail,
+    integration_event, published_event,
 )
 from shared.contracts.declare import Fact, command_fields, declared
 from shared.contracts.guidance_vocabulary import (
@@ -86,6 +87,7 @@ class ReopenTrajectory(TrajectoryCommand):
 
 class GetTrajectory(TrajectoryCommand):
     purpose = Purpose()
+    purpose_detail = PurposeDetail()
 
 
 class RecordCondition(TrajectoryCommand):
@@ -278,6 +280,6 @@ class AttendanceCertificateIssuedV1(TrajectoryEvent):
     dates = declared(fields.List(fields.Date(), required=True), category="attendance", personal=True)
 
 
-@integration_event("guidance", "client-file-read", 1)
-class ClientFileReadV1(FileReadData):
+@integration_event("guidance", "client-file-read", FILE_READ_VERSION, stream=ACCESS)
+class ClientFileRead(FileReadData):
     pass

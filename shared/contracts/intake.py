@@ -11,7 +11,10 @@ read to respect it. The directory of agencies and staff is not about a client.
 """
 from marshmallow import fields, validate, validates_schema, ValidationError
 
-from shared.contracts.base import ActorSchema, CommandSchema, FileReadData, Purpose, integration_event, published_event
+from shared.contracts.base import (
+    ACCESS, ActorSchema, CommandSchema, FILE_READ_VERSION, FileReadData, Purpose, PurposeDetail, integration_event,
+    published_event,
+)
 from shared.contracts.declare import Fact, Unpromised, command_fields, declared
 from shared.contracts.intake_vocabulary import (
     CODE, CONSENT_PURPOSES, DECLINE_REASONS, DOMAINS, INTERPRETER_KINDS, LANGUAGE, LEGAL_POSITIONS, MANDATING_ACTORS,
@@ -257,12 +260,14 @@ class TransferClient(_command(Transfer)):
 
 class GetClientFile(ClientCommand):
     purpose = Purpose()
+    purpose_detail = PurposeDetail()
 
 
 class SearchClients(ActorCommand):
     name = fields.String(validate=validate.Length(min=2, max=100))
     national_number = fields.String(validate=validate.Length(min=11, max=20))
     purpose = Purpose()
+    purpose_detail = PurposeDetail()
 
     @validates_schema
     def something_to_search(self, data, **kwargs):
@@ -288,6 +293,6 @@ ClientReassignedV1 = published_event("intake", "client-reassigned", 1, Reassignm
 ClientTransferredV1 = published_event("intake", "client-transferred", 1, Transfer)
 
 
-@integration_event("intake", "client-file-read", 1)
-class ClientFileReadV1(FileReadData):
+@integration_event("intake", "client-file-read", FILE_READ_VERSION, stream=ACCESS)
+class ClientFileRead(FileReadData):
     pass

@@ -8,7 +8,8 @@ as the domains do. Free text a worker wrote is kept as case notes."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import (
-    ActorOnly, ActorSchema, CommandSchema, EventSchema, FileReadData, Purpose, ROLES, integration_event, published_event,
+    ACCESS, ActorOnly, ActorSchema, CommandSchema, EventSchema, FILE_READ_VERSION, FileReadData, Purpose, PurposeDetail, ROLES,
+    integration_event, published_event,
 )
 from shared.contracts.declare import Fact, Unpromised, command_fields, declared
 from shared.contracts.reference import intervention_domains
@@ -196,6 +197,7 @@ class RecordReferralStep(_command("ReferralStepGiven", ReferralCommand, Referral
 
 class ReferralHistory(ClientCommand):
     purpose = Purpose()
+    purpose_detail = PurposeDetail()
 
 
 AddCoordinationActor = _command("AddCoordinationActor", ClientCommand, CoordinationActor)
@@ -206,6 +208,7 @@ CompleteConferenceAction = _command("CompleteConferenceAction", ConferenceComman
 
 class CoordinationQuery(ClientCommand):
     purpose = Purpose()
+    purpose_detail = PurposeDetail()
 
 
 class PartnerFigures(CommandSchema):
@@ -240,6 +243,6 @@ ReferralConsentWithdrawnV1 = published_event("referrals", "referral-consent-with
 CaseConferenceHeldV1 = published_event("referrals", "case-conference-held", 1, CaseConference)
 
 
-@integration_event("referrals", "client-file-read", 1)
-class ClientFileReadV1(FileReadData):
+@integration_event("referrals", "client-file-read", FILE_READ_VERSION, stream=ACCESS)
+class ClientFileRead(FileReadData):
     pass

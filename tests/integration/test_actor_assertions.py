@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared import assertions
-from shared.errors import Unauthenticated
+from shared.errors import Forbidden, Unauthenticated
 from shared.keys import SigningKey
 from tests.support.broker import wait_until
 from tests.support.platform import count_events, signed_rpc
@@ -91,3 +91,23 @@ def test_a_system_actor_may_pull_events_but_not_act_for_a_person(intake):
     command = follower.assertion(assertions.system_actor("guidance"), "intake", "register_client", (payload,))
     assert refused_reason(intake, command, payload) == "system-actor-not-allowed"
     assert registrations(intake) == 1
+
+
+def pull_access(platform, holder: str):
+    pull = (0, None, 10)
+    token = assertions.Signer(holder).assertion(assertions.system_actor(holder), "intake", "access_events", pull)
+    with ClusterRpcProxy({"AMQP_URI": platform.amqp_uri}, timeout=10,
+                         context_data={assertions.ASSERTION_KEY: token}) as rpc:
+        return rpc.intake.access_events(*pull)
+
+
+def test_only_audit_pulls_who_read_a_file(intake):
+    with signed_rpc(intake.amqp_uri) as rpc:
+        client_id = rpc.intake.register_client(registration_payload())["client_id"]
+        rpc.intake.client_file({"actor": WORKER, "client_id": client_id, "purpose": "casework"})
+        events = rpc.intake.integration_events(0, None, 1000)
+    assert events and not [e for e in events if "file-read" in e["type"]]  # the read is not among them
+    (read,) = pull_access(intake, "audit")
+    assert (read["type"], read["data"]["purpose"]) == ("be.jww.intake.client-file-read.v2", "casework")
+    with pytest.raises(Forbidden):
+        pull_access(intake, "guidance")

@@ -44,7 +44,8 @@ def case(platform):
         rpc.intake.give_consent({**me, "recipient": "projet-lama", "purpose": "referral", "scope": ["identity"]})
         referral = wait_until(lambda: _proposed(rpc, me), what="referrals to know the client")
         wait_until(lambda: _sent(rpc, referral["referral_id"]), what="the consent to reach referrals")
-        rpc.intake.client_file({"actor": COORDINATOR, "client_id": client_id, "purpose": "complaint 2026/31"})
+        rpc.intake.client_file({"actor": COORDINATOR, "client_id": client_id, "purpose": "complaint",
+                                "purpose_detail": "2026/31"})
         audit = platform.application("audit")
         wait_until(lambda: all(audit.position_of(s) == last_published(platform.application(s))
                                for s in SERVICES[:4]), timeout=30, what="audit to follow every service")
@@ -55,15 +56,15 @@ def test_an_auditor_gets_the_timeline_a_past_replay_and_an_export_over_rpc(platf
     client_id, before_interventions = case
     query = {"actor": AUDITOR, "client_id": client_id}
     with platform.rpc() as rpc:
-        timeline = rpc.audit.timeline({**query, "purpose": "yearly inspection"})
-        then = rpc.audit.replay({**query, "at": before_interventions.isoformat(), "purpose": "file before help"})
-        now = rpc.audit.replay({**query, "at": _now().isoformat(), "purpose": "file today"})
+        timeline = rpc.audit.timeline({**query, "purpose": "inspection"})
+        then = rpc.audit.replay({**query, "at": before_interventions.isoformat(), "purpose": "inspection"})
+        now = rpc.audit.replay({**query, "at": _now().isoformat(), "purpose": "inspection"})
         export = rpc.audit.export({**query, "since": before_interventions.isoformat(), "until": _now().isoformat(),
                                    "purpose": "inspection"})
         readable = rpc.audit.export_report({**query, "since": before_interventions.isoformat(),
                                             "until": _now().isoformat(), "purpose": "inspection"})["report"]
         with pytest.raises(Forbidden):
-            rpc.audit.timeline({**query, "actor": WORKER, "purpose": "curious"})
+            rpc.audit.timeline({**query, "actor": WORKER, "purpose": "casework"})
 
     facts = [(e["source"], e["type"].split(".")[3]) for e in timeline["entries"]]
     assert {source for source, _ in facts} == {"intake", "guidance", "referrals", "notifications"}
@@ -73,9 +74,9 @@ def test_an_auditor_gets_the_timeline_a_past_replay_and_an_export_over_rpc(platf
     assert facts.count(("guidance", "intervention-recorded")) == 2
     assert ("referrals", "referral-step-recorded") in facts
     reads = [(r["service"], r["reader"], r["query"], r["purpose"]) for r in timeline["access_log"]]
-    assert ("intake", "apo-coord", "client_file", "complaint 2026/31") in reads
+    assert ("intake", "apo-coord", "client_file", "complaint") in reads
     assert ("intake", "apo-coord", "accept_intake", "casework") in reads
-    assert reads[-1] == ("audit", "audit-1", "timeline", "yearly inspection")
+    assert reads[-1] == ("audit", "audit-1", "timeline", "inspection")
     assert then["file"]["trajectory"]["status"] == "open" and then["file"]["trajectory"]["interventions"] == 0
     assert now["file"]["trajectory"]["interventions"] == 2
     assert [r["state"] for r in now["file"]["referrals"].values()] == ["sent"]
@@ -93,42 +94,46 @@ def test_the_command_line_reads_exports_and_refuses_clearly(platform, case, tmp_
         return subprocess.run([sys.executable, "-m", "jww", *args], env={**env, **(extra_env or {})},
                               capture_output=True, text=True, timeout=60)
 
-    timeline = jww("timeline", client_id, "--purpose", "yearly inspection", "--auditor", "audit-7")
-    replay = jww("replay", client_id, "--at", before_interventions.isoformat(), "--purpose", "court request",
-                 "--json", "--auditor", "audit-7")
+    timeline = jww("timeline", client_id, "--purpose", "inspection", "--auditor", "audit-7")
+    replay = jww("replay", client_id, "--at", before_interventions.isoformat(), "--purpose", "court_request",
+                 "--purpose-detail", "2026/123", "--json", "--auditor", "audit-7")
     out = tmp_path / "export.txt"
     export = jww("export", client_id, "--since", before_interventions.isoformat(), "--until", _now().isoformat(),
                  "--purpose", "inspection", "--format", "text", "--out", str(out), "--auditor", "audit-7")
     assert timeline.returncode == 0, timeline.stderr
     assert "client registered" in timeline.stdout and "intervention recorded" in timeline.stdout
-    assert "apo-coord (coordinator, apo) via intake client_file: complaint 2026/31" in timeline.stdout
+    assert "apo-coord (coordinator, apo) via intake client_file: complaint" in timeline.stdout
+    assert "2026/31" not in timeline.stdout  # what intake's reader added stays in intake
     assert replay.returncode == 0 and json.loads(replay.stdout)["file"]["trajectory"]["interventions"] == 0
     assert export.returncode == 0 and "writing the report" in export.stderr
     assert "What was done (" in out.read_text()
 
-    unknown = jww("timeline", "00000000-0000-4000-8000-000000000000", "--purpose", "check")
-    bad_date = jww("replay", client_id, "--at", "yesterday", "--purpose", "check")
-    bad_id = jww("timeline", "not-a-client", "--purpose", "check")
-    no_store = jww("timeline", client_id, "--purpose", "check",
+    unknown = jww("timeline", "00000000-0000-4000-8000-000000000000", "--purpose", "inspection")
+    bad_date = jww("replay", client_id, "--at", "yesterday", "--purpose", "inspection")
+    bad_id = jww("timeline", "not-a-client", "--purpose", "inspection")
+    bad_purpose = jww("timeline", client_id, "--purpose", "curious")
+    no_store = jww("timeline", client_id, "--purpose", "inspection",
                    extra_env={"JWW_STORE_KIND": "postgres", "JWW_STORE_POSTGRES_PORT": "1"})
     assert unknown.returncode == 1 and "jww: no facts about this client\n  client_id: not found\n" in unknown.stderr
     assert bad_date.returncode == 2 and "'yesterday' is not a date or instant" in bad_date.stderr
     assert bad_id.returncode == 1 and "client_id: Not a valid UUID." in bad_id.stderr
+    assert bad_purpose.returncode == 2 and "invalid choice: 'curious'" in bad_purpose.stderr
     assert no_store.returncode == 1
     assert "cannot open the audit store (PostgreSQL database jww_audit at 127.0.0.1:1)" in no_store.stderr
-    for result in (unknown, bad_date, bad_id, no_store):
+    for result in (unknown, bad_date, bad_id, bad_purpose, no_store):
         assert "Traceback" not in result.stderr
 
     with platform.rpc() as rpc:  # the command line's reads are on the record like any other
-        log = rpc.audit.timeline({"actor": AUDITOR, "client_id": client_id, "purpose": "check"})["access_log"]
-    assert [(r["reader"], r["query"]) for r in log if r["reader"] == "audit-7"] == [
-        ("audit-7", "timeline"), ("audit-7", "replay"), ("audit-7", "export")]
+        log = rpc.audit.timeline({"actor": AUDITOR, "client_id": client_id, "purpose": "inspection"})["access_log"]
+    assert [(r["reader"], r["query"], r["purpose_detail"]) for r in log if r["reader"] == "audit-7"] == [
+        ("audit-7", "timeline", ""), ("audit-7", "replay", "2026/123"), ("audit-7", "export", "")]
 
 
 def test_verify_holds_on_every_untouched_store_and_names_a_tampered_read(platform, case):
     client_id, _ = case
     with platform.rpc() as rpc:
-        rpc.audit.timeline({"actor": AUDITOR, "client_id": client_id, "purpose": "complaint 2026/31"})
+        rpc.audit.timeline({"actor": AUDITOR, "client_id": client_id, "purpose": "complaint",
+                            "purpose_detail": "2026/31"})
     platform.stop_all()
 
     def verify(service):
@@ -143,10 +148,10 @@ def test_verify_holds_on_every_untouched_store_and_names_a_tampered_read(platfor
     # Someone hides why the file was read: the audit's own record of the read.
     with sqlite3.connect(platform.settings("audit").store.sqlite_path) as db:
         rows = db.execute("SELECT originator_id, originator_version, state FROM stored_events "
-                          "WHERE topic LIKE '%FileRead' AND CAST(state AS TEXT) LIKE '%complaint 2026/31%'").fetchall()
+                          "WHERE topic LIKE '%FileRead' AND CAST(state AS TEXT) LIKE '%2026/31%'").fetchall()
         (stream, version, state), = rows
         db.execute("UPDATE stored_events SET state = ? WHERE originator_id = ? AND originator_version = ?",
-                   (state.replace(b"complaint 2026/31", b"routine check"), stream, version))
+                   (state.replace(b"2026/31", b"2026/99"), stream, version))
     tampered = verify("audit")
     assert tampered.returncode == 1
     assert f"audit: BROKEN stream {stream[:8]}" in tampered.stdout.replace("-", "")

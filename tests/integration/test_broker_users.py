@@ -111,3 +111,27 @@ def test_setup_again_changes_nothing_and_no_runtime_user_administers(vhost):
         {k: sorted(map(str, before[k])) for k in ("exchanges", "queues", "bindings")}
     for user in broker.ensure_users():
         assert api.call("GET", f"/api/users/{user}")["tags"] == []
+
+
+def test_only_audit_may_read_or_pull_the_access_streams(amqp_uri):
+    audit, referrals = as_user(amqp_uri, "audit"), as_user(amqp_uri, "referrals")
+    assert not refused(audit, lambda channel: channel.basic_get("jww.audit.from.intake.access"))
+    assert not refused(audit, publish_confirmed(topology.RPC_EXCHANGE, "intake.access_events"))
+    for user in ("referrals", "guidance", "notifications", "gateway"):
+        worker = as_user(amqp_uri, user)
+        assert refused(worker, lambda channel: channel.basic_get("jww.audit.from.intake.access"))
+        assert refused(worker, publish_confirmed(topology.RPC_EXCHANGE, "intake.access_events"))
+    # A queue of its own bound to intake's access exchange: refused by the broker.
+    def bind_own_queue(channel):
+        channel.queue_declare("rpc-referrals", durable=True)
+        channel.queue_bind("rpc-referrals", messaging.exchange_name("intake", messaging.ACCESS), routing_key="#")
+    assert refused(referrals, bind_own_queue)
+
+
+def test_only_intakes_relay_may_publish_on_intakes_access_stream(amqp_uri):
+    read = "be.jww.intake.client-file-read.v2"
+    assert not refused(as_user(amqp_uri, "intake-relay"), publish_confirmed(
+        messaging.exchange_name("intake", messaging.ACCESS), read))
+    for user in ("guidance-relay", "intake", "audit", "gateway"):
+        assert refused(as_user(amqp_uri, user), publish_confirmed(
+            messaging.exchange_name("intake", messaging.ACCESS), read))

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from shared.errors import Conflict, Forbidden, InvalidInput
+from shared.contracts.base import ACCESS
 from shared.outbox import Outbox
 from tests.support.broker import wait_until
 from tests.support.followers import wait_trajectory
@@ -79,5 +80,6 @@ def test_a_worker_runs_a_realistic_trajectory_from_opening_to_closing(platform):
     assert published == {
         "trajectory-opened", "intervention-recorded", "condition-period-ending", "appointment-planned",
         "psychologist-recommended", "continuity-gap", "attendance-certificate-issued", "trajectory-closed",
-        "client-file-read",
     }
+    reads = {e["type"].split(".")[3] for e in Outbox(guidance).read(after=0, limit=1000, streams=(ACCESS,))}
+    assert reads == {"client-file-read"}  # on the access stream, which only audit reads

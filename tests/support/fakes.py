@@ -7,6 +7,7 @@ from services.intake.application import IntakeApplication
 from services.intake.domain import Client
 from shared.contracts import encode
 from shared.follower import Follower
+from shared.messaging import feed_parts
 from shared.outbox import Outbox
 from tests.support.samples import registration_args
 
@@ -63,16 +64,18 @@ class Link:
     """One service following another in memory: what a consumer does over RabbitMQ,
     without the broker. ``deliver`` hands over what the upstream published since."""
 
-    def __init__(self, app, upstream, upstream_name: str):
+    def __init__(self, app, upstream, feed: str):
         self.outbox = Outbox(upstream)
+        self.streams = (feed_parts(feed)[1],)
         self.follower = Follower(
-            app, app.service_name, upstream_name, app.policies(),
-            pull=lambda after, until: self.outbox.read(after=after, until=until, limit=100),
+            app, app.service_name, feed, app.policies(),
+            pull=lambda after, until: self.outbox.read(after=after, until=until, limit=100, streams=self.streams),
             dead_letter=DeadLetters(),
         )
 
     def deliver(self) -> None:
-        self.follower.receive_many([encode(e) for e in self.outbox.read(after=self.follower.position, limit=5000)])
+        self.follower.receive_many([encode(e) for e in self.outbox.read(
+            after=self.follower.position, limit=5000, streams=self.streams)])
 
 
 def deliver(links: list[Link], rounds: int = 3) -> None:

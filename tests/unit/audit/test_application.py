@@ -33,6 +33,7 @@ class World:
                       Link(self.referrals, self.guidance, "guidance")]
         self.links += [Link(self.notifications, up, name) for up, name in upstreams]
         self.links += [Link(self.audit, up, name) for up, name in (*upstreams, (self.notifications, "notifications"))]
+        self.links += [Link(self.audit, up, f"{name}.access") for up, name in upstreams]
 
     def sync(self):
         deliver(self.links)
@@ -55,7 +56,7 @@ def case():
 
 def test_the_timeline_says_who_did_what_when_in_which_agency_in_causal_order(case):
     world, client_id, _ = case
-    timeline = world.audit.timeline(AUDITOR, client_id, "yearly audit")
+    timeline = world.audit.timeline(AUDITOR, client_id, "inspection")
     facts = [(e["source"], e["type"].split(".")[3]) for e in timeline["entries"]]
     assert facts == [
         ("intake", "client-registered"), ("intake", "intake-accepted"), ("guidance", "trajectory-opened"),
@@ -69,8 +70,8 @@ def test_the_timeline_says_who_did_what_when_in_which_agency_in_causal_order(cas
 
 def test_a_replay_rebuilds_the_file_as_it_stood_at_an_instant(case):
     world, client_id, middle = case
-    then = world.audit.replay(AUDITOR, client_id, middle, "check the file before guidance")
-    now = world.audit.replay(AUDITOR, client_id, dt.datetime.now(dt.timezone.utc), "check the file now")
+    then = world.audit.replay(AUDITOR, client_id, middle, "inspection")
+    now = world.audit.replay(AUDITOR, client_id, dt.datetime.now(dt.timezone.utc), "inspection")
     assert then["file"]["intake"]["status"] == "accepted" and then["file"]["trajectory"]["interventions"] == 0
     assert now["file"]["trajectory"]["interventions"] == 1
     assert now["file"]["trajectory"]["psychologist_recommended"] is True
@@ -83,14 +84,14 @@ def test_a_replay_follows_a_reassignment_in_the_trajectory_too(case):
     world, client_id, _ = case
     world.intake.reassign(COORDINATOR, client_id, "apo-crim-1", {"language": "fr", "kind": "present"})
     world.sync()
-    file = world.audit.replay(AUDITOR, client_id, dt.datetime.now(dt.timezone.utc), "who guides now")["file"]
+    file = world.audit.replay(AUDITOR, client_id, dt.datetime.now(dt.timezone.utc), "inspection")["file"]
     assert file["intake"]["worker"] == file["trajectory"]["worker"] == "apo-crim-1"
 
 
 def test_changes_between_two_instants_name_each_field_and_the_facts_between(case):
     world, client_id, middle = case
     until = dt.datetime.now(dt.timezone.utc)
-    changed = world.audit.changes(AUDITOR, client_id, middle, until, "what happened in guidance")
+    changed = world.audit.changes(AUDITOR, client_id, middle, until, "inspection")
     fields = {c["field"]: (c["before"], c["after"]) for c in changed["changes"]}
     assert fields["trajectory.interventions"] == (0, 1)
     assert fields["trajectory.by_method.listening_support"] == (None, 1)
@@ -102,18 +103,19 @@ def test_changes_between_two_instants_name_each_field_and_the_facts_between(case
 
 def test_every_read_through_any_service_is_recorded_with_its_purpose_and_is_itself_audited(case):
     world, client_id, middle = case
-    world.intake.client_file(COORDINATOR, client_id, "complaint by the client 2026/9")
+    world.intake.client_file(COORDINATOR, client_id, "complaint", "complaint by the client 2026/9")
     world.guidance.trajectory(WORKER, client_id)
     world.referrals.referral_history(WORKER, client_id)
-    world.audit.replay(AUDITOR, client_id, middle, "court request 2026/123")
+    world.audit.replay(AUDITOR, client_id, middle, "court_request", "court request 2026/123")
     world.sync()
-    log = world.audit.timeline(AUDITOR, client_id, "second look")["access_log"]
-    assert [(r["service"], r["reader"], r["query"], r["purpose"]) for r in log] == [
-        ("intake", "apo-coord", "client_file", "complaint by the client 2026/9"),
-        ("guidance", "apo-sa-1", "trajectory", "casework"),
-        ("referrals", "apo-sa-1", "referral_history", "casework"),
-        ("audit", "audit-1", "replay", "court request 2026/123"),
-        ("audit", "audit-1", "timeline", "second look"),
+    log = world.audit.timeline(AUDITOR, client_id, "inspection")["access_log"]
+    assert [(r["service"], r["reader"], r["query"], r["purpose"], r["purpose_detail"]) for r in log] == [
+        # What a reader added elsewhere stays in that service: only the code travels.
+        ("intake", "apo-coord", "client_file", "complaint", None),
+        ("guidance", "apo-sa-1", "trajectory", "casework", None),
+        ("referrals", "apo-sa-1", "referral_history", "casework", None),
+        ("audit", "audit-1", "replay", "court_request", "court request 2026/123"),
+        ("audit", "audit-1", "timeline", "inspection", ""),
     ]
     for app in (world.intake, world.guidance, world.referrals, world.audit):
         assert list(chain.verify(app.recorder)) == []  # the reads are in the chained streams
@@ -123,10 +125,10 @@ def test_a_refused_read_shows_nothing_and_records_nothing(case):
     world, client_id, _ = case
     stranger = {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "dsr"}
     with pytest.raises(Forbidden):
-        world.intake.client_file(stranger, client_id, "curious")
+        world.intake.client_file(stranger, client_id, "casework")
     world.sync()
-    assert world.audit.timeline(AUDITOR, client_id, "check")["access_log"][-1]["query"] == "timeline"
-    assert len(world.audit.timeline(AUDITOR, client_id, "check")["access_log"]) == 2
+    assert world.audit.timeline(AUDITOR, client_id, "inspection")["access_log"][-1]["query"] == "timeline"
+    assert len(world.audit.timeline(AUDITOR, client_id, "inspection")["access_log"]) == 2
 
 
 def test_an_export_holds_the_window_whole_and_reads_as_a_report(case):
@@ -134,15 +136,15 @@ def test_an_export_holds_the_window_whole_and_reads_as_a_report(case):
     world.guidance.trajectory(WORKER, client_id)
     world.sync()
     until = dt.datetime.now(dt.timezone.utc)
-    export = world.audit.export(AUDITOR, client_id, middle, until, "inspection by the Flemish agency")
+    export = world.audit.export(AUDITOR, client_id, middle, until, "inspection", "Flemish agency, 2026 round")
     assert export["format"] == "jww-audit-export/1" and export["exported_by"]["user_id"] == "audit-1"
     assert export["file_at_since"]["trajectory"]["interventions"] == 0
     assert export["file_at_until"]["trajectory"]["interventions"] == 1
     assert len(export["facts"]) == 3
     assert [(r["reader"], r["query"]) for r in export["access_log"]] == [("apo-sa-1", "trajectory")]
-    later = world.audit.timeline(AUDITOR, client_id, "check", since=until)["access_log"]
-    assert [(r["query"], r["purpose"]) for r in later] == [
-        ("export", "inspection by the Flemish agency"), ("timeline", "check")]
+    later = world.audit.timeline(AUDITOR, client_id, "inspection", since=until)["access_log"]
+    assert [(r["query"], r["purpose"], r["purpose_detail"]) for r in later] == [
+        ("export", "inspection", "Flemish agency, 2026 round"), ("timeline", "inspection", "")]
     text = report.render(export)
     assert f"Audit report: client {client_id}" in text
     assert "intervention recorded" in text and "by apo-sa-1 (social_assistant) at apo" in text
@@ -154,14 +156,14 @@ def test_an_export_holds_the_window_whole_and_reads_as_a_report(case):
 def test_only_auditors_read_and_an_unknown_client_is_not_found(case):
     world, client_id, _ = case
     with pytest.raises(Forbidden):
-        world.audit.timeline(WORKER, client_id, "curious")
+        world.audit.timeline(WORKER, client_id, "inspection")
     with pytest.raises(NotFound):
-        world.audit.timeline(AUDITOR, "00000000-0000-4000-8000-000000000000", "purpose")
+        world.audit.timeline(AUDITOR, "00000000-0000-4000-8000-000000000000", "inspection")
 
 
 def test_a_window_that_ends_before_it_starts_is_refused_naming_the_field():
     with pytest.raises(InvalidInput) as refused:
         validate_command(contracts.Export, {
-            "actor": AUDITOR, "client_id": "00000000-0000-4000-8000-000000000000", "purpose": "audit",
+            "actor": AUDITOR, "client_id": "00000000-0000-4000-8000-000000000000", "purpose": "inspection",
             "since": "2026-11-02T00:00:00+01:00", "until": "2026-11-01T00:00:00+01:00"})
     assert refused.value.details == {"until": ["must be after since"]}

@@ -57,19 +57,19 @@ def test_facts_and_reads_in_a_window():
     timeline = Timeline(client_id=CLIENT)
     for minutes in (0, 5, 10):
         record(timeline, "guidance", "intervention-recorded", minutes, minutes + 1)
-    timeline.record_read("audit-1", "auditor", "platform", "yearly audit", "timeline", at(7))
+    timeline.record_read("audit-1", "auditor", "platform", "inspection", "", "timeline", at(7))
     assert [e["time"] for e in timeline.facts(at(0), at(10))] == [at(5), at(10)]
     assert timeline.access_log(since=at(7)) == [] and len(timeline.access_log(until=at(7))) == 1
 
 
 def test_the_access_log_holds_every_service_s_reads_and_audit_s_own_oldest_first():
     timeline = Timeline(client_id=CLIENT)
-    timeline.record_read("audit-1", "auditor", "platform", "court request", "replay", at(10))
+    timeline.record_read("audit-1", "auditor", "platform", "court_request", "2026/17", "replay", at(10))
     record(timeline, "guidance", READ_FACT, 3, 9, {"client_id": str(CLIENT), "purpose": "casework",
                                                    "query": "trajectory"})
     assert timeline.access_log() == [
         {"reader": "apo-sa-1", "role": "social_assistant", "agency": "apo", "purpose": "casework",
-         "query": "trajectory", "service": "guidance", "at": at(3)},
-        {"reader": "audit-1", "role": "auditor", "agency": "platform", "purpose": "court request", "query": "replay",
-         "service": "audit", "at": at(10)},
+         "purpose_detail": None, "query": "trajectory", "service": "guidance", "at": at(3)},
+        {"reader": "audit-1", "role": "auditor", "agency": "platform", "purpose": "court_request",
+         "purpose_detail": "2026/17", "query": "replay", "service": "audit", "at": at(10)},
     ]

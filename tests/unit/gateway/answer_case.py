@@ -41,6 +41,7 @@ class Platform:
                       Link(self.referrals, self.guidance, "guidance")]
         self.links += [Link(self.notifications, up, name) for up, name in upstreams]
         self.links += [Link(self.audit, up, name) for up, name in (*upstreams, (self.notifications, "notifications"))]
+        self.links += [Link(self.audit, up, f"{name}.access") for up, name in upstreams]
         self.answers: dict[str, list] = defaultdict(list)
 
     @staticmethod
@@ -200,9 +201,9 @@ def run_case() -> dict[str, list]:
     call("notifications", "dead_letters", ADMIN)
     call.sync()
     window = {"since": iso(start - dt.timedelta(minutes=1)), "until": iso(clock.now + dt.timedelta(minutes=1))}
-    call("audit", "timeline", AUDITOR, **case, purpose="yearly audit")
-    call("audit", "replay", AUDITOR, **case, purpose="yearly audit", at=iso(clock.now))
-    call("audit", "changes", AUDITOR, **case, purpose="yearly audit", **window)
-    call("audit", "export", AUDITOR, **case, purpose="yearly audit", **window)
-    call("audit", "export_report", AUDITOR, **case, purpose="yearly audit", **window)
+    call("audit", "timeline", AUDITOR, **case, purpose="inspection", purpose_detail="yearly round")
+    call("audit", "replay", AUDITOR, **case, purpose="inspection", at=iso(clock.now))
+    call("audit", "changes", AUDITOR, **case, purpose="inspection", **window)
+    call("audit", "export", AUDITOR, **case, purpose="inspection", **window)
+    call("audit", "export_report", AUDITOR, **case, purpose="inspection", **window)
     return dict(call.answers)

@@ -2,6 +2,7 @@
 import datetime as dt
 
 from shared.contracts import CATALOGUE
+from shared.contracts.base import STREAMS
 from shared.outbox import Outbox
 from tests.support.samples import COORDINATOR, WORKER
 from tests.unit.guidance.world import NOW, GOALS, accepted_client, intervention
@@ -52,8 +53,8 @@ def test_every_guidance_event_type_is_catalogued_and_published_in_a_run(world, c
     guidance.reopen_trajectory(COORDINATOR, client_id, "came back")
     intake.reassign(COORDINATOR, client_id, "apo-crim-1", {"language": "fr", "kind": "present"})
     sync()
-    guidance.trajectory(COORDINATOR, client_id, "complaint 2026/4")
-    types = {e["type"] for e in Outbox(guidance).read(0, 100)}
+    guidance.trajectory(COORDINATOR, client_id, "complaint", "2026/4")
+    types = {e["type"] for e in Outbox(guidance).read(0, 100, streams=STREAMS)}
     assert types == {t for t in CATALOGUE if t.startswith("be.jww.guidance.")}
 
 

@@ -6,7 +6,7 @@ from services.audit.domain import Timeline
 from services.notifications.domain import Notification
 from shared import access_log
 from shared.contracts import CATALOGUE, audit, audit_answers, notifications, notifications_answers
-from shared.contracts.base import ActorSchema, FileRead, FileReadData
+from shared.contracts.base import READ_PURPOSES, ActorSchema, FileRead, FileReadData
 from shared.contracts.declare import personal_fields, properties
 from tests.support.declarations import event_fields, declared_names, names_where
 
@@ -54,13 +54,16 @@ def test_notifications_commands_and_answers_come_from_their_declarations():
     assert dead - {"attempts", "status"} == set(notifications.Notice._declared_fields) - {"client_id", "agency"}
 
 
-def test_a_file_read_publishes_whose_file_why_and_how_and_the_envelope_who():
+def test_a_file_read_publishes_whose_file_why_as_a_code_and_how_and_the_envelope_who():
     assert set(FileReadData._declared_fields) == {"client_id", "purpose", "query"}
-    assert names_where(FileRead, published=False) == {"reader", "role", "agency"}
-    assert personal_fields(FileRead) == ["purpose"]  # free text the reader wrote
+    promised = [rule.choices for rule in FileReadData._declared_fields["purpose"].validators]
+    assert promised == [READ_PURPOSES]  # a code, and the contract says which
+    assert names_where(FileRead, published=False) == {"reader", "role", "agency", "purpose_detail"}
+    assert personal_fields(FileRead) == ["purpose_detail"]  # free text the reader wrote: never published
     assert names_where(FileRead, retention="access_log") == set(FileRead._declared_fields)
     for service in ("intake", "guidance", "referrals"):
-        assert issubclass(CATALOGUE[f"be.jww.{service}.client-file-read.v1"], FileReadData)
+        schema = CATALOGUE[f"be.jww.{service}.client-file-read.v2"]
+        assert issubclass(schema, FileReadData) and schema.stream == "access"
         publish = access_log.publication(service)[access_log.FileRead.Recorded]
         assert set(publish.reads) <= event_fields(access_log.FileRead.Recorded)
 
@@ -68,8 +71,9 @@ def test_a_file_read_publishes_whose_file_why_and_how_and_the_envelope_who():
 def test_audit_queries_and_its_access_log_come_from_the_file_read_declaration():
     assert set(audit.AuditQuery._declared_fields) == names_where(FileRead, given=True) | {"actor"}
     assert audit.AuditQuery._declared_fields["purpose"].required  # an auditor always says why
-    shown = set(audit_answers.AccessLogEntry._declared_fields)
-    assert shown == set(FileRead._declared_fields) - {"client_id"} | {"service", "at"}
+    shown = audit_answers.AccessLogEntry._declared_fields
+    assert set(shown) == set(FileRead._declared_fields) - {"client_id"} | {"service", "at"}
+    assert shown["purpose_detail"].allow_none  # known for audit's own reads only
     in_file = set(audit_answers.NotificationInFile._declared_fields) - {"status"}
     assert in_file <= set(notifications.NotificationIssuedV1._declared_fields)
 

@@ -6,6 +6,7 @@ import uuid
 from services.referrals.domain import EXPECTED_STAY, FROM_PSYCHOLOGIST, CaseConference, Referral
 from services.referrals.integration import PUBLICATIONS
 from shared.contracts import CATALOGUE
+from shared.contracts.base import STREAMS
 from shared.outbox import Outbox
 from tests.support.samples import WORKER
 from tests.unit.referrals.world import NOW
@@ -53,5 +54,5 @@ def test_every_referrals_event_type_is_published_in_a_run(world, clock):
     world.sync()
     world.referrals.coordination.hold_conference(WORKER, client_id, NOW.date(), ["a", "b"], ["d"], [])
     world.referrals.referral_history(WORKER, client_id)
-    types = {e["type"] for e in Outbox(world.referrals).read(0, 1000)}
+    types = {e["type"] for e in Outbox(world.referrals).read(0, 1000, streams=STREAMS)}
     assert types == {t for t in CATALOGUE if t.startswith("be.jww.referrals.")}

@@ -6,6 +6,7 @@ from cloudevents.core.formats.json import JSONFormat
 
 from shared.contracts import CATALOGUE, encode
 from shared.contracts import catalogue
+from shared.contracts.base import STREAMS
 from shared.outbox import Outbox
 from shared.config import DEPLOY_DIR
 from tests.support.samples import COORDINATOR, WORKER
@@ -47,8 +48,8 @@ def published_events():
     waiting, declined = fakes.register(app), fakes.register(app)
     app.waitlist(COORDINATOR, waiting)
     app.decline(COORDINATOR, declined, "client_withdrew")
-    app.client_file({**WORKER, "agency": "dsr", "user_id": "dsr-sa-1"}, client, "court request 2026/17")
-    return Outbox(app).read(after=0, limit=100)
+    app.client_file({**WORKER, "agency": "dsr", "user_id": "dsr-sa-1"}, client, "court_request", "2026/17")
+    return Outbox(app).read(after=0, limit=100, streams=STREAMS)
 
 
 def test_the_realistic_run_publishes_every_intake_type():

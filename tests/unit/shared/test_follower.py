@@ -2,11 +2,14 @@
 import pytest
 from eventsourcing.persistence import IntegrityError
 
+from services.audit.application import AuditApplication
 from shared.contracts import encode
+from shared.contracts.base import ACCESS
 from shared import keys, signing
 from shared.follower import Follower, GapUnresolved
 from shared.outbox import Outbox
 from tests.support import fakes
+from tests.support.samples import COORDINATOR
 
 
 @pytest.fixture
@@ -252,3 +255,35 @@ def test_a_forged_event_is_dead_lettered_with_its_reason_and_never_applied(upstr
     assert "bad signature" in dead[0][1] and reason in dead[0][1]
     assert downstream.position_of("intake") == 0 and clients_on_record(downstream) == 0
     assert follower.receive(encode(genuine)) == "applied"  # the genuine one still is
+
+
+def test_reads_of_a_file_between_events_are_no_gap_for_a_follower_of_the_events(upstream, downstream):
+    first = fakes.register(upstream)
+    upstream.client_file(COORDINATOR, first, "complaint")  # on the access stream, between two events
+    fakes.register(upstream)
+    pulls = []
+    follower = follower_of(upstream, downstream, pull=lambda after, until: pulls.append((after, until)) or [])
+    assert [follower.receive(body) for body in published(upstream)] == ["applied", "applied"]
+    assert pulls == [] and clients_on_record(downstream) == 2
+
+
+def test_a_read_delivered_on_the_events_feed_is_dead_lettered_even_when_genuinely_signed(upstream, downstream):
+    client = fakes.register(upstream)
+    upstream.client_file(COORDINATOR, client, "complaint")
+    (read,) = Outbox(upstream).read(after=0, limit=10, streams=(ACCESS,))
+    dead = fakes.DeadLetters()
+    follower = follower_of(upstream, downstream, dead_letters=dead)
+    assert follower.receive(encode(read)) == "dead-lettered"
+    assert "wrong stream" in dead[0][1]
+
+
+def test_only_audit_may_follow_an_access_stream(upstream, downstream):
+    with pytest.raises(ValueError, match="only audit reads access streams"):
+        Follower(downstream, "guidance", "intake.access", downstream.policies(), pull=lambda a, u: [],
+                 dead_letter=fakes.DeadLetters())
+    audit = AuditApplication(env=fakes.IN_MEMORY)
+    client = fakes.register(upstream)
+    upstream.client_file(COORDINATOR, client, "complaint")
+    link = fakes.Link(audit, upstream, "intake.access")
+    link.deliver()
+    assert audit.position_of("intake.access") == 2 and audit.position_of("intake") == 0

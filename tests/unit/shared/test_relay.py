@@ -40,7 +40,7 @@ class Broker:
         self.closed += 1
 
     def positions(self) -> list[int]:
-        return [decode(body)["jwwposition"] for _, body, _ in self.confirmed]
+        return [decode(body)["jwwposition"] for _, _, body, _ in self.confirmed]
 
 
 def sample(name: str) -> float:
@@ -60,8 +60,8 @@ def test_events_are_published_in_log_order_with_their_type_and_id(intake):
     relay = Relay(Outbox(intake), broker)
     expected = Outbox(intake).read(after=0, limit=100)
     assert relay.run_once() == len(expected) == 3
-    assert [(key, message_id) for key, _, message_id in broker.confirmed] == [
-        (event["type"], event["id"]) for event in expected]
+    assert [(exchange, key, message_id) for exchange, key, _, message_id in broker.confirmed] == [
+        ("jww.intake.events", event["type"], event["id"]) for event in expected]
     positions = broker.positions()
     assert positions == sorted(positions) == [event["jwwposition"] for event in expected]
 
@@ -93,7 +93,7 @@ def test_private_events_are_passed_over_but_their_positions_are_examined(intake)
     broker = Broker()
     relay = Relay(Outbox(intake), broker)
     relay.run_once()
-    assert not any(key.endswith("languages-recorded.v1") for key, _, _ in broker.confirmed)
+    assert not any(key.endswith("languages-recorded.v1") for _, key, _, _ in broker.confirmed)
     assert len(broker.confirmed) == 4
     assert intake.position_of(TRACKING_NAME) == intake.head() > broker.positions()[-1]
     assert relay.run_once() == 0  # nothing is left waiting behind the private event
