@@ -1,0 +1,336 @@
+"""Each deployed process sees exactly the signing keys it needs (deploy/compose.yaml,
+deploy/k8s/), no fewer and no more.
+
+What a process needs is derived here from the code's own names (``shared.keys``)
+and each service's settings (``follows``, read by ``shared.config`` with the
+deployment's own environment), by what each process kind loads:
+
+- a relay (``jww relay``): its service's events private key, which ``Outbox.key``
+  signs every published event with;
+- a service's ``serve``: the same key (``EventStore.setup`` loads ``Outbox.key``: the
+  workers sign the pages a follower pulls); every actor holder's public key
+  (``AnsweringRpcConsumer`` builds ``assertions.Verifier()``); for each feed it follows,
+  the publisher's events public key (``Follower``); and, when it follows anything,
+  its own actors private key (``UpstreamConsumer`` signs its pulls with
+  ``assertions.Signer(service)``);
+- the gateway: its actors private key (``ServiceCalls``: ``Signer("gateway")``) and the
+  public key of every key the platform signs with (its JWKS document:
+  ``keys.jwks(keys.platform_key_names())``).
+
+Every public key comes with its ``.previous.pub.pem`` (``keys.public_keys`` reads
+both: a rotation). A last test puts exactly the mounted files in a folder and runs
+the code that loads them, so a file name that differs from what ``shared.keys`` reads
+fails too.
+"""
+from __future__ import annotations
+
+import functools
+import shutil
+from pathlib import Path, PurePosixPath
+
+import pytest
+import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from shared import assertions, config, keys, messaging
+from shared.follower import Follower
+from shared.outbox import Outbox
+
+COMPOSE = config.DEPLOY_DIR / "compose.yaml"
+K8S = config.DEPLOY_DIR / "k8s"
+KEYS_SECRET = "jww-keys"  # the one Secret of keys that ops create (deploy/README.md, "Signed events")
+COMPOSE_KEYS_FOLDER = "${JWW_SECRETS_DIR}/keys"  # where compose takes each key file from
+SERVE, RELAY = "serve", "relay"
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+PROCESSES = [
+    *((service, SERVE) for service in config.SERVICES),
+    *((service, RELAY) for service in config.SERVICES),
+    (config.GATEWAY, SERVE),
+]
+IDS = [f"{service}-{role}" for service, role in PROCESSES]
+
+
+# -- what each process needs, from the code ----------------------------------------
+
+def private_file(name: str) -> str:
+    return f"{name}.key.pem"
+
+
+def public_files(name: str) -> set[str]:
+    return {f"{name}.pub.pem", f"{name}.previous.pub.pem"}
+
+
+def publishers(service: str, env: dict[str, str]) -> list[str]:
+    """The services whose events ``service`` verifies: the publisher of each feed it
+    follows (``intake.access`` is signed with intake's events key too)."""
+    follows = config.load(service, env=env).follows
+    return sorted({messaging.followed(service, feed)[0] for feed in follows})
+
+
+def private_names(service: str, role: str, env: dict[str, str]) -> set[str]:
+    if service == config.GATEWAY:
+        return {keys.actors_key_name(assertions.GATEWAY)}
+    if role == RELAY:
+        return {keys.events_key_name(service)}
+    follows = config.load(service, env=env).follows
+    return {keys.events_key_name(service), *([keys.actors_key_name(service)] if follows else [])}
+
+
+def public_names(service: str, role: str, env: dict[str, str]) -> set[str]:
+    if service == config.GATEWAY:
+        return set(keys.platform_key_names())
+    if role == RELAY:
+        return set()
+    return {*keys.actor_key_names(), *(keys.events_key_name(p) for p in publishers(service, env))}
+
+
+def needed(service: str, role: str, env: dict[str, str]) -> set[str]:
+    """The key files the process loads (see the module's docstring)."""
+    files = {private_file(name) for name in private_names(service, role, env)}
+    for name in public_names(service, role, env):
+        files |= public_files(name)
+    return files
+
+
+def own_private_keys(service: str, role: str) -> set[str]:
+    """Least privilege, said without ``needed``: the private keys a process may hold
+    at most are its own process kind's."""
+    if service == config.GATEWAY:
+        return {private_file(keys.actors_key_name(service))}
+    if role == RELAY:
+        return {private_file(keys.events_key_name(service))}
+    return {private_file(keys.events_key_name(service)), private_file(keys.actors_key_name(service))}
+
+
+def _diff(mounted: set[str], wanted: set[str]) -> str:
+    return f"missing {sorted(wanted - mounted)}, not needed {sorted(mounted - wanted)}"
+
+
+# -- what compose gives each container ----------------------------------------------
+
+@functools.cache
+def compose() -> dict:
+    return yaml.load(COMPOSE.read_text(), Loader)
+
+
+def compose_name(service: str, role: str) -> str:
+    return service if role == SERVE else f"{service}-{role}"
+
+
+def secret_target(ref) -> str:
+    """Where compose mounts a secret: /run/secrets/<target or source>, or an absolute target."""
+    target = ref if isinstance(ref, str) else ref.get("target") or ref["source"]
+    return target if target.startswith("/") else f"/run/secrets/{target}"
+
+
+def secret_source(ref) -> str:
+    return ref if isinstance(ref, str) else ref["source"]
+
+
+def is_key_file(path: str) -> bool:
+    return path.endswith(".pem")
+
+
+def compose_env(container: dict) -> dict[str, str]:
+    return {name: str(value) for name, value in (container.get("environment") or {}).items()}
+
+
+def compose_keys(service: str, role: str) -> tuple[str, dict[str, str]]:
+    """(JWW_KEYS_DIR, {file name there: the host file compose mounts})."""
+    doc = compose()
+    container = doc["services"][compose_name(service, role)]
+    keys_dir = compose_env(container)["JWW_KEYS_DIR"]
+    mounted = {}
+    for ref in container.get("secrets", []):
+        target = PurePosixPath(secret_target(ref))
+        host_file = doc["secrets"][secret_source(ref)].get("file", "")
+        if is_key_file(host_file) or is_key_file(target.name) or str(target).startswith(keys_dir + "/"):
+            assert target.parent == PurePosixPath(keys_dir), f"{target} is a key mounted outside {keys_dir}"
+            assert target.name not in mounted, f"{target} is mounted twice"
+            mounted[target.name] = host_file
+    return keys_dir, mounted
+
+
+# -- what Kubernetes gives each Deployment ------------------------------------------
+
+@functools.cache
+def deployment(service: str, role: str) -> dict:
+    return yaml.load((K8S / service / f"{role}.yaml").read_text(), Loader)
+
+
+def k8s_container(service: str, role: str) -> dict:
+    [container] = deployment(service, role)["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+def k8s_env(service: str, role: str) -> dict[str, str]:
+    """The ConfigMap's settings (config.env) and the Deployment's literal values."""
+    env = {}
+    for line in (K8S / service / "config.env").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            env[name.strip()] = value.strip()
+    env.update({e["name"]: e["value"] for e in k8s_container(service, role).get("env", []) if "value" in e})
+    return env
+
+
+def k8s_keys(service: str, role: str) -> tuple[str, dict[str, tuple[str, bool]]]:
+    """(JWW_KEYS_DIR, {file name there: (the Secret's key, optional)})."""
+    spec = deployment(service, role)["spec"]["template"]["spec"]
+    container = k8s_container(service, role)
+    keys_dir = k8s_env(service, role)["JWW_KEYS_DIR"]
+    mounts = [m for m in container["volumeMounts"] if m["mountPath"] == keys_dir]
+    assert len(mounts) == 1, f"{service} {role}: one volume at {keys_dir}"
+    [mount] = mounts
+    assert mount.get("readOnly") is True and "subPath" not in mount, f"{service} {role}: mount the keys read-only, whole"
+    assert not [m for m in container["volumeMounts"] if m["mountPath"].startswith(keys_dir + "/")]
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    projected = volumes[mount["name"]]["projected"]
+    mounted = {}
+    for source in projected["sources"]:
+        assert set(source) == {"secret"}, f"{service} {role}: only the Secret {KEYS_SECRET} goes in the keys volume"
+        secret = source["secret"]
+        assert secret["name"] == KEYS_SECRET
+        assert secret.get("items"), f"{service} {role}: name the items: a whole Secret would give every key"
+        for item in secret["items"]:
+            assert item["path"] not in mounted, f"{item['path']} is projected twice"
+            mounted[item["path"]] = (item["key"], bool(secret.get("optional", False)))
+    # The Secret is nowhere else in the pod (a plain secret volume would give all of it).
+    for name, volume in volumes.items():
+        if name != mount["name"]:
+            assert volume.get("secret", {}).get("secretName") != KEYS_SECRET, f"{service} {role}: volume {name}"
+    return keys_dir, mounted
+
+
+# -- the checks ---------------------------------------------------------------------
+
+def test_every_platform_process_is_checked():
+    in_compose = {(c["command"][1], c["command"][0]) for c in compose()["services"].values()
+                  if c.get("command", [None])[0] in (SERVE, RELAY)}
+    in_k8s = set()
+    for path in K8S.glob("*/*.yaml"):
+        for doc in yaml.load_all(path.read_text(), Loader):
+            if doc and doc.get("kind") == "Deployment":
+                [container] = doc["spec"]["template"]["spec"]["containers"]
+                in_k8s.add((container["args"][1], container["args"][0]))
+    assert in_compose == set(PROCESSES)
+    assert in_k8s == set(PROCESSES)
+
+
+@pytest.mark.parametrize("service, role", PROCESSES, ids=IDS)
+def test_compose_gives_each_process_exactly_its_keys(service, role):
+    container = compose()["services"][compose_name(service, role)]
+    assert container["command"] == [role, service]
+    _, mounted = compose_keys(service, role)
+    wanted = needed(service, role, compose_env(container))
+    assert set(mounted) == wanted, f"compose {compose_name(service, role)}: {_diff(set(mounted), wanted)}"
+    for name, host_file in mounted.items():
+        assert host_file == f"{COMPOSE_KEYS_FOLDER}/{name}", f"{name} comes from {host_file}"
+
+
+@pytest.mark.parametrize("service, role", PROCESSES, ids=IDS)
+def test_kubernetes_projects_exactly_each_process_keys(service, role):
+    assert k8s_container(service, role)["args"] == [role, service]
+    _, mounted = k8s_keys(service, role)
+    wanted = needed(service, role, k8s_env(service, role))
+    assert set(mounted) == wanted, f"k8s {service} {role}: {_diff(set(mounted), wanted)}"
+    for path, (key, optional) in mounted.items():
+        # The Secret's keys are the file names (kubectl create secret --from-file=<folder>).
+        assert key == path, f"item {key} is projected as {path}"
+        # A previous public key exists during a rotation only; every other file is required.
+        assert optional == path.endswith(".previous.pub.pem"), f"{path}: optional={optional}"
+
+
+@pytest.mark.parametrize("service, role", PROCESSES, ids=IDS)
+def test_no_process_holds_another_process_kinds_private_key(service, role):
+    for where, mounted in (("compose", compose_keys(service, role)[1]), ("k8s", k8s_keys(service, role)[1])):
+        private = {name for name in mounted if name.endswith(".key.pem")}
+        assert private <= own_private_keys(service, role), f"{where} {service} {role}: {sorted(private)}"
+
+
+def test_only_platform_processes_see_keys_in_compose():
+    doc = compose()
+    platform = {compose_name(service, role) for service, role in PROCESSES}
+    key_secrets = {name for name, secret in doc["secrets"].items() if is_key_file(secret.get("file", ""))}
+    used = set()
+    for name, container in doc["services"].items():
+        mounted = {secret_source(ref) for ref in container.get("secrets", [])} & key_secrets
+        if name not in platform:
+            assert not mounted, f"{name} mounts keys: {sorted(mounted)}"
+        used |= mounted
+        for volume in container.get("volumes", []):
+            assert "keys" not in str(volume), f"{name} mounts a keys folder: {volume}"
+    assert used == key_secrets, f"key secrets no container needs: {sorted(key_secrets - used)}"
+
+
+# -- the files mounted are the ones the code reads ----------------------------------
+
+def _write_public(private: Ed25519PrivateKey, path: Path) -> None:
+    path.write_bytes(private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
+@pytest.fixture(scope="module")
+def ops_folder(tmp_path_factory) -> Path:
+    """Every key as ops make them, in the middle of a rotation: each public key with
+    a previous one (another key) beside it."""
+    folder = tmp_path_factory.mktemp("ops-keys")
+    keys.ensure_development_keys(keys.platform_key_names(), folder)
+    for name in keys.platform_key_names():
+        _write_public(Ed25519PrivateKey.generate(), folder / f"{name}.previous.pub.pem")
+    return folder
+
+
+class _App:
+    """As much of an application as a Follower and an Outbox ask for at start."""
+
+    def __init__(self, service: str):
+        self.service_name = service
+        self.publications = {}
+
+    def position_of(self, feed: str) -> int:
+        return 0
+
+
+def _mounted_folder(deploy: str, service: str, role: str, ops: Path, into: Path) -> tuple[Path, dict[str, str]]:
+    """A folder holding exactly what the deployment mounts for the process, and the
+    deployment's environment for it."""
+    if deploy == "compose":
+        _, mounted = compose_keys(service, role)
+        sources = {name: PurePosixPath(host_file).name for name, host_file in mounted.items()}
+        env = compose_env(compose()["services"][compose_name(service, role)])
+    else:
+        _, mounted = k8s_keys(service, role)
+        sources = {name: key for name, (key, _) in mounted.items()}
+        env = k8s_env(service, role)
+    into.mkdir()
+    for name, source in sources.items():
+        shutil.copy(ops / source, into / name)
+    return into, env
+
+
+@pytest.mark.parametrize("deploy", ["compose", "k8s"])
+@pytest.mark.parametrize("service, role", PROCESSES, ids=IDS)
+def test_the_code_starts_with_exactly_the_mounted_keys(deploy, service, role, ops_folder, tmp_path, monkeypatch):
+    folder, env = _mounted_folder(deploy, service, role, ops_folder, tmp_path / "keys")
+    monkeypatch.setenv("JWW_KEYS_DIR", str(folder))
+    assert keys.keys_dir() == folder
+    if service == config.GATEWAY:
+        assertions.Signer(assertions.GATEWAY)  # ServiceCalls.setup
+        document = keys.jwks(keys.platform_key_names())  # the JWKS route
+        assert len(document["keys"]) == 2 * len(keys.platform_key_names())  # current and previous
+        return
+    Outbox(_App(service)).key  # the relay's signing, and EventStore.setup
+    if role == RELAY:
+        return
+    verifier = assertions.Verifier()  # AnsweringRpcConsumer.setup
+    assert len(verifier.keys) == 2 * len(keys.actor_holders())
+    follows = config.load(service, env=env).follows
+    for feed in follows:
+        follower = Follower(_App(service), service, feed, {}, pull=lambda after, until: [],
+                            dead_letter=lambda body, reason: None)
+        assert len(follower.keys) == 2
+    if follows:
+        assertions.Signer(service)  # UpstreamConsumer's first pull
