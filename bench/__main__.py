@@ -15,7 +15,7 @@ import time
 import traceback
 import warnings
 
-from bench import append, audit, latency, relay, report, signatures, snapshots
+from bench import append, audit, latency, relay, report, signatures, snapshots, unsigned
 from bench.resources import Resources
 from shared import keys
 
@@ -25,6 +25,7 @@ COMPARISONS = {
     "signatures": signatures.compare,
     "relay": relay.compare,
     "latency": latency.compare,
+    "unsigned": unsigned.compare,
     "snapshots": snapshots.compare,
     "audit": audit.compare,
 }
