@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from jww.lookup import application_class, service_class
-from shared import config, keys
+from shared import config, datakeys, keys
 
 STOP_GRACE_SECONDS = 10
 LOG_DIR = Path(os.environ.get("JWW_LOG_DIR") or config.PROJECT_ROOT / "var" / "log")
@@ -147,6 +147,7 @@ def run(services: list[str], show_logs: bool = False) -> int:
         print(problem, file=sys.stderr)
         return 1
     created = keys.ensure_development_keys(keys.platform_key_names())
+    created += datakeys.ensure_development_keks(list(config.SERVICES))
     if created:
         print(f"Created development keys under {_relative(keys.keys_dir())}/ (for this machine only; "
               "production mounts its own).", flush=True)

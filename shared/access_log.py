@@ -15,6 +15,7 @@ from eventsourcing.domain import event
 
 from shared.contracts import CATALOGUE, event_type
 from shared.contracts.base import FILE_READ_VERSION
+from shared.contracts.base import FileRead as FileReadFact
 from shared.outbox import publish_as
 from shared.domain import ServiceAggregate
 
@@ -39,6 +40,9 @@ def record(app, actor: dict, client_ids: list[UUID], purpose: str, purpose_detai
     """One read per client shown, saved together: a search answers once, not per client."""
     app.save(*(FileRead(client_id=client_id, reader=actor["user_id"], role=actor["role"], agency=actor["agency"],
                         purpose=purpose, purpose_detail=purpose_detail, query=query) for client_id in client_ids))
+
+
+SEALED = {FileRead.Recorded: FileReadFact}  # what the reader added to the purpose is personal
 
 
 def publication(service: str):

@@ -16,6 +16,7 @@ from eventsourcing.application import Repository
 
 from shared import context
 from shared.errors import Conflict
+from shared.sealing import SnapshotShredded
 
 _TAG = re.compile(r"^([0-9a-fA-F-]{32,36}):([0-9]{1,9})$")
 
@@ -62,10 +63,21 @@ def check(aggregate) -> None:
 
 class CheckedRepository(Repository):
     """Checks each aggregate a command loads against the version its caller said it
-    decided on (see above), before the command changes anything."""
+    decided on (see above), before the command changes anything; and rebuilds a
+    record from its events when its snapshot's key was shredded."""
 
     def get(self, aggregate_id, *, version=None, **kwargs):
         aggregate = super().get(aggregate_id, version=version, **kwargs)
         if version is None:  # a historical version is read on purpose
             check(aggregate)
         return aggregate
+
+    def _reconstruct_aggregate(self, aggregate_id, version, projector_func):
+        try:
+            return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
+        except SnapshotShredded:
+            snapshots, self.snapshot_store = self.snapshot_store, None
+            try:
+                return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
+            finally:
+                self.snapshot_store = snapshots

@@ -34,8 +34,9 @@ def store_env(store: StoreSettings) -> dict[str, str]:
     }
 
 
-def ensure_postgres_database(store: StoreSettings) -> None:
-    """Create the service's own database and schema if they are missing.
+def ensure_postgres_database(store: StoreSettings, dbname: str | None = None, schema: str | None = "") -> None:
+    """Create the service's own database and schema (or ``dbname`` and ``schema``;
+    no schema when None) if they are missing.
 
     In production ops create them with least-privilege roles; creating them here
     keeps a developer's first run and every isolated test database one step.
@@ -53,18 +54,22 @@ def ensure_postgres_database(store: StoreSettings) -> None:
     )
     # A service's workers and its relay start together and may race to create them.
     races = (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation, psycopg.errors.DuplicateSchema)
+    dbname = dbname or store.postgres_dbname
+    schema = store.postgres_schema if schema == "" else schema
     with psycopg.connect(dbname="postgres", **common) as conn:
         exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (store.postgres_dbname,)
+            "SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)
         ).fetchone()
         if not exists:
             try:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(store.postgres_dbname)))
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
             except races:
                 pass
-    with psycopg.connect(dbname=store.postgres_dbname, **common) as conn:
+    if schema is None:
+        return
+    with psycopg.connect(dbname=dbname, **common) as conn:
         try:
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(store.postgres_schema)))
+            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
         except races:
             pass
 

@@ -3,9 +3,10 @@ service, on the store its settings choose (``shared.persistence``).
 
 Every service application uses a *process* recorder, so that an upstream position
 (tracking record) is written in the same transaction as the events it caused, and
-the relay can keep its own position in the same database. Every save chains its
-events (``shared.chain``) and, for an RPC request, stores the request's marker
-(``shared.once``) and its actor assertion's (``shared.replays``).
+the relay can keep its own position in the same database. Every save seals the
+personal fields of its events under their client's data keys (``shared.sealing``,
+``shared.datakeys``), chains them (``shared.chain``) and, for an RPC request, stores
+the request's marker (``shared.once``) and its actor assertion's (``shared.replays``).
 """
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import retry
 
-from shared import chain, once, replays
+from shared import chain, datakeys, once, replays
 from shared.concurrency import CheckedRepository
 from shared.config import StoreSettings
 from shared.errors import Conflict
 from shared.once import RequestCarriedOut
 from shared.persistence import DateAsISO, store_env
 from shared.replays import AssertionUsed
+from shared.sealing import SealedAsText, Sealer, SealingMapper
 
 
 class ServiceApplication(Application):
@@ -39,6 +41,9 @@ class ServiceApplication(Application):
 
     service_name: ClassVar[str] = ""
     publications: ClassVar[dict[type, Callable[[Any], Any]]] = {}
+    # Domain event class -> the fact it records (shared.contracts): its personal
+    # fields are stored sealed.
+    sealed: ClassVar[dict[type, type]] = {}
 
     def policies(self) -> dict[str, Callable[[dict, ProcessingEvent], None]]:
         return {}
@@ -54,6 +59,7 @@ class ServiceApplication(Application):
     def __init__(self, store: StoreSettings | None = None, env: dict | None = None):
         merged = dict(store_env(store)) if store is not None else {}
         merged.update(env or {})
+        self.data_keys = datakeys.for_store(self.service_name, store, merged)
         self._construct(merged)
 
     # A service's workers and relay start together; PostgreSQL's CREATE TABLE IF NOT
@@ -67,6 +73,12 @@ class ServiceApplication(Application):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+        transcoder.register(SealedAsText())
+
+    def construct_mapper(self) -> SealingMapper:
+        mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=SealingMapper)
+        mapper.sealer = Sealer(self.data_keys, self.sealed, mapper.transcoder)
+        return mapper
 
     def construct_repository(self) -> Repository:
         # The library builds its repository from the environment; only the check is added.
@@ -89,7 +101,9 @@ class ServiceApplication(Application):
         spent = replays.pending()
         if spent is not None:
             processing.collect_events(AssertionUsed(*spent))
-        # Every save, a command's or a follower's, chains its events before storing.
+        # Every save, a command's or a follower's, seals and then chains its events
+        # before storing: the bytes chained are the bytes stored.
+        self.mapper.sealer.seal(processing.events)
         chain.seal(processing.events, processing.aggregates, self.mapper)
         try:
             recordings = super()._record(processing)

@@ -4,7 +4,7 @@ import uuid
 import psycopg
 import pytest
 
-from shared import keys
+from shared import config, datakeys, keys
 from tests.support import broker
 from tests.support.platform import Platform
 
@@ -18,6 +18,7 @@ def development_keys(tmp_path_factory):
     folder = tmp_path_factory.mktemp("keys")
     os.environ["JWW_KEYS_DIR"] = str(folder)
     keys.ensure_development_keys(keys.platform_key_names(), folder)
+    datakeys.ensure_development_keks(list(config.SERVICES), folder)
     return folder
 
 

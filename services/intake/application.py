@@ -23,7 +23,7 @@ from shared.errors import Conflict, InvalidInput
 from services.intake import national_number as national_number_module
 from services.intake.directory import StaffDirectory
 from services.intake.domain import Client, Consent, NationalNumberClaim, NoConsentInForce
-from services.intake.integration import PUBLICATIONS
+from services.intake.integration import PUBLICATIONS, SEALED
 from services.intake.projections import ClientIndex
 from services.intake.roles import CASEWORK, COORDINATOR
 
@@ -34,6 +34,7 @@ DEVELOPMENT_KEY = "development only: not a secret"
 class IntakeApplication(StaffDirectory):
     service_name = "intake"
     publications = {**PUBLICATIONS, **access_log.publication(service_name)}
+    sealed = {**SEALED, **access_log.SEALED}
 
     def __init__(self, store=None, env=None):
         super().__init__(store=store, env=env)

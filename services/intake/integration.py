@@ -40,3 +40,20 @@ PUBLICATIONS = {
         directory.StaffMemberActiveChangedV1, actor="reactivated_by", subject=_staff,
         derived={"active": lambda e: True}),
 }
+
+
+# Domain event class -> the fact it records: its personal fields are stored sealed
+# under the client's data keys (shared.sealing).
+SEALED = {
+    Client.Registered: contracts.Registration,
+    Client.LanguagesRecorded: contracts.Languages,
+    Client.HelpRequestReceived: contracts.HelpRequest,
+    Client.IntakeAccepted: contracts.Acceptance,
+    Client.IntakeDeclined: contracts.Decline,
+    Client.IntakeWaitlisted: contracts.Waitlisting,
+    Client.Reassigned: contracts.Reassignment,
+    Client.Transferred: contracts.Transfer,
+    Consent.Given: contracts.AboutAConsent,
+    Consent.GivenAgain: contracts.AboutAConsent,
+    Consent.Withdrawn: contracts.AboutAConsent,
+}

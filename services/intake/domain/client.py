@@ -130,7 +130,7 @@ class Client(ServiceAggregate):
         self.agency = agency  # the agency following the client now
         self.registered_by = registered_by
         self.legal_position = legal_position
-        self.languages = list(languages)
+        self.languages = list(languages or [])  # none once erased (shared.sealing)
         self.preferred_language = preferred_language
         self.interpreter_needed = interpreter_needed
         # None for a client registered before intake kept who the person is.
@@ -160,7 +160,7 @@ class Client(ServiceAggregate):
         self, client_id: uuid.UUID, agency: str, languages: list[str], preferred_language: str,
         interpreter_needed: bool, recorded_by: dict,
     ):
-        self.languages = list(languages)
+        self.languages = list(languages or [])  # none once erased (shared.sealing)
         self.preferred_language = preferred_language
         self.interpreter_needed = interpreter_needed
 
@@ -178,7 +178,7 @@ class Client(ServiceAggregate):
         question: str, urgency: str, received_by: dict,
     ):
         self.help_requests.append({
-            "request_id": request_id, "source": source, "domains": list(domains),
+            "request_id": request_id, "source": source, "domains": list(domains or []),
             "question": question, "urgency": urgency, "received_by": received_by,
         })
 
