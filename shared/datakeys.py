@@ -176,9 +176,18 @@ class KeyStore:
 
     def __init__(self, connect, mark: str, blob: str):
         self._connect, self._mark = connect, mark
-        with self._connection() as db:
-            for statement in _SCHEMA:
-                db.execute(statement.format(blob=blob))
+        # A service's workers and relay start together: PostgreSQL's CREATE TABLE IF
+        # NOT EXISTS can collide on the table's row type. The loser tries again.
+        for attempt in range(3):
+            try:
+                with self._connection() as db:
+                    for statement in _SCHEMA:
+                        db.execute(statement.format(blob=blob))
+                return
+            except Exception:
+                if attempt == 2:
+                    raise
+                time.sleep(0.2)
 
     def _connection(self):
         return _Transaction(self._connect())

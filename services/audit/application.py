@@ -15,6 +15,9 @@ from eventsourcing.utils import retry
 
 from shared.access import allow
 from shared.contracts import CATALOGUE
+from shared.contracts import audit as contracts
+from shared.contracts.base import FileRead
+from shared.contracts.declare import personal_fields
 from shared.errors import NotFound
 from shared.jsonable import jsonable
 from shared.store import ServiceApplication
@@ -23,12 +26,15 @@ from services.audit.domain import Timeline
 from services.audit.replay import between, file_at
 
 AUDITORS = {"auditor"}
+# Domain event class -> the fact it records: its personal fields are stored sealed.
+SEALED = {Timeline.EntryRecorded: contracts.TimelineEntry, Timeline.FileRead: FileRead}
 EXPORT_FORMAT = "jww-audit-export/1"
 
 
 class AuditApplication(ServiceApplication):
     service_name = "audit"
     snapshotting_intervals = {Timeline: 500}
+    sealed = SEALED
 
     def __init__(self, store=None, env=None, clock: Callable[[], dt.datetime] | None = None):
         super().__init__(store=store, env=env)
@@ -50,6 +56,7 @@ class AuditApplication(ServiceApplication):
         timeline.record_entry(
             event["id"], event["source"].rsplit("/", 1)[-1], event["type"], event["time"], event["jwwposition"],
             event.get("jwwagency"), event.get("jwwactor"), event.get("jwwactorrole"), jsonable(event["data"]),
+            personal_fields(CATALOGUE[event["type"]]),
         )
         processing.collect_events(timeline)
 

@@ -39,14 +39,32 @@ class Timeline(ServiceAggregate):
         self.entries: list[dict] = []
         self.reads: list[dict] = []
 
-    @event("EntryRecorded")
     def record_entry(
         self, event_id: str, source: str, type: str, time: dt.datetime, position: int, agency: str | None,  # noqa: A002
-        actor: str | None, actor_role: str | None, data: dict,
+        actor: str | None, actor_role: str | None, data: dict, personal: list[str],
+    ) -> None:
+        """One published fact; ``personal`` names the fields of its data that say
+        something about the client (its contract's declaration), which are stored
+        sealed, apart from the rest (shared.sealing)."""
+        self._entry(
+            client_id=self.client_id, event_id=event_id, source=source, type=type, time=time, position=position,
+            agency=agency, actor=actor, actor_role=actor_role,
+            data={k: v for k, v in data.items() if k not in personal},
+            about_the_client={k: v for k, v in data.items() if k in personal}, withheld=sorted(personal),
+        )
+
+    # ``about_the_client`` is None once the client's keys are shredded: the fields it
+    # held read as None, and the rest of the entry still counts.
+    @event("EntryRecorded")
+    def _entry(
+        self, client_id: UUID, event_id: str, source: str, type: str, time: dt.datetime, position: int,  # noqa: A002
+        agency: str | None, actor: str | None, actor_role: str | None, data: dict, about_the_client: dict | None,
+        withheld: list[str],
     ):
         self.entries.append({
             "event_id": event_id, "source": source, "type": type, "time": time, "position": position,
-            "agency": agency, "actor": actor, "actor_role": actor_role, "data": data,
+            "agency": agency, "actor": actor, "actor_role": actor_role,
+            "data": {**data, **(about_the_client if about_the_client is not None else dict.fromkeys(withheld))},
         })
 
     def record_read(self, reader: str, role: str, agency: str, purpose: str, purpose_detail: str, query: str,

@@ -3,7 +3,18 @@ file (``shared.contracts.base.FileRead``): it names whose, and states its purpos
 from marshmallow import ValidationError, fields, validates_schema
 
 from shared.contracts.base import ActorSchema, CommandSchema, FileRead
-from shared.contracts.declare import command_fields
+from shared.contracts.declare import Fact, command_fields, declared
+
+
+class TimelineEntry(Fact):
+    """A published fact as audit keeps it on the client's timeline: the fields its
+    own contract declares personal are kept apart from the rest, sealed as one, so
+    that the rest still counts once they are erased. They belong to several consent
+    categories; as a whole they summarise the client's file, and they are kept as
+    long as the file."""
+
+    about_the_client = declared(fields.Dict(required=True), category="trajectory_summary", personal=True,
+                                published=False, retention="case_file")
 
 
 class AuditQuery(type("FileReadGiven", (CommandSchema,), command_fields(FileRead))):

@@ -17,9 +17,9 @@ def at(minutes: int) -> dt.datetime:
     return T0 + dt.timedelta(minutes=minutes)
 
 
-def record(timeline, source, fact, minutes, position, data=None, actor="apo-sa-1"):
+def record(timeline, source, fact, minutes, position, data=None, actor="apo-sa-1", personal=()):
     timeline.record_entry(f"{source}-{position}", source, f"be.jww.{source}.{fact}.v1", at(minutes), position, "apo",
-                          actor, "social_assistant", data or {"client_id": str(CLIENT)})
+                          actor, "social_assistant", data or {"client_id": str(CLIENT)}, list(personal))
 
 
 def test_the_domain_imports_only_the_standard_library_eventsourcing_and_shared_domain():
@@ -73,3 +73,18 @@ def test_the_access_log_holds_every_service_s_reads_and_audit_s_own_oldest_first
         {"reader": "audit-1", "role": "auditor", "agency": "platform", "purpose": "court_request",
          "purpose_detail": "2026/17", "query": "replay", "service": "audit", "at": at(10)},
     ]
+
+
+def test_an_entry_keeps_what_is_about_the_client_apart_and_still_counts_once_it_is_erased():
+    timeline = Timeline(client_id=CLIENT)
+    record(timeline, "intake", "client-registered", 1, 1,
+           {"client_id": str(CLIENT), "agency": "apo", "languages": ["ar"]}, personal=["languages"])
+    (event,) = [e for e in timeline.collect_events() if isinstance(e, Timeline.EntryRecorded)]
+    assert (event.data, event.about_the_client, event.withheld) == (
+        {"client_id": str(CLIENT), "agency": "apo"}, {"languages": ["ar"]}, ["languages"])
+    assert timeline.entries[0]["data"]["languages"] == ["ar"]
+    erased = Timeline(client_id=CLIENT)
+    erased._entry(client_id=CLIENT, event_id="x", source="intake", type="be.jww.intake.client-registered.v1",
+                  time=at(1), position=1, agency="apo", actor=None, actor_role=None, data=event.data,
+                  about_the_client=None, withheld=["languages"])
+    assert erased.entries[0]["data"] == {"client_id": str(CLIENT), "agency": "apo", "languages": None}
