@@ -58,7 +58,7 @@ class UpstreamConsumer(ConsumerMixin):
         self.queue = messaging.follower_queue(settings.service, upstream, settings.queue_type)
         self.dead_queue = messaging.dead_letter_queue(settings.service, upstream)
         self.follower = Follower(
-            app, settings.service, upstream, app.policies(),
+            app, settings.service, upstream, app.reactions(),
             pull=pull or self._pull_over_rpc, dead_letter=self._dead_letter,
         )
         self.stopping = threading.Event()

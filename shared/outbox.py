@@ -17,7 +17,7 @@ from typing import Any, Callable
 from eventsourcing.utils import get_topic
 
 from shared import keys, signing
-from shared.contracts.base import EVENTS, STREAMS
+from shared.contracts.base import ERASED_FACT, EVENTS, STREAMS
 from shared.contracts import CATALOGUE, envelope, event_type
 from shared.store import ServiceApplication
 
@@ -118,7 +118,7 @@ class Outbox:
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
             publish = self._by_topic[notification.topic]
-            publication = publish(event)
+            publication = self._unless_erased(publish(event))
             out.append(signing.sign(
                 envelope(
                     service=self.service,
@@ -152,6 +152,19 @@ class Outbox:
                 return found[-1].id
             position = start - 1
         return 0
+
+    def _unless_erased(self, publication: Publication) -> Publication:
+        """The publication, or, when a field its contract requires was erased with the
+        client's keys (shared.sealing: it reads as None), what stands for it."""
+        schema = CATALOGUE[publication.type]
+        if not any(publication.data.get(name) is None and not field.allow_none
+                   for name, field in schema._declared_fields.items()):
+            return publication
+        return Publication(
+            type=event_type(self.service, ERASED_FACT, 1), subject=publication.subject,
+            data={"client_id": publication.subject, "erased_type": publication.type}, agency=publication.agency,
+            actor=publication.actor, actor_role=publication.actor_role,
+        )
 
     def _checked(self, publication: Publication) -> dict:
         """An event that does not fit its published contract is a bug that must

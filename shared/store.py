@@ -48,6 +48,15 @@ class ServiceApplication(Application):
     def policies(self) -> dict[str, Callable[[dict, ProcessingEvent], None]]:
         return {}
 
+    def reactions(self) -> dict[str, Callable[[dict, ProcessingEvent], None]]:
+        """What a follower applies: the service's policies, and what every service
+        does (an approved erasure: shared.erasure), both where a type has both."""
+        from shared import erasure  # it reads the contracts, which read this module's neighbours
+
+        own, common = self.policies(), erasure.reactions(self)
+        both = {t: _both(own[t], common[t]) for t in own.keys() & common.keys()}
+        return {**own, **common, **both}
+
     @functools.cached_property
     def outbox(self):
         """What this service publishes, read from its log and signed (one per process:
@@ -141,3 +150,10 @@ class ServiceApplication(Application):
     def head(self) -> int:
         """The position of the newest event in this service's own log (0 when empty)."""
         return self.recorder.max_notification_id() or 0
+
+
+def _both(first, second):
+    def react(event, processing):
+        first(event, processing)
+        second(event, processing)
+    return react

@@ -15,17 +15,19 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from shared import access_log
 from shared.access import allow
-from shared.errors import Conflict, InvalidInput
+from shared.contracts.declare import RETENTION_CLASSES
+from shared.errors import Conflict, InvalidInput, NotFound
 
 from services.intake import national_number as national_number_module
 from services.intake.directory import StaffDirectory
-from services.intake.domain import Client, Consent, NationalNumberClaim, NoConsentInForce
+from services.intake.domain import Client, Consent, Erasure, NationalNumberClaim, NoConsentInForce
 from services.intake.integration import PUBLICATIONS, SEALED
 from services.intake.projections import ClientIndex
-from services.intake.roles import CASEWORK, COORDINATOR
+from services.intake.roles import CASEWORK, COORDINATOR, DATA_PROTECTION
 
 # Only for development and tests: production sets JWW_INTAKE_NATIONAL_NUMBER_KEY.
 DEVELOPMENT_KEY = "development only: not a secret"
@@ -64,7 +66,7 @@ class IntakeApplication(StaffDirectory):
         mandating_actor: dict | None = None,
     ) -> UUID:
         allow(actor, CASEWORK, "register_client")
-        digest = None
+        digest = released = None
         if national_number is not None:
             national_number = self._valid_national_number(national_number)
             born = national_number_module.birth_date(national_number)
@@ -74,14 +76,16 @@ class IntakeApplication(StaffDirectory):
                     {"national_number": ["its birth date part is another date than birth_date"]},
                 )
             digest = NationalNumberClaim.digest(national_number, self.national_number_key)
-            self._refuse_duplicate(NationalNumberClaim.create_id(digest))
+            released = self._refuse_duplicate(NationalNumberClaim.create_id(digest))
         client = Client(
             client_id=uuid.uuid4(), agency=actor["agency"], registered_by=actor, legal_position=legal_position,
             languages=languages, preferred_language=preferred_language, interpreter_needed=interpreter_needed,
             given_names=given_names, family_name=family_name, birth_date=birth_date, national_number=national_number,
             contact=contact or {}, situation=situation, mandating_actor=mandating_actor,
         )
-        claim = NationalNumberClaim(digest=digest, client_id=client.id) if digest else None
+        claim = NationalNumberClaim(digest=digest, client_id=client.id) if digest and not released else released
+        if released is not None:
+            released.claim_again(client.id)
         try:
             self.save(client, claim)
         except IntegrityError:
@@ -96,11 +100,15 @@ class IntakeApplication(StaffDirectory):
         except national_number_module.InvalidNationalNumber as error:
             raise InvalidInput("the national register number is not valid", {"national_number": [str(error)]}) from None
 
-    def _refuse_duplicate(self, claim_id: UUID) -> None:
+    def _refuse_duplicate(self, claim_id: UUID) -> NationalNumberClaim | None:
+        """Refuse a number another file holds; the claim when it was released (its
+        client erased), to be claimed again."""
         try:
             existing: NationalNumberClaim = self.repository.get(claim_id)
         except AggregateNotFoundError:
-            return
+            return None
+        if existing.client_id is None:
+            return existing
         client = self.repository.get(existing.client_id)
         raise Conflict(
             "a client with this national register number is already registered",
@@ -189,6 +197,67 @@ class IntakeApplication(StaffDirectory):
             target.candidate(worker) if worker is not None else None, interpreter, decided_by=actor,
         )
         self.save(client)
+
+    # -- erasure (GDPR art. 17) --------------------------------------------------------
+
+    def request_erasure(self, actor: dict, client_id: UUID, legal_basis: str, note: str = "") -> UUID:
+        client = self._client(actor, client_id, COORDINATOR, "request_erasure")
+        try:
+            erasure: Erasure = self.repository.get(Erasure.create_id(client.id))
+        except AggregateNotFoundError:
+            erasure = Erasure(client_id=client.id, agency=client.agency, legal_basis=legal_basis, note=note,
+                              requested_by=actor)
+        else:
+            erasure.request_again(legal_basis, note, actor)
+        self.save(erasure)
+        return erasure.id
+
+    def _erasure(self, client_id: UUID) -> Erasure:
+        client = self._get(UUID(str(client_id)), Client, "client_id")
+        try:
+            return self.repository.get(Erasure.create_id(client.id))
+        except AggregateNotFoundError:
+            raise NotFound("no erasure of this client was requested", {"client_id": ["no erasure requested"]}) from None
+
+    def approve_erasure(self, actor: dict, client_id: UUID) -> UUID:
+        """Decided by a second person; carried out at once: the client's data keys are
+        destroyed here, and every other service destroys its own when it hears of it.
+        The national number is released: it no longer points to the person."""
+        allow(actor, DATA_PROTECTION, "approve_erasure")
+        erasure = self._erasure(client_id)
+        erasure.approve(actor)
+        client: Client = self.repository.get(erasure.client_id)
+        claim = None
+        if client.national_number:
+            claim = self.repository.get(NationalNumberClaim.create_id(
+                NationalNumberClaim.digest(client.national_number, self.national_number_key)))
+            claim.release()
+        self.save(erasure, *([claim] if claim else []))
+        self.carry_out_erasures()
+        return erasure.id
+
+    def refuse_erasure(self, actor: dict, client_id: UUID, reason: str) -> UUID:
+        allow(actor, DATA_PROTECTION, "refuse_erasure")
+        erasure = self._erasure(client_id)
+        erasure.refuse(reason, actor)
+        self.save(erasure)
+        return erasure.id
+
+    def carry_out_erasures(self) -> int:
+        """Destroy the data keys of every approved erasure (an erasure carried out
+        already changes nothing): after each approval, and as the service starts, so
+        that one interrupted by a crash completes. Returns how many were carried out now."""
+        done, position = 0, 0
+        while True:
+            page = self.recorder.select_notifications(
+                start=position, limit=500, topics=[get_topic(Erasure.Approved)], inclusive_of_start=False)
+            for notification in page:
+                approved = self.mapper.to_domain_event(notification)
+                if self.data_keys.shred(approved.client_id, list(RETENTION_CLASSES), str(approved.originator_id)):
+                    done += 1
+            if len(page) < 500:
+                return done
+            position = page[-1].id
 
     # -- queries --------------------------------------------------------------------
 

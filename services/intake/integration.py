@@ -11,7 +11,7 @@ from shared.contracts import intake as contracts
 from shared.contracts import intake_directory as directory
 from shared.outbox import publish_as
 
-from services.intake.domain import Agency, Client, Consent
+from services.intake.domain import Agency, Client, Consent, Erasure
 
 
 def _staff(e) -> str:
@@ -24,6 +24,7 @@ PUBLICATIONS = {
     Consent.Given: publish_as(contracts.ConsentGivenV1, identity="consent_id", actor="given_by"),
     Consent.GivenAgain: publish_as(contracts.ConsentGivenV1, identity="consent_id", actor="given_by"),
     Consent.Withdrawn: publish_as(contracts.ConsentWithdrawnV1, identity="consent_id", actor="withdrawn_by"),
+    Erasure.Approved: publish_as(contracts.ErasureApprovedV1, identity="erasure_id", actor="approved_by"),
     Client.Registered: publish_as(contracts.ClientRegisteredV1, actor="registered_by"),
     Client.LanguagesRecorded: publish_as(contracts.ClientLanguagesRecordedV1, actor="recorded_by"),
     Client.HelpRequestReceived: publish_as(contracts.HelpRequestReceivedV1, actor="received_by"),
@@ -56,4 +57,7 @@ SEALED = {
     Consent.Given: contracts.AboutAConsent,
     Consent.GivenAgain: contracts.AboutAConsent,
     Consent.Withdrawn: contracts.AboutAConsent,
+    Erasure.Requested: contracts.ErasureRequest,
+    Erasure.RequestedAgain: contracts.ErasureRequest,
+    Erasure.Refused: contracts.ErasureRefusal,
 }

@@ -2,3 +2,5 @@
 CASEWORK = frozenset({"social_assistant", "criminologist", "jurist", "coordinator"})
 COORDINATOR = frozenset({"coordinator"})
 ADMIN = frozenset({"admin"})
+# Who decides an erasure requested by a coordinator (GDPR art. 17): a second person.
+DATA_PROTECTION = frozenset({"admin", "data_protection_officer"})

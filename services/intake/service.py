@@ -7,8 +7,10 @@ from shared.service import EventStore, ServiceBase
 from services.intake.application import IntakeApplication
 
 
-def load_sample_directory(app: IntakeApplication, settings) -> None:
-    """Development and test platforms start with the sample directory from deploy/."""
+def on_start(app: IntakeApplication, settings) -> None:
+    """Complete any erasure a crash interrupted; development and test platforms start
+    with the sample directory from deploy/."""
+    app.carry_out_erasures()
     path = settings.options.get("sample_directory")
     if path:
         app.load_directory(settings.resolve(path))
@@ -16,7 +18,7 @@ def load_sample_directory(app: IntakeApplication, settings) -> None:
 
 class IntakeService(ServiceBase):
     name = "intake"
-    app = EventStore(IntakeApplication, on_start=load_sample_directory)
+    app = EventStore(IntakeApplication, on_start=on_start)
 
     @rpc
     @command(contracts.RegisterClient)
@@ -42,6 +44,21 @@ class IntakeService(ServiceBase):
     @command(contracts.WithdrawConsent)
     def withdraw_consent(self, data: dict) -> dict:
         return {"consent_id": str(self.app.withdraw_consent(**data))}
+
+    @rpc
+    @command(contracts.RequestErasure)
+    def request_erasure(self, data: dict) -> dict:
+        return {"erasure_id": str(self.app.request_erasure(**data)), "status": "requested"}
+
+    @rpc
+    @command(contracts.ApproveErasure)
+    def approve_erasure(self, data: dict) -> dict:
+        return {"erasure_id": str(self.app.approve_erasure(**data)), "status": "approved"}
+
+    @rpc
+    @command(contracts.RefuseErasure)
+    def refuse_erasure(self, data: dict) -> dict:
+        return {"erasure_id": str(self.app.refuse_erasure(**data)), "status": "refused"}
 
     @rpc
     @command(contracts.AcceptIntake)

@@ -86,7 +86,7 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-ROLES = ("social_assistant", "criminologist", "jurist", "coordinator", "auditor", "admin")
+ROLES = ("social_assistant", "criminologist", "jurist", "coordinator", "auditor", "admin", "data_protection_officer")
 
 
 class ActorSchema(Schema):
@@ -172,6 +172,22 @@ class FileRead(Fact):
 # (shared.contracts.catalogue.RETIRED).
 FILE_READ_VERSION = 2
 FileReadData = published_version(FileRead, FILE_READ_VERSION, EventSchema)
+
+
+class ErasedFact(Fact):
+    """What a service publishes at the position of one of its facts whose personal
+    fields were erased with the client's data keys (GDPR art. 17), when its log is
+    read afterwards (a follower catching up, a pull): the follower sees no gap,
+    learns that the fact was about this client, and nothing more."""
+
+    client_id = declared(fields.UUID(required=True), category=None)
+    erased_type = declared(fields.String(required=True), category=None)  # the type it stands for
+
+
+ErasedFactData = published_version(ErasedFact, 1, EventSchema)
+ERASED_FACT = "fact-erased"
+for _service in ("intake", "guidance", "referrals", "notifications"):  # the services that publish facts
+    integration_event(_service, ERASED_FACT, 1)(type("FactErased", (ErasedFactData,), {}))
 
 
 # -- answers --------------------------------------------------------------------------

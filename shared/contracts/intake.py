@@ -228,6 +228,47 @@ class ConsentWithdrawn(AboutAConsent):
     withdrawn_by = who_acted()
 
 
+# -- erasure (GDPR art. 17) -------------------------------------------------------------
+
+# Art. 17(1)(a)-(f): why a person's data must be erased.
+ERASURE_GROUNDS = (
+    "no_longer_necessary", "consent_withdrawn", "objection", "unlawful_processing", "legal_obligation",
+    "offered_to_a_child",
+)
+
+
+class AboutAnErasure(Fact):
+    """What every fact about an erasure names: whose data, which erasure, on what ground."""
+
+    identity = "erasure_id"
+    client_id = declared(fields.UUID(required=True), category=None)
+    agency = _agency()
+    erasure_id = declared(fields.UUID(required=True), category=None, given=False)
+    legal_basis = declared(fields.String(required=True, validate=validate.OneOf(ERASURE_GROUNDS)), category=None)
+
+
+class ErasureRequest(AboutAnErasure):
+    # What the coordinator writes about the request may describe the person: erased
+    # with the rest.
+    note = declared(fields.String(load_default="", validate=validate.Length(max=2000)), category="legal_situation",
+                    personal=True, published=False)
+    requested_by = who_acted()
+
+
+class ErasureApproval(AboutAnErasure):
+    legal_basis = declared(fields.String(required=True, validate=validate.OneOf(ERASURE_GROUNDS)), category=None,
+                           given=False)
+    approved_by = who_acted()
+
+
+class ErasureRefusal(Fact):
+    client_id = declared(fields.UUID(required=True), category=None)
+    # Why the data is kept (art. 17(3)): may name the person's case.
+    reason = declared(fields.String(required=True, validate=validate.Length(min=3, max=2000)),
+                      category="legal_situation", personal=True, published=False)
+    refused_by = who_acted()
+
+
 # -- commands and queries ----------------------------------------------------------------
 
 class RegisterClient(_command(Registration, ActorCommand)):
@@ -256,6 +297,18 @@ class TransferClient(_command(Transfer)):
 
     to_agency = fields.String(required=True, validate=CODE)
     interpreter = fields.Nested(InterpreterSchema, load_default=None)
+
+
+class RequestErasure(_command(ErasureRequest, ActorCommand)):
+    pass
+
+
+class ApproveErasure(ClientCommand):
+    pass
+
+
+class RefuseErasure(_command(ErasureRefusal, ActorCommand)):
+    pass
 
 
 class GetClientFile(ClientCommand):
@@ -291,6 +344,8 @@ ConsentGivenV1 = published_event("intake", "consent-given", 1, ConsentGiven)
 ConsentWithdrawnV1 = published_event("intake", "consent-withdrawn", 1, ConsentWithdrawn)
 ClientReassignedV1 = published_event("intake", "client-reassigned", 1, Reassignment)
 ClientTransferredV1 = published_event("intake", "client-transferred", 1, Transfer)
+# Every service destroys the client's data keys when it hears of it.
+ErasureApprovedV1 = published_event("intake", "erasure-approved", 1, ErasureApproval)
 
 
 @integration_event("intake", "client-file-read", FILE_READ_VERSION, stream=ACCESS)

@@ -35,6 +35,13 @@ class ConsentRecorded(AnswerSchema):
     consent_id = fields.UUID(required=True)
 
 
+class ErasureStatus(AnswerSchema):
+    """Where an erasure stands: requested, approved (carried out) or refused."""
+
+    erasure_id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("requested", "approved", "refused")))
+
+
 class IntakeStatus(AnswerSchema):
     """A decision that leaves no worker: declined or waitlisted."""
 

@@ -31,7 +31,8 @@ CONSENT_PURPOSES = ("transfer", "referral", "coordination", "family_involvement"
 SHARED_DATA = ("identity", "contact", "legal_situation", "help_request", "guidance_progress", "attendance")
 DECLINE_REASONS = ("outside_target_group", "better_served_elsewhere", "client_withdrew", "not_reachable", "other")
 INTERPRETER_KINDS = ("telephone", "present")
-# The staff profiles the directory keeps (shared.contracts.base.ROLES less auditor and admin).
+# The staff profiles the directory keeps (shared.contracts.base.ROLES less auditor, admin and the
+# data-protection officer, who work for the platform).
 STAFF_PROFILES = ("social_assistant", "criminologist", "jurist", "coordinator")
 DOMAINS = tuple(intervention_domains())
 

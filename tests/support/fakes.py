@@ -68,7 +68,7 @@ class Link:
         self.outbox = Outbox(upstream)
         self.streams = (feed_parts(feed)[1],)
         self.follower = Follower(
-            app, app.service_name, feed, app.policies(),
+            app, app.service_name, feed, app.reactions(),
             pull=lambda after, until: self.outbox.read(after=after, until=until, limit=100, streams=self.streams),
             dead_letter=DeadLetters(),
         )

@@ -2,7 +2,8 @@
 
 A *client* is registered once, receives help requests, and gets an intake decision:
 accepted (assigned to an agency and a worker), declined or waitlisted; later a
-reassignment to another worker or a transfer to another agency. *Consent* records
+reassignment to another worker or a transfer to another agency, and perhaps the
+*erasure* of their personal data. *Consent* records
 what may be shared with whom and why, per recipient and purpose. The *agency* holds
 the directory of its staff. A *national number claim* makes a national register
 number belong to one client file only.
@@ -22,10 +23,12 @@ from services.intake.domain.client import (
     FileChanged, InterpreterLanguage, NoCommonLanguage, NoSuchWorker, NoTelephoneInterpreters, NoTransferConsent,
 )
 from services.intake.domain.consent import Consent, NoConsentInForce
+from services.intake.domain.erasure import Erasure, ErasureDecided, ErasureRequestedAlready, FourEyes
 
 __all__ = [
     "ACCEPTED", "CASEWORK_PROFILES", "DECLINED", "OPEN", "WAITLISTED",
-    "Agency", "Candidate", "Client", "Consent", "NationalNumberClaim",
+    "Agency", "Candidate", "Client", "Consent", "Erasure", "NationalNumberClaim",
+    "ErasureDecided", "ErasureRequestedAlready", "FourEyes",
     "AlreadyAssigned", "AlreadyOnStaff", "AlreadyWithAgency", "DecisionNotAllowed", "FileChanged",
     "InterpreterLanguage", "NoCommonLanguage", "NoConsentInForce", "NoSuchWorker", "NoTelephoneInterpreters",
     "NoTransferConsent", "NotOnStaff",

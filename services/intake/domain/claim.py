@@ -27,4 +27,20 @@ class NationalNumberClaim(ServiceAggregate):
 
     @event("Claimed")
     def __init__(self, digest: str, client_id: uuid.UUID):
+        self.client_id: uuid.UUID | None = client_id
+
+    def release(self) -> None:
+        """The client's data was erased: the number no longer points to them, and may
+        be registered again (WAVE2 11)."""
+        self._released()
+
+    @event("Released")
+    def _released(self):
+        self.client_id = None
+
+    def claim_again(self, client_id: uuid.UUID) -> None:
+        self._claimed_again(client_id=client_id)
+
+    @event("ClaimedAgain")
+    def _claimed_again(self, client_id: uuid.UUID):
         self.client_id = client_id

@@ -20,6 +20,7 @@ from tests.support.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_i
 NOT_ON_THE_CASE = {"user_id": "apo-jur-9", "role": "jurist", "agency": "apo"}
 SAB_COORDINATOR = {"user_id": "sab-coord", "role": "coordinator", "agency": "sab"}
 ADMIN = {"user_id": "ops-1", "role": "admin", "agency": "platform"}
+DPO = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
 
 
@@ -98,6 +99,11 @@ def run_case() -> dict[str, list]:
     call("intake", "transfer_client", COORDINATOR, client_id=waiting, to_agency="sab")
     declined = call("intake", "register_client", WORKER, **anyone)["client_id"]
     call("intake", "decline_intake", COORDINATOR, client_id=declined, reason="client_withdrew", note="moved abroad")
+    call("intake", "request_erasure", COORDINATOR, client_id=declined, legal_basis="consent_withdrawn",
+         note="she asked for it")
+    call("intake", "refuse_erasure", DPO, client_id=declined, reason="a court asked to keep the file until June")
+    call("intake", "request_erasure", COORDINATOR, client_id=declined, legal_basis="no_longer_necessary")
+    call("intake", "approve_erasure", DPO, client_id=declined)
 
     call("intake", "register_agency", ADMIN, code="new-agency", name="A new agency", languages=["nl"],
          telephone_interpreters=False)

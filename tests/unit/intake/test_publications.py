@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from services.intake.domain import Agency, Client, Consent
+from services.intake.domain import Agency, Client, Consent, Erasure
 from services.intake.integration import PUBLICATIONS
 from tests.support.samples import COORDINATOR, WORKER
 from tests.unit.intake.registered import CONTACT, NATIONAL_NUMBER, registered
@@ -48,7 +48,10 @@ def events() -> list:
     waiting, declined = client(), client()
     waiting.waitlist(decided_by=COORDINATOR)
     declined.decline("client_withdrew", "moved abroad", decided_by=COORDINATOR)
-    return [e for a in (apo, dsr, followed, consent, waiting, declined) for e in a.pending_events]
+    erasure = Erasure(client_id=declined.id, agency="apo", legal_basis="no_longer_necessary",
+                      note="S. One asked for it", requested_by=COORDINATOR)
+    erasure.approve(approved_by=ADMIN)
+    return [e for a in (apo, dsr, followed, consent, waiting, declined, erasure) for e in a.pending_events]
 
 
 def published(events, name: str) -> list:

@@ -1,0 +1,109 @@
+"""Erasure (GDPR art. 17): asked for by a coordinator, decided by a second person,
+carried out by destroying the client's data keys here and in every service that
+hears of it; the facts stay, their personal fields unreadable."""
+import pytest
+
+from services.intake.application import IntakeApplication
+from shared import chain
+from services.intake.domain import Erasure, ErasureDecided, ErasureRequestedAlready, FourEyes
+from shared.errors import Forbidden, NotFound
+from shared.outbox import Outbox
+from tests.support.fakes import IN_MEMORY, Link, guidance
+from tests.support.samples import COORDINATOR, WORKER, registration_args
+from tests.unit.shared.test_sealing import sqlite_store
+
+DPO = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
+ADMIN = {"user_id": "ops-1", "role": "admin", "agency": "platform"}
+NATIONAL_NUMBER = "85.07.30-033.28"
+
+
+@pytest.fixture
+def intake(tmp_path):
+    return IntakeApplication(store=sqlite_store(tmp_path / "intake.sqlite"))
+
+
+def register(app, **overrides):
+    return app.register_client(WORKER, **registration_args(**{"national_number": NATIONAL_NUMBER, **overrides}))
+
+
+def test_an_erasure_needs_a_coordinator_to_ask_and_a_second_person_to_decide(intake):
+    client_id = register(intake)
+    with pytest.raises(Forbidden):
+        intake.request_erasure(WORKER, client_id, "consent_withdrawn")
+    with pytest.raises(NotFound):
+        intake.approve_erasure(DPO, client_id)  # nothing asked yet
+    intake.request_erasure(COORDINATOR, client_id, "consent_withdrawn", "she asked on 1 December")
+    with pytest.raises(ErasureRequestedAlready):  # 409 at the edge
+        intake.request_erasure(COORDINATOR, client_id, "objection")
+    with pytest.raises(Forbidden):
+        intake.approve_erasure(WORKER, client_id)
+    with pytest.raises(FourEyes):  # 403 at the edge
+        intake.approve_erasure({**COORDINATOR, "role": "admin"}, client_id)  # the one who asked
+    head = intake.head()
+    intake.approve_erasure(DPO, client_id)
+    with pytest.raises(ErasureDecided):
+        intake.approve_erasure(ADMIN, client_id)  # approved already
+    with pytest.raises(NotFound):
+        intake.approve_erasure(DPO, "00000000-0000-4000-8000-000000000000")
+    assert intake.head() > head
+
+
+def test_a_refused_erasure_may_be_asked_for_again(intake):
+    client_id = register(intake)
+    intake.request_erasure(COORDINATOR, client_id, "consent_withdrawn")
+    intake.refuse_erasure(DPO, client_id, "a court asked to keep the file until June")
+    with pytest.raises(ErasureDecided):
+        intake.approve_erasure(ADMIN, client_id)
+    intake.request_erasure(COORDINATOR, client_id, "no_longer_necessary")
+    intake.approve_erasure(ADMIN, client_id)
+    assert intake.repository.get(client_id).family_name is None
+
+
+def test_an_approved_erasure_leaves_the_facts_unreadable_and_the_number_free(intake, tmp_path):
+    erased, kept = register(intake), register(intake, national_number=None, family_name="Otherperson")
+    intake.request_erasure(COORDINATOR, erased, "consent_withdrawn")
+    intake.approve_erasure(DPO, erased)
+
+    reopened = IntakeApplication(store=sqlite_store(tmp_path / "intake.sqlite"))
+    gone = reopened.repository.get(erased)
+    assert (gone.given_names, gone.family_name, gone.national_number, gone.languages) == (None, None, None, [])
+    assert reopened.repository.get(kept).family_name == "Otherperson"
+    assert list(chain.verify(reopened.recorder)) == []
+    again = register(reopened)  # the number no longer points to the erased person
+    assert again != erased and reopened.repository.get(again).national_number == "85073003328"
+    assert [t["decision"] for t in reopened.data_keys.tombstones(erased)] == [str(Erasure.create_id(erased))] * 4
+
+
+def test_what_was_published_about_an_erased_client_reads_as_an_erased_fact(intake):
+    erased = register(intake)
+    intake.request_erasure(COORDINATOR, erased, "consent_withdrawn")
+    intake.approve_erasure(DPO, erased)
+    about = [e for e in Outbox(intake).read(after=0, limit=100) if e["subject"] == str(erased)]
+    assert [e["type"] for e in about] == ["be.jww.intake.fact-erased.v1", "be.jww.intake.erasure-approved.v1"]
+    assert about[0]["data"] == {"client_id": str(erased), "erased_type": "be.jww.intake.client-registered.v1"}
+
+
+def test_every_service_that_hears_of_the_approval_destroys_its_own_keys():
+    intake, follower = IntakeApplication(env=IN_MEMORY), guidance()
+    link = Link(follower, intake, "intake")
+    client_id = register(intake)
+    link.deliver()
+    follower.data_keys.key(client_id, "case_file", create=True)  # as if guidance had stored something personal
+    intake.request_erasure(COORDINATOR, client_id, "consent_withdrawn")
+    intake.approve_erasure(DPO, client_id)
+    link.deliver()
+    assert follower.data_keys.key(client_id, "case_file") is None
+    assert len(follower.data_keys.tombstones(client_id)) == 4
+
+
+def test_an_erasure_a_crash_interrupted_completes_when_the_service_starts(tmp_path, monkeypatch):
+    intake = IntakeApplication(store=sqlite_store(tmp_path / "intake.sqlite"))
+    client_id = register(intake)
+    intake.request_erasure(COORDINATOR, client_id, "consent_withdrawn")
+    monkeypatch.setattr(intake, "carry_out_erasures", lambda: 0)  # the process dies before destroying the keys
+    intake.approve_erasure(DPO, client_id)
+    assert intake.repository.get(client_id).family_name == "Testperson"
+    restarted = IntakeApplication(store=sqlite_store(tmp_path / "intake.sqlite"))
+    assert restarted.carry_out_erasures() == 1 and restarted.carry_out_erasures() == 0
+    assert IntakeApplication(store=sqlite_store(tmp_path / "intake.sqlite")).repository.get(
+        client_id).family_name is None
