@@ -8,6 +8,8 @@
     jww broker setup        the broker's users, permissions and topology (as an
                             administrator; see jww/broker.py)
     jww verify [SERVICE ...] recompute every hash chain in the services' stores
+    jww keys rewrap [SERVICE ...]
+                            wrap the clients' data keys under a new key-encryption key
     jww timeline | replay | changes | export CLIENT ...
                             an auditor's reading of one client's history
                             (see jww/audit.py)
@@ -25,7 +27,7 @@ import argparse
 import sys
 import warnings
 
-from jww import api_commands, audit, broker, catalogue, processes, verify
+from jww import api_commands, audit, broker, catalogue, datakeys, processes, verify
 from shared import config, keys
 
 
@@ -33,7 +35,7 @@ def parser() -> argparse.ArgumentParser:
     """Every command; each one's ``run`` default is the function that carries it out."""
     the_parser = argparse.ArgumentParser(prog="jww", description=__doc__.split("\n\n")[0])
     sub = the_parser.add_subparsers(dest="command", required=True)
-    for module in (processes, broker, verify, audit, catalogue, api_commands):
+    for module in (processes, broker, verify, datakeys, audit, catalogue, api_commands):
         module.add_commands(sub)
     return the_parser
 
