@@ -9,6 +9,7 @@ from shared import config
 
 def add_commands(sub) -> None:
     keys = sub.add_parser("keys", help="the services' data keys (see deploy/README.md, 'Data keys')")
+    keys.set_defaults(run=lambda args: keys.print_help() or 2)  # each action sets its own
     actions = keys.add_subparsers(dest="action", required=True)
     p = actions.add_parser("rewrap", help="wrap every data key under the current key-encryption key")
     p.add_argument("services", nargs="*", choices=[[], *config.SERVICES], metavar="SERVICE")

@@ -91,7 +91,10 @@ class Sealer:
     def seal(self, events) -> None:
         for event in events:
             fields = self.fields.get(type(event))
-            if not fields:
+            # A fact of a kind that names no client this time (a notice about a whole
+            # agency) says nothing about any one person: stored as written. A kind
+            # without the attribute at all fails here, loudly.
+            if not fields or event.client_id is None:
                 continue
             for name, retention in fields.items():
                 value = event.__dict__.get(name)
@@ -129,7 +132,8 @@ class SealingMapper(Mapper):
     sealer: Sealer | None = None
 
     def to_stored_event(self, domain_event):
-        if self.sealer is not None and isinstance(domain_event, Snapshot) and "client_id" in domain_event.state:
+        if (self.sealer is not None and isinstance(domain_event, Snapshot)
+                and domain_event.state.get("client_id") is not None):
             # Stored as a copy whose state is sealed, and which names the client in clear.
             client_id = domain_event.state["client_id"]
             sealed = object.__new__(type(domain_event))

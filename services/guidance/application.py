@@ -20,7 +20,7 @@ from shared.store import ServiceApplication
 
 from services.guidance import certificates
 from services.guidance.domain import Intervention, Trajectory
-from services.guidance.integration import PUBLICATIONS
+from services.guidance.integration import PUBLICATIONS, SEALED
 from services.guidance.policies import Policies
 from services.guidance.projections import InterventionIndex, TrajectoryIndex
 from services.guidance.queries import Queries
@@ -36,6 +36,7 @@ def _short_id() -> str:
 
 class GuidanceApplication(Policies, Queries, ServiceApplication):
     service_name = "guidance"
+    sealed = {**SEALED, **access_log.SEALED}
     is_snapshotting_enabled = True
     snapshotting_intervals = {Trajectory: 200}
 

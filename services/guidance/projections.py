@@ -64,8 +64,10 @@ class InterventionIndex(LogTail):
 
     def apply(self, event) -> None:
         self.by_trajectory.setdefault(event.trajectory_id, []).append(event.originator_id)
+        # The domains are personal: once the client's keys are shredded they load as
+        # None, and the intervention still counts, in no domain.
         self.activity.append(Activity(event.originator_id, event.agency, event.at.date(), event.minutes,
-                                      event.method, tuple(event.domains)))
+                                      event.method, tuple(event.domains or ())))
 
     def of(self, trajectory_id: UUID) -> list[UUID]:
         self.refresh()

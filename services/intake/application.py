@@ -288,7 +288,17 @@ class IntakeApplication(StaffDirectory):
                  "since": c.modified_on.isoformat()}
                 for c in self.consents(client.id)
             ],
+            "erased": self._erased(client.id),
         }
+
+    def _erased(self, client_id: UUID) -> dict | None:
+        try:
+            erasure: Erasure = self.repository.get(Erasure.create_id(client_id))
+        except AggregateNotFoundError:
+            return None
+        if erasure.status != "approved":
+            return None
+        return {"erasure_id": str(erasure.id), "at": erasure.modified_on.isoformat(), "legal_basis": erasure.legal_basis}
 
     def search(
         self, actor: dict, name: str | None = None, national_number: str | None = None,

@@ -17,7 +17,7 @@ from shared.errors import Forbidden, NotFound
 from shared.store import ServiceApplication
 
 from services.notifications.domain import DEAD, INBOX, Backoff, ClientOnRecord, Notification
-from services.notifications.integration import PUBLICATIONS
+from services.notifications.integration import PUBLICATIONS, SEALED
 from services.notifications.policies import Policies
 from services.notifications.projections import NotificationIndex
 
@@ -29,6 +29,7 @@ Mailer = Callable[[str, str, str, str], None]  # (address, subject, body, messag
 class NotificationsApplication(ServiceApplication):
     service_name = "notifications"
     publications = PUBLICATIONS
+    sealed = SEALED  # notifications shows no client's file, so records no file reads
 
     def __init__(self, store=None, env=None, clock: Callable[[], dt.datetime] | None = None):
         super().__init__(store=store, env=env)
@@ -61,8 +62,8 @@ class NotificationsApplication(ServiceApplication):
 
     def deliver_due(self) -> int:
         """Send the e-mails that are due; a failed one is tried again later, and
-        after its last attempt goes to the dead letters ops can see. Returns how
-        many were delivered."""
+        after its last attempt goes to the dead letters ops can see; one whose text
+        was erased meanwhile is withdrawn, not sent. Returns how many were delivered."""
         if self.mailer is None:
             return 0
         backoff = Backoff(self.max_attempts, dt.timedelta(seconds=self.retry_seconds))
@@ -70,6 +71,10 @@ class NotificationsApplication(ServiceApplication):
         for notification_id in self.index.due(self.clock()):
             notification: Notification = self.repository.get(notification_id)
             if not notification.pending:  # the index can lag behind the store
+                continue
+            if notification.erased:  # the client's keys were shredded before it went out
+                notification.withdraw(self.clock())
+                self.save(notification)
                 continue
             try:
                 self.mailer(notification.address, notification.subject, notification.body, str(notification.id))
@@ -89,6 +94,7 @@ class NotificationsApplication(ServiceApplication):
         return self.repository.get(client_id)
 
     def inbox(self, actor: dict) -> list[dict]:
+        """The actor's messages, newest first; what an erased one said is None."""
         now = self.clock()
         items = [self.repository.get(i) for i in self.index.inbox(actor["user_id"])]
         return [

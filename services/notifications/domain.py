@@ -8,6 +8,10 @@ second one. Messages carry what the recipient needs and never a confidential not
 The team, waitlist and client records follow other services' facts: a fact that
 changes nothing (a client already waiting, a member never heard of) is absorbed,
 not refused, since a follower cannot send it back.
+
+What a notification says about its client (its kind, subject and body) is stored
+sealed under the client's data keys; once those are shredded it loads as None, and
+a message erased before it went out is withdrawn rather than sent.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from eventsourcing.domain import event
 from shared.domain import NotNow, NotPermitted, ServiceAggregate, Unknown
 
 _NAMESPACE = uuid.UUID("3f6c1e8a-7b2d-4e9f-a1c5-0d8e2b7f4a93")
-PENDING, DELIVERED, DEAD = "pending", "delivered", "dead-lettered"
+PENDING, DELIVERED, DEAD, WITHDRAWN = "pending", "delivered", "dead-lettered", "withdrawn"
 INBOX = "inbox"
 
 
@@ -180,6 +184,12 @@ class Notification(ServiceAggregate):
     def pending(self) -> bool:
         return self.status == PENDING
 
+    @property
+    def erased(self) -> bool:
+        """What it says about its client was erased (the client's keys shredded): it
+        loads as None."""
+        return self.kind is None or self.subject is None or self.body is None
+
     def record_delivery(self, at: dt.datetime) -> None:
         self._check_pending()
         self._delivered(at=at, **self._about())
@@ -193,6 +203,14 @@ class Notification(ServiceAggregate):
         self._attempt_failed(error=error, retry_at=retry_at)
         if retry_at is None:
             self._dead_lettered(reason=f"{failed} attempts failed, last: {error}", **self._about())
+
+    def withdraw(self, at: dt.datetime) -> None:
+        """A message whose text was erased before it went out is never sent: there is
+        nothing left to tell, and no published fact can say what kind it was."""
+        self._check_pending()
+        if not self.erased:
+            raise NotNow("only a message whose text was erased is withdrawn", {"notification_id": ["not erased"]})
+        self._withdrawn(at=at)
 
     def mark_read(self, reader: str, at: dt.datetime) -> None:
         if self.channel != INBOX:
@@ -227,6 +245,10 @@ class Notification(ServiceAggregate):
     def _dead_lettered(self, reason: str, client_id: UUID | None, agency: str, kind: str, recipient: str,
                        channel: str):
         self.status = DEAD
+
+    @event("Withdrawn")
+    def _withdrawn(self, at: dt.datetime):
+        self.status = WITHDRAWN
 
     @event("Read")
     def _marked_read(self, at: dt.datetime):

@@ -26,3 +26,15 @@ PUBLICATIONS = {
     Notification.Delivered: _published(contracts.NotificationDeliveredV1),
     Notification.DeadLettered: _published(contracts.NotificationDeadLetteredV1),
 }
+
+
+# Domain event class -> the fact it records: its personal fields (what a notification
+# says about its client: kind, subject, body) are stored sealed under the client's
+# data keys (shared.sealing). The other events hold nothing about a client: the
+# client, team and waitlist records keep ids, agencies and staff (directory data, as
+# intake declares them), and an attempt, a withdrawal or a reading only when and how.
+SEALED = {
+    Notification.Created: contracts.Notification,
+    Notification.Delivered: contracts.Delivery,
+    Notification.DeadLettered: contracts.DeadLetter,
+}

@@ -11,10 +11,12 @@ from services.notifications.domain import Notification
 
 
 class NotificationIndex(LogTail):
-    """E-mails waiting to go out, each recipient's inbox, and the dead letters."""
+    """E-mails waiting to go out, each recipient's inbox, and the dead letters. It
+    reads no personal field, so a client's shredded keys change nothing here."""
 
     TOPICS = tuple(get_topic(cls) for cls in (
         Notification.Created, Notification.AttemptFailed, Notification.Delivered, Notification.DeadLettered,
+        Notification.Withdrawn,
     ))
 
     def __init__(self, app):
@@ -31,7 +33,7 @@ class NotificationIndex(LogTail):
                 self.outgoing[event.originator_id] = event.due
         elif isinstance(event, Notification.AttemptFailed):
             self.outgoing[event.originator_id] = event.retry_at
-        else:  # delivered or dead-lettered: nothing more to send
+        else:  # delivered, dead-lettered or withdrawn: nothing more to send
             self.outgoing.pop(event.originator_id, None)
             if isinstance(event, Notification.DeadLettered):
                 self.dead.append(event.originator_id)

@@ -152,7 +152,8 @@ def answer_fields(
     fact: type[Schema], withheld: Iterable[str] = (), omit: Iterable[str] = (), only: Iterable[str] | None = None,
 ) -> dict[str, fields.Field]:
     """The fields of the fact as an answer shows them (``only`` these, when given),
-    always present; a ``withheld`` field is null for a reader who may not see it;
+    always present; a ``withheld`` field is null for a reader who may not see it,
+    a personal one once it is erased;
     ``omit``: what the answer around it already says (the client, the trajectory)."""
     withheld, omit = set(withheld), set(omit)
     only = None if only is None else set(only)
@@ -163,7 +164,8 @@ def answer_fields(
         shown = _copy(field, required=True, load_default=missing)
         if name == getattr(fact, "identity", None):
             shown.attribute = "id"  # shown from the record itself: its id
-        if name in withheld:
+        # A personal field reads as None once its client's data is erased (shared.sealing).
+        if name in withheld or properties(field)["personal"]:
             shown.allow_none = True
         out[name] = shown
     return out

@@ -1,6 +1,16 @@
 """Contracts of the guidance service: the facts it records, declared once, and the
 commands, queries and integration events derived from them or written beside them.
-Confidential conversation notes never leave guidance."""
+Confidential conversation notes never leave guidance.
+
+Every domain event of guidance records one fact declared here (``SEALED`` in
+services/guidance/integration.py names those with personal fields, which are stored
+sealed under the client's data keys). Where the person stands in the justice
+system, what they speak, what they need help with, the plan's goals, their
+conditions, appointments and procedures, the people around them and every word a
+worker wrote about them is personal; who acted is staff data, kept with the
+directory. What was said in a conversation (an intervention's note and next steps,
+a contact with the network) is kept as case notes; the rest of the file as the case
+file."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import (
@@ -14,6 +24,7 @@ from shared.contracts.guidance_vocabulary import (
     RELATIONS, SUB_KINDS,
 )
 from shared.contracts.intake import InterpreterSchema
+from shared.contracts.intake_vocabulary import LANGUAGE, LEGAL_POSITIONS
 
 
 class GoalSchema(CommandSchema):
@@ -195,6 +206,326 @@ class Caseload(CommandSchema):
     worker = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
 
 
+# -- the facts guidance records: each domain event records one ------------------------------
+
+def _id(**kwargs) -> fields.Field:
+    """An id the platform made, or a code: not about the client."""
+    return declared(fields.String(required=True), category=None, given=False, **kwargs)
+
+
+def _who_acted() -> fields.Field:
+    """Who recorded a fact: the verified actor, a staff member. Directory data, not
+    about the client, and never in an event's data (the envelope names the actor)."""
+    return declared(fields.Nested(ActorSchema, required=True), category=None, published=False, given=False,
+                    retention="directory")
+
+
+def _interpreter(**kwargs) -> fields.Field:
+    """An interpreter arranged for the client says which language they need."""
+    return declared(fields.Nested(InterpreterSchema, required=True, allow_none=True), category="languages",
+                    personal=True, given=False, **kwargs)
+
+
+class ClientOnRecord(Fact):
+    """A client intake registered, as guidance keeps them: where they stand in the
+    justice system and what they speak; never who they are. Private to guidance."""
+
+    client_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+    legal_position = declared(fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS)),
+                              category="legal_situation", personal=True, published=False, given=False)
+    languages = declared(fields.List(fields.String(validate=LANGUAGE), required=True), category="languages",
+                         personal=True, published=False, given=False)
+    interpreter_needed = declared(fields.Boolean(required=True), category="languages", personal=True,
+                                  published=False, given=False)
+
+
+class ClientTrajectory(Fact):
+    """Which trajectory is the client's now."""
+
+    trajectory_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+
+
+class FamilyConsent(Fact):
+    """Whether a consent of the client to involve their family is in force. Intake holds
+    the consent; like intake's facts about a consent, what it allows is not personal."""
+
+    active = declared(fields.Boolean(required=True), category=None, published=False, given=False)
+
+
+class AboutATrajectory(Fact):
+    """What every fact about a trajectory names: whose, which, and which agency's."""
+
+    identity = "trajectory_id"
+    client_id = declared(fields.UUID(required=True), category=None, given=False)
+    trajectory_id = declared(fields.UUID(required=True), category=None, given=False)
+    agency = declared(fields.String(required=True), category=None, given=False)
+
+
+class TrajectoryOpening(AboutATrajectory):
+    """A trajectory opened by intake's decision (or by a transfer), with the case as it
+    stood: other services learn who guides the client; where the person stands, what
+    they speak and the domains they asked help in stay here."""
+
+    opened_by_event = _id(published=False)
+    worker = declared(fields.String(required=True), category=None, given=False)
+    legal_position = declared(fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS)),
+                              category="legal_situation", personal=True, published=False, given=False)
+    situation = declared(fields.String(required=True), category="legal_situation", personal=True, published=False,
+                         given=False)
+    languages = declared(fields.List(fields.String(validate=LANGUAGE), required=True), category="languages",
+                         personal=True, published=False, given=False)
+    preferred_language = declared(fields.String(required=True, validate=LANGUAGE), category="languages",
+                                  personal=True, published=False, given=False)
+    interpreter = _interpreter(published=False)
+    domains = declared(fields.List(fields.String(), required=True), category="help_request", personal=True,
+                       published=False, given=False)
+
+
+class Plan(AboutATrajectory):
+    """A plan with the person: their goals per domain, how often they meet the worker
+    and for how long. Private to guidance."""
+
+    goals = declared(fields.List(fields.Nested(GoalSchema), required=True, validate=validate.Length(min=1)),
+                     category="trajectory_summary", personal=True, published=False)
+    intensity = declared(fields.String(required=True, validate=validate.OneOf(INTENSITIES)),
+                         category="trajectory_summary", personal=True, published=False)
+    expected_weeks = declared(fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=520)),
+                              category="trajectory_summary", personal=True, published=False)
+
+
+class PlanAgreement(Plan):
+    """The first plan, agreed."""
+
+    agreed_by = _who_acted()
+
+
+class PlanReview(Plan):
+    """The plan reviewed, and why (the worker's words)."""
+
+    reason = declared(fields.String(required=True, validate=validate.Length(min=1, max=1000)),
+                      category="trajectory_summary", personal=True, published=False)
+    reviewed_by = _who_acted()
+
+
+class InterventionNoted(AboutATrajectory):
+    """What the trajectory keeps of an intervention recorded in it: when (as the
+    intervention's own fact declares it) and whether the person was there."""
+
+    intervention_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+    at = declared(fields.AwareDateTime(required=True), category="interventions", published=False, given=False)
+    attended = declared(fields.Boolean(required=True), category="attendance", published=False, given=False)
+    worker = declared(fields.String(required=True), category=None, published=False, given=False)
+
+
+class PsychologistRecommendation(AboutATrajectory):
+    """The worker sees the person would benefit from a psychologist: psychosocial
+    support, not therapy, so referrals can propose one (inside the agency first). Why
+    stays here."""
+
+    worker = declared(fields.String(required=True), category=None, given=False)
+    languages = declared(fields.List(fields.String(), required=True), category="languages", personal=True,
+                         given=False)
+    reason = declared(fields.String(required=True, validate=validate.Length(min=1, max=1000)), category="referrals",
+                      personal=True, published=False)
+    recommended_by = _who_acted()
+
+
+class WorkerChange(AboutATrajectory):
+    """The client's worker changed (intake reassigned them); without this, who guides
+    the client now could only be guessed from intake's facts."""
+
+    worker = declared(fields.String(required=True), category=None, given=False)
+    interpreter = _interpreter(published=False)
+
+
+class Closing(AboutATrajectory):
+    """A trajectory closed: why (a code, published) and the worker's summary (kept here)."""
+
+    reason = declared(fields.String(required=True, validate=validate.OneOf(CLOSING_REASONS)),
+                      category="trajectory_summary", personal=True)
+    summary = declared(fields.String(required=True, validate=validate.Length(min=1, max=4000)),
+                       category="trajectory_summary", personal=True, published=False)
+    closed_by = _who_acted()
+
+
+class Reopening(AboutATrajectory):
+    """A closed trajectory reopened by the coordinator, and why (kept here)."""
+
+    reason = declared(fields.String(required=True, validate=validate.Length(min=1, max=1000)),
+                      category="trajectory_summary", personal=True, published=False)
+    reopened_by = _who_acted()
+
+
+class ContinuityGap(AboutATrajectory):
+    """No contact happened within the plan's intensity and its grace period."""
+
+    worker = declared(fields.String(required=True), category=None, given=False)
+    due = declared(fields.AwareDateTime(required=True), category="trajectory_summary", given=False)
+    last_contact = declared(fields.AwareDateTime(required=True, allow_none=True), category="trajectory_summary",
+                            given=False)
+    noticed_at = declared(fields.AwareDateTime(required=True), category="trajectory_summary", published=False,
+                          given=False)
+
+
+class Condition(AboutATrajectory):
+    """A condition or prohibition the client must keep: what it says, from when to
+    when, and who imposed it. The agency supports compliance; it does not control it."""
+
+    condition_id = _id(published=False)
+    kind = declared(fields.String(required=True, validate=validate.OneOf(CONDITION_KINDS)), category="conditions",
+                    personal=True, published=False)
+    description = declared(fields.String(required=True, validate=validate.Length(min=1, max=1000)),
+                           category="conditions", personal=True, published=False)
+    starts = declared(fields.Date(required=True), category="conditions", personal=True, published=False)
+    ends = declared(fields.Date(required=True, allow_none=True), category="conditions", personal=True,
+                    published=False)
+    authority = declared(fields.String(required=True, validate=validate.OneOf(AUTHORITIES)), category="conditions",
+                         personal=True, published=False)
+    recorded_by = _who_acted()
+
+
+class ConditionSupport(AboutATrajectory):
+    """Support given with a condition, on a day (the worker's words)."""
+
+    condition_id = _id(published=False)
+    support = declared(fields.String(required=True, validate=validate.Length(min=1, max=2000)),
+                       category="conditions", personal=True, published=False)
+    on = declared(fields.Date(required=True), category="conditions", personal=True, published=False)
+    given_by = _who_acted()
+
+
+class ConditionEnding(AboutATrajectory):
+    """A condition's period nears its end."""
+
+    condition_id = _id()
+    kind = declared(fields.String(required=True, validate=validate.OneOf(CONDITION_KINDS)), category="conditions",
+                    personal=True, given=False)
+    ends = declared(fields.Date(required=True), category="conditions", personal=True, given=False)
+    worker = declared(fields.String(required=True), category=None, given=False)
+
+
+class AppointmentPlanning(AboutATrajectory):
+    """An appointment with a judicial or social actor, perhaps accompanied, perhaps
+    during a leave permit. Published by hand (``AppointmentPlannedV1``): whether it
+    falls in a leave permit is published, the permit and the purpose stay here."""
+
+    appointment_id = _id(published=False)
+    at = declared(fields.AwareDateTime(required=True), category="appointments", personal=True, published=False)
+    with_actor = declared(fields.String(required=True, validate=validate.OneOf(APPOINTMENT_ACTORS)),
+                          category="appointments", personal=True, published=False)
+    purpose = declared(fields.String(required=True, validate=validate.Length(min=1, max=500)),
+                       category="appointments", personal=True, published=False)
+    accompanied_by = declared(fields.String(required=True, allow_none=True), category=None, published=False)
+    leave_permit = declared(fields.Dict(required=True, allow_none=True), category="appointments", personal=True,
+                            published=False)
+    worker = declared(fields.String(required=True), category=None, published=False, given=False)
+    interpreter = _interpreter(published=False)
+    planned_by = _who_acted()
+
+
+class AppointmentOutcome(AboutATrajectory):
+    """Whether the person went to an appointment."""
+
+    appointment_id = _id(published=False)
+    outcome = declared(fields.String(required=True, validate=validate.OneOf(OUTCOMES)), category="appointments",
+                       personal=True, published=False)
+    recorded_by = _who_acted()
+
+
+class ProcedureStart(AboutATrajectory):
+    """A procedure the person starts (rehabilitation, residence status): their legal situation."""
+
+    procedure_id = _id(published=False)
+    kind = declared(fields.String(required=True, validate=validate.OneOf(PROCEDURE_KINDS)),
+                    category="legal_situation", personal=True, published=False)
+    on = declared(fields.Date(required=True), category="legal_situation", personal=True, published=False)
+    started_by = _who_acted()
+
+
+class ProcedureStep(AboutATrajectory):
+    """A dated step of a procedure (the worker's words)."""
+
+    procedure_id = _id(published=False)
+    step = declared(fields.String(required=True, validate=validate.Length(min=1, max=300)),
+                    category="legal_situation", personal=True, published=False)
+    on = declared(fields.Date(required=True), category="legal_situation", personal=True, published=False)
+    recorded_by = _who_acted()
+
+
+class ProcedureEnd(AboutATrajectory):
+    """How a procedure ended, and when."""
+
+    procedure_id = _id(published=False)
+    outcome = declared(fields.String(required=True, validate=validate.OneOf(PROCEDURE_OUTCOMES)),
+                       category="legal_situation", personal=True, published=False)
+    on = declared(fields.Date(required=True), category="legal_situation", personal=True, published=False)
+    ended_by = _who_acted()
+
+
+class AttendanceCertificate(AboutATrajectory):
+    """An attendance certificate issued: the dates the person came and to whom it goes.
+    The person's name is printed on it, never stored."""
+
+    certificate_id = _id()
+    language = declared(fields.String(required=True, validate=validate.OneOf(CERTIFICATE_LANGUAGES)),
+                        category="attendance")
+    recipient = declared(fields.String(required=True, validate=validate.OneOf(CERTIFICATE_RECIPIENTS)),
+                         category="attendance", personal=True)
+    dates = declared(fields.List(fields.Date(), required=True), category="attendance", personal=True, given=False)
+    issued_by = _who_acted()
+
+
+# -- the relational network: a stream of its own, private to guidance. Who the people
+# around the client are and what was said with them is personal (the network is a
+# way of intervening); what was said is kept as case notes.
+
+class NetworkStart(Fact):
+    """A trajectory's network, before its first member."""
+
+    trajectory_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+    client_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+    agency = declared(fields.String(required=True), category=None, published=False, given=False)
+
+
+class AboutTheNetwork(Fact):
+    client_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+    agency = declared(fields.String(required=True), category=None, published=False, given=False)
+    member_id = _id(published=False)
+
+
+class NetworkMember(AboutTheNetwork):
+    """Someone around the client: how they relate and what they are called."""
+
+    relation = declared(fields.String(required=True, validate=validate.OneOf(RELATIONS)), category="interventions",
+                        personal=True, published=False)
+    known_as = declared(fields.String(required=True, validate=validate.Length(min=1, max=100)),
+                        category="interventions", personal=True, published=False)
+    added_by = _who_acted()
+
+
+class NetworkContact(AboutTheNetwork):
+    """A contact with someone around the client, and what was said."""
+
+    on = declared(fields.Date(required=True), category="interventions", personal=True, published=False)
+    kind = declared(fields.String(required=True, validate=validate.OneOf(CONTACT_KINDS)), category="interventions",
+                    personal=True, published=False)
+    note = declared(fields.String(load_default="", validate=validate.Length(max=4000)), category="interventions",
+                    personal=True, published=False, retention="case_notes")
+    recorded_by = _who_acted()
+
+
+class ReturnHomePreparation(AboutTheNetwork):
+    """A return to the family prepared for a leave permit, and what was said."""
+
+    leave_from = declared(fields.AwareDateTime(required=True), category="interventions", personal=True,
+                          published=False)
+    leave_until = declared(fields.AwareDateTime(required=True), category="interventions", personal=True,
+                           published=False)
+    note = declared(fields.String(load_default="", validate=validate.Length(max=4000)), category="interventions",
+                    personal=True, published=False, retention="case_notes")
+    prepared_by = _who_acted()
+
+
 # -- integration events ---------------------------------------------------------------
 
 class TrajectoryEvent(EventSchema):
@@ -205,53 +536,25 @@ class TrajectoryEvent(EventSchema):
     agency = declared(fields.String(required=True), category=None)
 
 
-@integration_event("guidance", "trajectory-opened", 1)
-class TrajectoryOpenedV1(TrajectoryEvent):
-    worker = declared(fields.String(required=True), category=None)
-
-
+# Each version derived from its fact's declaration (shared.contracts.declare), which
+# generates exactly the schema first published by hand.
+TrajectoryOpenedV1 = published_event("guidance", "trajectory-opened", 1, TrajectoryOpening)
 InterventionRecordedV1 = published_event("guidance", "intervention-recorded", 1, Intervention)
-
-
-@integration_event("guidance", "psychologist-recommended", 1)
-class PsychologistRecommendedV1(TrajectoryEvent):
-    """The worker sees the person would benefit from a psychologist: psychosocial
-    support, not therapy, so referrals can propose one (inside the agency first)."""
-
-    worker = declared(fields.String(required=True), category=None)
-    languages = declared(fields.List(fields.String(), required=True), category="languages", personal=True)
-
-
-@integration_event("guidance", "trajectory-closed", 1)
-class TrajectoryClosedV1(TrajectoryEvent):
-    reason = declared(fields.String(required=True, validate=validate.OneOf(CLOSING_REASONS)),
-                      category="trajectory_summary", personal=True)
-
-
-@integration_event("guidance", "trajectory-reopened", 1)
-class TrajectoryReopenedV1(TrajectoryEvent):
-    pass
-
-
-@integration_event("guidance", "trajectory-worker-changed", 1)
-class TrajectoryWorkerChangedV1(TrajectoryEvent):
-    """The client's worker changed (intake reassigned them); without this, who guides
-    the client now could only be guessed from intake's facts."""
-
-    worker = declared(fields.String(required=True), category=None)
-
-
-@integration_event("guidance", "condition-period-ending", 1)
-class ConditionPeriodEndingV1(TrajectoryEvent):
-    condition_id = declared(fields.String(required=True), category=None)
-    kind = declared(fields.String(required=True, validate=validate.OneOf(CONDITION_KINDS)), category="conditions",
-                    personal=True)
-    ends = declared(fields.Date(required=True), category="conditions", personal=True)
-    worker = declared(fields.String(required=True), category=None)
+PsychologistRecommendedV1 = published_event("guidance", "psychologist-recommended", 1, PsychologistRecommendation)
+TrajectoryClosedV1 = published_event("guidance", "trajectory-closed", 1, Closing)
+TrajectoryReopenedV1 = published_event("guidance", "trajectory-reopened", 1, Reopening)
+TrajectoryWorkerChangedV1 = published_event("guidance", "trajectory-worker-changed", 1, WorkerChange)
+ConditionPeriodEndingV1 = published_event("guidance", "condition-period-ending", 1, ConditionEnding)
+ContinuityGapV1 = published_event("guidance", "continuity-gap", 1, ContinuityGap)
+AttendanceCertificateIssuedV1 = published_event("guidance", "attendance-certificate-issued", 1,
+                                                AttendanceCertificate)
 
 
 @integration_event("guidance", "appointment-planned", 1)
 class AppointmentPlannedV1(TrajectoryEvent):
+    """Written by hand beside its fact (``AppointmentPlanning``): it publishes whether
+    the appointment falls in a leave permit, which the fact holds as the permit itself."""
+
     appointment_id = declared(fields.String(required=True), category=None)
     at = declared(fields.AwareDateTime(required=True), category="appointments", personal=True)
     with_actor = declared(fields.String(required=True, validate=validate.OneOf(APPOINTMENT_ACTORS)),
@@ -261,23 +564,6 @@ class AppointmentPlannedV1(TrajectoryEvent):
     interpreter = declared(fields.Nested(InterpreterSchema, required=True, allow_none=True), category="languages",
                            personal=True)
     during_leave_permit = declared(fields.Boolean(required=True), category="appointments", personal=True)
-
-
-@integration_event("guidance", "continuity-gap", 1)
-class ContinuityGapV1(TrajectoryEvent):
-    worker = declared(fields.String(required=True), category=None)
-    due = declared(fields.AwareDateTime(required=True), category="trajectory_summary")
-    last_contact = declared(fields.AwareDateTime(required=True, allow_none=True), category="trajectory_summary")
-
-
-@integration_event("guidance", "attendance-certificate-issued", 1)
-class AttendanceCertificateIssuedV1(TrajectoryEvent):
-    certificate_id = declared(fields.String(required=True), category=None)
-    language = declared(fields.String(required=True, validate=validate.OneOf(CERTIFICATE_LANGUAGES)),
-                        category="attendance")
-    recipient = declared(fields.String(required=True, validate=validate.OneOf(CERTIFICATE_RECIPIENTS)),
-                         category="attendance", personal=True)
-    dates = declared(fields.List(fields.Date(), required=True), category="attendance", personal=True)
 
 
 @integration_event("guidance", "client-file-read", FILE_READ_VERSION, stream=ACCESS)

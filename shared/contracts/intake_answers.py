@@ -79,15 +79,26 @@ class IntakeDecision(AnswerSchema):
     by = fields.Nested(ActorSchema, required=True)
     agency = fields.String()
     worker = fields.String(allow_none=True)  # none: transferred to the new agency's waitlist
-    reason = fields.String(validate=validate.OneOf(DECLINE_REASONS))
-    note = fields.String()
+    reason = fields.String(validate=validate.OneOf(DECLINE_REASONS), allow_none=True)  # none once erased
+    note = fields.String(allow_none=True)
 
 
 ConsentOnFile = _answer("ConsentOnFile", facts.ConsentGiven, ["recipient", "purpose", "scope"],
                         active=fields.Boolean(required=True), since=fields.AwareDateTime(required=True))
 
 
+class ErasureOnFile(AnswerSchema):
+    """The client's personal data was erased (GDPR art. 17): when, by which decision,
+    on what ground. The file's personal fields read as null since."""
+
+    erasure_id = fields.UUID(required=True)
+    at = fields.AwareDateTime(required=True)
+    legal_basis = fields.String(required=True, validate=validate.OneOf(facts.ERASURE_GROUNDS))
+
+
 class ClientFile(AnswerSchema):
+    """A client's file; once erased, its personal fields are null and ``erased`` says since when."""
+
     client_id = fields.UUID(required=True)
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     agency = fields.String(required=True)
@@ -95,15 +106,16 @@ class ClientFile(AnswerSchema):
     worker = fields.String(required=True, allow_none=True)
     interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
     personal = fields.Nested(Personal, required=True, allow_none=True)  # none: registered before it was kept
-    legal_position = fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS))
-    situation = fields.String(required=True, validate=validate.OneOf(CLIENT_SITUATIONS))
+    legal_position = fields.String(required=True, allow_none=True, validate=validate.OneOf(LEGAL_POSITIONS))
+    situation = fields.String(required=True, allow_none=True, validate=validate.OneOf(CLIENT_SITUATIONS))
     mandating_actor = fields.Nested(MandatingActorSchema, required=True, allow_none=True)
     languages = fields.List(fields.String(validate=LANGUAGE), required=True)
-    preferred_language = fields.String(required=True, validate=LANGUAGE)
-    interpreter_needed = fields.Boolean(required=True)
+    preferred_language = fields.String(required=True, allow_none=True, validate=LANGUAGE)
+    interpreter_needed = fields.Boolean(required=True, allow_none=True)
     help_requests = fields.List(fields.Nested(HelpRequest), required=True)
     decisions = fields.List(fields.Nested(IntakeDecision), required=True)
     consents = fields.List(fields.Nested(ConsentOnFile), required=True)
+    erased = fields.Nested(ErasureOnFile, required=True, allow_none=True)
 
 
 class ClientFound(AnswerSchema):

@@ -1,6 +1,10 @@
 """Contracts of the notifications service: the facts it records, declared once, the
 commands and queries, and what it publishes (who was told which kind of thing,
-never the message)."""
+never the message).
+
+What a notification says about its client (``personal``: its kind, subject and body)
+is stored sealed under the client's data keys (services/notifications/integration.py,
+``SEALED``); a notice about a whole agency names no client and is not sealed."""
 from functools import partial
 
 from marshmallow import fields, validate
@@ -62,6 +66,15 @@ class DeadLetter(Notice):
 
     # The kind of the last failure, never the server's text.
     reason = written(fields.String(required=True), category=None, published=False)
+
+
+class Withdrawal(Fact):
+    """A message whose text was erased (its client's keys shredded) before it went
+    out: it is never sent."""
+
+    identity = "notification_id"
+    notification_id = written(fields.UUID(required=True), category=None, published=False)
+    at = written(fields.AwareDateTime(required=True), category=None, published=False)
 
 
 class Reading(Fact):

@@ -10,7 +10,11 @@ from shared.domain import ServiceAggregate
 
 class ClientOnRecord(ServiceAggregate):
     """What guidance needs to know of a client intake registered, and which
-    trajectory is theirs now. Its id is the client's UUID."""
+    trajectory is theirs now. Its id is the client's UUID.
+
+    Where the person stands and what they speak are stored sealed under the client's
+    data keys (services/guidance/integration.py, ``SEALED``) and load as ``None`` once
+    those are shredded: replaying must not depend on them."""
 
     @staticmethod
     def create_id(client_id: UUID) -> UUID:
@@ -18,8 +22,9 @@ class ClientOnRecord(ServiceAggregate):
 
     @event("Recorded")
     def __init__(self, client_id: UUID, legal_position: str, languages: list[str], interpreter_needed: bool):
+        self.client_id = client_id  # names the client in its state: a snapshot of it is sealed whole
         self.legal_position = legal_position
-        self.languages = list(languages)
+        self.languages = list(languages or [])  # None: erased
         self.interpreter_needed = interpreter_needed
         self.trajectory_id: UUID | None = None
         self.family_consent = False

@@ -36,6 +36,6 @@ class Intervention(CaseAggregate):
     ):
         self.client_id, self.agency, self.trajectory_id = client_id, agency, trajectory_id
         self.at, self.minutes, self.place, self.method, self.sub_kind = at, minutes, place, method, sub_kind
-        self.domains, self.interpreter = list(domains), interpreter
+        self.domains, self.interpreter = list(domains or []), interpreter  # None: erased
         self.note, self.next_steps = note, next_steps
         self.worker, self.worker_profile = worker, worker_profile

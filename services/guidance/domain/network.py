@@ -64,8 +64,9 @@ class Network(CaseAggregate):
     @event("ReturnHomePrepared")
     def _return_home_prepared(self, member_id: str, leave_from: dt.datetime, leave_until: dt.datetime, note: str,
                               prepared_by: dict):
+        on = leave_from.date() if leave_from is not None else None  # None: erased
         self.members[member_id]["contacts"].append(
-            {"on": leave_from.date(), "kind": "return_home_preparation", "note": note, "until": leave_until})
+            {"on": on, "kind": "return_home_preparation", "note": note, "until": leave_until})
 
     def _expect_involvable(self, trajectory: "Trajectory", member_id: str, family_consent: bool) -> None:
         trajectory.expect_open()

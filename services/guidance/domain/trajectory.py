@@ -21,7 +21,11 @@ class Trajectory(CaseAggregate):
     """One client's guidance by one agency, from the intake decision to its closing.
 
     Its id is derived from the intake fact that opened it, so that fact opens it
-    once however often it is delivered."""
+    once however often it is delivered.
+
+    Its personal fields are stored sealed under the client's data keys and load as
+    ``None`` once those are shredded (erasure, retention): an event's body must then
+    still apply, and what reads the state takes ``None`` for erased."""
 
     @staticmethod
     def create_id(opened_by_event: str) -> UUID:
@@ -35,8 +39,9 @@ class Trajectory(CaseAggregate):
     ):
         self.client_id, self.agency, self.worker = client_id, agency, worker
         self.legal_position, self.situation = legal_position, situation
-        self.languages, self.preferred_language, self.interpreter = list(languages), preferred_language, interpreter
-        self.domains = list(domains)
+        self.languages = list(languages or [])  # None: erased
+        self.preferred_language, self.interpreter = preferred_language, interpreter
+        self.domains = list(domains or [])
         self.status = OPEN
         self.plan: dict | None = None
         self.plan_history: list[dict] = []
@@ -52,7 +57,7 @@ class Trajectory(CaseAggregate):
         self.on_case = [worker]  # who may read the confidential notes, with the coordinator
 
     def next_contact_due(self) -> dt.datetime | None:
-        if self.status != OPEN or self.plan is None:
+        if self.status != OPEN or self.plan is None or self.plan["intensity"] is None:  # None: erased
             return None
         since = self.last_contact or self.created_on
         return since + INTERVALS[self.plan["intensity"]]
@@ -237,7 +242,7 @@ class Trajectory(CaseAggregate):
         appointment = known(self.appointments, "appointment", appointment_id)
         if appointment["outcome"] is not None:
             raise NotNow("this appointment's outcome is already recorded", {"outcome": [appointment["outcome"]]})
-        if outcome == "held" and appointment["at"] > now:
+        if outcome == "held" and appointment["at"] is not None and appointment["at"] > now:  # None: erased
             raise NotNow("an appointment is held only once its time has come", {"outcome": ["not yet"]})
         self._appointment_outcome_recorded(appointment_id, outcome, recorded_by)
 
@@ -260,7 +265,7 @@ class Trajectory(CaseAggregate):
 
     def record_procedure_step(self, procedure_id: str, step: str, on: dt.date, recorded_by: dict) -> None:
         procedure = self._procedure_under_way(procedure_id)
-        if on < procedure["started"]:
+        if procedure["started"] is not None and on < procedure["started"]:  # None: erased
             raise Invalid("a step cannot come before the procedure started", {"on": ["before the start"]})
         self._procedure_step_recorded(procedure_id, step, on, recorded_by)
 

@@ -15,6 +15,7 @@ from tests.support.declarations import event_fields, declared_names, names_where
     (Notification.Created, notifications.Notification),
     (Notification.Delivered, notifications.Delivery),
     (Notification.DeadLettered, notifications.DeadLetter),
+    (Notification.Withdrawn, notifications.Withdrawal),
     (Notification.Read, notifications.Reading),
     (access_log.FileRead.Recorded, FileRead),
 ], ids=lambda c: getattr(c, "__qualname__", ""))

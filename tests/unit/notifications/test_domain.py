@@ -1,6 +1,7 @@
 """The rules of notifications' aggregates, on the aggregates alone: no application,
 no store."""
 import ast
+import dataclasses
 import datetime as dt
 import uuid
 from pathlib import Path
@@ -9,8 +10,8 @@ import pytest
 
 from services.notifications import domain
 from services.notifications.domain import (
-    DEAD, DELIVERED, AddressedToSomeoneElse, Backoff, ClientOnRecord, NoSuchMessage, Notification, NotPending, Team,
-    Waitlist,
+    DEAD, DELIVERED, WITHDRAWN, AddressedToSomeoneElse, Backoff, ClientOnRecord, NoSuchMessage, Notification,
+    NotPending, Team, Waitlist,
 )
 from shared.domain import NotNow, NotPermitted, Unknown
 
@@ -162,3 +163,21 @@ def test_replaying_the_events_runs_no_rule_again():
     n.record_failure("E", NOW, Backoff(attempts=1, first_wait=dt.timedelta(seconds=1)))
     copy = replayed(n.collect_events())
     assert (copy.status, copy.attempts, copy.version) == (DEAD, 1, n.version)
+
+
+def test_a_message_erased_before_it_went_out_is_withdrawn_and_replays_as_erased():
+    n = Notification(
+        caused_by="fact-1", client_id=CLIENT, agency="apo", kind="new_assignment", recipient="apo-sa-1",
+        address="a", channel="email", language="fr", subject="s", body="b", due=NOW)
+    with pytest.raises(NotNow):  # it still says something: it is sent, not withdrawn
+        n.withdraw(NOW)
+    # As it loads once its client's keys are shredded: what it said about the client is None.
+    events = [dataclasses.replace(e, kind=None, subject=None, body=None) for e in n.collect_events()]
+    erased = replayed(events)
+    assert erased.erased and (erased.kind, erased.subject, erased.body) == (None, None, None)
+    erased.withdraw(NOW)
+    (withdrawn,) = erased.collect_events()
+    assert names([withdrawn]) == ["Withdrawn"] and (erased.status, erased.pending) == (WITHDRAWN, False)
+    assert replayed(events + [withdrawn]).status == WITHDRAWN
+    with pytest.raises(NotPending):
+        erased.record_delivery(NOW)
