@@ -30,13 +30,14 @@ from shared.store import ServiceApplication
 from services.referrals.access import CASEWORK, client_for, referral_for
 from services.referrals.coordination import Coordination
 from services.referrals.domain import EXPECTED_STAY, REFERRAL_PURPOSE, SENT, ClientOnRecord, Partner, Referral
-from services.referrals.integration import PUBLICATIONS
+from services.referrals.integration import PUBLICATIONS, SEALED
 from services.referrals.policies import UpstreamPolicies
 from services.referrals.projections import ReferralIndex
 
 
 class ReferralsApplication(ServiceApplication):
     service_name = "referrals"
+    sealed = {**SEALED, **access_log.SEALED}  # the personal fields stored sealed (shared.sealing)
 
     def __init__(self, store=None, env=None, clock: Callable[[], dt.datetime] | None = None):
         super().__init__(store=store, env=env)
@@ -100,7 +101,7 @@ class ReferralsApplication(ServiceApplication):
     ) -> str:
         referral = referral_for(self.repository, actor, referral_id, "record_referral_step")
         # A step the lifecycle does not allow is refused for that, whatever the consents.
-        if step == SENT and referral.may_become(SENT):
+        if step == SENT and referral.may_become(SENT) and not referral.erased:
             self.client_on_record(referral.client_id).expect_referral_consent(referral.partner)
         referral.record_step(step, self.clock(), reason, outcome, recorded_by=actor)
         self.save(referral)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from shared.contracts import referrals as contracts
 from shared.outbox import publish_as
 
-from services.referrals.domain import ACCEPTED, DECLINED, FROM_PSYCHOLOGIST, WAITLISTED, CaseConference, Referral
+from services.referrals.domain import (
+    ACCEPTED, DECLINED, FROM_PSYCHOLOGIST, WAITLISTED, CaseConference, ClientOnRecord, CoordinationPlan, Referral,
+)
 
 ANSWERS = {ACCEPTED, DECLINED, WAITLISTED}  # what the caseworker waits for from the partner
 
@@ -20,14 +22,34 @@ def who_acted(event) -> dict:
     return {"user_id": event.by, "role": event.by_role}
 
 
+def _from_psychologist(origin: str | None) -> bool | None:
+    return None if origin is None else origin.startswith(FROM_PSYCHOLOGIST)  # none: erased
+
+
 PUBLICATIONS = {
     Referral.Proposed: publish_as(
         contracts.ReferralProposedV1, identity="referral_id", actor=who_acted,
-        derived={"from_psychologist_recommendation": lambda e: e.origin.startswith(FROM_PSYCHOLOGIST)}),
+        derived={"from_psychologist_recommendation": lambda e: _from_psychologist(e.origin)}),
     Referral.StepRecorded: publish_as(
         contracts.ReferralStepRecordedV1, identity="referral_id", actor=who_acted,
         derived={"answered": lambda e: e.step in ANSWERS}),
     Referral.Stalled: publish_as(contracts.ReferralStalledV1, identity="referral_id"),
     Referral.ConsentWithdrawnFlagged: publish_as(contracts.ReferralConsentWithdrawnV1, identity="referral_id"),
     CaseConference.Held: publish_as(contracts.CaseConferenceHeldV1, identity="conference_id", actor=who_acted),
+}
+
+
+# Domain event class -> the fact it records: its personal fields are stored sealed
+# under the client's data keys (shared.sealing). Every other domain event of
+# referrals holds nothing personal (the partner directory is not about a client); a
+# test (tests/unit/referrals/test_sealing.py) keeps it so.
+SEALED = {
+    ClientOnRecord.Recorded: contracts.RegisteredClient,
+    ClientOnRecord.ConsentNoted: contracts.NotedConsent,
+    Referral.Proposed: contracts.ReferralProposal,
+    Referral.StepRecorded: contracts.ReferralStep,
+    Referral.Stalled: contracts.ReferralStall,
+    Referral.ConsentWithdrawnFlagged: contracts.ReferralConsentWithdrawal,
+    CoordinationPlan.ActorAdded: contracts.CoordinationActor,
+    CaseConference.Held: contracts.CaseConference,
 }

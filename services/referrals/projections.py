@@ -14,7 +14,9 @@ from services.referrals.domain import ACCEPTED, DECLINED, SENT, STARTED, Referra
 
 class ReferralIndex(LogTail):
     """Every referral's partner and agency, and the times of its steps: enough to
-    find those in flight and to compute per-partner figures."""
+    find those in flight and to compute per-partner figures. A referral whose
+    client's data were erased reads with no partner and outcome (shared.sealing):
+    it counts for no partner."""
 
     TOPICS = tuple(get_topic(cls) for cls in (Referral.Proposed, Referral.StepRecorded))
 
@@ -48,6 +50,8 @@ class ReferralIndex(LogTail):
         figures: dict[str, dict] = {}
         for entry in self.of_agency(agency):
             sent = entry["steps"].get(SENT)
+            if entry["partner"] is None:  # erased
+                continue
             if sent is None or not since <= sent.date() <= until or (partner and entry["partner"] != partner):
                 continue
             row = figures.setdefault(entry["partner"], {"partner": entry["partner"], "sent": 0, "accepted": 0,

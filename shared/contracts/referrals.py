@@ -4,7 +4,9 @@ Reasons, decisions and the coordination plan's words never leave referrals.
 
 Who a referral is for, which partner and for what help is personal: the partner a
 person is sent to (an addiction service, a psychologist) says what help they need,
-as the domains do. Free text a worker wrote is kept as case notes."""
+as the domains do. Free text a worker wrote is kept as case notes. Every personal
+field is stored sealed under its client's data key of its retention class
+(services/referrals/integration.py names, per domain event, the fact it records)."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import (
@@ -32,6 +34,31 @@ class Acted(Fact):
     by = declared(fields.String(required=True), category=None, published=False, retention="directory", given=False)
     by_role = declared(fields.String(required=True, validate=validate.OneOf(ROLES)), category=None,
                        published=False, retention="directory", given=False)
+
+
+# -- what referrals keeps of a client, from intake's facts -------------------------------
+
+class RegisteredClient(Fact):
+    """A client intake registered, as referrals keeps them: the languages they speak,
+    declared as intake declares them (shared.contracts.intake.SpokenLanguages)."""
+
+    client_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+    languages = declared(fields.List(fields.String(), required=True), category="languages", personal=True,
+                         published=False, given=False)
+    preferred_language = declared(fields.String(required=True), category="languages", personal=True,
+                                  published=False, given=False)
+
+
+class NotedConsent(Fact):
+    """A consent intake recorded as given or withdrawn: to share the client's data with
+    a recipient for a purpose. Whom a person consents to be referred to (an addiction
+    service, a psychologist) says what help they need, as a referral's partner does."""
+
+    client_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+    recipient = declared(fields.String(required=True), category="referrals", personal=True, published=False,
+                         given=False)
+    purpose = declared(fields.String(required=True), category=None, published=False, given=False)
+    active = declared(fields.Boolean(required=True), category=None, published=False, given=False)
 
 
 # -- a referral's facts ---------------------------------------------------------------
@@ -100,6 +127,7 @@ class CoordinationActor(Acted):
     """Someone in the person's network who helps, and with what. Who they are says
     something about the person (a doctor, their family, an employer)."""
 
+    client_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
     actor_id = declared(fields.String(required=True), category=None, published=False, given=False)
     role = declared(fields.String(required=True, validate=validate.OneOf(COORDINATION_ROLES)), category="referrals",
                     personal=True, published=False)

@@ -35,8 +35,10 @@ class ReferralStep(AnswerSchema):
 
 def _shown(name: str, fact: type, omit: list[str]) -> type:
     """An answer showing ``fact``, less what the answer around it already says and
-    who recorded it (a referral's history says who took each step)."""
-    return type(name, (AnswerSchema,), {**answer_fields(fact, omit=[*omit, "by", "by_role"]), "__module__": __name__})
+    who recorded it (a referral's history says who took each step). A personal
+    field is null once the client's data were erased (their keys shredded)."""
+    return type(name, (AnswerSchema,), {
+        **answer_fields(fact, omit=[*omit, "by", "by_role"]), "__module__": __name__})
 
 
 class ReferralHistoryEntry(_shown("ReferralProposalShown", facts.ReferralProposal,
@@ -52,7 +54,7 @@ class ReferralHistoryEntry(_shown("ReferralProposalShown", facts.ReferralProposa
     stalled = fields.List(fields.String(), required=True)
 
 
-CoordinationActor = _shown("CoordinationActor", facts.CoordinationActor, omit=[])
+CoordinationActor = _shown("CoordinationActor", facts.CoordinationActor, omit=["client_id"])  # the plan's
 
 
 class ConferenceAction(AnswerSchema):

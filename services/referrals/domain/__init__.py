@@ -14,7 +14,8 @@ from services.referrals.domain.coordination import (
 from services.referrals.domain.partner import Partner
 from services.referrals.domain.referral import (
     ACCEPTED, ACKNOWLEDGED, AFTER_WITHDRAWAL, COMPLETED, DECLINED, DROPPED_OUT, EXPECTED_STAY, FROM_PSYCHOLOGIST,
-    IN_THE_PARTNERS_HANDS, NEXT_STEPS, PROPOSED, SENT, STARTED, WAITLISTED, ConsentWithdrawn, Referral, StepNotNext,
+    IN_THE_PARTNERS_HANDS, NEXT_STEPS, PROPOSED, SENT, STARTED, WAITLISTED, ConsentWithdrawn, Referral, ReferralErased,
+    StepNotNext,
 )
 
 __all__ = [
@@ -22,5 +23,5 @@ __all__ = [
     "FROM_PSYCHOLOGIST", "IN_THE_PARTNERS_HANDS", "NEXT_STEPS", "PROPOSED", "REFERRAL_PURPOSE", "SENT", "STARTED",
     "WAITLISTED", "ActionAlreadyDone", "CaseConference", "ClientOnRecord", "ConferenceNotHeldYet", "ConsentWithdrawn",
     "CoordinationPlan", "NoReferralConsent", "NoSuchAction", "NoSuchCoordinationActor", "Partner", "Referral",
-    "StepNotNext",
+    "ReferralErased", "StepNotNext",
 ]

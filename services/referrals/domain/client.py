@@ -21,15 +21,20 @@ class NoReferralConsent(NotPermitted):
 class ClientOnRecord(ServiceAggregate):
     """What referrals needs to know of a client: languages, which agency guides
     them, what they consented to share with whom, and their referrals. Its id is
-    the client's UUID."""
+    the client's UUID.
+
+    The languages and the recipients of consents are personal: each event that
+    holds them names the client, under whose data keys they are stored sealed
+    (shared.sealing); once the keys are shredded they replay as none."""
 
     @staticmethod
     def create_id(client_id: UUID) -> UUID:
         return client_id
 
     @event("Recorded")
-    def __init__(self, client_id: UUID, languages: list[str], preferred_language: str):
-        self.languages = list(languages)
+    def __init__(self, client_id: UUID, languages: list[str] | None, preferred_language: str | None):
+        self.client_id = client_id  # in the state: a snapshot of the record is sealed under its keys
+        self.languages = list(languages or [])  # none once erased
         self.preferred_language = preferred_language
         self.agency: str | None = None
         self.consents: dict[str, bool] = {}  # "recipient/purpose" -> in force
@@ -48,8 +53,13 @@ class ClientOnRecord(ServiceAggregate):
     def _agency_followed(self, agency: str):
         self.agency = agency
 
+    def note_consent(self, recipient: str, purpose: str, active: bool) -> None:
+        self._consent_noted(client_id=self.id, recipient=recipient, purpose=purpose, active=active)
+
     @event("ConsentNoted")
-    def note_consent(self, recipient: str, purpose: str, active: bool):
+    def _consent_noted(self, client_id: UUID, recipient: str | None, purpose: str, active: bool):
+        if recipient is None:  # erased: no consent to anyone is known any more
+            return
         self.consents[f"{recipient}/{purpose}"] = active
 
     def consents_to(self, recipient: str, purpose: str) -> bool:

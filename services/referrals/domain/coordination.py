@@ -34,7 +34,9 @@ class ActionAlreadyDone(NotNow):
 
 
 class CoordinationPlan(ServiceAggregate):
-    """Per client: the actors around the person and who does what."""
+    """Per client: the actors around the person and who does what. An actor's
+    event names the client, under whose data keys who they are and what they do
+    are stored sealed (shared.sealing); once shredded they replay as none."""
 
     @staticmethod
     def create_id(client_id: UUID) -> UUID:
@@ -46,11 +48,12 @@ class CoordinationPlan(ServiceAggregate):
         self.actors: dict[str, dict] = {}
 
     def add_actor(self, actor_id: str, role: str, organisation: str, contact: str, does: str, added_by: dict) -> None:
-        self._actor_added(actor_id, role, organisation, contact, does, **acted(added_by))
+        self._actor_added(client_id=self.client_id, actor_id=actor_id, role=role, organisation=organisation,
+                          contact=contact, does=does, **acted(added_by))
 
     @event("ActorAdded")
-    def _actor_added(self, actor_id: str, role: str, organisation: str, contact: str, does: str, by: str,
-                     by_role: str):
+    def _actor_added(self, client_id: UUID, actor_id: str, role: str | None, organisation: str | None,
+                     contact: str | None, does: str | None, by: str, by_role: str):
         self.actors[actor_id] = {"actor_id": actor_id, "role": role, "organisation": organisation,
                                  "contact": contact, "does": does}
 
@@ -68,7 +71,12 @@ class CaseConference(ServiceAggregate):
     """A meeting of the actors around a client: who took part, what was decided,
     and follow-up actions that each have an owner and a due date. The dates the
     actions fall due are a field of their own: they are published, and must not
-    depend on the actions' words, which are kept for a shorter time."""
+    depend on the actions' words, which are kept for a shorter time.
+
+    Who took part, the decisions and the actions are stored sealed under the
+    client's data keys (shared.sealing): once shredded (the notes first, by
+    retention) they replay as none: no participants or decisions known, no
+    actions to do."""
 
     @classmethod
     def hold(
@@ -83,12 +91,14 @@ class CaseConference(ServiceAggregate):
 
     @event("Held")
     def __init__(
-        self, client_id: UUID, agency: str, on: dt.date, participants: list[str], decisions: list[str],
-        actions: list[dict], actions_due: list[dt.date], by: str, by_role: str,
+        self, client_id: UUID, agency: str, on: dt.date, participants: list[str] | None,
+        decisions: list[str] | None, actions: list[dict] | None, actions_due: list[dt.date], by: str, by_role: str,
     ):
         self.client_id, self.agency, self.on = client_id, agency, on
-        self.participants, self.decisions = list(participants), list(decisions)
-        self.actions = [{**action, "done": None} for action in actions]
+        # None once erased; the actions then are none to do (what was done stays in ActionDone).
+        self.participants = None if participants is None else list(participants)
+        self.decisions = None if decisions is None else list(decisions)
+        self.actions = [{**action, "done": None} for action in actions or []]
 
     def complete_action(self, index: int, on: dt.date, done_by: dict) -> None:
         if index >= len(self.actions):
@@ -99,4 +109,5 @@ class CaseConference(ServiceAggregate):
 
     @event("ActionDone")
     def _action_done(self, index: int, on: dt.date, by: str, by_role: str):
-        self.actions[index]["done"] = on
+        if index < len(self.actions):  # else the actions were erased: only that one was done is kept
+            self.actions[index]["done"] = on

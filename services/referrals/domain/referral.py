@@ -5,6 +5,11 @@ duration, and a referral stuck beyond it raises a stalled fact, once per stay.
 Every event a referral publishes names its client, agency and partner, fixed for
 its whole life, so that publishing the event needs nothing but the event. Each
 event carries the fields its fact declares (shared.contracts.referrals).
+
+The partner, the domains, the origin, the reasons and the outcome are personal:
+stored sealed under the client's data keys (shared.sealing), they replay as none
+once the keys are shredded. A referral whose partner is erased is over for this
+service: nothing more is recorded on it (what it would publish names no partner).
 """
 from __future__ import annotations
 
@@ -62,6 +67,15 @@ class StepNotNext(NotNow):
         )
 
 
+class ReferralErased(NotNow):
+    """The client's data were erased (their keys shredded): the referral takes no
+    more steps."""
+
+    def __init__(self):
+        super().__init__("the client's data on this referral were erased: nothing more is recorded on it",
+                         {"referral_id": ["erased"]})
+
+
 class ConsentWithdrawn(NotPermitted):
     def __init__(self, partner: str):
         super().__init__(
@@ -93,11 +107,12 @@ class Referral(ServiceAggregate):
 
     @event("Proposed")
     def __init__(
-        self, origin: str, client_id: UUID, agency: str, partner: str, purpose: str, domains: list[str],
-        reason: str, at: dt.datetime, by: str, by_role: str,
+        self, origin: str | None, client_id: UUID, agency: str, partner: str | None, purpose: str,
+        domains: list[str] | None, reason: str | None, at: dt.datetime, by: str, by_role: str,
     ):
         self.client_id, self.agency, self.partner, self.purpose = client_id, agency, partner, purpose
-        self.domains, self.reason = list(domains), reason
+        self.domains = None if domains is None else list(domains)  # none once erased, as the reason
+        self.reason = reason
         self.state = PROPOSED
         self.history: list[dict] = []
         self.stalled_in: list[str] = []  # the stays this referral was already reported stalled in
@@ -113,12 +128,19 @@ class Referral(ServiceAggregate):
     def _named(self) -> dict:
         return {"client_id": self.client_id, "agency": self.agency, "partner": self.partner}
 
+    @property
+    def erased(self) -> bool:
+        """The client's data were erased: a referral always names its partner until then."""
+        return self.partner is None
+
     def may_become(self, step: str) -> bool:
         return step in NEXT_STEPS[self.state]
 
     def record_step(self, step: str, now: dt.datetime, reason: str | None, outcome: str | None, recorded_by: dict):
         """Move on in the lifecycle. Sending needs the client's consent too, which
         the client's record holds: the application asks it first."""
+        if self.erased:
+            raise ReferralErased()
         if not self.may_become(step):
             raise StepNotNext(self.state, step)
         if self.consent_withdrawn and step not in AFTER_WITHDRAWAL:
@@ -127,7 +149,7 @@ class Referral(ServiceAggregate):
 
     @event("StepRecorded")
     def _step_recorded(
-        self, client_id: UUID, agency: str, partner: str, step: str, at: dt.datetime, reason: str | None,
+        self, client_id: UUID, agency: str, partner: str | None, step: str, at: dt.datetime, reason: str | None,
         outcome: str | None, by: str, by_role: str,
     ):
         self._entered(step, by, at, reason=reason, outcome=outcome)
@@ -136,16 +158,19 @@ class Referral(ServiceAggregate):
 
     def notice_stall(self, now: dt.datetime, expected_stay: dict[str, dt.timedelta]) -> bool:
         """Report the referral stalled when it is stuck beyond the expected stay in
-        its state, once per stay; True when it did."""
+        its state, once per stay; True when it did. An erased referral is not followed."""
         limit = expected_stay.get(self.state)
-        if limit is None or now <= self.state_since + limit or _stay(self.state, self.state_since) in self.stalled_in:
+        if self.erased or limit is None or now <= self.state_since + limit:
+            return False
+        if _stay(self.state, self.state_since) in self.stalled_in:
             return False
         self._stalled(**self._named(), state=self.state, since=self.state_since, expected_days=limit.days)
         return True
 
     @event("Stalled")
     def _stalled(
-        self, client_id: UUID, agency: str, partner: str, state: str, since: dt.datetime, expected_days: int,
+        self, client_id: UUID, agency: str, partner: str | None, state: str, since: dt.datetime,
+        expected_days: int,
     ):
         self.stalled_in.append(_stay(state, since))
 
@@ -159,5 +184,5 @@ class Referral(ServiceAggregate):
         return True
 
     @event("ConsentWithdrawnFlagged")
-    def _consent_withdrawn_flagged(self, client_id: UUID, agency: str, partner: str):
+    def _consent_withdrawn_flagged(self, client_id: UUID, agency: str, partner: str | None):
         self.consent_withdrawn = True

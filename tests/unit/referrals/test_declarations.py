@@ -2,13 +2,14 @@
 carries, what is personal and published, and what commands and answers derive from."""
 import pytest
 
-from services.referrals.domain import CaseConference, CoordinationPlan, Referral
+from services.referrals.domain import CaseConference, ClientOnRecord, CoordinationPlan, Referral
 from shared.contracts import CATALOGUE, referrals, referrals_answers
 from shared.contracts.declare import properties
 from tests.support.declarations import event_fields, declared_names, names_where
 
 
 REFERRAL_FACTS = {
+    ClientOnRecord.Recorded: referrals.RegisteredClient, ClientOnRecord.ConsentNoted: referrals.NotedConsent,
     Referral.Proposed: referrals.ReferralProposal, Referral.StepRecorded: referrals.ReferralStep,
     Referral.Stalled: referrals.ReferralStall, Referral.ConsentWithdrawnFlagged: referrals.ReferralConsentWithdrawal,
     CoordinationPlan.ActorAdded: referrals.CoordinationActor,
@@ -86,7 +87,7 @@ def test_referrals_published_versions_and_answers_come_from_their_declarations()
     assert not referrals.ReferralProposedV1._declared_fields["partner"].validators
     staff = {"by", "by_role"}
     assert set(referrals_answers.CoordinationActor._declared_fields) == set(
-        referrals.CoordinationActor._declared_fields) - staff
+        referrals.CoordinationActor._declared_fields) - staff - {"client_id"}  # the plan's answer names it
     assert set(referrals_answers.ReferralHistoryEntry._declared_fields) >= names_where(
         referrals.ReferralProposal, given=True) | {"referral_id"}
     assert set(referrals_answers.CaseConference._declared_fields) == set(
