@@ -327,7 +327,7 @@ class IntakeApplication(StaffDirectory):
 
 def _who(client: Client) -> dict | None:
     """Who the person is, as the file answers it; none for a client registered before
-    intake kept it."""
+    intake kept it, and once it is erased (the file's ``erased`` says when)."""
     if client.given_names is None:
         return None
     return {"given_names": client.given_names, "family_name": client.family_name,
