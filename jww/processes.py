@@ -54,6 +54,7 @@ def serve(service: str) -> int:
     settings = config.load(service)
     logs.configure(service, settings.log_level)
     messaging.passive_rpc_exchange()
+    messaging.transient_rpc()
     runner = ServiceRunner(config={**settings.nameko_config, SETTINGS_KEY: settings})
     runner.add_service(service_class(service))
 

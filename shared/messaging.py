@@ -136,6 +136,27 @@ def passive_rpc_exchange() -> None:
     nameko.rpc.get_rpc_exchange = get_rpc_exchange
 
 
+def transient_rpc() -> None:
+    """Make every RPC request and reply nameko sends in this process non-persistent
+    (delivery mode 1; nameko's default is 2): they carry names, notes and answers,
+    and must never reach the broker's disk (WAVE2 12). A request lost in a broker
+    restart is the caller's time-out and retry (shared/once.py makes a retry safe).
+    Called by every process before it starts nameko containers or proxies."""
+    import nameko.rpc
+    from nameko.amqp.publish import Publisher
+    from nameko.constants import NON_PERSISTENT
+
+    if getattr(nameko.rpc.MethodProxy.publisher_cls, "transient", False):
+        return
+
+    class TransientPublisher(Publisher):
+        delivery_mode = NON_PERSISTENT
+        transient = True
+
+    nameko.rpc.MethodProxy.publisher_cls = TransientPublisher
+    nameko.rpc.Responder.publisher_cls = TransientPublisher
+
+
 def connection_params(uri: str, ca_file: str | None = None) -> dict:
     """py-amqp's arguments for ``uri``; TLS for ``amqps://``, verified against
     ``ca_file`` (by default ``JWW_AMQP_CA_FILE``, as for every other connection)."""
