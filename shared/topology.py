@@ -124,6 +124,26 @@ def grants(follows: Mapping[str, tuple[str, ...]], prefix: str = "jww") -> list[
     ]
 
 
+DAY_MS = 24 * 3600 * 1000
+# How long the broker keeps what waits in a queue (policies, so that no queue is
+# declared again to change them). A follower's message that expires is not lost:
+# the follower pulls what it missed from its upstream's log. A dead letter is for
+# ops to look at within a month; after that, and past a size, the oldest go.
+FOLLOWER_MESSAGE_DAYS = 14
+DEAD_LETTER_DAYS = 30
+DEAD_LETTERS_AT_MOST = 100_000
+
+
+def policies(vhost: str) -> list[dict]:
+    return [
+        {"vhost": vhost, "name": "jww-dead-letters", "pattern": r"^jww\..+\.dead$", "apply-to": "queues",
+         "priority": 1, "definition": {"message-ttl": DEAD_LETTER_DAYS * DAY_MS,
+                                       "max-length": DEAD_LETTERS_AT_MOST, "overflow": "drop-head"}},
+        {"vhost": vhost, "name": "jww-followers", "pattern": r"^jww\..+\.from\.[a-z.]+$", "apply-to": "queues",
+         "priority": 0, "definition": {"message-ttl": FOLLOWER_MESSAGE_DAYS * DAY_MS}},
+    ]
+
+
 def definitions(vhost: str, follows: Mapping[str, tuple[str, ...]], queue_types: Mapping[str, str],
                 prefix: str = "jww") -> dict:
     """The vhost's exchanges, follower queues and their bindings, and every user's
@@ -153,6 +173,7 @@ def definitions(vhost: str, follows: Mapping[str, tuple[str, ...]], queue_types:
         "exchanges": exchanges,
         "queues": queues,
         "bindings": bindings,
+        "policies": policies(vhost),
         "permissions": [{"user": g.user, "vhost": vhost, "configure": g.configure, "write": g.write,
                          "read": g.read} for g in the_grants],
         "topic_permissions": [{"user": g.user, "vhost": vhost, "exchange": name, "write": write, "read": read}

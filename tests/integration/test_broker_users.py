@@ -135,3 +135,19 @@ def test_only_intakes_relay_may_publish_on_intakes_access_stream(amqp_uri):
     for user in ("guidance-relay", "intake", "audit", "gateway"):
         assert refused(as_user(amqp_uri, user), publish_confirmed(
             messaging.exchange_name("intake", messaging.ACCESS), read))
+
+
+def test_waiting_messages_expire_by_policy_and_dead_letters_are_bounded(vhost):
+    name, _ = vhost
+
+    def effective():  # the management plugin shows a queue's policy once its statistics are next emitted
+        shown = {q["name"]: q.get("effective_policy_definition") or {}
+                 for q in broker.management().call("GET", f"/api/queues/{name}")}
+        return shown if all(shown.values()) else None
+
+    applied = broker.wait_until(effective, timeout=20, what="the policies to apply")
+    dead = applied["jww.audit.from.intake.dead"]
+    assert dead["message-ttl"] == topology.DEAD_LETTER_DAYS * topology.DAY_MS
+    assert dead["max-length"] == topology.DEAD_LETTERS_AT_MOST
+    assert applied["jww.audit.from.intake.access"]["message-ttl"] == topology.FOLLOWER_MESSAGE_DAYS * topology.DAY_MS
+    assert applied["jww.guidance.from.intake"]["message-ttl"] == topology.FOLLOWER_MESSAGE_DAYS * topology.DAY_MS
