@@ -107,6 +107,10 @@ ROUTES: tuple[Route, ...] = (
     POST("/clients/{client_id}/erasure/refusal", "intake", "refuse_erasure", intake.RefuseErasure,
          "Refuse an erasure, saying why the data is kept (admin, data-protection officer)",
          status=200, answer=intake_out.ErasureStatus),
+    POST("/retention", "intake", "apply_retention", intake.ApplyRetention,
+         "List the clients whose personal data the retention policy makes due, or erase them "
+         "(admin, data-protection officer; a dry run unless dry_run is false)", status=200,
+         answer=intake_out.RetentionApplied),
     POST("/clients/{client_id}/acceptance", "intake", "accept_intake", intake.AcceptIntake,
          "Accept the intake and assign a worker (coordinator)", status=200, etag="client_id",
          answer=intake_out.ClientFile),

@@ -24,10 +24,17 @@ from shared.errors import Conflict, InvalidInput, NotFound
 
 from services.intake import national_number as national_number_module
 from services.intake.directory import StaffDirectory
-from services.intake.domain import Client, Consent, Erasure, NationalNumberClaim, NoConsentInForce
+from services.intake.domain import DECLINED, Client, Consent, Erasure, NationalNumberClaim, NoConsentInForce
 from services.intake.integration import PUBLICATIONS, SEALED
 from services.intake.projections import ClientIndex
 from services.intake.roles import CASEWORK, COORDINATOR, DATA_PROTECTION
+
+# Who decides an erasure that the retention policy makes due (shared.assertions' system actor shape).
+RETENTION_POLICY = {"user_id": "system:retention", "role": "system", "agency": "platform"}
+DECLINED_RULE = "declined intake"
+# How long a declined intake's personal data is kept, unless the settings say
+# otherwise ([intake] declined_retention_days).
+DECLINED_RETENTION = dt.timedelta(days=365)
 
 # Only for development and tests: production sets JWW_INTAKE_NATIONAL_NUMBER_KEY.
 DEVELOPMENT_KEY = "development only: not a secret"
@@ -41,6 +48,7 @@ class IntakeApplication(StaffDirectory):
     def __init__(self, store=None, env=None):
         super().__init__(store=store, env=env)
         self.national_number_key = (self.env.get("JWW_INTAKE_NATIONAL_NUMBER_KEY") or DEVELOPMENT_KEY).encode()
+        self.declined_retention = DECLINED_RETENTION
         self.index = ClientIndex(self)
 
     def _client(self, actor: dict, client_id: UUID, roles: set[str], command: str) -> Client:
@@ -226,13 +234,7 @@ class IntakeApplication(StaffDirectory):
         allow(actor, DATA_PROTECTION, "approve_erasure")
         erasure = self._erasure(client_id)
         erasure.approve(actor)
-        client: Client = self.repository.get(erasure.client_id)
-        claim = None
-        if client.national_number:
-            claim = self.repository.get(NationalNumberClaim.create_id(
-                NationalNumberClaim.digest(client.national_number, self.national_number_key)))
-            claim.release()
-        self.save(erasure, *([claim] if claim else []))
+        self.save(erasure, *self._released_claim(self.repository.get(erasure.client_id)))
         self.carry_out_erasures()
         return erasure.id
 
@@ -242,6 +244,53 @@ class IntakeApplication(StaffDirectory):
         erasure.refuse(reason, actor)
         self.save(erasure)
         return erasure.id
+
+    def retention_due(self, now: dt.datetime) -> list[dict]:
+        """The clients whose personal data the retention policy says must go now:
+        declined intakes older than ``declined_retention``, not erased yet. Their ids,
+        the rule and since when; nothing personal."""
+        due, position = [], 0
+        while True:
+            page = self.recorder.select_notifications(
+                start=position, limit=500, topics=[get_topic(Client.IntakeDeclined)], inclusive_of_start=False)
+            for notification in page:
+                declined = self.mapper.to_domain_event(notification)
+                since = declined.timestamp + self.declined_retention
+                # An erasure asked for, refused (a legal hold) or done already: a person decided.
+                if since <= now and self.repository.get(declined.client_id).status == DECLINED \
+                        and not self._has_erasure(declined.client_id):
+                    due.append({"client_id": str(declined.client_id), "rule": DECLINED_RULE,
+                                "due_since": since.isoformat()})
+            if len(page) < 500:
+                return list({d["client_id"]: d for d in due}.values())  # a client declined twice: once
+            position = page[-1].id
+
+    def apply_retention(self, actor: dict, dry_run: bool = True) -> list[dict]:
+        """List what is due (``dry_run``), or erase it through the same path as an
+        approved erasure: every service destroys the client's keys."""
+        allow(actor, DATA_PROTECTION | {"system"}, "apply_retention")
+        due = self.retention_due(dt.datetime.now(dt.timezone.utc))
+        if dry_run:
+            return due
+        done = []
+        for item in due:
+            client: Client = self.repository.get(UUID(item["client_id"]))
+            try:
+                self.save(Erasure.fallen_due(client.id, client.agency, item["rule"], RETENTION_POLICY),
+                          *self._released_claim(client))
+            except IntegrityError:  # an erasure of this client was asked for meanwhile: a person decides it
+                continue
+            done.append(item)
+        self.carry_out_erasures()
+        return done
+
+    def _released_claim(self, client: Client) -> list:
+        if not client.national_number:
+            return []
+        claim = self.repository.get(NationalNumberClaim.create_id(
+            NationalNumberClaim.digest(client.national_number, self.national_number_key)))
+        claim.release()
+        return [claim]
 
     def carry_out_erasures(self) -> int:
         """Destroy the data keys of every approved erasure (an erasure carried out
@@ -290,6 +339,9 @@ class IntakeApplication(StaffDirectory):
             ],
             "erased": self._erased(client.id),
         }
+
+    def _has_erasure(self, client_id: UUID) -> bool:
+        return bool(self.recorder.select_events(Erasure.create_id(client_id), limit=1))
 
     def _erased(self, client_id: UUID) -> dict | None:
         try:

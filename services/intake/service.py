@@ -1,15 +1,25 @@
-"""Intake over RPC: validate, call, serialise."""
+"""Intake over RPC: validate, call, serialise; and the daily retention job."""
+import datetime as dt
+import logging
+
+from nameko.timer import timer
+
 from shared.contracts import intake as contracts
 from shared.contracts import intake_directory as directory
 from shared.rpc import command, rpc
 from shared.service import EventStore, ServiceBase
 
-from services.intake.application import IntakeApplication
+from services.intake.application import RETENTION_POLICY, IntakeApplication
+
+log = logging.getLogger(__name__)
+RETENTION_EVERY_SECONDS = 24 * 3600
 
 
 def on_start(app: IntakeApplication, settings) -> None:
     """Complete any erasure a crash interrupted; development and test platforms start
     with the sample directory from deploy/."""
+    if "declined_retention_days" in settings.options:
+        app.declined_retention = dt.timedelta(days=float(settings.options["declined_retention_days"]))
     app.carry_out_erasures()
     path = settings.options.get("sample_directory")
     if path:
@@ -59,6 +69,20 @@ class IntakeService(ServiceBase):
     @command(contracts.RefuseErasure)
     def refuse_erasure(self, data: dict) -> dict:
         return {"erasure_id": str(self.app.refuse_erasure(**data)), "status": "refused"}
+
+    @rpc
+    @command(contracts.ApplyRetention)
+    def apply_retention(self, data: dict) -> dict:
+        """What the retention policy makes due (a dry run, by default), or erase it."""
+        return {"due": self.app.apply_retention(**data), "dry_run": data["dry_run"]}
+
+    @timer(interval=RETENTION_EVERY_SECONDS)
+    def retention_daily(self):
+        """Once a day: list what is due, then erase it (ids and counts only in the log)."""
+        due = self.app.apply_retention(RETENTION_POLICY, dry_run=True)
+        if due:
+            log.info("retention: erasing what is due", extra={"due": len(due)})
+            self.app.apply_retention(RETENTION_POLICY, dry_run=False)
 
     @rpc
     @command(contracts.AcceptIntake)

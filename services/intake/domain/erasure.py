@@ -47,6 +47,16 @@ class Erasure(ServiceAggregate):
         self.status, self.requested_by = REQUESTED, requested_by
         self.legal_basis = legal_basis
 
+    @classmethod
+    def fallen_due(cls, client_id: uuid.UUID, agency: str, rule: str, policy: dict) -> "Erasure":
+        """An erasure the retention policy decides (storage limitation, art. 5(1)(e)):
+        asked for and approved by the policy itself, the rule named in the note; the
+        four-eyes rule is for people."""
+        erasure = cls(client_id=client_id, agency=agency, legal_basis="no_longer_necessary",
+                      note=f"retention: {rule}", requested_by=policy)
+        erasure._approved(client_id=client_id, agency=agency, legal_basis="no_longer_necessary", approved_by=policy)
+        return erasure
+
     def request_again(self, legal_basis: str, note: str, requested_by: dict) -> None:
         if self.status != REFUSED:
             raise ErasureRequestedAlready() if self.status == REQUESTED else ErasureDecided(self.status)

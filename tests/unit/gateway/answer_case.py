@@ -105,6 +105,7 @@ def run_case() -> dict[str, list]:
     call("intake", "request_erasure", COORDINATOR, client_id=declined, legal_basis="no_longer_necessary")
     call("intake", "approve_erasure", DPO, client_id=declined)
     call("intake", "client_file", COORDINATOR, client_id=declined)  # erased: its personal fields are null
+    call("intake", "apply_retention", DPO, dry_run=True)
 
     call("intake", "register_agency", ADMIN, code="new-agency", name="A new agency", languages=["nl"],
          telephone_interpreters=False)

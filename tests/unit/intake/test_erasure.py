@@ -107,3 +107,27 @@ def test_an_erasure_a_crash_interrupted_completes_when_the_service_starts(tmp_pa
     assert restarted.carry_out_erasures() == 1 and restarted.carry_out_erasures() == 0
     assert IntakeApplication(store=sqlite_store(tmp_path / "intake.sqlite")).repository.get(
         client_id).family_name is None
+
+
+def test_the_retention_policy_lists_then_erases_a_declined_intake_that_fell_due(intake, tmp_path):
+    import datetime as dt
+
+    old, other, held = register(intake), register(intake, national_number=None), register(intake, national_number=None)
+    for client_id in (old, other, held):
+        intake.decline(COORDINATOR, client_id, "client_withdrew", "moved abroad")
+    intake.request_erasure(COORDINATOR, held, "objection")
+    intake.refuse_erasure(DPO, held, "a court asked to keep the file")  # a person decided: retention keeps off
+    assert intake.apply_retention(DPO) == []  # declined a moment ago: a year to go
+    intake.declined_retention = dt.timedelta(0)  # the policy moved instead of the clock
+    due = intake.apply_retention(DPO)  # a dry run by default: nothing changes
+    assert sorted(d["client_id"] for d in due) == sorted([str(old), str(other)])
+    assert intake.repository.get(old).family_name == "Testperson"
+    with pytest.raises(Forbidden):
+        intake.apply_retention(WORKER)
+    done = intake.apply_retention(DPO, dry_run=False)
+    assert len(done) == 2 and intake.apply_retention(DPO) == []
+    reopened = IntakeApplication(store=sqlite_store(tmp_path / "intake.sqlite"))
+    assert reopened.repository.get(old).family_name is None
+    assert reopened.repository.get(held).family_name == "Testperson"
+    assert reopened._erased(old)["legal_basis"] == "no_longer_necessary"
+    assert register(reopened)  # the erased client's number is free again
