@@ -135,6 +135,23 @@ def test_refusals_have_the_status_a_client_expects(api):
         "Authorization": f"Bearer {api.token('apo-sa-1')}", "Content-Type": "application/json"})[0] == 400
 
 
+def test_an_erasure_over_http_takes_two_people_and_leaves_the_file_marked(api):
+    _, _, answer = api("POST", "/clients", {**PERSON, "national_number": None, "family_name": "Toerase"})
+    client = answer["client_id"]
+    status, _, problem = api("POST", f"/clients/{client}/erasure", {"legal_basis": "because"}, as_user="apo-coord")
+    assert status == 422 and "legal_basis" in problem["errors"]
+    assert api("POST", f"/clients/{client}/erasure", {"legal_basis": "consent_withdrawn"})[0] == 403  # not a coordinator
+    assert api("POST", f"/clients/{client}/erasure", {"legal_basis": "consent_withdrawn"}, as_user="apo-coord")[0] == 201
+    assert api("POST", f"/clients/{client}/erasure/approval", {}, as_user="apo-coord")[0] == 403
+    status, _, done = api("POST", f"/clients/{client}/erasure/approval", {}, as_user="admin-1")
+    assert (status, done["status"]) == (200, "approved")
+    assert api("POST", f"/clients/{client}/erasure/approval", {}, as_user="admin-1")[0] == 409
+    _, _, file = api("GET", f"/clients/{client}", as_user="apo-coord")
+    assert file["personal"] is None and file["erased"]["legal_basis"] == "consent_withdrawn"
+    status, _, due = api("POST", "/retention", {}, as_user="admin-1")
+    assert status == 200 and due["dry_run"] is True
+
+
 def test_lists_page_and_filter(api):
     status, headers, page = api("GET", "/partners?kind=addiction&limit=2")
     assert status == 200 and page["total"] == 3 and len(page["items"]) == 2
