@@ -8,7 +8,7 @@ from eventsourcing.utils import get_topic
 
 from shared.readmodel import LogTail
 
-from services.intake.domain import Client, Consent
+from services.intake.domain import Client, Consent, Erasure
 
 
 def folded(text: str) -> str:
@@ -18,13 +18,14 @@ def folded(text: str) -> str:
 
 
 class ClientIndex(LogTail):
-    """Who is on file (for search) and who waits (the waitlist per agency)."""
+    """Who is on file (for search) and who waits (the waitlist per agency). An erased
+    client is no longer found by name or number, in this process either (WAVE2 11)."""
 
     TOPICS = tuple(
         get_topic(cls)
         for cls in (
             Client.Registered, Client.IntakeAccepted, Client.IntakeDeclined, Client.IntakeWaitlisted,
-            Client.Transferred, Consent.Given,
+            Client.Transferred, Consent.Given, Erasure.Approved,
         )
     )
 
@@ -37,6 +38,11 @@ class ClientIndex(LogTail):
     def apply(self, event) -> None:
         if isinstance(event, Consent.Given):
             self.consents.setdefault(event.client_id, set()).add(event.originator_id)
+            return
+        if isinstance(event, Erasure.Approved):
+            entry = self.clients.get(event.client_id)
+            if entry is not None:
+                entry.update(names="", national_number=None)
             return
         client_id = event.originator_id
         if isinstance(event, Client.Registered):

@@ -131,3 +131,12 @@ def test_the_retention_policy_lists_then_erases_a_declined_intake_that_fell_due(
     assert reopened.repository.get(held).family_name == "Testperson"
     assert reopened._erased(old)["legal_basis"] == "no_longer_necessary"
     assert register(reopened)  # the erased client's number is free again
+
+
+def test_an_erased_client_is_no_longer_found_by_name_or_number_in_a_running_process(intake):
+    client_id = register(intake)
+    assert [c["client_id"] for c in intake.search(WORKER, name="Testperson")] == [str(client_id)]
+    intake.request_erasure(COORDINATOR, client_id, "consent_withdrawn")
+    intake.approve_erasure(DPO, client_id)
+    assert intake.search(WORKER, name="Testperson") == []
+    assert intake.search(WORKER, national_number=NATIONAL_NUMBER) == []
