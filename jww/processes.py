@@ -40,6 +40,11 @@ def add_commands(sub) -> None:
 
 
 def serve(service: str) -> int:
+    if service != config.GATEWAY:
+        # A missing key stops the process here, in one sentence, not in a traceback
+        # from inside a starting container.
+        datakeys.load_keks(service)
+        keys.signing_key(keys.events_key_name(service))
     # Before psycopg is imported: its default wait blocks eventlet's hub, so one
     # slow query would stall every worker of the process (DESIGN §10).
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")

@@ -39,3 +39,10 @@ def test_an_instant_without_an_offset_is_brussels_time_and_nonsense_is_refused()
     assert audit.instant("2026-07-01T14:30+00:00") == "2026-07-01T14:30:00+00:00"
     with pytest.raises(argparse.ArgumentTypeError, match="'yesterday' is not a date or instant"):
         audit.instant("yesterday")
+
+
+def test_a_service_without_its_key_encryption_key_stops_in_one_sentence(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("JWW_DATA_KEK_FILE", str(tmp_path / "missing.kek"))
+    assert main(["serve", "intake"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "JWW_DATA_KEK_FILE" in err and "Traceback" not in err
