@@ -21,6 +21,18 @@ Every public key comes with its ``.previous.pub.pem`` (``keys.public_keys`` read
 both: a rotation). A last test puts exactly the mounted files in a folder and runs
 the code that loads them, so a file name that differs from what ``shared.keys`` reads
 fails too.
+
+Data key-encryption keys (``shared.datakeys``) likewise, kept apart from the signing
+keys (their own folder, their own compose secrets from ``$JWW_SECRETS_DIR/data-keks``,
+their own Secret ``jww-data-keks``): a process that opens a service's application
+opens its key store, which loads that service's KEK (``datakeys.kek_name``) from
+``JWW_DATA_KEK_FILE``. Which applications a process opens is read off the code: for
+``serve``, every ``EventStore`` of the service's nameko class (``EventStore.setup``
+builds it); for ``relay``, the one ``jww relay`` builds (run here up to that point).
+So each service's serve and relay hold exactly their service's KEK, the gateway none.
+During a rotation Kubernetes may also project the previous KEK (an optional item,
+``<service>-data.previous.kek``, read when ``JWW_DATA_KEK_PREVIOUS_FILE`` is set in
+``config.env``); compose gets it from an override file only then (deploy/README.md).
 """
 from __future__ import annotations
 
@@ -33,14 +45,20 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared import assertions, config, keys, messaging
+from jww import processes
+from jww.lookup import application_class, service_class
+from shared import assertions, config, datakeys, keys, logs, messaging
 from shared.follower import Follower
+from shared.keys import KeyMissing
 from shared.outbox import Outbox
+from shared.service import EventStore
 
 COMPOSE = config.DEPLOY_DIR / "compose.yaml"
 K8S = config.DEPLOY_DIR / "k8s"
 KEYS_SECRET = "jww-keys"  # the one Secret of keys that ops create (deploy/README.md, "Signed events")
 COMPOSE_KEYS_FOLDER = "${JWW_SECRETS_DIR}/keys"  # where compose takes each key file from
+KEKS_SECRET = "jww-data-keks"  # the data KEKs, apart from jww-keys (deploy/README.md, "Data keys and erasure")
+COMPOSE_KEKS_FOLDER = "${JWW_SECRETS_DIR}/data-keks"  # where compose takes each KEK from, apart from keys/
 SERVE, RELAY = "serve", "relay"
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -104,6 +122,43 @@ def own_private_keys(service: str, role: str) -> set[str]:
     return {private_file(keys.events_key_name(service)), private_file(keys.actors_key_name(service))}
 
 
+class _Opened(Exception):
+    """Raised where a process would build an application: which service's."""
+
+
+def opened_applications(service: str, role: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The services whose application (and so whose key store) the process opens."""
+    if role == SERVE:
+        cls = service_class(service)
+        stores = [getattr(cls, name) for name in dir(cls) if isinstance(getattr(cls, name), EventStore)]
+        return {store.application_cls.service_name for store in stores}
+
+    def application_class_of(name: str):
+        def build(*args, **kwargs):
+            raise _Opened(application_class(name).service_name)
+        return build
+
+    with monkeypatch.context() as patch:  # jww relay, up to the application it builds
+        patch.setattr(processes, "application_class", application_class_of)
+        patch.setattr(logs, "configure", lambda *args, **kwargs: None)
+        try:
+            processes.relay(service)
+        except _Opened as opened:
+            return {str(opened)}
+    return set()
+
+
+def needed_keks(service: str, role: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The data KEK files the process loads: one per application it opens
+    (``ServiceApplication.__init__`` -> ``datakeys.for_store`` -> ``datakeys.load_keks``)."""
+    return {datakeys.kek_name(opened) for opened in opened_applications(service, role, monkeypatch)}
+
+
+def previous_kek_name(name: str) -> str:
+    """The deployments' name for the previous KEK during a rotation (deploy/README.md)."""
+    return name.removesuffix(".kek") + ".previous.kek"
+
+
 def _diff(mounted: set[str], wanted: set[str]) -> str:
     return f"missing {sorted(wanted - mounted)}, not needed {sorted(mounted - wanted)}"
 
@@ -133,6 +188,10 @@ def is_key_file(path: str) -> bool:
     return path.endswith(".pem")
 
 
+def is_kek_file(path: str) -> bool:
+    return path.endswith(".kek") or "/data-keks/" in path
+
+
 def compose_env(container: dict) -> dict[str, str]:
     return {name: str(value) for name, value in (container.get("environment") or {}).items()}
 
@@ -151,6 +210,21 @@ def compose_keys(service: str, role: str) -> tuple[str, dict[str, str]]:
             assert target.name not in mounted, f"{target} is mounted twice"
             mounted[target.name] = host_file
     return keys_dir, mounted
+
+
+def compose_keks(service: str, role: str) -> dict[str, tuple[str, str]]:
+    """{file name: (where it is mounted, the host file compose mounts)} of the data KEKs."""
+    doc = compose()
+    container = doc["services"][compose_name(service, role)]
+    mounted = {}
+    for ref in container.get("secrets", []):
+        target = secret_target(ref)
+        host_file = doc["secrets"][secret_source(ref)].get("file", "")
+        if is_kek_file(host_file) or is_kek_file(target):
+            name = PurePosixPath(target).name
+            assert name not in mounted, f"{target} is mounted twice"
+            mounted[name] = (target, host_file)
+    return mounted
 
 
 # -- what Kubernetes gives each Deployment ------------------------------------------
@@ -204,6 +278,43 @@ def k8s_keys(service: str, role: str) -> tuple[str, dict[str, tuple[str, bool]]]
     return keys_dir, mounted
 
 
+def k8s_keks(service: str, role: str) -> tuple[str | None, dict[str, tuple[str, bool]]]:
+    """(the folder they are in, {file name there: (the Secret's key, optional)}) of the
+    data KEKs: the items of the Secret jww-data-keks, in a volume of their own."""
+    spec = deployment(service, role)["spec"]["template"]["spec"]
+    container = k8s_container(service, role)
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    for name, volume in volumes.items():
+        assert volume.get("secret", {}).get("secretName") != KEKS_SECRET, (
+            f"{service} {role}: volume {name} would give every service's KEK")
+    folder, mounted = None, {}
+    for mount in container["volumeMounts"]:
+        sources = volumes[mount["name"]].get("projected", {}).get("sources", [])
+        ours = [s["secret"] for s in sources if s.get("secret", {}).get("name") == KEKS_SECRET]
+        if not ours:
+            continue
+        assert folder is None, f"{service} {role}: the KEKs in one volume"
+        folder = mount["mountPath"]
+        assert len(ours) == len(sources), f"{service} {role}: only the Secret {KEKS_SECRET} in the KEKs volume"
+        assert mount.get("readOnly") is True and "subPath" not in mount, f"{service} {role}: the KEK read-only, whole"
+        for secret in ours:
+            assert secret.get("items"), f"{service} {role}: name the items: a whole Secret would give every KEK"
+            for item in secret["items"]:
+                assert item["path"] not in mounted, f"{item['path']} is projected twice"
+                mounted[item["path"]] = (item["key"], bool(secret.get("optional", False)))
+    return folder, mounted
+
+
+def k8s_rotation_env(service: str) -> dict[str, str]:
+    """The settings config.env holds commented out, to be set during a KEK rotation."""
+    env = {}
+    for line in (K8S / service / "config.env").read_text().splitlines():
+        if line.startswith("#JWW_DATA_KEK_PREVIOUS_FILE="):
+            name, _, value = line[1:].partition("=")
+            env[name] = value.strip()
+    return env
+
+
 # -- the checks ---------------------------------------------------------------------
 
 def test_every_platform_process_is_checked():
@@ -250,10 +361,81 @@ def test_no_process_holds_another_process_kinds_private_key(service, role):
         assert private <= own_private_keys(service, role), f"{where} {service} {role}: {sorted(private)}"
 
 
+@pytest.mark.parametrize("service, role", PROCESSES, ids=IDS)
+def test_compose_gives_each_process_exactly_its_kek(service, role, monkeypatch):
+    container = compose()["services"][compose_name(service, role)]
+    env = compose_env(container)
+    mounted = compose_keks(service, role)
+    wanted = needed_keks(service, role, monkeypatch)
+    assert set(mounted) == wanted, f"compose {compose_name(service, role)}: {_diff(set(mounted), wanted)}"
+    keys_dir, _ = compose_keys(service, role)
+    for name, (target, host_file) in mounted.items():
+        assert host_file == f"{COMPOSE_KEKS_FOLDER}/{name}", f"{name} comes from {host_file}"
+        assert not target.startswith(keys_dir + "/"), f"{target}: a KEK among the signing keys"
+    if wanted:
+        [name] = wanted
+        assert env.get("JWW_DATA_KEK_FILE") == mounted[name][0], f"JWW_DATA_KEK_FILE is {env.get('JWW_DATA_KEK_FILE')}"
+    else:
+        assert "JWW_DATA_KEK_FILE" not in env
+    # The previous KEK is mounted during a rotation only, by an override file.
+    assert "JWW_DATA_KEK_PREVIOUS_FILE" not in env
+
+
+@pytest.mark.parametrize("service, role", PROCESSES, ids=IDS)
+def test_kubernetes_projects_exactly_each_process_kek(service, role, monkeypatch):
+    folder, mounted = k8s_keks(service, role)
+    wanted = needed_keks(service, role, monkeypatch)
+    required = {path for path, (_, optional) in mounted.items() if not optional}
+    optional = {path for path, (_, optional) in mounted.items() if optional}
+    assert required == wanted, f"k8s {service} {role}: {_diff(required, wanted)}"
+    # The previous KEK: an optional item, in the Secret during a rotation only.
+    assert optional == {previous_kek_name(name) for name in wanted}, f"k8s {service} {role}: {sorted(optional)}"
+    for path, (key, _) in mounted.items():
+        assert key == path, f"item {key} is projected as {path}"
+    keys_dir, _ = k8s_keys(service, role)
+    env = k8s_env(service, role)
+    if not wanted:
+        assert folder is None and "JWW_DATA_KEK_FILE" not in env
+        return
+    assert folder != keys_dir and not folder.startswith(keys_dir + "/"), f"{folder}: the KEK among the signing keys"
+    [name] = wanted
+    assert env.get("JWW_DATA_KEK_FILE") == f"{folder}/{name}", f"JWW_DATA_KEK_FILE is {env.get('JWW_DATA_KEK_FILE')}"
+    assert "JWW_DATA_KEK_PREVIOUS_FILE" not in env, "set during a rotation only"
+    rotation = k8s_rotation_env(service)
+    assert rotation == {"JWW_DATA_KEK_PREVIOUS_FILE": f"{folder}/{previous_kek_name(name)}"}, rotation
+
+
+def _secret_names(node) -> set[str]:
+    """Every Secret a manifest refers to by name, anywhere in it."""
+    if isinstance(node, list):
+        return set().union(*map(_secret_names, node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found = {node["secretName"]} if isinstance(node.get("secretName"), str) else set()
+    for key, value in node.items():
+        if key in ("secret", "secretKeyRef", "secretRef") and isinstance(value, dict) and "name" in value:
+            found.add(value["name"])
+        found |= _secret_names(value)
+    return found
+
+
+def test_only_service_processes_see_keks_in_kubernetes():
+    services = {(service, role) for service, role in PROCESSES if service != config.GATEWAY}
+    seen = set()
+    for path in K8S.rglob("*.yaml"):
+        for doc in yaml.load_all(path.read_text(), Loader):
+            if doc and KEKS_SECRET in _secret_names(doc):
+                assert doc.get("kind") == "Deployment", f"{path}: a {doc.get('kind')} refers to {KEKS_SECRET}"
+                [container] = doc["spec"]["template"]["spec"]["containers"]
+                seen.add((container["args"][1], container["args"][0]))
+    assert seen == services, f"{KEKS_SECRET} in {sorted(seen - services)}, not in {sorted(services - seen)}"
+
+
 def test_only_platform_processes_see_keys_in_compose():
     doc = compose()
     platform = {compose_name(service, role) for service, role in PROCESSES}
-    key_secrets = {name for name, secret in doc["secrets"].items() if is_key_file(secret.get("file", ""))}
+    key_secrets = {name for name, secret in doc["secrets"].items()
+                   if is_key_file(secret.get("file", "")) or is_kek_file(secret.get("file", ""))}
     used = set()
     for name, container in doc["services"].items():
         mounted = {secret_source(ref) for ref in container.get("secrets", [])} & key_secrets
@@ -281,6 +463,25 @@ def ops_folder(tmp_path_factory) -> Path:
     for name in keys.platform_key_names():
         _write_public(Ed25519PrivateKey.generate(), folder / f"{name}.previous.pub.pem")
     return folder
+
+
+@pytest.fixture(scope="module")
+def ops_keks(tmp_path_factory) -> Path:
+    """Every service's KEK as ops make them, in the middle of a rotation: each with a
+    previous one (another key) beside it, in a folder apart from the signing keys."""
+    folder = tmp_path_factory.mktemp("ops-data-keks")
+    datakeys.ensure_development_keks(list(config.SERVICES), folder)
+    previous = tmp_path_factory.mktemp("previous-data-keks")
+    datakeys.ensure_development_keks(list(config.SERVICES), previous)
+    for service in config.SERVICES:
+        name = datakeys.kek_name(service)
+        shutil.copy(previous / name, folder / previous_kek_name(name))
+    return folder
+
+
+def _sqlite_store(path: Path) -> config.StoreSettings:
+    return config.StoreSettings(kind="sqlite", sqlite_path=path, postgres_dbname="", postgres_host="",
+                                postgres_port=0, postgres_user="", postgres_schema="")
 
 
 class _App:
@@ -334,3 +535,57 @@ def test_the_code_starts_with_exactly_the_mounted_keys(deploy, service, role, op
         assert len(follower.keys) == 2
     if follows:
         assertions.Signer(service)  # UpstreamConsumer's first pull
+
+
+def _mounted_keks(deploy: str, service: str, role: str, ops: Path, into: Path,
+                  rotating: bool = False) -> tuple[dict[str, str], dict[str, str]]:
+    """A folder holding exactly the KEKs the deployment mounts for the process (the
+    optional ones only when ``rotating``), and its KEK settings pointing into it."""
+    if deploy == "compose":
+        mounted = {name: PurePosixPath(host_file).name for name, (_, host_file) in compose_keks(service, role).items()}
+        env = compose_env(compose()["services"][compose_name(service, role)])
+    else:
+        _, projected = k8s_keks(service, role)
+        mounted = {path: key for path, (key, optional) in projected.items() if rotating or not optional}
+        env = {**k8s_env(service, role), **(k8s_rotation_env(service) if rotating else {})}
+    into.mkdir()
+    for name, source in mounted.items():
+        shutil.copy(ops / source, into / name)
+    settings = {name: str(into / PurePosixPath(env[name]).name)
+                for name in ("JWW_DATA_KEK_FILE", "JWW_DATA_KEK_PREVIOUS_FILE") if name in env}
+    return mounted, settings
+
+
+@pytest.mark.parametrize("deploy", ["compose", "k8s"])
+@pytest.mark.parametrize("service, role", PROCESSES, ids=IDS)
+def test_the_code_opens_the_key_store_with_exactly_the_mounted_kek(
+        deploy, service, role, ops_folder, ops_keks, tmp_path, monkeypatch):
+    mounted, settings = _mounted_keks(deploy, service, role, ops_keks, tmp_path / "data-kek")
+    opened = opened_applications(service, role, monkeypatch)
+    if not opened:  # the gateway: no store, no KEK
+        assert not mounted and not settings
+        return
+    monkeypatch.setenv("JWW_KEYS_DIR", str(ops_folder))  # the signing keys: no KEK among them
+    monkeypatch.delenv("JWW_DATA_KEK_PREVIOUS_FILE", raising=False)
+    monkeypatch.delenv("JWW_DATA_KEK_FILE", raising=False)
+    [opens] = opened
+    events = _sqlite_store(tmp_path / "events.sqlite")
+    with pytest.raises(KeyMissing, match="JWW_DATA_KEK_FILE"):  # without it, the process does not start
+        application_class(opens)(store=events)
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    app = application_class(opens)(store=events)
+    assert list(app.data_keys.keks.values()) == [app.data_keys.current]  # outside a rotation: one KEK
+    [ops_kek] = datakeys.load_keks(opens, {"JWW_DATA_KEK_FILE": str(ops_keks / datakeys.kek_name(opens))})
+    assert app.data_keys.current == ops_kek
+
+
+@pytest.mark.parametrize("service, role", [p for p in PROCESSES if p[0] != config.GATEWAY],
+                         ids=[i for i in IDS if not i.startswith(config.GATEWAY)])
+def test_a_kubernetes_rotation_loads_the_current_and_the_previous_kek(service, role, ops_keks, tmp_path):
+    _, settings = _mounted_keks("k8s", service, role, ops_keks, tmp_path / "data-kek", rotating=True)
+    current, previous = datakeys.load_keks(service, settings)
+    name = datakeys.kek_name(service)
+    assert current == datakeys.load_keks(service, {"JWW_DATA_KEK_FILE": str(ops_keks / name)})[0]
+    assert previous == datakeys.load_keks(service, {"JWW_DATA_KEK_FILE": str(ops_keks / previous_kek_name(name))})[0]
+    assert current.kid != previous.kid
