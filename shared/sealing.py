@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import uuid
 from typing import Any, Mapping
 from uuid import UUID
 
@@ -37,15 +38,17 @@ from shared.datakeys import DataKeys
 
 class Sealed:
     """A personal value as stored: its retention class and nonce + ciphertext
-    (``None`` when the key was already shredded as it was stored: erased at birth)."""
+    (``None`` when the key was already shredded as it was stored: erased at birth),
+    and whose key sealed it when that is not the event's client (``owner``)."""
 
-    __slots__ = ("retention", "blob")
+    __slots__ = ("retention", "blob", "owner")
 
-    def __init__(self, retention: str, blob: bytes | None):
-        self.retention, self.blob = retention, blob
+    def __init__(self, retention: str, blob: bytes | None, owner: UUID | None = None):
+        self.retention, self.blob, self.owner = retention, blob, owner
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Sealed) and (self.retention, self.blob) == (other.retention, other.blob)
+        return isinstance(other, Sealed) and (self.retention, self.blob, self.owner) == (
+            other.retention, other.blob, other.owner)
 
     def __repr__(self) -> str:
         return f"Sealed({self.retention!r}, {len(self.blob or b'')} bytes)"
@@ -56,10 +59,12 @@ class SealedAsText(Transcoding):
     name = "sealed"
 
     def encode(self, obj: Sealed) -> list:
-        return [obj.retention, None if obj.blob is None else base64.b64encode(obj.blob).decode()]
+        blob = None if obj.blob is None else base64.b64encode(obj.blob).decode()
+        return [obj.retention, blob] if obj.owner is None else [obj.retention, blob, str(obj.owner)]
 
     def decode(self, data: list) -> Sealed:
-        return Sealed(data[0], None if data[1] is None else base64.b64decode(data[1]))
+        return Sealed(data[0], None if data[1] is None else base64.b64decode(data[1]),
+                      UUID(data[2]) if len(data) > 2 else None)
 
 
 def personal_fields(fact) -> dict[str, str]:
@@ -73,6 +78,13 @@ def _aad(originator_id: UUID, name: str) -> bytes:
 
 
 SNAPSHOT_RETENTION = "case_notes"
+_LINKS = UUID("0f6c1c8e-3b52-4f0e-9d6a-2a7b8c9d0e1f")
+
+
+def link_owner(record_id: UUID, client_id: UUID) -> UUID:
+    """Whose data key seals the link between a record and a client: that link's own,
+    which an erasure of the client destroys (shared.datakeys keys it like a client)."""
+    return uuid.uuid5(_LINKS, f"{record_id}:{client_id}")
 
 
 class SnapshotShredded(Exception):
@@ -87,6 +99,10 @@ class Sealer:
         self.transcoder = transcoder
         # event class -> {attribute: retention class}, for the attributes the event has
         self.fields = {cls: personal_fields(fact) for cls, fact in declared.items()}
+        # Whose key seals a fact: the event's client, or (``sealed_with = "link"``) the
+        # link between the fact's record and that client, when the link itself must
+        # not be readable once the client is erased.
+        self.own_key = {cls for cls, fact in declared.items() if getattr(fact, "sealed_with", "") == "link"}
 
     def seal(self, events) -> None:
         for event in events:
@@ -94,13 +110,17 @@ class Sealer:
             # A fact of a kind that names no client this time (a notice about a whole
             # agency) says nothing about any one person: stored as written. A kind
             # without the attribute at all fails here, loudly.
-            if not fields or event.client_id is None:
+            own = type(event) in self.own_key
+            if not fields or (not own and event.client_id is None):
                 continue
             for name, retention in fields.items():
                 value = event.__dict__.get(name)
                 if value is None or isinstance(value, Sealed):
                     continue
-                sealed = self.sealed(event.client_id, event.originator_id, name, retention, value)
+                owner = link_owner(event.originator_id, event.client_id) if own else event.client_id
+                sealed = self.sealed(owner, event.originator_id, name, retention, value)
+                if own:
+                    sealed.owner = owner
                 object.__setattr__(event, name, sealed)  # events are frozen; this one is not stored yet
 
     def sealed(self, client_id: UUID, originator_id: UUID, name: str, retention: str, value: Any) -> Sealed:
@@ -158,5 +178,6 @@ class SealingMapper(Mapper):
             return event
         for name, value in state.items():
             if isinstance(value, Sealed):
-                state[name] = self.sealer.open(state["client_id"], stored_event.originator_id, name, value)
+                owner = value.owner or state["client_id"]
+                state[name] = self.sealer.open(owner, stored_event.originator_id, name, value)
         return event

@@ -20,6 +20,7 @@ from eventsourcing.utils import get_topic
 from shared import access_log
 from shared.access import allow
 from shared.contracts.declare import RETENTION_CLASSES
+from shared.sealing import link_owner
 from shared.errors import Conflict, InvalidInput, NotFound
 
 from services.intake import national_number as national_number_module
@@ -245,6 +246,13 @@ class IntakeApplication(StaffDirectory):
         self.save(erasure)
         return erasure.id
 
+    def _claims_of(self, client_id: UUID) -> list[UUID]:
+        client: Client = self.repository.get(client_id)
+        if not client.national_number:
+            return []
+        return [NationalNumberClaim.create_id(
+            NationalNumberClaim.digest(client.national_number, self.national_number_key))]
+
     def retention_due(self, now: dt.datetime) -> list[dict]:
         """The clients whose personal data the retention policy says must go now:
         declined intakes older than ``declined_retention``, not erased yet. Their ids,
@@ -302,7 +310,11 @@ class IntakeApplication(StaffDirectory):
                 start=position, limit=500, topics=[get_topic(Erasure.Approved)], inclusive_of_start=False)
             for notification in page:
                 approved = self.mapper.to_domain_event(notification)
-                if self.data_keys.shred(approved.client_id, list(RETENTION_CLASSES), str(approved.originator_id)):
+                decision = str(approved.originator_id)
+                # The number's claim first: its link to the client, while the number can still be read.
+                for claim_id in self._claims_of(approved.client_id):
+                    self.data_keys.shred(link_owner(claim_id, approved.client_id), list(RETENTION_CLASSES), decision)
+                if self.data_keys.shred(approved.client_id, list(RETENTION_CLASSES), decision):
                     done += 1
             if len(page) < 500:
                 return done

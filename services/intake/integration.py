@@ -11,7 +11,7 @@ from shared.contracts import intake as contracts
 from shared.contracts import intake_directory as directory
 from shared.outbox import publish_as
 
-from services.intake.domain import Agency, Client, Consent, Erasure
+from services.intake.domain import Agency, Client, Consent, Erasure, NationalNumberClaim
 
 
 def _staff(e) -> str:
@@ -60,4 +60,6 @@ SEALED = {
     Erasure.Requested: contracts.ErasureRequest,
     Erasure.RequestedAgain: contracts.ErasureRequest,
     Erasure.Refused: contracts.ErasureRefusal,
+    NationalNumberClaim.Claimed: contracts.NumberClaim,
+    NationalNumberClaim.ClaimedAgain: contracts.NumberClaim,
 }

@@ -228,6 +228,17 @@ class ConsentWithdrawn(AboutAConsent):
     withdrawn_by = who_acted()
 
 
+class NumberClaim(Fact):
+    """A national register number's claim on one client file, known by a keyed hash
+    of the number. Which file it points to is sealed under a key of that link's own
+    (shared.sealing.link_owner), which an erasure destroys with the client's: the
+    hash alone then leads nowhere (WAVE2 11)."""
+
+    sealed_with = "link"
+    client_id = declared(fields.UUID(required=True, allow_none=True), category="identity", personal=True,
+                         published=False)
+
+
 # -- erasure (GDPR art. 17) -------------------------------------------------------------
 
 # Art. 17(1)(a)-(f): why a person's data must be erased.

@@ -6,7 +6,7 @@ import pytest
 from services.intake.application import IntakeApplication
 from shared import chain
 from services.intake.domain import Erasure, ErasureDecided, ErasureRequestedAlready, FourEyes
-from shared.errors import Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.outbox import Outbox
 from tests.support.fakes import IN_MEMORY, Link, guidance
 from tests.support.samples import COORDINATOR, WORKER, registration_args
@@ -140,3 +140,20 @@ def test_an_erased_client_is_no_longer_found_by_name_or_number_in_a_running_proc
     intake.approve_erasure(DPO, client_id)
     assert intake.search(WORKER, name="Testperson") == []
     assert intake.search(WORKER, national_number=NATIONAL_NUMBER) == []
+
+
+def test_the_number_s_claim_no_longer_leads_to_an_erased_client_and_holds_for_the_next(intake, tmp_path):
+    from services.intake.domain import NationalNumberClaim
+
+    erased = register(intake)
+    claim_id = NationalNumberClaim.create_id(NationalNumberClaim.digest("85073003328", intake.national_number_key))
+    assert str(erased) not in str([r.state for r in intake.recorder.select_events(claim_id)])  # sealed
+    intake.request_erasure(COORDINATOR, erased, "consent_withdrawn")
+    intake.approve_erasure(DPO, erased)
+    again = register(intake)
+    reopened = IntakeApplication(store=sqlite_store(tmp_path / "intake.sqlite"))
+    claimed = reopened.mapper.to_domain_event(reopened.recorder.select_events(claim_id)[0])
+    assert claimed.client_id is None  # the first claim's link is gone with the erased client's keys
+    assert reopened.repository.get(claim_id).client_id == again
+    with pytest.raises(Conflict):  # the number is taken again: a duplicate is refused
+        register(reopened)
