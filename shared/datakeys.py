@@ -20,6 +20,7 @@ previous KEK (``JWW_DATA_KEK_PREVIOUS_FILE``) unwraps until then.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -39,6 +40,9 @@ from shared.keys import KeyMissing, keys_dir
 # A process keeps what it unwrapped this long: a key shredded by another process
 # stops being used here within this time, and a replay does not ask per field.
 CACHE_SECONDS = 30.0
+
+
+SHREDDED = "shredded"
 
 
 def kek_name(service: str) -> str:
@@ -121,11 +125,11 @@ class DataKeys:
         if cached is not None and now - cached[0] < CACHE_SECONDS and (cached[1] is not None or not create):
             return cached[1]
         row = self.store.get(str(client_id), retention)
-        if row is None and create and not self.store.shredded(str(client_id), retention):
+        if row is None and create:
             wrapped = self.current.wrap(secrets.token_bytes(32), _about(client_id, retention))
             self.store.add(str(client_id), retention, self.current.kid, wrapped, self.clock().isoformat())
             row = self.store.get(str(client_id), retention)  # another process may have made it first
-        key = None if row is None else self._unwrap(client_id, retention, *row)
+        key = None if row in (None, SHREDDED) else self._unwrap(client_id, retention, *row)
         with self._lock:
             self._cache[(client_id, retention)] = (now, key)
         return key
@@ -176,6 +180,11 @@ class KeyStore:
 
     def __init__(self, connect, mark: str, blob: str):
         self._connect, self._mark = connect, mark
+        # One connection kept per store, used by one caller at a time: a key is asked
+        # for at every save and load of a new client, and a connection per question
+        # (to PostgreSQL above all) would cost more than the encryption itself.
+        self._db = None
+        self._lock = threading.Lock()
         # A service's workers and relay start together: PostgreSQL's CREATE TABLE IF
         # NOT EXISTS can collide on the table's row type. The loser tries again.
         for attempt in range(3):
@@ -189,22 +198,47 @@ class KeyStore:
                     raise
                 time.sleep(0.2)
 
+    @contextlib.contextmanager
     def _connection(self):
-        return _Transaction(self._connect())
+        with self._lock:
+            if self._db is None:
+                self._db = self._connect()
+            try:
+                yield self._db
+                self._db.commit()
+            except BaseException:
+                try:
+                    self._db.rollback()
+                except Exception:  # the connection itself broke: the next call opens another
+                    self._drop()
+                raise
+
+    def _drop(self) -> None:
+        try:
+            self._db.close()
+        except Exception:  # already broken: nothing left to release
+            pass
+        self._db = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._drop()
 
     def _sql(self, text: str) -> str:
         return text.replace("?", self._mark)
 
-    def get(self, client_id: str, retention: str) -> tuple[str, bytes] | None:
+    def get(self, client_id: str, retention: str) -> tuple[str, bytes] | str | None:
+        """The wrapped key ``(kek id, wrapped)``, ``SHREDDED``, or None when never made:
+        one question."""
         with self._connection() as db:
-            row = db.execute(self._sql("SELECT kek_id, wrapped FROM data_keys WHERE client_id = ? AND retention = ?"),
-                             (client_id, retention)).fetchone()
-        return None if row is None else (row[0], bytes(row[1]))
-
-    def shredded(self, client_id: str, retention: str) -> bool:
-        with self._connection() as db:
-            return db.execute(self._sql("SELECT 1 FROM shredded_keys WHERE client_id = ? AND retention = ?"),
-                              (client_id, retention)).fetchone() is not None
+            row = db.execute(self._sql(
+                "SELECT kek_id, wrapped FROM data_keys WHERE client_id = ? AND retention = ? "
+                "UNION ALL SELECT NULL, NULL FROM shredded_keys WHERE client_id = ? AND retention = ?"),
+                (client_id, retention, client_id, retention)).fetchone()
+        if row is None:
+            return None
+        return SHREDDED if row[0] is None else (row[0], bytes(row[1]))
 
     def add(self, client_id: str, retention: str, kid: str, wrapped: bytes, at: str) -> None:
         with self._connection() as db:
@@ -241,28 +275,9 @@ class KeyStore:
                        (kid, wrapped, client_id, retention, old_kid))
 
 
-class _Transaction:
-    """A connection used for one transaction, then closed."""
-
-    def __init__(self, connection):
-        self.connection = connection
-
-    def __enter__(self):
-        return self.connection
-
-    def __exit__(self, kind, error, trace):
-        try:
-            if kind is None:
-                self.connection.commit()
-            else:
-                self.connection.rollback()
-        finally:
-            self.connection.close()
-
-
 def sqlite_store(path: Path) -> KeyStore:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return KeyStore(lambda: sqlite3.connect(path, timeout=10), "?", "BLOB")
+    return KeyStore(lambda: sqlite3.connect(path, timeout=10, check_same_thread=False), "?", "BLOB")
 
 
 def postgres_store(dbname: str, **connection) -> KeyStore:
@@ -275,7 +290,7 @@ def memory_store() -> KeyStore:
     """A key store that lives as long as this object (tests, an in-memory application)."""
     name = f"file:jww-keys-{secrets.token_hex(8)}?mode=memory&cache=shared"
     anchor = sqlite3.connect(name, uri=True, check_same_thread=False)  # the database lives while it is open
-    store = KeyStore(lambda: sqlite3.connect(name, uri=True, timeout=10), "?", "BLOB")
+    store = KeyStore(lambda: sqlite3.connect(name, uri=True, timeout=10, check_same_thread=False), "?", "BLOB")
     store.anchor = anchor
     return store
 

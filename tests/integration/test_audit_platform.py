@@ -147,11 +147,13 @@ def test_verify_holds_on_every_untouched_store_and_names_a_tampered_read(platfor
 
     # Someone hides why the file was read: the audit's own record of the read.
     with sqlite3.connect(platform.settings("audit").store.sqlite_path) as db:
+        # (What the auditor added, 2026/31, is sealed; the purpose's code is in clear.)
         rows = db.execute("SELECT originator_id, originator_version, state FROM stored_events "
-                          "WHERE topic LIKE '%FileRead' AND CAST(state AS TEXT) LIKE '%2026/31%'").fetchall()
+                          "WHERE topic LIKE '%FileRead' AND CAST(state AS TEXT) LIKE '%\"purpose\":\"complaint\"%'"
+                          ).fetchall()
         (stream, version, state), = rows
         db.execute("UPDATE stored_events SET state = ? WHERE originator_id = ? AND originator_version = ?",
-                   (state.replace(b"2026/31", b"2026/99"), stream, version))
+                   (state.replace(b'"purpose":"complaint"', b'"purpose":"casework"'), stream, version))
     tampered = verify("audit")
     assert tampered.returncode == 1
     assert f"audit: BROKEN stream {stream[:8]}" in tampered.stdout.replace("-", "")
