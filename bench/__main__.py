@@ -15,9 +15,9 @@ import time
 import traceback
 import warnings
 
-from bench import append, audit, latency, relay, report, signatures, snapshots, unsigned
+from bench import append, audit, latency, relay, report, sealing, signatures, snapshots, unsigned
 from bench.resources import Resources
-from shared import keys
+from shared import config, datakeys, keys
 
 # Name -> function of the Resources returning result rows. Add new comparisons here.
 COMPARISONS = {
@@ -28,6 +28,7 @@ COMPARISONS = {
     "unsigned": unsigned.compare,
     "snapshots": snapshots.compare,
     "audit": audit.compare,
+    "sealing": sealing.compare,
 }
 
 
@@ -49,6 +50,7 @@ def main(argv: list[str]) -> int:
         print(f"unknown comparison(s) {unknown}; choose from {list(COMPARISONS)}", file=sys.stderr)
         return 2
     keys.ensure_development_keys(keys.platform_key_names())  # the relays sign, as in production
+    datakeys.ensure_development_keks(list(config.SERVICES))  # every store seals, as in production
     started = time.monotonic()
     print(_load("at start"), flush=True)
     rows: list[report.Row] = []

@@ -21,6 +21,7 @@ from services.audit.application import AuditApplication
 from services.audit.domain import Timeline
 from shared import chain
 from shared.contracts.base import event_type
+from shared.contracts.declare import personal_fields
 from shared.contracts.guidance import InterventionRecordedV1
 from tests.support.samples import AUDITOR, WORKER, intervention_args
 
@@ -30,6 +31,7 @@ PER_SAVE = 100
 RUNS = 5  # median of this many, each side
 START = dt.datetime(2026, 1, 5, 9, tzinfo=dt.timezone.utc)
 RECORDED = event_type("guidance", "intervention-recorded", 1)
+PERSONAL = personal_fields(InterventionRecordedV1)  # stored sealed, apart, as audit's policy records them
 
 
 def _intervention_recorded(client_id: uuid.UUID, at: dt.datetime) -> dict:
@@ -47,7 +49,7 @@ def _fill(app: AuditApplication, entries: int) -> uuid.UUID:
     for n in range(entries - 1):
         at = START + dt.timedelta(hours=n)
         timeline.record_entry(str(uuid.uuid4()), "guidance", RECORDED, at, n + 1, WORKER["agency"],
-                              WORKER["user_id"], WORKER["role"], _intervention_recorded(client_id, at))
+                              WORKER["user_id"], WORKER["role"], _intervention_recorded(client_id, at), PERSONAL)
         if n % PER_SAVE == 0:
             app.save(timeline)
     app.save(timeline)

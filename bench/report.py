@@ -32,12 +32,15 @@ def rate_row(name: str, ours: float, baseline_name: str, baseline: float, min_ra
 
 
 def latency_row(name: str, ours: float, baseline_name: str, baseline: float, max_ours: float | None = None,
-                unit: str = "ms") -> Row:
-    """Latency in milliseconds (or ``unit``); the target is an absolute bound on ours."""
+                unit: str = "ms", max_ratio: float | None = None) -> Row:
+    """Latency in milliseconds (or ``unit``); the target is an absolute bound on ours
+    (``max_ours``) or a multiple of the baseline (``max_ratio``)."""
     row = Row(name, ours, baseline_name, baseline, unit)
-    if max_ours is None:
-        return row
-    return replace(row, target=f"ours < {max_ours:g} ms", met=ours < max_ours)
+    if max_ours is not None:
+        return replace(row, target=f"ours < {max_ours:g} {unit}", met=ours < max_ours)
+    if max_ratio is not None:
+        return replace(row, target=f"ratio <= {max_ratio:.2f}", met=row.ratio <= max_ratio)
+    return row
 
 
 def figure(value: float, unit: str) -> str:

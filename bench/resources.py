@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Mapping
 
@@ -54,9 +55,11 @@ class Resources(contextlib.ExitStack):
 
     def postgres_store(self, service: str) -> config.StoreSettings:
         """The service's PostgreSQL store settings, in a database of its own that is
-        dropped on exit (the application creates it on first use)."""
+        dropped on exit (the application creates it on first use), as is the database
+        of its data keys beside it (``shared.datakeys.for_store``: ``<dbname>_keys``)."""
         dbname = self._name()
         store = settings(service, {"JWW_STORE_KIND": "postgres", "JWW_STORE_POSTGRES_DBNAME": dbname}).store
+        self.callback(drop_database, replace(store, postgres_dbname=f"{dbname}_keys"))
         self.callback(drop_database, store)
         return store
 

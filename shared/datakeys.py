@@ -127,8 +127,10 @@ class DataKeys:
         row = self.store.get(str(client_id), retention)
         if row is None and create:
             wrapped = self.current.wrap(secrets.token_bytes(32), _about(client_id, retention))
-            self.store.add(str(client_id), retention, self.current.kid, wrapped, self.clock().isoformat())
-            row = self.store.get(str(client_id), retention)  # another process may have made it first
+            if self.store.add(str(client_id), retention, self.current.kid, wrapped, self.clock().isoformat()):
+                row = (self.current.kid, wrapped)
+            else:  # another process made it first
+                row = self.store.get(str(client_id), retention)
         key = None if row in (None, SHREDDED) else self._unwrap(client_id, retention, *row)
         with self._lock:
             self._cache[(client_id, retention)] = (now, key)
@@ -240,10 +242,11 @@ class KeyStore:
             return None
         return SHREDDED if row[0] is None else (row[0], bytes(row[1]))
 
-    def add(self, client_id: str, retention: str, kid: str, wrapped: bytes, at: str) -> None:
+    def add(self, client_id: str, retention: str, kid: str, wrapped: bytes, at: str) -> bool:
+        """Whether this one was stored (another process may have made it first)."""
         with self._connection() as db:
-            db.execute(self._sql("INSERT INTO data_keys VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-                       (client_id, retention, kid, wrapped, at))
+            return db.execute(self._sql("INSERT INTO data_keys VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+                              (client_id, retention, kid, wrapped, at)).rowcount == 1
 
     def shred(self, client_id: str, retentions: list[str], decision: str, at: str) -> list[str]:
         done = []
