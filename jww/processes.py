@@ -39,6 +39,9 @@ def add_commands(sub) -> None:
     p.set_defaults(run=lambda args: relay(args.service))
 
 
+RELAY_POOL = {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "2"}
+
+
 def serve(service: str) -> int:
     if service != config.GATEWAY:
         # A missing key stops the process here, in one sentence, not in a traceback
@@ -101,7 +104,8 @@ def relay(service: str) -> int:
 
     settings = config.load(service)
     logs.configure(f"{service}-relay", settings.log_level)
-    app = application_class(service)(store=settings.store)
+    # One reader and one writer at a time: the connections PostgreSQL has to give are for the workers.
+    app = application_class(service)(store=settings.store, env=RELAY_POOL)
     the_relay = Relay(
         app.outbox,
         ConfirmingPublisher(settings.relay_amqp_uri, tuple(exchange_name(service, s) for s in STREAMS),

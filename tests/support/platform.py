@@ -154,7 +154,9 @@ class Platform:
         if service not in self._applications:
             from jww.lookup import application_class
 
-            self._applications[service] = application_class(service)(store=self.settings(service).store)
+            # A test reads: a small pool, so that the processes under test keep PostgreSQL's connections.
+            self._applications[service] = application_class(service)(
+                store=self.settings(service).store, env={"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "4"})
         return self._applications[service]
 
     def logs(self, service: str, role: str) -> str:
