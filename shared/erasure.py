@@ -1,23 +1,44 @@
 """An approved erasure, carried out in every service that follows intake: its data
 keys for that client are destroyed (shared.datakeys), so that every personal field
 it keeps about the client becomes unreadable while the facts, and every chain over
-them, stay. A redelivered approval changes nothing (a shredded key stays shredded);
-one lost in a crash is applied again from the broker or the upstream's log."""
+them, stay. The service records that it did (``ErasureCarriedOut``, in its own
+chained log), and its read models forget the client when they read that. A
+redelivered approval changes nothing (a shredded key stays shredded); one lost in a
+crash is applied again from the broker or the upstream's log."""
 from __future__ import annotations
 
+import uuid
 from uuid import UUID
+
+from eventsourcing.domain import event
 
 from shared.contracts import event_type
 from shared.contracts.declare import RETENTION_CLASSES
+from shared.domain import ServiceAggregate
 
 APPROVED = event_type("intake", "erasure-approved", 1)
+_NAMESPACE = uuid.UUID("5d1b7c2e-8f3a-4e6b-9c0d-1a2b3c4d5e6f")
+
+
+class ErasureCarriedOut(ServiceAggregate):
+    """This service destroyed a client's data keys, on this decision."""
+
+    @staticmethod
+    def create_id(erasure_id: UUID) -> UUID:
+        return uuid.uuid5(_NAMESPACE, f"erasure-carried-out:{erasure_id}")
+
+    @event("Recorded")
+    def __init__(self, client_id: UUID, erasure_id: UUID):
+        self.client_id, self.erasure_id = client_id, erasure_id
 
 
 def reactions(app) -> dict:
     """What every service does when intake approves an erasure."""
 
-    def carry_out(event: dict, processing) -> None:
-        data = event["data"]
-        app.data_keys.shred(UUID(str(data["client_id"])), list(RETENTION_CLASSES), str(data["erasure_id"]))
+    def carry_out(upstream: dict, processing) -> None:
+        data = upstream["data"]
+        client_id, erasure_id = UUID(str(data["client_id"])), UUID(str(data["erasure_id"]))
+        app.data_keys.shred(client_id, list(RETENTION_CLASSES), str(erasure_id))
+        processing.collect_events(ErasureCarriedOut(client_id=client_id, erasure_id=erasure_id))
 
     return {APPROVED: carry_out}

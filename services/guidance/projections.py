@@ -1,12 +1,14 @@
 """Read models of guidance (see shared/readmodel.py)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
+from shared.erasure import ErasureCarriedOut
 from shared.readmodel import LogTail
 
 from services.guidance.domain import Intervention, Trajectory
@@ -55,15 +57,22 @@ class InterventionIndex(LogTail):
     """The interventions of each trajectory, in the order recorded, and the activity
     they count for."""
 
-    TOPICS = (get_topic(Intervention.Recorded),)
+    TOPICS = (get_topic(Intervention.Recorded), get_topic(ErasureCarriedOut.Recorded))
 
     def __init__(self, app):
         super().__init__(app)
         self.by_trajectory: dict[UUID, list[UUID]] = {}
         self.activity: list[Activity] = []
+        self.of_client: dict[UUID, list[int]] = {}  # client -> places of its interventions in ``activity``
 
     def apply(self, event) -> None:
+        if isinstance(event, ErasureCarriedOut.Recorded):
+            # Erased: the interventions still count, in no domain (WAVE2 11).
+            for place in self.of_client.pop(event.client_id, ()):
+                self.activity[place] = dataclasses.replace(self.activity[place], domains=())
+            return
         self.by_trajectory.setdefault(event.trajectory_id, []).append(event.originator_id)
+        self.of_client.setdefault(event.client_id, []).append(len(self.activity))
         # The domains are personal: once the client's keys are shredded they load as
         # None, and the intervention still counts, in no domain.
         self.activity.append(Activity(event.originator_id, event.agency, event.at.date(), event.minutes,

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
+from shared.erasure import ErasureCarriedOut
 from shared.readmodel import LogTail
 
 from services.referrals.domain import ACCEPTED, DECLINED, SENT, STARTED, Referral
@@ -18,17 +19,24 @@ class ReferralIndex(LogTail):
     client's data were erased reads with no partner and outcome (shared.sealing):
     it counts for no partner."""
 
-    TOPICS = tuple(get_topic(cls) for cls in (Referral.Proposed, Referral.StepRecorded))
+    TOPICS = tuple(get_topic(cls) for cls in (Referral.Proposed, Referral.StepRecorded, ErasureCarriedOut.Recorded))
 
     def __init__(self, app):
         super().__init__(app)
         self.referrals: dict[UUID, dict] = {}
+        self.of_client: dict[UUID, list[UUID]] = {}
 
     def apply(self, event) -> None:
+        if isinstance(event, ErasureCarriedOut.Recorded):
+            # Erased: its referrals count for no partner from now on, in this process too (WAVE2 11).
+            for referral_id in self.of_client.pop(event.client_id, ()):
+                self.referrals[referral_id].update(partner=None, outcome=None)
+            return
         if isinstance(event, Referral.Proposed):
             self.referrals[event.originator_id] = {
                 "partner": event.partner, "agency": event.agency, "steps": {"proposed": event.at}, "outcome": None,
             }
+            self.of_client.setdefault(event.client_id, []).append(event.originator_id)
         else:
             entry = self.referrals[event.originator_id]
             entry["steps"].setdefault(event.step, event.at)

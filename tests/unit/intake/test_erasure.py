@@ -8,6 +8,7 @@ from shared import chain
 from services.intake.domain import Erasure, ErasureDecided, ErasureRequestedAlready, FourEyes
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.outbox import Outbox
+from shared.config import DEPLOY_DIR
 from tests.support.fakes import IN_MEMORY, Link, guidance
 from tests.support.samples import COORDINATOR, WORKER, registration_args
 from tests.unit.shared.test_sealing import sqlite_store
@@ -83,17 +84,33 @@ def test_what_was_published_about_an_erased_client_reads_as_an_erased_fact(intak
     assert about[0]["data"] == {"client_id": str(erased), "erased_type": "be.jww.intake.client-registered.v1"}
 
 
-def test_every_service_that_hears_of_the_approval_destroys_its_own_keys():
+def test_every_service_that_hears_of_the_approval_destroys_its_keys_records_it_and_forgets():
+    import datetime as dt
+
+    from shared.erasure import ErasureCarriedOut
+    from tests.support.samples import intervention_args
+
     intake, follower = IntakeApplication(env=IN_MEMORY), guidance()
+    intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
     link = Link(follower, intake, "intake")
     client_id = register(intake)
+    intake.accept(COORDINATOR, client_id, "apo-sa-1")
     link.deliver()
-    follower.data_keys.key(client_id, "case_file", create=True)  # as if guidance had stored something personal
+    now = dt.datetime.now(dt.timezone.utc)
+    follower.record_intervention(WORKER, client_id, **intervention_args(now - dt.timedelta(hours=1),
+                                                                         domains=["housing"]))
+    today = now.date()
+    assert [a.domains for a in follower.interventions.of_agency("apo", today, today)] == [("housing",)]
     intake.request_erasure(COORDINATOR, client_id, "consent_withdrawn")
     intake.approve_erasure(DPO, client_id)
     link.deliver()
     assert follower.data_keys.key(client_id, "case_file") is None
     assert len(follower.data_keys.tombstones(client_id)) == 4
+    recorded = [n for n in follower.recorder.select_notifications(1, 1000)
+                if n.topic.endswith("ErasureCarriedOut.Recorded")]
+    assert len(recorded) == 1 and recorded[0].originator_id == ErasureCarriedOut.create_id(Erasure.create_id(client_id))
+    # The running process's activity figures forget the erased client's domains at once.
+    assert [a.domains for a in follower.interventions.of_agency("apo", today, today)] == [()]
 
 
 def test_an_erasure_a_crash_interrupted_completes_when_the_service_starts(tmp_path, monkeypatch):

@@ -24,7 +24,7 @@ from shared.contracts.declare import RETENTION_CLASSES, Fact, personal_fields, p
 from tests.support.declarations import declared_names, event_fields
 from tests.support.fakes import IN_MEMORY, Clock, Link
 from tests.support.fakes import intake as new_intake
-from tests.support.samples import WORKER
+from tests.support.samples import COORDINATOR, WORKER
 from tests.unit.referrals.world import NOW, World
 
 # One marker per personal free-text field a person types here: none may reach the disk.
@@ -341,3 +341,16 @@ def test_each_sealed_event_names_its_client_and_carries_exactly_its_fact(event_c
 def test_the_partner_directory_is_not_about_a_client():
     for event_class in NOT_ABOUT_A_CLIENT:
         assert "client_id" not in event_fields(event_class)
+
+
+def test_an_approved_erasure_is_recorded_here_and_the_running_figures_forget_the_client(sealed_world, clock):
+    ids = fill(sealed_world, clock)
+    app = sealed_world.referrals
+    before = {row["partner"]: row["sent"] for row in app.partner_figures(WORKER, NOW.date(), clock.now.date())}
+    assert before["transit"] == 2
+    dpo = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
+    sealed_world.intake.request_erasure(COORDINATOR, ids["client"], "consent_withdrawn")
+    sealed_world.intake.approve_erasure(dpo, ids["client"])
+    sealed_world.sync()
+    assert app.partner_figures(WORKER, NOW.date(), clock.now.date()) == []  # in this process, at once
+    assert any(n.topic.endswith("ErasureCarriedOut.Recorded") for n in app.recorder.select_notifications(1, 10000))
