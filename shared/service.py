@@ -5,7 +5,8 @@ from __future__ import annotations
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 
-from shared import assertions, context
+from shared import assertions, context, subject_access
+from shared.contracts.base import SubjectAccess
 from shared.config import Settings
 from shared.errors import Forbidden
 from shared.messaging import ACCESS, ACCESS_READER, EVENTS
@@ -73,6 +74,13 @@ class ServiceBase:
                 upstream: self.app.position_of(upstream) for upstream in self.config[SETTINGS_KEY].follows
             },
         }
+
+    @rpc
+    @command(SubjectAccess)
+    def subject_access(self, data: dict) -> list:
+        """Everything this service holds about a client (shared.subject_access); the
+        gateway assembles every service's into one document."""
+        return subject_access.gather(self.app, data["actor"], data["client_id"])
 
     @rpc
     def integration_events(self, after: int, until: int | None = None, limit: int = 500) -> list[dict]:

@@ -7,6 +7,7 @@ proxies (``extensions.py``).
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import time
@@ -22,8 +23,9 @@ from shared import concurrency, config, context, keys, metrics
 from shared.context import RequestContext
 from shared.contracts import validate_command
 from shared.errors import InvalidInput, Refused
+from shared.errors import NotFound as NoSuchRecord
 
-from services.gateway import lists, problems
+from services.gateway import lists, problems, subject_access
 from services.gateway.auth import Tokens, Users
 from services.gateway.problems import Problem
 from services.gateway.routes import ROUTES, Route
@@ -34,7 +36,8 @@ MAX_BODY_BYTES = 1_000_000
 HEALTH_TIMEOUT_SECONDS = 2.0
 # Gateway's own endpoints: (method, path, name); everything else is in routes.ROUTES.
 OWN = (("POST", "/auth/token", "token"), ("GET", "/openapi.json", "openapi"), ("GET", "/health", "health"),
-       ("GET", "/.well-known/jwks.json", "jwks"), ("GET", "/", "index"))
+       ("GET", "/.well-known/jwks.json", "jwks"), ("GET", "/", "index"),
+       ("GET", "/clients/<client_id>/subject-access", "subject_access"))
 
 # call(service, rpc, payload or None, precondition or None, timeout or None) -> the service's answer
 Call = Callable[..., object]
@@ -46,6 +49,15 @@ class TokenRequest(Schema):
 
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class SubjectAccessRequest(Schema):
+    class Meta:
+        unknown = RAISE
+
+    client_id = fields.UUID(required=True)
+    language = fields.String(load_default=None, validate=validate.OneOf(subject_access.LANGUAGES))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "text")))
 
 
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
@@ -81,6 +93,10 @@ class Gateway:
                 actor = self.tokens.actor(request.headers.get("Authorization"))
                 context.current().actor = actor  # what the calls to services assert (extensions.py)
                 response = self._call(endpoint, values, request, actor, call)
+            elif endpoint == "subject_access":  # signed in, and more than one service
+                actor = self.tokens.actor(request.headers.get("Authorization"))
+                context.current().actor = actor
+                response = self._subject_access(request, call, actor, values["client_id"])
             else:
                 response = getattr(self, f"_{endpoint}")(request, call)
         except Problem as problem:
@@ -193,6 +209,23 @@ class Gateway:
 
         services = dict(eventlet.GreenPool().imap(ask, config.SERVICES))
         return json_response({"status": "ok", "services": services}, 200, {"Cache-Control": "no-store"})
+
+    def _subject_access(self, request: Request, call: Call, actor: dict, client_id: str) -> Response:
+        """Everything the platform holds about a client, for the client: each service's
+        part, in one document (JSON, or ``format=text`` to read), in ``language`` or the
+        client's preferred one. Each service checks who asks and records the read."""
+        given = validate_command(SubjectAccessRequest, {**request.args.to_dict(), "client_id": client_id})
+        payload = {"actor": actor, "client_id": str(given["client_id"])}
+        parts = {service: call(service, "subject_access", payload, None) for service in config.SERVICES}
+        if not parts["intake"]:
+            raise NoSuchRecord("no such client", {"client_id": ["not found"]})
+        language = given.get("language") or subject_access.preferred_language(parts)
+        doc = subject_access.document(str(given["client_id"]), parts, language, actor,
+                                      dt.datetime.now(dt.timezone.utc))
+        headers = {"Cache-Control": "no-store", "Content-Language": language}
+        if given["format"] == "text":
+            return Response(subject_access.render(doc), status=200, mimetype="text/plain", headers=headers)
+        return json_response(doc, 200, headers)
 
     def _jwks(self, request: Request, call: Call) -> Response:
         """The deployment's public keys: a partner verifies every event's signature

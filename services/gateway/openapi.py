@@ -232,6 +232,25 @@ def document(routes: tuple[Route, ...] = ROUTES) -> dict:
             "properties": {"status": {"type": "string"}, "services": {
                 "type": "object", "additionalProperties": {"type": "string", "enum": ["ok", "unavailable"]}}}}}}}},
     }})
+    spec.path(path="/clients/{client_id}/subject-access", operations={"get": {
+        "operationId": "gateway.subject_access",
+        "summary": "Everything the platform holds about a client, for the client (GDPR art. 15): every service's "
+                   "part, what is about other people left out (coordinator of the client's agency, "
+                   "data-protection officer; each service records the read)",
+        "tags": ["gateway"],
+        "parameters": [
+            {"name": "client_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}},
+            {"name": "language", "in": "query", "required": False,
+             "schema": {"type": "string", "enum": ["nl", "fr", "en"]},
+             "description": "the document's language; the client's preferred one by default"},
+            {"name": "format", "in": "query", "required": False,
+             "schema": {"type": "string", "enum": ["json", "text"], "default": "json"}}],
+        "responses": {"200": {"description": "The document", "headers": ok, "content": {
+            "application/json": {"schema": {"type": "object", "required": [
+                "client_id", "language", "produced_at", "produced_by", "rule", "services"]}},
+            "text/plain": {"schema": {"type": "string"}}}},
+            **{str(s): {"$ref": f"#/components/responses/{s}"} for s in (401, 403, 404, 422, 500, 503)}},
+    }})
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

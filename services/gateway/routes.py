@@ -245,3 +245,5 @@ ROUTES: tuple[Route, ...] = (
 )
 
 INTERNAL_RPCS = {"health", "integration_events", "access_events"}  # between services and for ops, not for people
+# What the gateway's own endpoints call, more than one service at a time (api.py).
+COMPOSED_RPCS = {"subject_access"}  # GET /clients/{client_id}/subject-access

@@ -104,6 +104,13 @@ class ActorSchema(Schema):
                       retention="directory")
 
 
+class SubjectAccess(CommandSchema):
+    """Everything a service holds about a client, for the client (GDPR art. 15)."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    client_id = fields.UUID(required=True)
+
+
 class ActorOnly(CommandSchema):
     """A query or command whose only input is who asks (an inbox, a check run by hand)."""
 

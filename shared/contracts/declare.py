@@ -10,7 +10,9 @@ field's metadata, set with ``declared``:
 - ``retention``: its retention class (``RETENTION_CLASSES``);
 - ``since``: the version of the integration event that first carried it;
 - ``given``: the caller gives it in the command that records the fact (else the
-  service sets it: an id, who acted).
+  service sets it: an id, who acted);
+- ``third_party``: it says who another person is, or what they said: withheld from
+  the client's own copy of their data (shared.subject_access).
 
 What crosses a boundary or is shown is derived from the declaration, never written
 again: the command that records the fact (``command_fields``), each published
@@ -66,7 +68,7 @@ class Unpromised(validate.Validator):
 
 def declared(
     field: fields.Field, *, category: str | None, published: bool = True, personal: bool = False,
-    retention: str = "case_file", since: int = 1, given: bool = True,
+    retention: str = "case_file", since: int = 1, given: bool = True, third_party: bool = False,
 ) -> fields.Field:
     """``field`` with its properties; refuses a category or class that does not exist."""
     if category is not None and category not in CATEGORIES:
@@ -78,6 +80,8 @@ def declared(
     field.metadata.update(
         published=published, personal=personal, category=category, retention=retention, since=since, given=given,
     )
+    if third_party:  # read by shared.subject_access alone
+        field.metadata["third_party"] = True
     return field
 
 

@@ -498,8 +498,9 @@ class NetworkMember(AboutTheNetwork):
 
     relation = declared(fields.String(required=True, validate=validate.OneOf(RELATIONS)), category="interventions",
                         personal=True, published=False)
+    # Who the other person is: theirs, not the client's (withheld from the client's copy).
     known_as = declared(fields.String(required=True, validate=validate.Length(min=1, max=100)),
-                        category="interventions", personal=True, published=False)
+                        category="interventions", personal=True, published=False, third_party=True)
     added_by = _who_acted()
 
 
@@ -509,8 +510,9 @@ class NetworkContact(AboutTheNetwork):
     on = declared(fields.Date(required=True), category="interventions", personal=True, published=False)
     kind = declared(fields.String(required=True, validate=validate.OneOf(CONTACT_KINDS)), category="interventions",
                     personal=True, published=False)
+    # What the other person said: theirs too.
     note = declared(fields.String(load_default="", validate=validate.Length(max=4000)), category="interventions",
-                    personal=True, published=False, retention="case_notes")
+                    personal=True, published=False, retention="case_notes", third_party=True)
     recorded_by = _who_acted()
 
 

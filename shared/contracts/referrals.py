@@ -133,8 +133,9 @@ class CoordinationActor(Acted):
                     personal=True, published=False)
     organisation = declared(fields.String(required=True, validate=validate.Length(min=1, max=200)),
                             category="referrals", personal=True, published=False)
+    # A professional's own contact details: withheld from the client's copy.
     contact = declared(fields.String(load_default="", validate=validate.Length(max=200)), category="referrals",
-                       personal=True, published=False)
+                       personal=True, published=False, third_party=True)
     does = declared(fields.String(required=True, validate=validate.Length(min=1, max=500)), category="referrals",
                     personal=True, published=False, retention="case_notes")
 
@@ -162,10 +163,10 @@ class CaseConference(Acted):
     conference_id = declared(fields.UUID(required=True), category=None, given=False)
     agency = declared(fields.String(required=True), category=None, given=False)
     on = declared(fields.Date(required=True), category="referrals")
-    participants = declared(
+    participants = declared(  # who else sat at the table: withheld from the client's copy
         fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=True,
                     validate=validate.Length(min=2)),
-        category="referrals", personal=True, published=False)
+        category="referrals", personal=True, published=False, third_party=True)
     decisions = declared(
         fields.List(fields.String(validate=validate.Length(min=1, max=1000)), required=True,
                     validate=validate.Length(min=1)),

@@ -152,6 +152,17 @@ def test_an_erasure_over_http_takes_two_people_and_leaves_the_file_marked(api):
     assert status == 200 and due["dry_run"] is True
 
 
+def test_a_client_s_subject_access_document_over_http(api):
+    _, _, answer = api("POST", "/clients", {**PERSON, "national_number": None, "family_name": "Askstheirdata"})
+    client = answer["client_id"]
+    status, headers, doc = api("GET", f"/clients/{client}/subject-access?language=fr", as_user="apo-coord")
+    assert status == 200 and headers["Content-Language"] == "fr"
+    assert set(doc["services"]) == {"intake", "guidance", "referrals", "notifications", "audit"}
+    assert doc["services"]["intake"][0]["fields"]["family_name"] == "Askstheirdata"
+    assert api("GET", f"/clients/{client}/subject-access")[0] == 403  # a worker does not produce it
+    assert api("GET", f"/clients/{client}/subject-access", as_user="dsr-coord")[0] == 403  # another agency
+
+
 def test_lists_page_and_filter(api):
     status, headers, page = api("GET", "/partners?kind=addiction&limit=2")
     assert status == 200 and page["total"] == 3 and len(page["items"]) == 2

@@ -235,3 +235,45 @@ def test_the_correlation_id_is_returned(http, services, auth):
     services.answer = {}
     response = http.get(f"/clients/{CLIENT}", headers=auth)
     assert len(response.headers["X-Correlation-ID"]) > 0
+
+
+class PerService(Services):
+    """Answers each service's subject-access part."""
+
+    def __init__(self, parts):
+        super().__init__()
+        self.parts = parts
+
+    def __call__(self, service, rpc, payload=None, precondition=None, timeout=None):
+        self.calls.append({"service": service, "rpc": rpc, "payload": payload})
+        return self.parts.get(service, [])
+
+
+def test_a_subject_access_document_gathers_every_service_in_the_client_s_language(users, tokens):
+    registered = {"fact": "Registration", "recorded": "2026-11-30T09:00:00+00:00",
+                  "fields": {"given_names": "Samira", "preferred_language": "fr"}}
+    member = {"fact": "NetworkMember", "recorded": "2026-11-30T10:00:00+00:00",
+              "fields": {"relation": "sibling", "known_as": "withheld: about another person"}}
+    services = PerService({"intake": [registered], "guidance": [member]})
+    gateway = Gateway(users, tokens)
+    coordinator = {"Authorization": f"Bearer {tokens.issue(users.by_name['apo-coord'])['access_token']}"}
+    http = Client(lambda environ, start: gateway.handle(Request(environ), services)(environ, start))
+
+    answer = http.get(f"/clients/{CLIENT}/subject-access", headers=coordinator)
+    doc = answer.json
+    assert answer.status_code == 200 and doc["language"] == "fr"  # the client's preferred one
+    assert {c["service"] for c in services.calls} == {"intake", "guidance", "referrals", "notifications", "audit"}
+    assert all(c["payload"]["actor"]["user_id"] == "apo-coord" for c in services.calls)
+    assert doc["services"]["guidance"] == [member] and "15(4)" in doc["rule"]
+
+    text = http.get(f"/clients/{CLIENT}/subject-access?format=text&language=nl", headers=coordinator)
+    assert text.status_code == 200 and text.headers["Content-Language"] == "nl"
+    body = text.get_data(as_text=True)
+    assert "Inzage in uw gegevens" in body and "== Begeleiding ==" in body
+    assert "known_as: weggelaten: over een andere persoon" in body and "given_names: Samira" in body
+
+    wrong = http.get(f"/clients/{CLIENT}/subject-access?language=de", headers=coordinator)
+    assert wrong.status_code == 422 and "language" in wrong.json["errors"]
+    assert http.get(f"/clients/{CLIENT}/subject-access").status_code == 401
+    services.parts = {}
+    assert http.get(f"/clients/{CLIENT}/subject-access", headers=coordinator).status_code == 404
