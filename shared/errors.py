@@ -44,6 +44,12 @@ class NotFound(Refused):
     code = "not-found"
 
 
+class Gone(Refused):
+    """What was asked for is only about a person whose data was erased (WAVE2 13)."""
+
+    code = "gone"
+
+
 class Unauthenticated(Refused):
     """The call carries no valid actor assertion (``shared.assertions``); ``details``
     holds the reason code under ``assertion``, never who the caller claimed to be."""
@@ -61,4 +67,4 @@ class InternalError(Refused):
     code = "internal-error"
 
 
-REFUSALS = (InvalidInput, Conflict, Forbidden, NotFound, Unauthenticated, InternalError)
+REFUSALS = (InvalidInput, Conflict, Forbidden, NotFound, Gone, Unauthenticated, InternalError)

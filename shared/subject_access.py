@@ -16,7 +16,7 @@ from uuid import UUID
 
 from shared import access_log
 from shared.access import allow
-from shared.errors import Forbidden
+from shared.errors import Forbidden, Gone
 from shared.jsonable import jsonable
 
 WHO_MAY = {"coordinator", "data_protection_officer"}
@@ -34,6 +34,9 @@ def third_party(fact) -> set[str]:
 def gather(app, actor: dict, client_id: UUID) -> list[dict]:
     """The client's facts here, oldest first: which fact, when, and its fields."""
     allow(actor, WHO_MAY, "subject_access")
+    # Once the client's data is erased, there is nothing of theirs to give (WAVE2 13).
+    if any(t["retention"] == "case_file" for t in app.data_keys.tombstones(client_id)):
+        raise Gone("this client's personal data was erased", {"client_id": ["erased"]})
     declared = app.sealed
     topics = [topic for topic, cls in _topics(declared)]
     facts, agency, position = [], None, 0

@@ -81,6 +81,7 @@ ERRORS = {
     403: "Your role or agency may not do this",
     404: "No such record (or no such path)",
     409: "The record changed since you read it (If-Match), or its state does not allow this",
+    410: "What was asked for is only about a person whose data was erased",
     415: "The body is not JSON",
     422: "Invalid input; `errors` names each field and why",
     500: "Something failed on our side; `reference` finds it in the logs",
@@ -249,7 +250,7 @@ def document(routes: tuple[Route, ...] = ROUTES) -> dict:
             "application/json": {"schema": {"type": "object", "required": [
                 "client_id", "language", "produced_at", "produced_by", "rule", "services"]}},
             "text/plain": {"schema": {"type": "string"}}}},
-            **{str(s): {"$ref": f"#/components/responses/{s}"} for s in (401, 403, 404, 422, 500, 503)}},
+            **{str(s): {"$ref": f"#/components/responses/{s}"} for s in (401, 403, 404, 410, 422, 500, 503)}},
     }})
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]

@@ -20,6 +20,7 @@ STATUS_OF_CODE = {
     "unauthenticated": 401,
     "forbidden": 403,
     "not-found": 404,
+    "gone": 410,
     "conflict": 409,
     "internal-error": 500,
 }

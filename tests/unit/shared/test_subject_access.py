@@ -53,3 +53,13 @@ def test_only_a_coordinator_of_the_client_s_agency_or_the_dpo_may_ask_and_the_re
     reads = [n for n in follower.recorder.select_notifications(1, 1000) if n.topic.endswith("FileRead.Recorded")]
     read = follower.mapper.to_domain_event(reads[-1])
     assert (read.reader, read.purpose, read.query) == ("dpo-1", "subject_access", "subject_access")
+
+
+def test_once_the_client_is_erased_there_is_nothing_of_theirs_to_give(world):
+    from shared.errors import Gone
+
+    intake, follower, client_id = world
+    intake.request_erasure(COORDINATOR, client_id, "consent_withdrawn")
+    intake.approve_erasure(DPO, client_id)
+    with pytest.raises(Gone):
+        subject_access.gather(intake, DPO, client_id)
