@@ -32,13 +32,24 @@ class ErasureCarriedOut(ServiceAggregate):
         self.client_id, self.erasure_id = client_id, erasure_id
 
 
+def carry_out(app, client_id: UUID, decision: UUID, retentions: list[str]) -> ErasureCarriedOut:
+    """Destroy the client's keys of these classes here, and the fact that says so
+    (to be saved): one path for an approved erasure and for retention."""
+    app.data_keys.shred(client_id, retentions, str(decision))
+    return ErasureCarriedOut(client_id=client_id, erasure_id=decision)
+
+
+def retention_decision(rule: str, record_id: UUID) -> UUID:
+    """The decision a retention rule makes about one record: the same each time it is asked."""
+    return uuid.uuid5(_NAMESPACE, f"retention:{rule}:{record_id}")
+
+
 def reactions(app) -> dict:
     """What every service does when intake approves an erasure."""
 
-    def carry_out(upstream: dict, processing) -> None:
+    def react(upstream: dict, processing) -> None:
         data = upstream["data"]
         client_id, erasure_id = UUID(str(data["client_id"])), UUID(str(data["erasure_id"]))
-        app.data_keys.shred(client_id, list(RETENTION_CLASSES), str(erasure_id))
-        processing.collect_events(ErasureCarriedOut(client_id=client_id, erasure_id=erasure_id))
+        processing.collect_events(carry_out(app, client_id, erasure_id, list(RETENTION_CLASSES)))
 
-    return {APPROVED: carry_out}
+    return {APPROVED: react}

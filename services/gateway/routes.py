@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema
 
-from shared.contracts import audit, guidance, intake, intake_directory, notifications, referrals
+from shared.contracts import audit, base, guidance, intake, intake_directory, notifications, referrals
 from shared.contracts import audit_answers as audit_out
 from shared.contracts import guidance_answers as guidance_out
 from shared.contracts import intake_answers as intake_out
@@ -107,10 +107,14 @@ ROUTES: tuple[Route, ...] = (
     POST("/clients/{client_id}/erasure/refusal", "intake", "refuse_erasure", intake.RefuseErasure,
          "Refuse an erasure, saying why the data is kept (admin, data-protection officer)",
          status=200, answer=intake_out.ErasureStatus),
-    POST("/retention", "intake", "apply_retention", intake.ApplyRetention,
+    POST("/trajectories/retention", "guidance", "apply_retention", base.ApplyRetention,
+         "List the clients whose closed trajectory's personal data guidance's retention policy makes due, or "
+         "destroy guidance's keys for them (admin, data-protection officer; a dry run unless dry_run is false)",
+         status=200, answer=base.RetentionApplied),
+    POST("/retention", "intake", "apply_retention", base.ApplyRetention,
          "List the clients whose personal data the retention policy makes due, or erase them "
          "(admin, data-protection officer; a dry run unless dry_run is false)", status=200,
-         answer=intake_out.RetentionApplied),
+         answer=base.RetentionApplied),
     POST("/clients/{client_id}/acceptance", "intake", "accept_intake", intake.AcceptIntake,
          "Accept the intake and assign a worker (coordinator)", status=200, etag="client_id",
          answer=intake_out.ClientFile),

@@ -13,13 +13,13 @@ import uuid
 from typing import Callable
 from uuid import UUID
 
-from shared import access_log
+from shared import access_log, erasure
 from shared.access import allow
 from shared.errors import NotFound
 from shared.store import ServiceApplication
 
 from services.guidance import certificates
-from services.guidance.domain import Intervention, Trajectory
+from services.guidance.domain import CLOSED, Intervention, Trajectory
 from services.guidance.integration import PUBLICATIONS, SEALED
 from services.guidance.policies import Policies
 from services.guidance.projections import InterventionIndex, TrajectoryIndex
@@ -34,6 +34,11 @@ def _short_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+# Storage limitation: a closed trajectory's personal data is kept this long after closing.
+CLOSED_RETENTION = dt.timedelta(days=5 * 365)
+CLOSED_RULE = "closed trajectory"
+
+
 class GuidanceApplication(Policies, Queries, ServiceApplication):
     service_name = "guidance"
     sealed = {**SEALED, **access_log.SEALED}
@@ -43,6 +48,7 @@ class GuidanceApplication(Policies, Queries, ServiceApplication):
     def __init__(self, store=None, env=None, clock: Callable[[], dt.datetime] | None = None):
         super().__init__(store=store, env=env)
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+        self.closed_retention = CLOSED_RETENTION  # [guidance] closed_retention_days
         self.index = TrajectoryIndex(self)
         self.interventions = InterventionIndex(self)
         self.publications = {**PUBLICATIONS, **access_log.publication(self.service_name)}
@@ -182,6 +188,34 @@ class GuidanceApplication(Policies, Queries, ServiceApplication):
         text = certificates.render(language, trajectory.agency, person_name, dates, self.clock().date(), certificate_id)
         return {"certificate_id": certificate_id, "language": language, "dates": [d.isoformat() for d in dates],
                 "text": text}
+
+    # -- retention: a closed trajectory's personal data goes, in time ----------------------
+
+    def retention_due(self, now: dt.datetime) -> list[dict]:
+        """Clients whose trajectory here has been closed longer than
+        ``closed_retention`` and whose keys here still exist: ids, rule, since when."""
+        due = []
+        for trajectory_id in self.index.all():
+            trajectory: Trajectory = self.repository.get(trajectory_id)
+            # Nothing is recorded on a closed trajectory: its last change is its closing.
+            since = trajectory.modified_on + self.closed_retention
+            if trajectory.status == CLOSED and since <= now and self.data_keys.key(trajectory.client_id, "case_file"):
+                due.append({"client_id": str(trajectory.client_id), "rule": CLOSED_RULE, "due_since": since.isoformat(),
+                            "trajectory_id": trajectory_id})
+        return due
+
+    def apply_retention(self, actor: dict, dry_run: bool = True) -> list[dict]:
+        """List what is due (``dry_run``), or destroy guidance's keys of the client's
+        file and notes, recording that it did (shared.erasure): guidance's part of the
+        file reads as erased; intake's and the others' follow their own rules."""
+        allow(actor, {"admin", "data_protection_officer", "system"}, "apply_retention")
+        due = self.retention_due(self.clock())
+        if not dry_run:
+            for item in due:
+                self.save(erasure.carry_out(self, UUID(item["client_id"]),
+                                            erasure.retention_decision(CLOSED_RULE, item["trajectory_id"]),
+                                            ["case_file", "case_notes"]))
+        return [{k: v for k, v in item.items() if k != "trajectory_id"} for item in due]
 
     # -- time: what is due is noticed, once ------------------------------------------
 

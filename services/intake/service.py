@@ -5,6 +5,7 @@ import logging
 from nameko.timer import timer
 
 from shared.contracts import intake as contracts
+from shared.contracts.base import ApplyRetention
 from shared.contracts import intake_directory as directory
 from shared.rpc import command, rpc
 from shared.service import EventStore, ServiceBase
@@ -71,7 +72,7 @@ class IntakeService(ServiceBase):
         return {"erasure_id": str(self.app.refuse_erasure(**data)), "status": "refused"}
 
     @rpc
-    @command(contracts.ApplyRetention)
+    @command(ApplyRetention)
     def apply_retention(self, data: dict) -> dict:
         """What the retention policy makes due (a dry run, by default), or erase it."""
         return {"due": self.app.apply_retention(**data), "dry_run": data["dry_run"]}

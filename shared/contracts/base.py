@@ -111,6 +111,14 @@ class SubjectAccess(CommandSchema):
     client_id = fields.UUID(required=True)
 
 
+class ApplyRetention(CommandSchema):
+    """List what a service's retention policy makes due (``dry_run``, the default), or
+    erase it (storage limitation, GDPR art. 5(1)(e))."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    dry_run = fields.Boolean(load_default=True)
+
+
 class ActorOnly(CommandSchema):
     """A query or command whose only input is who asks (an inbox, a check run by hand)."""
 
@@ -211,6 +219,19 @@ class AnswerSchema(Schema):
 def count(**kwargs) -> fields.Integer:
     """A whole number of things: never negative."""
     return fields.Integer(strict=True, validate=validate.Range(min=0), **kwargs)
+
+
+class DueForErasure(AnswerSchema):
+    client_id = fields.UUID(required=True)
+    rule = fields.String(required=True)
+    due_since = fields.AwareDateTime(required=True)
+
+
+class RetentionApplied(AnswerSchema):
+    """What the retention policy makes due; erased unless this was a dry run."""
+
+    due = fields.List(fields.Nested(DueForErasure), required=True)
+    dry_run = fields.Boolean(required=True)
 
 
 class TimeChecked(AnswerSchema):

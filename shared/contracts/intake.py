@@ -322,12 +322,6 @@ class RefuseErasure(_command(ErasureRefusal, ActorCommand)):
     pass
 
 
-class ApplyRetention(ActorCommand):
-    """List what the retention policy makes due (``dry_run``, the default), or erase it."""
-
-    dry_run = fields.Boolean(load_default=True)
-
-
 class GetClientFile(ClientCommand):
     purpose = Purpose()
     purpose_detail = PurposeDetail()

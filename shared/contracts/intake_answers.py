@@ -42,19 +42,6 @@ class ErasureStatus(AnswerSchema):
     status = fields.String(required=True, validate=validate.OneOf(("requested", "approved", "refused")))
 
 
-class DueForErasure(AnswerSchema):
-    client_id = fields.UUID(required=True)
-    rule = fields.String(required=True)
-    due_since = fields.AwareDateTime(required=True)
-
-
-class RetentionApplied(AnswerSchema):
-    """What the retention policy makes due; erased unless this was a dry run."""
-
-    due = fields.List(fields.Nested(DueForErasure), required=True)
-    dry_run = fields.Boolean(required=True)
-
-
 class IntakeStatus(AnswerSchema):
     """A decision that leaves no worker: declined or waitlisted."""
 

@@ -186,6 +186,7 @@ def run_case() -> dict[str, list]:
     # -- time passes: gaps, ending conditions, stalled referrals, undelivered mail ------
     clock.now = start + dt.timedelta(days=40)
     call("guidance", "check_time", COORDINATOR)
+    call("guidance", "apply_retention", DPO, dry_run=True)
     call("referrals", "check_time", COORDINATOR)
     call.sync()
     call.notifications.deliver_due()
