@@ -11,13 +11,13 @@ the request's marker (``shared.once``) and its actor assertion's (``shared.repla
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, Iterator
 
 from eventsourcing.application import Application, ProcessingEvent, Repository
 from eventsourcing.persistence import (
     IntegrityError, InternalError, JSONTranscoder, ProcessRecorder, ProgrammingError, Tracking,
 )
-from eventsourcing.utils import retry
+from eventsourcing.utils import get_topic, retry
 
 from shared import chain, datakeys, once, replays
 from shared.concurrency import CheckedRepository
@@ -146,6 +146,18 @@ class ServiceApplication(Application):
 
     def track(self, upstream: str, position: int) -> None:
         self.process_recorder.insert_tracking(Tracking(upstream, position))
+
+    def stored(self, *event_classes: type) -> Iterator:
+        """Every stored event of these kinds, in log order, opened (a page at a time)."""
+        topics, position = [get_topic(cls) for cls in event_classes], 0
+        while True:
+            page = self.recorder.select_notifications(start=position, limit=500, topics=topics,
+                                                      inclusive_of_start=False)
+            for notification in page:
+                yield self.mapper.to_domain_event(notification)
+            if len(page) < 500:
+                return
+            position = page[-1].id
 
     def head(self) -> int:
         """The position of the newest event in this service's own log (0 when empty)."""

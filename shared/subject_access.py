@@ -11,7 +11,6 @@ is a read of the client's file, recorded as such where the service records reads
 """
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from shared import access_log
@@ -24,7 +23,6 @@ PURPOSE = "subject_access"
 WITHHELD = "withheld: about another person"
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "correlation_id", "chain", "originator_topic",
              "client_id"}
-PAGE = 1000
 
 
 def third_party(fact) -> set[str]:
@@ -38,25 +36,18 @@ def gather(app, actor: dict, client_id: UUID) -> list[dict]:
     if any(t["retention"] == "case_file" for t in app.data_keys.tombstones(client_id)):
         raise Gone("this client's personal data was erased", {"client_id": ["erased"]})
     declared = app.sealed
-    topics = [topic for topic, cls in _topics(declared)]
-    facts, agency, position = [], None, 0
-    while True:
-        page = app.recorder.select_notifications(start=position, limit=PAGE, topics=topics, inclusive_of_start=False)
-        for notification in page:
-            event = app.mapper.to_domain_event(notification)
-            if getattr(event, "client_id", None) != client_id:
-                continue
-            agency = getattr(event, "agency", None) or agency
-            withheld = third_party(declared[type(event)])
-            facts.append({
-                "fact": declared[type(event)].__name__,
-                "recorded": event.timestamp,
-                "fields": {name: WITHHELD if name in withheld and value is not None else value
-                           for name, value in vars(event).items() if name not in _ENVELOPE},
-            })
-        if len(page) < PAGE:
-            break
-        position = page[-1].id
+    facts, agency = [], None
+    for event in app.stored(*declared):
+        if getattr(event, "client_id", None) != client_id:
+            continue
+        agency = getattr(event, "agency", None) or agency
+        withheld = third_party(declared[type(event)])
+        facts.append({
+            "fact": declared[type(event)].__name__,
+            "recorded": event.timestamp,
+            "fields": {name: WITHHELD if name in withheld and value is not None else value
+                       for name, value in vars(event).items() if name not in _ENVELOPE},
+        })
     # A coordinator asks for the clients of their own agency; the data-protection officer for any.
     if actor["role"] == "coordinator" and agency is not None and agency != actor["agency"]:
         raise Forbidden("this client is followed by another agency", {"client_id": ["another agency"]})
@@ -64,8 +55,3 @@ def gather(app, actor: dict, client_id: UUID) -> list[dict]:
         access_log.record(app, actor, [client_id], PURPOSE, "", PURPOSE)
     return jsonable(facts)
 
-
-def _topics(declared: dict) -> list[tuple[str, Any]]:
-    from eventsourcing.utils import get_topic
-
-    return [(get_topic(cls), cls) for cls in declared]

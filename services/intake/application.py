@@ -15,7 +15,6 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import get_topic
 
 from shared import access_log
 from shared.access import allow
@@ -257,21 +256,16 @@ class IntakeApplication(StaffDirectory):
         """The clients whose personal data the retention policy says must go now:
         declined intakes older than ``declined_retention``, not erased yet. Their ids,
         the rule and since when; nothing personal."""
-        due, position = [], 0
-        while True:
-            page = self.recorder.select_notifications(
-                start=position, limit=500, topics=[get_topic(Client.IntakeDeclined)], inclusive_of_start=False)
-            for notification in page:
-                declined = self.mapper.to_domain_event(notification)
-                since = declined.timestamp + self.declined_retention
-                # An erasure asked for, refused (a legal hold) or done already: a person decided.
-                if since <= now and self.repository.get(declined.client_id).status == DECLINED \
-                        and not self._has_erasure(declined.client_id):
-                    due.append({"client_id": str(declined.client_id), "rule": DECLINED_RULE,
-                                "due_since": since.isoformat()})
-            if len(page) < 500:
-                return list({d["client_id"]: d for d in due}.values())  # a client declined twice: once
-            position = page[-1].id
+        due = {}
+        for declined in self.stored(Client.IntakeDeclined):
+            since = declined.timestamp + self.declined_retention
+            # An erasure asked for, refused (a legal hold) or done already: a person decided.
+            if since <= now and self.repository.get(declined.client_id).status == DECLINED \
+                    and not self._has_erasure(declined.client_id):
+                # A client declined twice is due once, from the last decline.
+                due[str(declined.client_id)] = {"client_id": str(declined.client_id), "rule": DECLINED_RULE,
+                                                "due_since": since.isoformat()}
+        return list(due.values())
 
     def apply_retention(self, actor: dict, dry_run: bool = True) -> list[dict]:
         """List what is due (``dry_run``), or erase it through the same path as an
@@ -304,21 +298,15 @@ class IntakeApplication(StaffDirectory):
         """Destroy the data keys of every approved erasure (an erasure carried out
         already changes nothing): after each approval, and as the service starts, so
         that one interrupted by a crash completes. Returns how many were carried out now."""
-        done, position = 0, 0
-        while True:
-            page = self.recorder.select_notifications(
-                start=position, limit=500, topics=[get_topic(Erasure.Approved)], inclusive_of_start=False)
-            for notification in page:
-                approved = self.mapper.to_domain_event(notification)
-                decision = str(approved.originator_id)
-                # The number's claim first: its link to the client, while the number can still be read.
-                for claim_id in self._claims_of(approved.client_id):
-                    self.data_keys.shred(link_owner(claim_id, approved.client_id), list(RETENTION_CLASSES), decision)
-                if self.data_keys.shred(approved.client_id, list(RETENTION_CLASSES), decision):
-                    done += 1
-            if len(page) < 500:
-                return done
-            position = page[-1].id
+        done = 0
+        for approved in self.stored(Erasure.Approved):
+            decision = str(approved.originator_id)
+            # The number's claim first: its link to the client, while the number can still be read.
+            for claim_id in self._claims_of(approved.client_id):
+                self.data_keys.shred(link_owner(claim_id, approved.client_id), list(RETENTION_CLASSES), decision)
+            if self.data_keys.shred(approved.client_id, list(RETENTION_CLASSES), decision):
+                done += 1
+        return done
 
     # -- queries --------------------------------------------------------------------
 
