@@ -120,11 +120,11 @@ class Sealer:
             own = type(event) in self.own_key
             if not fields or (not own and event.client_id is None):
                 continue
+            owner = link_owner(event.originator_id, event.client_id) if own else event.client_id
             for name, retention in fields.items():
                 value = event.__dict__.get(name)
                 if value is None or isinstance(value, Sealed):
                     continue
-                owner = link_owner(event.originator_id, event.client_id) if own else event.client_id
                 sealed = self.sealed(owner, event.originator_id, name, retention, value)
                 if own:
                     sealed.owner = owner
