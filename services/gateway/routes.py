@@ -107,7 +107,7 @@ ROUTES: tuple[Route, ...] = (
     POST("/clients/{client_id}/erasure/refusal", "intake", "refuse_erasure", intake.RefuseErasure,
          "Refuse an erasure, saying why the data is kept (admin, data-protection officer)",
          status=200, answer=intake_out.ErasureStatus),
-    POST("/trajectories/retention", "guidance", "apply_retention", base.ApplyRetention,
+    POST("/retention/trajectories", "guidance", "apply_retention", base.ApplyRetention,
          "List the clients whose closed trajectory's personal data guidance's retention policy makes due, or "
          "destroy guidance's keys for them (admin, data-protection officer; a dry run unless dry_run is false)",
          status=200, answer=base.RetentionApplied),
