@@ -155,6 +155,10 @@ class DataKeys:
     def tombstones(self, client_id: UUID) -> list[dict]:
         return self.store.tombstones(str(client_id))
 
+    def erased(self, client_id: UUID) -> bool:
+        """Whether the client's file (its case_file key) is gone here."""
+        return any(t["retention"] == "case_file" for t in self.tombstones(client_id))
+
     def rewrap(self) -> int:
         """Wrap every data key under the current KEK; returns how many changed."""
         count = 0

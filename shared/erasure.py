@@ -12,11 +12,14 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from shared.assertions import system_actor
 from shared.contracts import event_type
 from shared.contracts.declare import RETENTION_CLASSES
 from shared.domain import ServiceAggregate
 
 APPROVED = event_type("intake", "erasure-approved", 1)
+# Who decides what a retention policy makes due: the policy itself, as a system actor.
+RETENTION_POLICY = system_actor("retention")
 _NAMESPACE = uuid.UUID("5d1b7c2e-8f3a-4e6b-9c0d-1a2b3c4d5e6f")
 
 

@@ -1,12 +1,16 @@
 """What every nameko service shares: its event-sourced application as a dependency,
-its followers of upstream services, and the health and outbox RPCs."""
+its followers of upstream services, and the health and outbox RPCs; and the
+retention job of those that keep a retention policy."""
 from __future__ import annotations
+
+import logging
 
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
+from nameko.timer import timer
 
-from shared import assertions, context, subject_access
-from shared.contracts.base import SubjectAccess
+from shared import assertions, context, erasure, subject_access
+from shared.contracts.base import ApplyRetention, SubjectAccess
 from shared.config import Settings
 from shared.errors import Forbidden
 from shared.messaging import ACCESS, ACCESS_READER, EVENTS
@@ -14,6 +18,8 @@ from shared.consumer import UpstreamConsumer
 from shared.rpc import Observed, command, rpc
 
 SETTINGS_KEY = "JWW_SETTINGS"  # where the runner puts the Settings in nameko's config
+RETENTION_EVERY_SECONDS = 24 * 3600
+log = logging.getLogger(__name__)
 
 
 class EventStore(DependencyProvider):
@@ -101,3 +107,22 @@ class ServiceBase:
         return self.app.outbox.read(after=int(after), until=None if until is None else int(until), limit=limit,
                                     streams=(stream,))
 
+
+
+class RetentionJob:
+    """Mixin of a service whose application applies a retention policy
+    (``apply_retention(actor, dry_run)``): the RPC ops and the HTTP API call, and the
+    daily job, which lists what is due, then applies it."""
+
+    @rpc
+    @command(ApplyRetention)
+    def apply_retention(self, data: dict) -> dict:
+        """What the retention policy makes due (a dry run, by default), or apply it."""
+        return {"due": self.app.apply_retention(**data), "dry_run": data["dry_run"]}
+
+    @timer(interval=RETENTION_EVERY_SECONDS)
+    def retention_daily(self) -> None:
+        due = self.app.apply_retention(erasure.RETENTION_POLICY, dry_run=True)
+        if due:
+            log.info("retention: applying what is due", extra={"due": len(due)})  # counts, never ids
+            self.app.apply_retention(erasure.RETENTION_POLICY, dry_run=False)

@@ -33,7 +33,7 @@ def gather(app, actor: dict, client_id: UUID) -> list[dict]:
     """The client's facts here, oldest first: which fact, when, and its fields."""
     allow(actor, WHO_MAY, "subject_access")
     # Once the client's data is erased, there is nothing of theirs to give (WAVE2 13).
-    if any(t["retention"] == "case_file" for t in app.data_keys.tombstones(client_id)):
+    if app.data_keys.erased(client_id):
         raise Gone("this client's personal data was erased", {"client_id": ["erased"]})
     declared = app.sealed
     facts, agency = [], None

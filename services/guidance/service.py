@@ -1,22 +1,17 @@
 """The guidance service over RPC: validate, call, serialise; and its daily retention job."""
 import datetime as dt
-import logging
 
 from nameko.timer import timer
 
 from shared.contracts import guidance as contracts
-from shared.contracts.base import ApplyRetention
 from shared.access import allow
 from shared.rpc import command, rpc
-from shared.service import EventStore, ServiceBase
+from shared.service import EventStore, RetentionJob, ServiceBase
 
 from services.guidance.application import GuidanceApplication
 
 
 CHECK_EVERY_SECONDS = 300  # continuity gaps and ending conditions are noticed within this
-RETENTION_EVERY_SECONDS = 24 * 3600
-RETENTION_POLICY = {"user_id": "system:retention", "role": "system", "agency": "platform"}
-log = logging.getLogger(__name__)
 
 
 def retention_settings(app: GuidanceApplication, settings) -> None:
@@ -24,7 +19,7 @@ def retention_settings(app: GuidanceApplication, settings) -> None:
         app.closed_retention = dt.timedelta(days=float(settings.options["closed_retention_days"]))
 
 
-class GuidanceService(ServiceBase):
+class GuidanceService(RetentionJob, ServiceBase):
     name = "guidance"
     app = EventStore(GuidanceApplication, on_start=retention_settings)
 
@@ -142,20 +137,6 @@ class GuidanceService(ServiceBase):
     @timer(interval=CHECK_EVERY_SECONDS)
     def notice_what_is_due(self) -> None:
         self.app.check_time()
-
-    @rpc
-    @command(ApplyRetention)
-    def apply_retention(self, data: dict) -> dict:
-        """What the retention policy makes due (a dry run, by default), or destroy it."""
-        return {"due": self.app.apply_retention(**data), "dry_run": data["dry_run"]}
-
-    @timer(interval=RETENTION_EVERY_SECONDS)
-    def retention_daily(self) -> None:
-        """Once a day: list what is due, then destroy it (counts only in the log)."""
-        due = self.app.apply_retention(RETENTION_POLICY, dry_run=True)
-        if due:
-            log.info("retention: destroying what is due", extra={"due": len(due)})
-            self.app.apply_retention(RETENTION_POLICY, dry_run=False)
 
     @rpc
     @command(contracts.CheckTime)

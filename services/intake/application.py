@@ -19,6 +19,7 @@ from eventsourcing.persistence import IntegrityError
 from shared import access_log
 from shared.access import allow
 from shared.contracts.declare import RETENTION_CLASSES
+from shared.erasure import RETENTION_POLICY
 from shared.sealing import link_owner
 from shared.errors import Conflict, InvalidInput, NotFound
 
@@ -29,8 +30,6 @@ from services.intake.integration import PUBLICATIONS, SEALED
 from services.intake.projections import ClientIndex
 from services.intake.roles import CASEWORK, COORDINATOR, DATA_PROTECTION
 
-# Who decides an erasure that the retention policy makes due (shared.assertions' system actor shape).
-RETENTION_POLICY = {"user_id": "system:retention", "role": "system", "agency": "platform"}
 DECLINED_RULE = "declined intake"
 # How long a declined intake's personal data is kept, unless the settings say
 # otherwise ([intake] declined_retention_days).
@@ -222,10 +221,16 @@ class IntakeApplication(StaffDirectory):
 
     def _erasure(self, client_id: UUID) -> Erasure:
         client = self._get(UUID(str(client_id)), Client, "client_id")
+        erasure = self._erasure_of(client.id)
+        if erasure is None:
+            raise NotFound("no erasure of this client was requested", {"client_id": ["no erasure requested"]})
+        return erasure
+
+    def _erasure_of(self, client_id: UUID) -> Erasure | None:
         try:
-            return self.repository.get(Erasure.create_id(client.id))
+            return self.repository.get(Erasure.create_id(client_id))
         except AggregateNotFoundError:
-            raise NotFound("no erasure of this client was requested", {"client_id": ["no erasure requested"]}) from None
+            return None
 
     def approve_erasure(self, actor: dict, client_id: UUID) -> UUID:
         """Decided by a second person; carried out at once: the client's data keys are
@@ -261,7 +266,7 @@ class IntakeApplication(StaffDirectory):
             since = declined.timestamp + self.declined_retention
             # An erasure asked for, refused (a legal hold) or done already: a person decided.
             if since <= now and self.repository.get(declined.client_id).status == DECLINED \
-                    and not self._has_erasure(declined.client_id):
+                    and self._erasure_of(declined.client_id) is None:
                 # A client declined twice is due once, from the last decline.
                 due[str(declined.client_id)] = {"client_id": str(declined.client_id), "rule": DECLINED_RULE,
                                                 "due_since": since.isoformat()}
@@ -295,11 +300,14 @@ class IntakeApplication(StaffDirectory):
         return [claim]
 
     def carry_out_erasures(self) -> int:
-        """Destroy the data keys of every approved erasure (an erasure carried out
-        already changes nothing): after each approval, and as the service starts, so
-        that one interrupted by a crash completes. Returns how many were carried out now."""
+        """Destroy the data keys of every approved erasure not carried out yet: after
+        each approval, and as the service starts, so that one interrupted by a crash
+        completes. Returns how many were carried out now."""
         done = 0
         for approved in self.stored(Erasure.Approved):
+            # Done already (the client's keys are tombstoned): one read, no writes.
+            if self.data_keys.erased(approved.client_id):
+                continue
             decision = str(approved.originator_id)
             # The number's claim first: its link to the client, while the number can still be read.
             for claim_id in self._claims_of(approved.client_id):
@@ -340,15 +348,9 @@ class IntakeApplication(StaffDirectory):
             "erased": self._erased(client.id),
         }
 
-    def _has_erasure(self, client_id: UUID) -> bool:
-        return bool(self.recorder.select_events(Erasure.create_id(client_id), limit=1))
-
     def _erased(self, client_id: UUID) -> dict | None:
-        try:
-            erasure: Erasure = self.repository.get(Erasure.create_id(client_id))
-        except AggregateNotFoundError:
-            return None
-        if erasure.status != "approved":
+        erasure = self._erasure_of(client_id)
+        if erasure is None or erasure.status != "approved":
             return None
         return {"erasure_id": str(erasure.id), "at": erasure.modified_on.isoformat(), "legal_basis": erasure.legal_basis}
 

@@ -1,19 +1,12 @@
 """Intake over RPC: validate, call, serialise; and the daily retention job."""
 import datetime as dt
-import logging
-
-from nameko.timer import timer
 
 from shared.contracts import intake as contracts
-from shared.contracts.base import ApplyRetention
 from shared.contracts import intake_directory as directory
 from shared.rpc import command, rpc
-from shared.service import EventStore, ServiceBase
+from shared.service import EventStore, RetentionJob, ServiceBase
 
-from services.intake.application import RETENTION_POLICY, IntakeApplication
-
-log = logging.getLogger(__name__)
-RETENTION_EVERY_SECONDS = 24 * 3600
+from services.intake.application import IntakeApplication
 
 
 def on_start(app: IntakeApplication, settings) -> None:
@@ -27,7 +20,7 @@ def on_start(app: IntakeApplication, settings) -> None:
         app.load_directory(settings.resolve(path))
 
 
-class IntakeService(ServiceBase):
+class IntakeService(RetentionJob, ServiceBase):
     name = "intake"
     app = EventStore(IntakeApplication, on_start=on_start)
 
@@ -70,20 +63,6 @@ class IntakeService(ServiceBase):
     @command(contracts.RefuseErasure)
     def refuse_erasure(self, data: dict) -> dict:
         return {"erasure_id": str(self.app.refuse_erasure(**data)), "status": "refused"}
-
-    @rpc
-    @command(ApplyRetention)
-    def apply_retention(self, data: dict) -> dict:
-        """What the retention policy makes due (a dry run, by default), or erase it."""
-        return {"due": self.app.apply_retention(**data), "dry_run": data["dry_run"]}
-
-    @timer(interval=RETENTION_EVERY_SECONDS)
-    def retention_daily(self):
-        """Once a day: list what is due, then erase it (ids and counts only in the log)."""
-        due = self.app.apply_retention(RETENTION_POLICY, dry_run=True)
-        if due:
-            log.info("retention: erasing what is due", extra={"due": len(due)})
-            self.app.apply_retention(RETENTION_POLICY, dry_run=False)
 
     @rpc
     @command(contracts.AcceptIntake)
