@@ -47,6 +47,7 @@ from services.audit.application import AuditApplication
 from services.audit.domain import Timeline
 from services.guidance.application import GuidanceApplication
 from services.guidance.domain import Intervention, Trajectory
+from shared.datakeys import KeysMade
 from shared.sealing import SealingMapper
 from tests.support.samples import AUDITOR, INTERVENTION, PERSON, WORKER
 
@@ -67,8 +68,8 @@ T = TypeVar("T")
 class NoSealer:
     """Seals nothing: the events are stored as written, so there is nothing to open."""
 
-    def seal(self, events) -> None:
-        pass
+    def seal(self, events) -> KeysMade:
+        return KeysMade()
 
 
 class ClearMapper(SealingMapper):

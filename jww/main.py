@@ -10,6 +10,8 @@
     jww verify [SERVICE ...] recompute every hash chain in the services' stores
     jww keys rewrap [SERVICE ...]
                             wrap the clients' data keys under a new key-encryption key
+    jww keys erase SERVICE TOMBSTONES
+                            carry out the erasures a copy of intake's tombstones records
     jww timeline | replay | changes | export CLIENT ...
                             an auditor's reading of one client's history
                             (see jww/audit.py)

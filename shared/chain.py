@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Iterator
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
+
 GENESIS = ""
 PAGE = 1000
 SCHEME_2 = "2:"
@@ -55,9 +57,11 @@ def _chain_in(state: bytes) -> tuple[int, int]:
     return start, state.find(b'"', start)
 
 
-def seal(events, aggregates, mapper) -> None:
-    """Chain the pending events of a save, in order, to their streams' heads. The
-    store's own mapper gives the bytes it will keep (no compressor or cipher is set)."""
+def seal(events, aggregates, mapper) -> list[StoredEvent]:
+    """Chain the pending events of a save, in order, to their streams' heads; the
+    records to store. The store's own mapper gives the bytes it keeps (no compressor
+    or cipher is set): each event is mapped once, and its chain written into them."""
+    records = []
     for event in events:
         aggregate = aggregates.get(event.originator_id)
         prev = getattr(aggregate, "_chain", GENESIS) if aggregate is not None else GENESIS
@@ -67,6 +71,10 @@ def seal(events, aggregates, mapper) -> None:
         object.__setattr__(event, "chain", head)
         if aggregate is not None:
             aggregate._chain = head
+        start, end = _chain_in(stored.state)
+        records.append(StoredEvent(stored.originator_id, stored.originator_version, stored.topic,
+                                   stored.state[:start] + head.encode() + stored.state[end:]))
+    return records
 
 
 @dataclass(frozen=True)

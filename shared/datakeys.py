@@ -1,11 +1,13 @@
 """Each client's data keys, kept apart from the events they protect (WAVE2 10).
 
 Every personal field a service stores is encrypted (``shared.sealing``) under a
-data key of its client and retention class: AES-256, made when the first such
-field is stored. A data key is kept only wrapped, by the service's key-encryption
-key (KEK, AES-256-GCM with the client and class as associated data), in a key
-store of its own: an SQLite file beside the event store, or a PostgreSQL database
-of its own in production, so that a copy of the events alone reveals nothing.
+data key of its client and retention class: AES-256. Data keys are made ahead, a
+batch at a time, and kept only wrapped, by the service's key-encryption key (KEK,
+AES-256-GCM with the key's id as associated data), in a key store of its own: an
+SQLite file beside the event store, or a PostgreSQL database of its own in
+production, so that a copy of the events alone reveals nothing. Which key is the
+client's of which class is recorded beside the events (``shared.key_assignments``),
+in the transaction of the first fact it seals.
 
 Erasure (and retention) *shreds* a key: its row goes, and a tombstone says which
 key, when and by whose decision. What it protected stays in the log, unreadable,
@@ -28,9 +30,10 @@ import secrets
 import sqlite3
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -40,6 +43,9 @@ from shared.keys import KeyMissing, keys_dir
 # A process keeps what it unwrapped this long: a key shredded by another process
 # stops being used here within this time, and a replay does not ask per field.
 CACHE_SECONDS = 30.0
+# Data keys made (and stored, wrapped) in one commit, before any is needed: a new
+# client's first fact then waits for no commit but its own.
+MADE_AHEAD = 256
 
 
 SHREDDED = "shredded"
@@ -102,54 +108,142 @@ def ensure_development_keks(services: list[str], folder: Path | None = None) -> 
     return created
 
 
-def _about(client_id: UUID, retention: str) -> bytes:
-    return f"{client_id}/{retention}".encode()
+def pair(owner: UUID, retention: str) -> str:
+    return f"{owner}/{retention}"
+
+
+class KeysMade:
+    """The data keys one save assigns, by client, until the save stores them."""
+
+    def __init__(self, fresh: set[UUID] = frozenset()):
+        self.fresh = fresh  # clients the save creates: none of their keys can exist yet
+        self.ledgers: dict[UUID, dict[str, str]] = {}  # as found, for the clients looked up
+        self.keys: dict[UUID, dict[tuple[UUID, str], tuple[str, bytes]]] = {}  # client -> (owner, class) -> key
+
+    def get(self, client_id: UUID, owner: UUID, retention: str) -> tuple[str, bytes] | None:
+        keys = self.keys.get(client_id)
+        return keys.get((owner, retention)) if keys else None
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """This save's assignments, as ``shared.key_assignments`` stores them with it."""
+        return [(str(client_id), pair(owner, retention), key_id)
+                for client_id, keys in self.keys.items() for (owner, retention), (key_id, _) in keys.items()]
 
 
 class DataKeys:
-    """One service's data keys: made, unwrapped (cached), shredded, re-wrapped."""
+    """One service's data keys: made ahead, assigned, unwrapped (cached), shredded,
+    re-wrapped. ``ledger(client_id)`` reads which keys are a client's and
+    ``forget(client_id, names)`` forgets some (``shared.key_assignments``): the
+    service's application sets both."""
 
     def __init__(self, store: "KeyStore", keks: list[Kek], clock=None):
         self.store = store
         self.keks = {kek.kid: kek for kek in keks}
         self.current = keks[0]
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
-        self._cache: dict[tuple[UUID, str], tuple[float, bytes | None]] = {}
+        self.ledger: Callable[[UUID], dict[str, str]] = lambda client_id: {}
+        self.forget: Callable[[UUID, list[str]], None] = lambda client_id, names: None
+        # (owner, class) -> (when, key id, key or SHREDDED); key id -> (when, key or SHREDDED)
+        self._assigned: dict[tuple[UUID, str], tuple[float, str, bytes | str]] = {}
+        self._by_id: dict[str, tuple[float, bytes | str]] = {}
+        self._ahead: list[tuple[str, bytes]] = []
         self._lock = threading.Lock()
 
-    def key(self, client_id: UUID, retention: str, create: bool = False) -> bytes | None:
-        """The data key of the client and class; None when it was shredded (or, unless
-        ``create``, never made)."""
+    def _remember(self, owner: UUID, retention: str, key_id: str, key: bytes | str) -> None:
         now = time.monotonic()
-        cached = self._cache.get((client_id, retention))
-        if cached is not None and now - cached[0] < CACHE_SECONDS and (cached[1] is not None or not create):
-            return cached[1]
-        row = self.store.get(str(client_id), retention)
-        if row is None and create:
-            wrapped = self.current.wrap(secrets.token_bytes(32), _about(client_id, retention))
-            if self.store.add(str(client_id), retention, self.current.kid, wrapped, self.clock().isoformat()):
-                row = (self.current.kid, wrapped)
-            else:  # another process made it first
-                row = self.store.get(str(client_id), retention)
-        key = None if row in (None, SHREDDED) else self._unwrap(client_id, retention, *row)
         with self._lock:
-            self._cache[(client_id, retention)] = (now, key)
-        return key
+            self._assigned[(owner, retention)] = (now, key_id, key)
+            self._by_id[key_id] = (now, key)
 
-    def _unwrap(self, client_id: UUID, retention: str, kid: str, wrapped: bytes) -> bytes:
+    def _recalled(self, owner: UUID, retention: str) -> tuple[str, bytes | str] | None:
+        hit = self._assigned.get((owner, retention))
+        return hit[1:] if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS else None
+
+    def by_id(self, key_id: str) -> bytes | None:
+        """The data key of this id; None when it was shredded."""
+        hit = self._by_id.get(key_id)
+        if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+            key = hit[1]
+        else:
+            row = self.store.get(key_id)
+            key = SHREDDED if row is None else self._unwrap(key_id, *row)
+            with self._lock:
+                self._by_id[key_id] = (time.monotonic(), key)
+        return None if key == SHREDDED else key
+
+    def _looked_up(self, ledger: dict[str, str], owner: UUID, retention: str) -> tuple[str, bytes | str] | None:
+        """The key the ledger assigns (or SHREDDED) and its id; None when none is assigned."""
+        key_id = ledger.get(pair(owner, retention))
+        if key_id is None:
+            return None
+        key = self.by_id(key_id) or SHREDDED
+        self._remember(owner, retention, key_id, key)
+        return key_id, key
+
+    def key(self, client_id: UUID, retention: str) -> bytes | None:
+        """The client's data key of this class; None when it was shredded or never made."""
+        found = self._recalled(client_id, retention) or self._looked_up(self.ledger(client_id), client_id, retention)
+        return None if found is None or found[1] == SHREDDED else found[1]
+
+    def for_sealing(self, client_id: UUID, owner: UUID, retention: str, made: KeysMade) -> tuple[str, bytes | None]:
+        """The key to seal ``owner``'s fields of this class with (the client's own, or
+        one of its links'), and its id: the one assigned, or one made ahead that
+        ``made`` assigns now. The key is None when the client's (or the owner's) key
+        of this class was shredded: then nothing personal is stored about them."""
+        found = made.get(client_id, owner, retention) or self._recalled(owner, retention)
+        if found is None and client_id not in made.fresh:
+            if client_id not in made.ledgers:
+                made.ledgers[client_id] = self.ledger(client_id)
+            found = self._looked_up(made.ledgers[client_id], owner, retention)
+            if found is None and self.store.shredded(str(client_id), retention):
+                found = ("", SHREDDED)
+        if found is None:
+            found = self._take()
+            made.keys.setdefault(client_id, {})[(owner, retention)] = found
+        return found[0], None if found[1] == SHREDDED else found[1]
+
+    def stored(self, made: KeysMade) -> None:
+        """The save that assigned these keys is stored: they are in use."""
+        for keys in made.keys.values():
+            for (owner, retention), (key_id, key) in keys.items():
+                self._remember(owner, retention, key_id, key)
+
+    def _take(self) -> tuple[str, bytes]:
+        """A key made ahead (stored wrapped, durable, before it seals anything)."""
+        with self._lock:
+            if not self._ahead:
+                made = [(uuid.uuid4().hex, secrets.token_bytes(32)) for _ in range(MADE_AHEAD)]
+                at = self.clock().isoformat()
+                self.store.add([(key_id, self.current.kid, self.current.wrap(key, key_id.encode()), at)
+                                for key_id, key in made])
+                self._ahead = made
+            return self._ahead.pop()
+
+    def _unwrap(self, key_id: str, kid: str, wrapped: bytes) -> bytes:
         kek = self.keks.get(kid)
         if kek is None:
             raise KeyMissing(f"the data keys were wrapped by key-encryption key {kid}, which is not loaded: "
                              f"set JWW_DATA_KEK_PREVIOUS_FILE to it until they are re-wrapped")
-        return kek.unwrap(wrapped, _about(client_id, retention))
+        return kek.unwrap(wrapped, key_id.encode())
 
     def shred(self, client_id: UUID, retentions: list[str], decision: str) -> list[str]:
-        """Destroy the client's keys of these classes, leaving a tombstone for each
-        (again: nothing more happens). Returns the classes shredded now."""
-        done = self.store.shred(str(client_id), retentions, decision, self.clock().isoformat())
-        with self._lock:
-            for retention in retentions:
-                self._cache[(client_id, retention)] = (time.monotonic(), None)
+        """Destroy the client's keys of these classes, its links' included, leaving a
+        tombstone for each of the client's classes; then forget which keys they were
+        (again: nothing more happens). Returns the classes shredded now.
+
+        A link's key is named in clear beside what it seals (a number's claim, whose
+        client is sealed): once it is gone, nothing may name it with the client, so
+        its tombstone is the client's and its assignment is forgotten."""
+        keys = {name: key_id for name, key_id in self.ledger(client_id).items()
+                if name.rsplit("/", 1)[1] in retentions}
+        own = {retention: keys.get(pair(client_id, retention)) for retention in retentions}
+        done = self.store.shred(str(client_id), own, list(keys.values()), decision, self.clock().isoformat())
+        self.forget(client_id, list(keys))
+        for name, key_id in keys.items():
+            owner, retention = name.rsplit("/", 1)
+            self._remember(UUID(owner), retention, key_id, SHREDDED)
+        for retention in retentions:
+            self._remember(client_id, retention, "", SHREDDED)
         return done
 
     def tombstones(self, client_id: UUID) -> list[dict]:
@@ -159,25 +253,44 @@ class DataKeys:
         """Whether the client's file (its case_file key) is gone here."""
         return any(t["retention"] == "case_file" for t in self.tombstones(client_id))
 
+    def forgotten(self, client_id: UUID) -> bool:
+        """Whether the client's erasure is complete here: its file's keys gone, and
+        no key assigned to it remembered (a crash may come between the two)."""
+        return self.erased(client_id) and not self.ledger(client_id)
+
     def rewrap(self) -> int:
         """Wrap every data key under the current KEK; returns how many changed."""
         count = 0
-        for client_id, retention, kid, wrapped in self.store.all():
+        for key_id, kid, wrapped in self.store.all():
             if kid == self.current.kid:
                 continue
-            key = self._unwrap(UUID(client_id), retention, kid, wrapped)
-            about = _about(UUID(client_id), retention)
-            self.store.replace(client_id, retention, kid, self.current.kid, self.current.wrap(key, about))
+            key = self._unwrap(key_id, kid, wrapped)
+            self.store.replace(key_id, kid, self.current.kid, self.current.wrap(key, key_id.encode()))
             count += 1
         return count
 
+    def close(self) -> None:
+        """Give back the keys made ahead and not used, and the connection."""
+        with self._lock:
+            unused, self._ahead = [key_id for key_id, _ in self._ahead], []
+        try:
+            if unused:
+                self.store.discard(unused)
+        except Exception:  # the store is gone already: unused keys protect nothing, so none is lost
+            pass
+        finally:
+            self.store.close()
+
 
 _SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS data_keys (client_id TEXT NOT NULL, retention TEXT NOT NULL, "
-    "kek_id TEXT NOT NULL, wrapped {blob} NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (client_id, retention))",
+    "CREATE TABLE IF NOT EXISTS wrapped_keys (key_id TEXT PRIMARY KEY, kek_id TEXT NOT NULL, "
+    "wrapped {blob} NOT NULL, made_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS shredded_keys (client_id TEXT NOT NULL, retention TEXT NOT NULL, "
-    "shredded_at TEXT NOT NULL, decision TEXT NOT NULL, PRIMARY KEY (client_id, retention))",
+    "key_id TEXT, shredded_at TEXT NOT NULL, decision TEXT NOT NULL, PRIMARY KEY (client_id, retention))",
 ]
+# The key store of an earlier development version, keyed by client: its events
+# cannot be read by this one.
+_EARLIER = "SELECT 1 FROM data_keys WHERE 1 = 0"
 
 
 class KeyStore:
@@ -187,8 +300,8 @@ class KeyStore:
     def __init__(self, connect, mark: str, blob: str):
         self._connect, self._mark = connect, mark
         # One connection kept per store, used by one caller at a time: a key is asked
-        # for at every save and load of a new client, and a connection per question
-        # (to PostgreSQL above all) would cost more than the encryption itself.
+        # for at every load of a client not seen lately, and a connection per
+        # question (to PostgreSQL above all) would cost more than the encryption.
         self._db = None
         self._lock = threading.Lock()
         # A service's workers and relay start together: PostgreSQL's CREATE TABLE IF
@@ -198,11 +311,22 @@ class KeyStore:
                 with self._connection() as db:
                     for statement in _SCHEMA:
                         db.execute(statement.format(blob=blob))
-                return
+                break
             except Exception:
                 if attempt == 2:
                     raise
                 time.sleep(0.2)
+        if self._earlier():
+            raise KeyMissing("this key store was made by an earlier development version, which kept keys by "
+                             "client: start afresh with make clean (development stores only)")
+
+    def _earlier(self) -> bool:
+        try:
+            with self._connection() as db:
+                db.execute(_EARLIER)
+            return True
+        except Exception:
+            return False
 
     @contextlib.contextmanager
     def _connection(self):
@@ -234,32 +358,40 @@ class KeyStore:
     def _sql(self, text: str) -> str:
         return text.replace("?", self._mark)
 
-    def get(self, client_id: str, retention: str) -> tuple[str, bytes] | str | None:
-        """The wrapped key ``(kek id, wrapped)``, ``SHREDDED``, or None when never made:
-        one question."""
+    def get(self, key_id: str) -> tuple[str, bytes] | None:
+        """The wrapped key ``(kek id, wrapped)``, or None when it is gone (shredded)."""
         with self._connection() as db:
-            row = db.execute(self._sql(
-                "SELECT kek_id, wrapped FROM data_keys WHERE client_id = ? AND retention = ? "
-                "UNION ALL SELECT NULL, NULL FROM shredded_keys WHERE client_id = ? AND retention = ?"),
-                (client_id, retention, client_id, retention)).fetchone()
-        if row is None:
-            return None
-        return SHREDDED if row[0] is None else (row[0], bytes(row[1]))
+            row = db.execute(self._sql("SELECT kek_id, wrapped FROM wrapped_keys WHERE key_id = ?"),
+                             (key_id,)).fetchone()
+        return None if row is None else (row[0], bytes(row[1]))
 
-    def add(self, client_id: str, retention: str, kid: str, wrapped: bytes, at: str) -> bool:
-        """Whether this one was stored (another process may have made it first)."""
+    def shredded(self, client_id: str, retention: str) -> bool:
+        """Whether the client's keys of this class were shredded."""
         with self._connection() as db:
-            return db.execute(self._sql("INSERT INTO data_keys VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-                              (client_id, retention, kid, wrapped, at)).rowcount == 1
+            return db.execute(self._sql("SELECT 1 FROM shredded_keys WHERE client_id = ? AND retention = ?"),
+                              (client_id, retention)).fetchone() is not None
 
-    def shred(self, client_id: str, retentions: list[str], decision: str, at: str) -> list[str]:
+    def add(self, rows: list[tuple[str, str, bytes, str]]) -> None:
+        """Keys made ahead: (key id, KEK id, wrapped, when), in one commit."""
+        with self._connection() as db:
+            db.cursor().executemany(self._sql("INSERT INTO wrapped_keys VALUES (?, ?, ?, ?)"), rows)
+
+    def discard(self, key_ids: list[str]) -> None:
+        with self._connection() as db:
+            db.cursor().executemany(self._sql("DELETE FROM wrapped_keys WHERE key_id = ?"), [(k,) for k in key_ids])
+
+    def shred(self, client_id: str, own: dict[str, str | None], key_ids: list[str], decision: str,
+              at: str) -> list[str]:
+        """Delete the keys ``key_ids`` and leave a tombstone for each of the client's
+        classes (``own``: class -> the client's own key id of it, if any), in one
+        commit; the classes tombstoned now."""
         done = []
         with self._connection() as db:
-            for retention in retentions:
-                db.execute(self._sql("DELETE FROM data_keys WHERE client_id = ? AND retention = ?"),
-                           (client_id, retention))
-                inserted = db.execute(self._sql("INSERT INTO shredded_keys VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-                                      (client_id, retention, at, decision))
+            for key_id in key_ids:
+                db.execute(self._sql("DELETE FROM wrapped_keys WHERE key_id = ?"), (key_id,))
+            for retention, key_id in own.items():
+                inserted = db.execute(self._sql("INSERT INTO shredded_keys VALUES (?, ?, ?, ?, ?) "
+                                                "ON CONFLICT DO NOTHING"), (client_id, retention, key_id, at, decision))
                 if inserted.rowcount:
                     done.append(retention)
         return done
@@ -270,21 +402,27 @@ class KeyStore:
                                         "WHERE client_id = ? ORDER BY retention"), (client_id,)).fetchall()
         return [{"retention": r, "shredded_at": at, "decision": d} for r, at, d in rows]
 
-    def all(self) -> list[tuple[str, str, str, bytes]]:
+    def all(self) -> list[tuple[str, str, bytes]]:
         with self._connection() as db:
-            rows = db.execute("SELECT client_id, retention, kek_id, wrapped FROM data_keys").fetchall()
-        return [(c, r, k, bytes(w)) for c, r, k, w in rows]
+            rows = db.execute("SELECT key_id, kek_id, wrapped FROM wrapped_keys").fetchall()
+        return [(k, kid, bytes(w)) for k, kid, w in rows]
 
-    def replace(self, client_id: str, retention: str, old_kid: str, kid: str, wrapped: bytes) -> None:
+    def replace(self, key_id: str, old_kid: str, kid: str, wrapped: bytes) -> None:
         with self._connection() as db:
-            db.execute(self._sql("UPDATE data_keys SET kek_id = ?, wrapped = ? "
-                                 "WHERE client_id = ? AND retention = ? AND kek_id = ?"),
-                       (kid, wrapped, client_id, retention, old_kid))
+            db.execute(self._sql("UPDATE wrapped_keys SET kek_id = ?, wrapped = ? WHERE key_id = ? AND kek_id = ?"),
+                       (kid, wrapped, key_id, old_kid))
+
+
+def _sqlite(*args, **kwargs) -> sqlite3.Connection:
+    db = sqlite3.connect(*args, timeout=10, check_same_thread=False, **kwargs)
+    # A shredded key's row is overwritten, not just unlinked: its bytes must not linger in the file.
+    db.execute("PRAGMA secure_delete = ON")
+    return db
 
 
 def sqlite_store(path: Path) -> KeyStore:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return KeyStore(lambda: sqlite3.connect(path, timeout=10, check_same_thread=False), "?", "BLOB")
+    return KeyStore(lambda: _sqlite(path), "?", "BLOB")
 
 
 def postgres_store(dbname: str, **connection) -> KeyStore:
@@ -297,7 +435,7 @@ def memory_store() -> KeyStore:
     """A key store that lives as long as this object (tests, an in-memory application)."""
     name = f"file:jww-keys-{secrets.token_hex(8)}?mode=memory&cache=shared"
     anchor = sqlite3.connect(name, uri=True, check_same_thread=False)  # the database lives while it is open
-    store = KeyStore(lambda: sqlite3.connect(name, uri=True, timeout=10, check_same_thread=False), "?", "BLOB")
+    store = KeyStore(lambda: _sqlite(name, uri=True), "?", "BLOB")
     store.anchor = anchor
     return store
 

@@ -13,20 +13,20 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, ClassVar, Iterator
 
-from eventsourcing.application import Application, ProcessingEvent, Repository
+from eventsourcing.application import Application, ProcessingEvent, Recording, Repository
 from eventsourcing.persistence import (
-    IntegrityError, InternalError, JSONTranscoder, ProcessRecorder, ProgrammingError, Tracking,
+    IntegrityError, InternalError, JSONTranscoder, Notification, ProcessRecorder, ProgrammingError, Tracking,
 )
 from eventsourcing.utils import get_topic, retry
 
-from shared import chain, datakeys, once, replays
+from shared import chain, datakeys, key_assignments, once, replays
 from shared.concurrency import CheckedRepository
 from shared.config import StoreSettings
 from shared.errors import Conflict
 from shared.once import RequestCarriedOut
 from shared.persistence import DateAsISO, store_env
 from shared.replays import AssertionUsed
-from shared.sealing import SealedAsText, Sealer, SealingMapper
+from shared.sealing import Sealer, SealingMapper
 
 
 class ServiceApplication(Application):
@@ -70,6 +70,17 @@ class ServiceApplication(Application):
         merged.update(env or {})
         self.data_keys = datakeys.for_store(self.service_name, store, merged)
         self._construct(merged)
+        self.data_keys.ledger = self.recorder.client_keys
+        self.data_keys.forget = self.recorder.forget_client_keys
+
+    def _store_keys(self, made: datakeys.KeysMade) -> None:
+        """Keys a seal outside a save assigned (a snapshot's): stored at once."""
+        self.recorder.insert_events([], **{key_assignments.ROWS: made.rows()})
+        self.data_keys.stored(made)
+
+    def close(self) -> None:
+        super().close()
+        self.data_keys.close()
 
     # A service's workers and relay start together; PostgreSQL's CREATE TABLE IF NOT
     # EXISTS can then collide ("duplicate key", "tuple concurrently updated", or
@@ -82,11 +93,10 @@ class ServiceApplication(Application):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
-        transcoder.register(SealedAsText())
 
     def construct_mapper(self) -> SealingMapper:
         mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=SealingMapper)
-        mapper.sealer = Sealer(self.data_keys, self.sealed, mapper.transcoder)
+        mapper.sealer = Sealer(self.data_keys, self.sealed, mapper.transcoder, store_keys=self._store_keys)
         return mapper
 
     def construct_repository(self) -> Repository:
@@ -96,7 +106,7 @@ class ServiceApplication(Application):
         return repository
 
     def construct_recorder(self) -> ProcessRecorder:
-        return self.factory.process_recorder()
+        return key_assignments.recorder(self.factory)
 
     @property
     def process_recorder(self) -> ProcessRecorder:
@@ -111,22 +121,37 @@ class ServiceApplication(Application):
         if spent is not None:
             processing.collect_events(AssertionUsed(*spent))
         # Every save, a command's or a follower's, seals and then chains its events
-        # before storing: the bytes chained are the bytes stored.
-        self.mapper.sealer.seal(processing.events)
-        chain.seal(processing.events, processing.aggregates, self.mapper)
+        # before storing: the bytes chained are the bytes stored. The data keys it
+        # assigns are recorded in the same transaction.
+        made = self.mapper.sealer.seal(processing.events)
+        processing.saved_kwargs[key_assignments.ROWS] = made.rows()
+        records = chain.seal(processing.events, processing.aggregates, self.mapper)
         try:
-            recordings = super()._record(processing)
+            recordings = self._put(processing, records)
         except IntegrityError:
             if request is not None and self.recorder.select_events(request, limit=1):
                 raise Conflict("this request was carried out already", {"request": ["already carried out"]}) from None
             if spent is not None and self.recorder.select_events(spent[0], limit=1):
                 raise replays.replayed() from None
             raise
+        self.data_keys.stored(made)
         if request is not None:
             once.stored()
         if spent is not None:
             replays.stored()
         return recordings
+
+    def _put(self, processing: ProcessingEvent, records: list) -> list[Recording]:
+        """The library's own recording of a save (``Application._record``), given the
+        records as chained, so that no event is mapped a second time."""
+        ids = self.recorder.insert_events(records, tracking=processing.tracking, **processing.saved_kwargs) or []
+        if self.repository.cache and not self.repository.fastforward:
+            for aggregate_id, aggregate in processing.aggregates.items():
+                self.repository.cache.put(aggregate_id, aggregate)
+        return [Recording(event, Notification(originator_id=stored.originator_id,
+                                              originator_version=stored.originator_version,
+                                              topic=stored.topic, state=stored.state, id=position))
+                for event, stored, position in zip(processing.events, records, ids)]
 
     def record_processing(self, processing: ProcessingEvent) -> None:
         """Store the events a processed upstream event caused, together with its

@@ -20,7 +20,6 @@ from shared import access_log
 from shared.access import allow
 from shared.contracts.declare import RETENTION_CLASSES
 from shared.erasure import RETENTION_POLICY
-from shared.sealing import link_owner
 from shared.errors import Conflict, InvalidInput, NotFound
 
 from services.intake import national_number as national_number_module
@@ -250,13 +249,6 @@ class IntakeApplication(StaffDirectory):
         self.save(erasure)
         return erasure.id
 
-    def _claims_of(self, client_id: UUID) -> list[UUID]:
-        client: Client = self.repository.get(client_id)
-        if not client.national_number:
-            return []
-        return [NationalNumberClaim.create_id(
-            NationalNumberClaim.digest(client.national_number, self.national_number_key))]
-
     def retention_due(self, now: dt.datetime) -> list[dict]:
         """The clients whose personal data the retention policy says must go now:
         declined intakes older than ``declined_retention``, not erased yet. Their ids,
@@ -305,14 +297,11 @@ class IntakeApplication(StaffDirectory):
         completes. Returns how many were carried out now."""
         done = 0
         for approved in self.stored(Erasure.Approved):
-            # Done already (the client's keys are tombstoned): one read, no writes.
-            if self.data_keys.erased(approved.client_id):
+            # Done already (the client's keys tombstoned, their ids forgotten): two reads, no writes.
+            if self.data_keys.forgotten(approved.client_id):
                 continue
-            decision = str(approved.originator_id)
-            # The number's claim first: its link to the client, while the number can still be read.
-            for claim_id in self._claims_of(approved.client_id):
-                self.data_keys.shred(link_owner(claim_id, approved.client_id), list(RETENTION_CLASSES), decision)
-            if self.data_keys.shred(approved.client_id, list(RETENTION_CLASSES), decision):
+            # The client's keys go with those of its links (its number's claim).
+            if self.data_keys.shred(approved.client_id, list(RETENTION_CLASSES), str(approved.originator_id)):
                 done += 1
         return done
 

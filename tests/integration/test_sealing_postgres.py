@@ -1,6 +1,10 @@
 """Personal fields at rest on PostgreSQL: sealed in the events database, the data keys
 only wrapped and in a database of their own; shredded, every chain still holds."""
+import uuid
+
 import psycopg
+import pytest
+from eventsourcing.persistence import IntegrityError
 
 from services.intake.application import IntakeApplication
 from shared import chain
@@ -41,3 +45,18 @@ def test_personal_fields_are_sealed_on_postgres_and_the_keys_kept_apart(pg_prefi
     reopened = IntakeApplication(store=store(pg_prefix))
     assert reopened.repository.get(client_id).family_name is None
     assert list(chain.verify(reopened.recorder)) == []
+
+
+def test_a_key_is_assigned_on_postgres_only_with_the_facts_it_seals(pg_prefix):
+    intake = IntakeApplication(store=store(pg_prefix))
+    client_id = intake.register_client(WORKER, **registration_args())
+    assigned = intake.recorder.client_keys(client_id)
+    assert any(name.endswith("/case_file") for name in assigned)
+    (stored,) = intake.recorder.select_events(client_id, limit=1)
+    stranger = uuid.uuid4()
+    with pytest.raises(IntegrityError):  # the same record again: nothing of this save is stored
+        intake.recorder.insert_events([stored], client_keys=[(str(stranger), f"{stranger}/case_file", "k1")])
+    assert intake.recorder.client_keys(stranger) == {}
+    reopened = IntakeApplication(store=store(pg_prefix))
+    assert reopened.recorder.client_keys(client_id) == assigned
+    assert reopened.repository.get(client_id).family_name == registration_args()["family_name"]

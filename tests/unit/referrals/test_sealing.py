@@ -4,7 +4,6 @@ opens again when loaded, and reads as erased once the client's keys are shredded
 while every chain still verifies and another client stays whole."""
 import datetime as dt
 import importlib
-import json
 import pkgutil
 
 import pytest
@@ -21,6 +20,7 @@ from shared.config import DEPLOY_DIR, StoreSettings
 from shared.contracts import referrals as contracts
 from shared.contracts import referrals_answers as answers
 from shared.contracts.declare import RETENTION_CLASSES, Fact, personal_fields, properties
+from shared.sealing import SEALED_KEY
 from tests.support.declarations import declared_names, event_fields
 from tests.support.fakes import IN_MEMORY, Clock, Link
 from tests.support.fakes import intake as new_intake
@@ -134,15 +134,15 @@ def sealed_world(clock, tmp_path):
     return SealedWorld(clock, tmp_path)
 
 
-def stored_states(app) -> list[tuple[type, dict]]:
-    """Every stored event of a sealed class, as stored: its class and its state, decoded."""
+def stored_states(app) -> list[tuple[type, dict, dict]]:
+    """Every stored event of a sealed class: its class, its state as stored (decoded),
+    and the values sealed in it, opened."""
     topics = {get_topic(cls): cls for cls in app.sealed}
-    notes = app.recorder.select_notifications(1, 100_000)
-    return [(topics[n.topic], json.loads(n.state)) for n in notes if n.topic in topics]
-
-
-def is_sealed(value) -> bool:
-    return isinstance(value, dict) and value.get("_type_") == "sealed"
+    notes = [n for n in app.recorder.select_notifications(1, 100_000) if n.topic in topics]
+    states = [(topics[n.topic], n, app.mapper.transcoder.decode(n.state)) for n in notes]
+    return [(cls, state, app.mapper.sealer.open(state["client_id"], n.originator_id, n.originator_version,
+                                                state.get(SEALED_KEY, {})))
+            for cls, n, state in states]
 
 
 # -- sealed at rest ------------------------------------------------------------------------
@@ -161,10 +161,10 @@ def test_every_personal_field_is_sealed_on_disk_and_opens_again(sealed_world, cl
     # (None, for a value not given, is stored as none.) The run filled every one.
     stored = stored_states(app)
     seen = set()
-    for cls, state in stored:
+    for cls, state, opened in stored:
         for name in personal_fields(app.sealed[cls]):
-            assert state[name] is None or is_sealed(state[name]), (cls.__qualname__, name, state[name])
-            if is_sealed(state[name]):
+            assert state[name] is None, (cls.__qualname__, name, state[name])
+            if name in opened:
                 seen.add((cls, name))
     assert seen == {(cls, name) for cls, fact in app.sealed.items() for name in personal_fields(fact)}
 
@@ -190,8 +190,8 @@ def test_every_personal_field_is_sealed_on_disk_and_opens_again(sealed_world, cl
     record = app.client_on_record(ids["client"])
     assert (record.languages, record.preferred_language) == (["fr", "ar"], "ar")
     assert record.consents_to("transit", "referral") and not record.consents_to("projet-lama", "referral")
-    read = [e for cls, e in stored if cls is access_log.FileRead.Recorded]
-    assert read and all(is_sealed(e["purpose_detail"]) for e in read)
+    read = [opened for cls, _, opened in stored if cls is access_log.FileRead.Recorded]
+    assert read and all(opened["purpose_detail"] for opened in read)
     assert app.referral_history(WORKER, kept["client"])[0]["reason"] == MARKERS["kept_reason"]
     assert list(chain.verify(app.recorder)) == []
 
