@@ -77,25 +77,33 @@ class AuditApplication(ServiceApplication):
         self.save(timeline)
         return timeline
 
+    def _erased(self, client_id: UUID) -> dict | None:
+        """When (and on whose decision) the client's file was erased here, if it was."""
+        for tombstone in self.data_keys.tombstones(client_id):
+            if tombstone["retention"] == "case_file":
+                return {"on": tombstone["shredded_at"], "decision": tombstone["decision"]}
+        return None
+
     def timeline(self, actor: dict, client_id: UUID, purpose: str, since: dt.datetime | None = None,
                  until: dt.datetime | None = None, purpose_detail: str = "") -> dict:
         """Who did what, when, in which agency; and who read this file."""
         timeline = self._read(actor, client_id, purpose, purpose_detail, "timeline")
-        return jsonable({"client_id": client_id, "entries": timeline.facts(since, until),
-                         "access_log": timeline.access_log(since, until)})
+        return jsonable({"client_id": client_id, "erased": self._erased(client_id),
+                         "entries": timeline.facts(since, until), "access_log": timeline.access_log(since, until)})
 
     def replay(self, actor: dict, client_id: UUID, at: dt.datetime, purpose: str, purpose_detail: str = "") -> dict:
         """The file as it stood at ``at``, rebuilt from the stored facts alone."""
         timeline = self._read(actor, client_id, purpose, purpose_detail, "replay")
         facts = timeline.facts(until=at)
-        return jsonable({"client_id": client_id, "at": at, "facts": len(facts), "file": file_at(facts)})
+        return jsonable({"client_id": client_id, "erased": self._erased(client_id), "at": at, "facts": len(facts),
+                         "file": file_at(facts)})
 
     def changes(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str,
                 purpose_detail: str = "") -> dict:
         """What changed in the file between two instants, and the facts that changed it."""
         timeline = self._read(actor, client_id, purpose, purpose_detail, "changes")
-        return jsonable({"client_id": timeline.client_id, "since": since, "until": until,
-                         **between(timeline.facts(), since, until)})
+        return jsonable({"client_id": timeline.client_id, "erased": self._erased(client_id), "since": since,
+                         "until": until, **between(timeline.facts(), since, until)})
 
     def export(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str,
                purpose_detail: str = "") -> dict:
@@ -103,7 +111,8 @@ class AuditApplication(ServiceApplication):
         file at both ends, what changed, every fact and every read in between."""
         timeline = self._read(actor, client_id, purpose, purpose_detail, "export")
         return jsonable({
-            "format": EXPORT_FORMAT, "client_id": timeline.client_id, "exported_at": self.clock(),
+            "format": EXPORT_FORMAT, "client_id": timeline.client_id, "erased": self._erased(client_id),
+            "exported_at": self.clock(),
             "exported_by": {k: actor[k] for k in ("user_id", "role", "agency")}, "purpose": purpose,
             "purpose_detail": purpose_detail,
             "since": since, "until": until, **between(timeline.facts(), since, until),

@@ -54,7 +54,7 @@ class Timeline(ServiceAggregate):
         )
 
     # ``about_the_client`` is None once the client's keys are shredded: the fields it
-    # held read as None, and the rest of the entry still counts.
+    # held read as None and are named as erased, and the rest of the entry still counts.
     @event("EntryRecorded")
     def _entry(
         self, client_id: UUID, event_id: str, source: str, type: str, time: dt.datetime, position: int,  # noqa: A002
@@ -65,6 +65,7 @@ class Timeline(ServiceAggregate):
             "event_id": event_id, "source": source, "type": type, "time": time, "position": position,
             "agency": agency, "actor": actor, "actor_role": actor_role,
             "data": {**data, **(about_the_client if about_the_client is not None else dict.fromkeys(withheld))},
+            "erased": [] if about_the_client is not None else list(withheld),
         })
 
     def record_read(self, reader: str, role: str, agency: str, purpose: str, purpose_detail: str, query: str,

@@ -107,6 +107,12 @@ ROUTES: tuple[Route, ...] = (
     POST("/clients/{client_id}/erasure/refusal", "intake", "refuse_erasure", intake.RefuseErasure,
          "Refuse an erasure, saying why the data is kept (admin, data-protection officer)",
          status=200, answer=intake_out.ErasureStatus),
+    POST("/clients/{client_id}/legal-hold", "intake", "place_legal_hold", intake.PlaceLegalHold,
+         "Place a legal hold on the client's data (GDPR art. 17(3)): no erasure, on request or by a retention "
+         "rule, until it is lifted (admin, data-protection officer)", status=200, answer=intake_out.LegalHoldStatus),
+    POST("/clients/{client_id}/legal-hold/lifting", "intake", "lift_legal_hold", intake.LiftLegalHold,
+         "Lift the legal hold on the client's data (admin, data-protection officer)", status=200,
+         answer=intake_out.LegalHoldStatus),
     POST("/retention/trajectories", "guidance", "apply_retention", base.ApplyRetention,
          "List the clients whose closed trajectory's personal data guidance's retention policy makes due, or "
          "destroy guidance's keys for them (admin, data-protection officer; a dry run unless dry_run is false)",

@@ -13,6 +13,8 @@ import uuid
 from typing import Callable
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
 from shared import access_log, erasure
 from shared.access import allow
 from shared.errors import NotFound
@@ -193,16 +195,25 @@ class GuidanceApplication(Policies, Queries, ServiceApplication):
 
     def retention_due(self, now: dt.datetime) -> list[dict]:
         """Clients whose trajectory here has been closed longer than
-        ``closed_retention`` and whose keys here still exist: ids, rule, since when."""
+        ``closed_retention``, whose keys here still exist and whose data no legal hold
+        keeps: ids, rule, since when."""
         due = []
         for trajectory_id in self.index.all():
             trajectory: Trajectory = self.repository.get(trajectory_id)
             # Nothing is recorded on a closed trajectory: its last change is its closing.
             since = trajectory.modified_on + self.closed_retention
-            if trajectory.status == CLOSED and since <= now and self.data_keys.key(trajectory.client_id, "case_file"):
+            if trajectory.status == CLOSED and since <= now and self.data_keys.key(trajectory.client_id, "case_file") \
+                    and not self._held(trajectory.client_id):
                 due.append({"client_id": str(trajectory.client_id), "rule": CLOSED_RULE, "due_since": since.isoformat(),
                             "trajectory_id": trajectory_id})
         return due
+
+    def _held(self, client_id: UUID) -> bool:
+        """Whether a legal hold keeps the client's data (intake decides; guidance follows)."""
+        try:
+            return self.repository.get(client_id).legal_hold
+        except AggregateNotFoundError:
+            return False
 
     def apply_retention(self, actor: dict, dry_run: bool = True) -> list[dict]:
         """List what is due (``dry_run``), or destroy guidance's keys of the client's

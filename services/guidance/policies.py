@@ -1,6 +1,6 @@
 """What intake's facts do in guidance: a registered client is noted, an accepted
 intake opens a trajectory, a reassignment changes its worker, a transfer closes it
-and opens one at the new agency, and family consents are followed.
+and opens one at the new agency, and family consents and legal holds are followed.
 
 Each policy creates aggregates with ids derived from the upstream fact and loads
 what it changes through ``aggregate_in``, so an event applied twice collides in the
@@ -32,7 +32,17 @@ class Policies:
             _intake("client-transferred"): self.follow_transfer,
             _intake("consent-given"): self.follow_consent,
             _intake("consent-withdrawn"): self.follow_consent,
+            _intake("legal-hold-placed"): self.follow_legal_hold,
+            _intake("legal-hold-lifted"): self.follow_legal_hold,
         }
+
+    def follow_legal_hold(self, event: dict, processing: ProcessingEvent) -> None:
+        try:
+            record = self.aggregate_in(processing, event["data"]["client_id"])
+        except AggregateNotFoundError:  # registered before guidance followed intake: nothing of theirs here
+            return
+        record.note_legal_hold(event["type"] == _intake("legal-hold-placed"))
+        processing.collect_events(record)
 
     def note_registered_client(self, event: dict, processing: ProcessingEvent) -> None:
         data = event["data"]

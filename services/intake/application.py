@@ -24,7 +24,9 @@ from shared.errors import Conflict, InvalidInput, NotFound
 
 from services.intake import national_number as national_number_module
 from services.intake.directory import StaffDirectory
-from services.intake.domain import DECLINED, Client, Consent, Erasure, NationalNumberClaim, NoConsentInForce
+from services.intake.domain import (
+    DECLINED, Client, Consent, Erasure, LegalHold, NationalNumberClaim, NoConsentInForce,
+)
 from services.intake.integration import PUBLICATIONS, SEALED
 from services.intake.projections import ClientIndex
 from services.intake.roles import CASEWORK, COORDINATOR, DATA_PROTECTION
@@ -237,10 +239,43 @@ class IntakeApplication(StaffDirectory):
         The national number is released: it no longer points to the person."""
         allow(actor, DATA_PROTECTION, "approve_erasure")
         erasure = self._erasure(client_id)
-        erasure.approve(actor)
+        erasure.approve(actor, self._hold_of(erasure.client_id))
         self.save(erasure, *self._released_claim(self.repository.get(erasure.client_id)))
         self.carry_out_erasures()
         return erasure.id
+
+    # -- legal hold (GDPR art. 17(3)) ------------------------------------------------------
+
+    def place_legal_hold(self, actor: dict, client_id: UUID, ground: str, note: str = "") -> dict:
+        allow(actor, DATA_PROTECTION, "place_legal_hold")  # across agencies, like an erasure's decision
+        client = self._get(client_id, Client, "client_id")
+        hold = self._hold_of(client.id)
+        if hold is None:
+            hold = LegalHold(client_id=client.id, agency=client.agency, ground=ground, note=note, placed_by=actor)
+        else:
+            hold.place_again(ground, note, actor)
+        self.save(hold)
+        return {"client_id": str(client.id), "in_force": True, "ground": ground}
+
+    def lift_legal_hold(self, actor: dict, client_id: UUID, note: str = "") -> dict:
+        allow(actor, DATA_PROTECTION, "lift_legal_hold")
+        client = self._get(client_id, Client, "client_id")
+        hold = self._hold_of(client.id)
+        if hold is None:
+            raise NotFound("no legal hold was placed on this client's data", {"client_id": ["no legal hold"]})
+        hold.lift(note, actor)
+        self.save(hold)
+        return {"client_id": str(client.id), "in_force": False, "ground": hold.ground}
+
+    def _hold_of(self, client_id: UUID) -> LegalHold | None:
+        try:
+            return self.repository.get(LegalHold.create_id(client_id))
+        except AggregateNotFoundError:
+            return None
+
+    def _held(self, client_id: UUID) -> bool:
+        hold = self._hold_of(client_id)
+        return hold is not None and hold.in_force
 
     def refuse_erasure(self, actor: dict, client_id: UUID, reason: str) -> UUID:
         allow(actor, DATA_PROTECTION, "refuse_erasure")
@@ -256,9 +291,10 @@ class IntakeApplication(StaffDirectory):
         due = {}
         for declined in self.stored(Client.IntakeDeclined):
             since = declined.timestamp + self.declined_retention
-            # An erasure asked for, refused (a legal hold) or done already: a person decided.
+            # An erasure asked for, refused or done already: a person decided. A legal
+            # hold in force keeps the data until it is lifted.
             if since <= now and self.repository.get(declined.client_id).status == DECLINED \
-                    and self._erasure_of(declined.client_id) is None:
+                    and self._erasure_of(declined.client_id) is None and not self._held(declined.client_id):
                 # A client declined twice is due once, from the last decline.
                 due[str(declined.client_id)] = {"client_id": str(declined.client_id), "rule": DECLINED_RULE,
                                                 "due_since": since.isoformat()}
@@ -335,7 +371,14 @@ class IntakeApplication(StaffDirectory):
                 for c in self.consents(client.id)
             ],
             "erased": self._erased(client.id),
+            "legal_hold": self._hold_on_file(client.id),
         }
+
+    def _hold_on_file(self, client_id: UUID) -> dict | None:
+        hold = self._hold_of(client_id)
+        if hold is None or not hold.in_force:
+            return None
+        return {"ground": hold.ground, "since": hold.modified_on.isoformat()}
 
     def _erased(self, client_id: UUID) -> dict | None:
         erasure = self._erasure_of(client_id)

@@ -11,7 +11,7 @@ from shared.contracts import intake as contracts
 from shared.contracts import intake_directory as directory
 from shared.outbox import publish_as
 
-from services.intake.domain import Agency, Client, Consent, Erasure, NationalNumberClaim
+from services.intake.domain import Agency, Client, Consent, Erasure, LegalHold, NationalNumberClaim
 
 
 def _staff(e) -> str:
@@ -25,6 +25,9 @@ PUBLICATIONS = {
     Consent.GivenAgain: publish_as(contracts.ConsentGivenV1, identity="consent_id", actor="given_by"),
     Consent.Withdrawn: publish_as(contracts.ConsentWithdrawnV1, identity="consent_id", actor="withdrawn_by"),
     Erasure.Approved: publish_as(contracts.ErasureApprovedV1, identity="erasure_id", actor="approved_by"),
+    LegalHold.Placed: publish_as(contracts.LegalHoldPlacedV1, actor="placed_by"),
+    LegalHold.PlacedAgain: publish_as(contracts.LegalHoldPlacedV1, actor="placed_by"),
+    LegalHold.Lifted: publish_as(contracts.LegalHoldLiftedV1, actor="lifted_by"),
     Client.Registered: publish_as(contracts.ClientRegisteredV1, actor="registered_by"),
     Client.LanguagesRecorded: publish_as(contracts.ClientLanguagesRecordedV1, actor="recorded_by"),
     Client.HelpRequestReceived: publish_as(contracts.HelpRequestReceivedV1, actor="received_by"),
@@ -60,6 +63,9 @@ SEALED = {
     Erasure.Requested: contracts.ErasureRequest,
     Erasure.RequestedAgain: contracts.ErasureRequest,
     Erasure.Refused: contracts.ErasureRefusal,
+    LegalHold.Placed: contracts.LegalHoldPlacement,
+    LegalHold.PlacedAgain: contracts.LegalHoldPlacement,
+    LegalHold.Lifted: contracts.LegalHoldLifting,
     NationalNumberClaim.Claimed: contracts.NumberClaim,
     NationalNumberClaim.ClaimedAgain: contracts.NumberClaim,
 }

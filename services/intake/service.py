@@ -65,6 +65,16 @@ class IntakeService(RetentionJob, ServiceBase):
         return {"erasure_id": str(self.app.refuse_erasure(**data)), "status": "refused"}
 
     @rpc
+    @command(contracts.PlaceLegalHold)
+    def place_legal_hold(self, data: dict) -> dict:
+        return self.app.place_legal_hold(**data)
+
+    @rpc
+    @command(contracts.LiftLegalHold)
+    def lift_legal_hold(self, data: dict) -> dict:
+        return self.app.lift_legal_hold(**data)
+
+    @rpc
     @command(contracts.AcceptIntake)
     def accept_intake(self, data: dict) -> dict:
         self.app.accept(**data)

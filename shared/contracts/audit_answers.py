@@ -35,6 +35,15 @@ class TimelineEntry(AnswerSchema):
     actor = fields.String(required=True, allow_none=True)
     actor_role = fields.String(required=True, allow_none=True)
     data = fields.Dict(keys=fields.String(), required=True)
+    erased = fields.List(fields.String(), required=True,
+                         metadata={"description": "the fields of data whose content was erased (null in data)"})
+
+
+class Erasure(AnswerSchema):
+    """When the client's personal data was erased here, and on whose decision."""
+
+    on = fields.AwareDateTime(required=True)
+    decision = fields.String(required=True)
 
 
 class AccessLogEntry(type("ReadShown", (AnswerSchema,), answer_fields(FileRead, omit=["client_id"],
@@ -48,17 +57,19 @@ class AccessLogEntry(type("ReadShown", (AnswerSchema,), answer_fields(FileRead, 
 
 class Timeline(AnswerSchema):
     client_id = fields.UUID(required=True)
+    erased = fields.Nested(Erasure, required=True, allow_none=True)
     entries = fields.List(fields.Nested(TimelineEntry), required=True)
     access_log = fields.List(fields.Nested(AccessLogEntry), required=True)
 
 
 # -- the file as the facts make it (services/audit/replay.py) --------------------------
+# What the facts said about the client is null once the client's data is erased.
 
 class IntakeInFile(AnswerSchema):
     status = fields.String(required=True, allow_none=True, validate=validate.OneOf(INTAKE_STATUSES))
     agency = fields.String(required=True, allow_none=True)
     worker = fields.String(required=True, allow_none=True)
-    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True, allow_none=True)
     legal_position = fields.String(required=True, allow_none=True, validate=validate.OneOf(LEGAL_POSITIONS))
     help_requests = count(required=True)
     consents = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)  # "recipient/purpose"
@@ -76,7 +87,7 @@ class TrajectoryInFile(AnswerSchema):
 
 
 class ReferralInFile(AnswerSchema):
-    partner = fields.String(required=True)
+    partner = fields.String(required=True, allow_none=True)
     state = fields.String(required=True, validate=validate.OneOf(STATES))
     outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(OUTCOMES))
 
@@ -96,6 +107,7 @@ class AuditFile(AnswerSchema):
 
 class FileReplay(AnswerSchema):
     client_id = fields.UUID(required=True)
+    erased = fields.Nested(Erasure, required=True, allow_none=True)
     at = fields.AwareDateTime(required=True)
     facts = count(required=True)
     file = fields.Nested(AuditFile, required=True)
@@ -112,6 +124,7 @@ class FieldChange(AnswerSchema):
 
 class FileChanges(AnswerSchema):
     client_id = fields.UUID(required=True)
+    erased = fields.Nested(Erasure, required=True, allow_none=True)
     since = fields.AwareDateTime(required=True)
     until = fields.AwareDateTime(required=True)
     file_at_since = fields.Nested(AuditFile, required=True)

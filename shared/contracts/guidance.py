@@ -252,6 +252,13 @@ class FamilyConsent(Fact):
     active = declared(fields.Boolean(required=True), category=None, published=False, given=False)
 
 
+class LegalHold(Fact):
+    """Whether a legal hold (GDPR art. 17(3)) keeps the client's data from guidance's own
+    retention rule. Intake decides it; that a hold is in force says nothing personal."""
+
+    in_force = declared(fields.Boolean(required=True), category=None, published=False, given=False)
+
+
 class AboutATrajectory(Fact):
     """What every fact about a trajectory names: whose, which, and which agency's."""
 

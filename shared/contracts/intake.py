@@ -280,6 +280,33 @@ class ErasureRefusal(Fact):
     refused_by = who_acted()
 
 
+# -- legal hold (GDPR art. 17(3)) --------------------------------------------------------
+
+# Art. 17(3)(a)-(e): why personal data is kept although its erasure could be asked for.
+HOLD_GROUNDS = ("freedom_of_expression", "legal_obligation", "public_health", "archiving", "legal_claims")
+
+
+class AboutALegalHold(Fact):
+    """What every fact about a legal hold names: whose data, held on what ground."""
+
+    client_id = declared(fields.UUID(required=True), category=None)
+    agency = _agency()
+    ground = declared(fields.String(required=True, validate=validate.OneOf(HOLD_GROUNDS)), category=None)
+    # Which case or obligation: may name the person's case, so it is erased with the rest.
+    note = declared(fields.String(load_default="", validate=validate.Length(max=2000)), category="legal_situation",
+                    personal=True, published=False)
+
+
+class LegalHoldPlacement(AboutALegalHold):
+    placed_by = who_acted()
+
+
+class LegalHoldLifting(AboutALegalHold):
+    ground = declared(fields.String(required=True, validate=validate.OneOf(HOLD_GROUNDS)), category=None,
+                      given=False)
+    lifted_by = who_acted()
+
+
 # -- commands and queries ----------------------------------------------------------------
 
 class RegisterClient(_command(Registration, ActorCommand)):
@@ -322,6 +349,10 @@ class RefuseErasure(_command(ErasureRefusal, ActorCommand)):
     pass
 
 
+PlaceLegalHold = _command(LegalHoldPlacement)
+LiftLegalHold = _command(LegalHoldLifting)
+
+
 class GetClientFile(ClientCommand):
     purpose = Purpose()
     purpose_detail = PurposeDetail()
@@ -357,6 +388,9 @@ ClientReassignedV1 = published_event("intake", "client-reassigned", 1, Reassignm
 ClientTransferredV1 = published_event("intake", "client-transferred", 1, Transfer)
 # Every service destroys the client's data keys when it hears of it.
 ErasureApprovedV1 = published_event("intake", "erasure-approved", 1, ErasureApproval)
+# The services that erase by a retention rule of their own keep the client's data meanwhile.
+LegalHoldPlacedV1 = published_event("intake", "legal-hold-placed", 1, LegalHoldPlacement)
+LegalHoldLiftedV1 = published_event("intake", "legal-hold-lifted", 1, LegalHoldLifting)
 
 
 @integration_event("intake", "client-file-read", FILE_READ_VERSION, stream=ACCESS)

@@ -42,6 +42,14 @@ class ErasureStatus(AnswerSchema):
     status = fields.String(required=True, validate=validate.OneOf(("requested", "approved", "refused")))
 
 
+class LegalHoldStatus(AnswerSchema):
+    """Whether a legal hold on the client's data is in force, and on what ground."""
+
+    client_id = fields.UUID(required=True)
+    in_force = fields.Boolean(required=True)
+    ground = fields.String(required=True, validate=validate.OneOf(facts.HOLD_GROUNDS))
+
+
 class IntakeStatus(AnswerSchema):
     """A decision that leaves no worker: declined or waitlisted."""
 
@@ -96,6 +104,13 @@ class ErasureOnFile(AnswerSchema):
     legal_basis = fields.String(required=True, validate=validate.OneOf(facts.ERASURE_GROUNDS))
 
 
+class HoldOnFile(AnswerSchema):
+    """A legal hold in force (GDPR art. 17(3)): the file may not be erased meanwhile."""
+
+    ground = fields.String(required=True, validate=validate.OneOf(facts.HOLD_GROUNDS))
+    since = fields.AwareDateTime(required=True)
+
+
 class ClientFile(AnswerSchema):
     """A client's file; once erased, its personal fields are null and ``erased`` says since when."""
 
@@ -116,6 +131,7 @@ class ClientFile(AnswerSchema):
     decisions = fields.List(fields.Nested(IntakeDecision), required=True)
     consents = fields.List(fields.Nested(ConsentOnFile), required=True)
     erased = fields.Nested(ErasureOnFile, required=True, allow_none=True)
+    legal_hold = fields.Nested(HoldOnFile, required=True, allow_none=True)
 
 
 class ClientFound(AnswerSchema):

@@ -142,7 +142,8 @@ def test_an_erased_client_leaves_nothing_readable_and_every_chain_holds(platform
         kept_file = rpc.intake.client_file({"actor": COORDINATOR, "client_id": kept})
         kept_trajectory = rpc.guidance.trajectory({"actor": WORKER, "client_id": kept})
     assert file["erased"]["legal_basis"] == "consent_withdrawn" and file["personal"] is None
-    assert export["facts"]  # the facts still count
+    assert export["facts"]  # the facts still count, their erased content named as such
+    assert export["erased"]["on"] and any(fact["erased"] for fact in export["facts"])
     assert kept_file["personal"]["family_name"] == kept_markers["family"]
     assert kept_markers["note"] in json.dumps(kept_trajectory)
     platform.stop_all()

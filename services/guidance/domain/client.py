@@ -28,10 +28,17 @@ class ClientOnRecord(ServiceAggregate):
         self.interpreter_needed = interpreter_needed
         self.trajectory_id: UUID | None = None
         self.family_consent = False
+        self.legal_hold = False
 
     @event("TrajectoryFollowed")
     def follow_trajectory(self, trajectory_id: UUID):
         self.trajectory_id = trajectory_id
+
+    @event("LegalHoldNoted")
+    def note_legal_hold(self, in_force: bool):
+        """Intake decides legal holds (GDPR art. 17(3)); while one is in force,
+        guidance's own retention rule leaves the client's data alone."""
+        self.legal_hold = in_force
 
     @event("FamilyConsentNoted")
     def note_family_consent(self, active: bool):

@@ -3,7 +3,8 @@
 A *client* is registered once, receives help requests, and gets an intake decision:
 accepted (assigned to an agency and a worker), declined or waitlisted; later a
 reassignment to another worker or a transfer to another agency, and perhaps the
-*erasure* of their personal data. *Consent* records
+*erasure* of their personal data, which a *legal hold* keeps from happening while
+the law requires the data. *Consent* records
 what may be shared with whom and why, per recipient and purpose. The *agency* holds
 the directory of its staff. A *national number claim* makes a national register
 number belong to one client file only.
@@ -24,11 +25,12 @@ from services.intake.domain.client import (
 )
 from services.intake.domain.consent import Consent, NoConsentInForce
 from services.intake.domain.erasure import Erasure, ErasureDecided, ErasureRequestedAlready, FourEyes
+from services.intake.domain.legal_hold import HoldInForce, LegalHold, NoHoldInForce
 
 __all__ = [
     "ACCEPTED", "CASEWORK_PROFILES", "DECLINED", "OPEN", "WAITLISTED",
-    "Agency", "Candidate", "Client", "Consent", "Erasure", "NationalNumberClaim",
-    "ErasureDecided", "ErasureRequestedAlready", "FourEyes",
+    "Agency", "Candidate", "Client", "Consent", "Erasure", "LegalHold", "NationalNumberClaim",
+    "ErasureDecided", "ErasureRequestedAlready", "FourEyes", "HoldInForce", "NoHoldInForce",
     "AlreadyAssigned", "AlreadyOnStaff", "AlreadyWithAgency", "DecisionNotAllowed", "FileChanged",
     "InterpreterLanguage", "NoCommonLanguage", "NoConsentInForce", "NoSuchWorker", "NoTelephoneInterpreters",
     "NoTransferConsent", "NotOnStaff",

@@ -2,8 +2,9 @@
 a legal basis, decided by a second person (an admin or the data-protection officer).
 
 Approved, it is carried out by destroying the client's data keys in every service
-(shared.datakeys): the facts stay, their personal fields unreadable. A legal hold
-(art. 17(3)) is not modelled yet; a refusal with a reason is.
+(shared.datakeys): the facts stay, their personal fields unreadable. While a legal
+hold (art. 17(3), ``legal_hold.py``) is in force, an erasure may be asked for but not
+approved; a refusal with a reason is a decision of its own.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import uuid
 from eventsourcing.domain import event
 
 from shared.domain import NotNow, NotPermitted, ServiceAggregate
+
+from services.intake.domain.legal_hold import HoldInForce, LegalHold
 
 from services.intake.domain.agency import NAMESPACE
 
@@ -73,8 +76,11 @@ class Erasure(ServiceAggregate):
         if actor["user_id"] == self.requested_by["user_id"]:
             raise FourEyes()
 
-    def approve(self, approved_by: dict) -> None:
+    def approve(self, approved_by: dict, hold: LegalHold | None) -> None:
+        """``hold``: the client's legal hold, if one was ever placed."""
         self._decidable_by(approved_by)
+        if hold is not None and hold.in_force:
+            raise HoldInForce()
         self._approved(client_id=self.client_id, agency=self.agency, legal_basis=self.legal_basis,
                        approved_by=approved_by)
 

@@ -102,6 +102,9 @@ def run_case() -> dict[str, list]:
     call("intake", "request_erasure", COORDINATOR, client_id=declined, legal_basis="consent_withdrawn",
          note="she asked for it")
     call("intake", "refuse_erasure", DPO, client_id=declined, reason="a court asked to keep the file until June")
+    call("intake", "place_legal_hold", DPO, client_id=declined, ground="legal_claims", note="court case 2026/17")
+    call("intake", "client_file", COORDINATOR, client_id=declined)  # held: its legal hold is shown
+    call("intake", "lift_legal_hold", DPO, client_id=declined, note="the case is closed")
     call("intake", "request_erasure", COORDINATOR, client_id=declined, legal_basis="no_longer_necessary")
     call("intake", "approve_erasure", DPO, client_id=declined)
     call("intake", "client_file", COORDINATOR, client_id=declined)  # erased: its personal fields are null

@@ -206,6 +206,7 @@ def test_shredded_keys_erase_the_personal_fields_and_the_service_keeps_answering
 NOTHING_PERSONAL = {
     ClientOnRecord.TrajectoryFollowed: facts.ClientTrajectory,
     ClientOnRecord.FamilyConsentNoted: facts.FamilyConsent,
+    ClientOnRecord.LegalHoldNoted: facts.LegalHold,
     Trajectory.InterventionNoted: facts.InterventionNoted,
     Trajectory.ContinuityGapRaised: facts.ContinuityGap,
     Network.Started: facts.NetworkStart,

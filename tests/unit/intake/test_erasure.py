@@ -5,7 +5,9 @@ import pytest
 
 from services.intake.application import IntakeApplication
 from shared import chain
-from services.intake.domain import Erasure, ErasureDecided, ErasureRequestedAlready, FourEyes
+from services.intake.domain import (
+    Erasure, ErasureDecided, ErasureRequestedAlready, FourEyes, HoldInForce, NoHoldInForce,
+)
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.outbox import Outbox
 from shared.config import DEPLOY_DIR
@@ -174,3 +176,69 @@ def test_the_number_s_claim_no_longer_leads_to_an_erased_client_and_holds_for_th
     assert reopened.repository.get(claim_id).client_id == again
     with pytest.raises(Conflict):  # the number is taken again: a duplicate is refused
         register(reopened)
+
+
+# -- legal hold (GDPR art. 17(3)) -----------------------------------------------------------
+
+def test_a_legal_hold_keeps_an_erasure_from_being_approved_until_it_is_lifted(intake):
+    client_id = register(intake)
+    with pytest.raises(Forbidden):  # a coordinator asks for erasures; holds are for data protection
+        intake.place_legal_hold(COORDINATOR, client_id, "legal_claims", "court case 2026/17")
+    with pytest.raises(NotFound):
+        intake.lift_legal_hold(DPO, client_id)  # nothing placed yet
+    with pytest.raises(NotFound):
+        intake.place_legal_hold(DPO, "00000000-0000-4000-8000-000000000000", "legal_claims")
+    assert intake.place_legal_hold(DPO, client_id, "legal_claims", "court case 2026/17") == {
+        "client_id": str(client_id), "in_force": True, "ground": "legal_claims"}
+    with pytest.raises(HoldInForce):  # 409 at the edge
+        intake.place_legal_hold(ADMIN, client_id, "archiving")
+    held = intake.client_file(COORDINATOR, client_id)["legal_hold"]
+    assert held["ground"] == "legal_claims" and held["since"]
+
+    intake.request_erasure(COORDINATOR, client_id, "consent_withdrawn")  # may be asked for meanwhile
+    head = intake.head()
+    with pytest.raises(HoldInForce):
+        intake.approve_erasure(DPO, client_id)
+    assert intake.head() == head and intake.repository.get(client_id).family_name == "Testperson"  # nothing changed
+
+    intake.lift_legal_hold(ADMIN, client_id, "the case is closed")
+    with pytest.raises(NoHoldInForce):
+        intake.lift_legal_hold(DPO, client_id)
+    assert intake.client_file(COORDINATOR, client_id)["legal_hold"] is None
+    intake.approve_erasure(DPO, client_id)
+    assert intake.repository.get(client_id).family_name is None
+    # The note says which case: personal, sealed, and gone with the rest.
+    (placed,) = [n for n in intake.recorder.select_notifications(1, 1000) if n.topic.endswith("LegalHold.Placed")]
+    assert b"2026/17" not in placed.state
+
+
+def test_a_legal_hold_keeps_a_declined_intake_from_the_retention_policy(intake):
+    import datetime as dt
+
+    client_id = register(intake)
+    intake.decline(COORDINATOR, client_id, "client_withdrew")
+    intake.declined_retention = dt.timedelta(0)
+    intake.place_legal_hold(DPO, client_id, "legal_obligation", "kept for the inspection")
+    assert intake.apply_retention(DPO) == []
+    intake.lift_legal_hold(DPO, client_id)
+    assert [d["client_id"] for d in intake.apply_retention(DPO)] == [str(client_id)]
+
+
+def test_guidance_keeps_a_held_client_s_closed_trajectory_from_its_own_retention():
+    import datetime as dt
+
+    intake, follower = IntakeApplication(env=IN_MEMORY), guidance()
+    intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
+    link = Link(follower, intake, "intake")
+    client_id = register(intake)
+    intake.accept(COORDINATOR, client_id, "apo-sa-1")
+    link.deliver()
+    follower.close_trajectory(COORDINATOR, client_id, "goals_reached", "done")
+    follower.closed_retention = dt.timedelta(0)
+    assert [d["client_id"] for d in follower.apply_retention(DPO)] == [str(client_id)]
+    intake.place_legal_hold(DPO, client_id, "legal_claims")
+    link.deliver()
+    assert follower.apply_retention(DPO) == []
+    intake.lift_legal_hold(DPO, client_id)
+    link.deliver()
+    assert [d["client_id"] for d in follower.apply_retention(DPO)] == [str(client_id)]

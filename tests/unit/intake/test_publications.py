@@ -6,14 +6,14 @@ import uuid
 
 import pytest
 
-from services.intake.domain import Agency, Client, Consent, Erasure
+from services.intake.domain import Agency, Client, Consent, Erasure, LegalHold
 from services.intake.integration import PUBLICATIONS
 from tests.support.samples import COORDINATOR, WORKER
 from tests.unit.intake.registered import CONTACT, NATIONAL_NUMBER, registered
 
 ADMIN = {"user_id": "admin-1", "role": "admin", "agency": "platform"}
 PERSONAL = ("Samira", "Testperson", "1985-07-30", NATIONAL_NUMBER, CONTACT["phone"], "Exemple", "M. Assistant",
-            "Je cherche", "moved abroad", "S. One", "J. One")
+            "Je cherche", "moved abroad", "S. One", "J. One", "court case", "archive duty")
 
 
 def agency(code: str, *staff: str) -> Agency:
@@ -50,8 +50,12 @@ def events() -> list:
     declined.decline("client_withdrew", "moved abroad", decided_by=COORDINATOR)
     erasure = Erasure(client_id=declined.id, agency="apo", legal_basis="no_longer_necessary",
                       note="S. One asked for it", requested_by=COORDINATOR)
-    erasure.approve(approved_by=ADMIN)
-    return [e for a in (apo, dsr, followed, consent, waiting, declined, erasure) for e in a.pending_events]
+    erasure.approve(approved_by=ADMIN, hold=None)
+    hold = LegalHold(client_id=waiting.id, agency="apo", ground="legal_claims", note="court case 2026/17",
+                     placed_by=ADMIN)
+    hold.lift("the case is closed", lifted_by=ADMIN)
+    hold.place_again("legal_obligation", "archive duty", placed_by=ADMIN)
+    return [e for a in (apo, dsr, followed, consent, waiting, declined, erasure, hold) for e in a.pending_events]
 
 
 def published(events, name: str) -> list:

@@ -49,9 +49,12 @@ def published_events():
     app.waitlist(COORDINATOR, waiting)
     app.decline(COORDINATOR, declined, "client_withdrew")
     app.client_file({**WORKER, "agency": "dsr", "user_id": "dsr-sa-1"}, client, "court_request", "2026/17")
+    dpo = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
+    app.place_legal_hold(dpo, waiting, "legal_claims", "court case 2026/17")
+    app.lift_legal_hold(dpo, waiting, "the case is closed")
     erased = fakes.register(app)  # what it published before now reads as fact-erased
     app.request_erasure(COORDINATOR, erased, "no_longer_necessary")
-    app.approve_erasure({"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}, erased)
+    app.approve_erasure(dpo, erased)
     return Outbox(app).read(after=0, limit=100, streams=STREAMS)
 
 
