@@ -146,6 +146,7 @@ class DataKeys:
         # (owner, class) -> (when, key id, key or SHREDDED); key id -> (when, key or SHREDDED)
         self._assigned: dict[tuple[UUID, str], tuple[float, str, bytes | str]] = {}
         self._by_id: dict[str, tuple[float, bytes | str]] = {}
+        self._kept: dict[tuple[UUID, str], float] = {}  # (client, class) -> when found not shredded
         self._ahead: list[tuple[str, bytes]] = []
         self._lock = threading.Lock()
 
@@ -201,6 +202,22 @@ class DataKeys:
             found = self._take()
             made.keys.setdefault(client_id, {})[(owner, retention)] = found
         return found[0], None if found[1] == SHREDDED else found[1]
+
+    def shredded(self, client_id: UUID, retention: str) -> bool:
+        """Whether the client's key of this class was shredded (not merely never made)."""
+        found = self._recalled(client_id, retention)
+        if found is not None:
+            return found[1] == SHREDDED
+        hit = self._kept.get((client_id, retention))
+        if hit is not None and time.monotonic() - hit < CACHE_SECONDS:
+            return False
+        gone = self.store.shredded(str(client_id), retention)
+        if gone:
+            self._remember(client_id, retention, "", SHREDDED)
+        else:
+            with self._lock:
+                self._kept[(client_id, retention)] = time.monotonic()
+        return gone
 
     def stored(self, made: KeysMade) -> None:
         """The save that assigned these keys is stored: they are in use."""

@@ -19,9 +19,11 @@ attributes of a class whose key was shredded load as ``None``, which the
 aggregates and answers read as erased.
 
 A snapshot of a client's record holds the record's whole state: it is sealed whole,
-under the client's ``case_notes`` key, the first to be shredded (by retention or by
-erasure). A snapshot that no longer opens is passed over: the record is rebuilt
-from its events (``shared.concurrency.CheckedRepository``).
+under the client's ``case_notes`` key, and names the client's other classes too
+(``[null, ""]``), since its state may hold their values. It opens only while none
+of them is shredded (by retention or by erasure); one that does not is passed over,
+and the record is rebuilt from its events, each sealed under its own classes
+(``shared.concurrency.CheckedRepository``).
 """
 from __future__ import annotations
 
@@ -45,6 +47,8 @@ from shared.datakeys import DataKeys, KeysMade
 # attribute starts with an underscore, so it never meets one.
 SEALED_KEY = "_sealed"
 SNAPSHOT_RETENTION = "case_notes"
+# The classes a snapshot's state may hold values of, besides its own.
+SNAPSHOT_HOLDS = ("case_file", "access_log")
 _LINKS = UUID("0f6c1c8e-3b52-4f0e-9d6a-2a7b8c9d0e1f")
 
 
@@ -147,7 +151,14 @@ class Sealer:
                               {SNAPSHOT_RETENTION: ("state",)}, {"state": state}, made)
         if made.keys:
             self.store_keys(made)
-        return sealed
+        return {**sealed, **{retention: [None, ""] for retention in SNAPSHOT_HOLDS}}
+
+    def open_snapshot(self, client_id: UUID, originator_id: UUID, version: int, sealed: dict[str, list]) -> dict | None:
+        """A snapshot's state, or None when any class it holds was shredded since."""
+        if any(blob is None and self.keys.shredded(client_id, retention) for retention, (blob, _) in sealed.items()):
+            return None
+        return self.open(client_id, originator_id, version,
+                         {retention: entry for retention, entry in sealed.items() if entry[0] is not None}).get("state")
 
     def open(self, client_id: UUID | None, originator_id: UUID, version: int, sealed: dict[str, list]) -> dict:
         """The values sealed in a stored state; those of a class whose key is shredded
@@ -199,9 +210,8 @@ class SealingMapper(Mapper):
         sealed = state.pop(SEALED_KEY, None)
         if sealed is not None and self.sealer is not None:
             if issubclass(cls, Snapshot):
-                client_id = state.pop("client_id")
-                state.update(self.sealer.open(client_id, stored_event.originator_id,
-                                              stored_event.originator_version, sealed))
+                state["state"] = self.sealer.open_snapshot(state.pop("client_id"), stored_event.originator_id,
+                                                           stored_event.originator_version, sealed)
                 if state["state"] is None:
                     raise SnapshotShredded(str(stored_event.originator_id))
             else:

@@ -3,6 +3,7 @@ its followers of upstream services, and the health and outbox RPCs; and the
 retention job of those that keep a retention policy."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from nameko.dependency_providers import Config
@@ -33,6 +34,8 @@ class EventStore(DependencyProvider):
     def setup(self):
         self.settings: Settings = self.container.config[SETTINGS_KEY]
         self.app = self.application_cls(store=self.settings.store)
+        if "access_log_retention_days" in self.settings.options:
+            self.app.access_log_retention = dt.timedelta(days=float(self.settings.options["access_log_retention_days"]))
         if self.on_start is not None:
             self.on_start(self.app, self.settings)
         self.app.outbox.key  # a missing signing key stops the service at start, not at a pull

@@ -20,6 +20,7 @@ from shared.contracts.base import FileRead
 from shared.contracts.declare import personal_fields
 from shared.errors import NotFound
 from shared.jsonable import jsonable
+from shared.retention import Retention
 from shared.store import ServiceApplication
 
 from services.audit.domain import Timeline
@@ -31,10 +32,11 @@ SEALED = {Timeline.EntryRecorded: contracts.TimelineEntry, Timeline.FileRead: Fi
 EXPORT_FORMAT = "jww-audit-export/1"
 
 
-class AuditApplication(ServiceApplication):
+class AuditApplication(Retention, ServiceApplication):
     service_name = "audit"
     snapshotting_intervals = {Timeline: 500}
     sealed = SEALED
+    reads = (Timeline.FileRead,)  # an auditor's reads are recorded on the timeline itself
 
     def __init__(self, store=None, env=None, clock: Callable[[], dt.datetime] | None = None):
         super().__init__(store=store, env=env)

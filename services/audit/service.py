@@ -1,13 +1,13 @@
 """The audit service over RPC: validate, call, serialise."""
 from shared.contracts import audit as contracts
 from shared.rpc import command, rpc
-from shared.service import EventStore, ServiceBase
+from shared.service import EventStore, RetentionJob, ServiceBase
 
 from services.audit import report
 from services.audit.application import AuditApplication
 
 
-class AuditService(ServiceBase):
+class AuditService(RetentionJob, ServiceBase):
     name = "audit"
     app = EventStore(AuditApplication)
 

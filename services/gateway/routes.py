@@ -117,6 +117,14 @@ ROUTES: tuple[Route, ...] = (
          "List the clients whose closed trajectory's personal data guidance's retention policy makes due, or "
          "destroy guidance's keys for them (admin, data-protection officer; a dry run unless dry_run is false)",
          status=200, answer=base.RetentionApplied),
+    POST("/retention/referrals", "referrals", "apply_retention", base.ApplyRetention,
+         "List the clients whose access log in referrals its retention policy makes due, or destroy what "
+         "readers added to those reads (admin, data-protection officer; a dry run unless dry_run is false)",
+         status=200, answer=base.RetentionApplied),
+    POST("/retention/audit", "audit", "apply_retention", base.ApplyRetention,
+         "List the clients whose access log in audit its retention policy makes due, or destroy what "
+         "auditors added to those reads (admin, data-protection officer; a dry run unless dry_run is false)",
+         status=200, answer=base.RetentionApplied),
     POST("/retention", "intake", "apply_retention", base.ApplyRetention,
          "List the clients whose personal data the retention policy makes due, or erase them "
          "(admin, data-protection officer; a dry run unless dry_run is false)", status=200,

@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from shared import access_log, erasure
 from shared.access import allow
 from shared.errors import NotFound
+from shared.retention import Retention
 from shared.store import ServiceApplication
 
 from services.guidance import certificates
@@ -41,7 +42,7 @@ CLOSED_RETENTION = dt.timedelta(days=5 * 365)
 CLOSED_RULE = "closed trajectory"
 
 
-class GuidanceApplication(Policies, Queries, ServiceApplication):
+class GuidanceApplication(Retention, Policies, Queries, ServiceApplication):
     service_name = "guidance"
     sealed = {**SEALED, **access_log.SEALED}
     is_snapshotting_enabled = True
@@ -193,7 +194,7 @@ class GuidanceApplication(Policies, Queries, ServiceApplication):
 
     # -- retention: a closed trajectory's personal data goes, in time ----------------------
 
-    def retention_due(self, now: dt.datetime) -> list[dict]:
+    def own_retention_due(self, now: dt.datetime) -> list[dict]:
         """Clients whose trajectory here has been closed longer than
         ``closed_retention``, whose keys here still exist and whose data no legal hold
         keeps: ids, rule, since when."""
@@ -215,18 +216,15 @@ class GuidanceApplication(Policies, Queries, ServiceApplication):
         except AggregateNotFoundError:
             return False
 
-    def apply_retention(self, actor: dict, dry_run: bool = True) -> list[dict]:
-        """List what is due (``dry_run``), or destroy guidance's keys of the client's
-        file and notes, recording that it did (shared.erasure): guidance's part of the
-        file reads as erased; intake's and the others' follow their own rules."""
-        allow(actor, {"admin", "data_protection_officer", "system"}, "apply_retention")
-        due = self.retention_due(self.clock())
-        if not dry_run:
-            for item in due:
-                self.save(erasure.carry_out(self, UUID(item["client_id"]),
-                                            erasure.retention_decision(CLOSED_RULE, item["trajectory_id"]),
-                                            ["case_file", "case_notes"]))
-        return [{k: v for k, v in item.items() if k != "trajectory_id"} for item in due]
+    def carry_out_own(self, due: list[dict]) -> list[dict]:
+        """Destroy guidance's keys of the client's file and notes, recording that it
+        did (shared.erasure): guidance's part of the file reads as erased; intake's
+        and the others' follow their own rules."""
+        for item in due:
+            self.save(erasure.carry_out(self, UUID(item["client_id"]),
+                                        erasure.retention_decision(CLOSED_RULE, item["trajectory_id"]),
+                                        ["case_file", "case_notes"]))
+        return due
 
     # -- time: what is due is noticed, once ------------------------------------------
 

@@ -21,6 +21,7 @@ from shared.access import allow
 from shared.contracts.declare import RETENTION_CLASSES
 from shared.erasure import RETENTION_POLICY
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.retention import Retention
 
 from services.intake import national_number as national_number_module
 from services.intake.directory import StaffDirectory
@@ -40,7 +41,7 @@ DECLINED_RETENTION = dt.timedelta(days=365)
 DEVELOPMENT_KEY = "development only: not a secret"
 
 
-class IntakeApplication(StaffDirectory):
+class IntakeApplication(Retention, StaffDirectory):
     service_name = "intake"
     publications = {**PUBLICATIONS, **access_log.publication(service_name)}
     sealed = {**SEALED, **access_log.SEALED}
@@ -284,7 +285,7 @@ class IntakeApplication(StaffDirectory):
         self.save(erasure)
         return erasure.id
 
-    def retention_due(self, now: dt.datetime) -> list[dict]:
+    def own_retention_due(self, now: dt.datetime) -> list[dict]:
         """The clients whose personal data the retention policy says must go now:
         declined intakes older than ``declined_retention``, not erased yet. Their ids,
         the rule and since when; nothing personal."""
@@ -300,13 +301,9 @@ class IntakeApplication(StaffDirectory):
                                                 "due_since": since.isoformat()}
         return list(due.values())
 
-    def apply_retention(self, actor: dict, dry_run: bool = True) -> list[dict]:
-        """List what is due (``dry_run``), or erase it through the same path as an
-        approved erasure: every service destroys the client's keys."""
-        allow(actor, DATA_PROTECTION | {"system"}, "apply_retention")
-        due = self.retention_due(dt.datetime.now(dt.timezone.utc))
-        if dry_run:
-            return due
+    def carry_out_own(self, due: list[dict]) -> list[dict]:
+        """Erase what is due through the same path as an approved erasure: every
+        service destroys the client's keys."""
         done = []
         for item in due:
             client: Client = self.repository.get(UUID(item["client_id"]))

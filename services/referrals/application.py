@@ -25,6 +25,7 @@ from shared import access_log
 from shared.access import allow
 from shared.errors import Forbidden, NotFound
 from shared.jsonable import jsonable
+from shared.retention import Retention
 from shared.store import ServiceApplication
 
 from services.referrals.access import CASEWORK, client_for, referral_for
@@ -35,7 +36,7 @@ from services.referrals.policies import UpstreamPolicies
 from services.referrals.projections import ReferralIndex
 
 
-class ReferralsApplication(ServiceApplication):
+class ReferralsApplication(Retention, ServiceApplication):
     service_name = "referrals"
     sealed = {**SEALED, **access_log.SEALED}  # the personal fields stored sealed (shared.sealing)
 

@@ -5,7 +5,7 @@ from nameko.timer import timer
 
 from shared.contracts import referrals as contracts
 from shared.rpc import command, rpc
-from shared.service import EventStore, ServiceBase
+from shared.service import EventStore, RetentionJob, ServiceBase
 
 from services.referrals.application import ReferralsApplication
 
@@ -23,7 +23,7 @@ def configure(app: ReferralsApplication, settings) -> None:
         app.load_partners(settings.resolve(path))
 
 
-class ReferralsService(ServiceBase):
+class ReferralsService(RetentionJob, ServiceBase):
     name = "referrals"
     app = EventStore(ReferralsApplication, on_start=configure)
 

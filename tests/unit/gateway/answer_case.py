@@ -218,4 +218,6 @@ def run_case() -> dict[str, list]:
     call("audit", "changes", AUDITOR, **case, purpose="inspection", **window)
     call("audit", "export", AUDITOR, **case, purpose="inspection", **window)
     call("audit", "export_report", AUDITOR, **case, purpose="inspection", **window)
+    call("audit", "apply_retention", DPO, dry_run=True)
+    call("referrals", "apply_retention", DPO, dry_run=True)
     return dict(call.answers)
