@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # every process kind's user, its permissions and the topology through it.
 BROKER_ADMIN ?= http://guest:guest@127.0.0.1:15672
 
-.PHONY: run test test-unit test-integration test-faults bench clean broker broker-plugin
+.PHONY: run test test-unit test-integration test-faults tamper bench clean broker broker-plugin
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: set PYTHON=python3.11")'
@@ -45,6 +45,11 @@ test-integration: $(STAMP) broker-plugin
 
 test-faults: $(STAMP) broker-plugin
 	$(BIN)/pytest tests/faults
+
+# The tamper campaign (issue 15): 1,000 changes per store kind, SQLite and PostgreSQL,
+# each on a fresh copy of a realistic store; make test runs 25 of each.
+tamper: $(STAMP)
+	JWW_TAMPERS=1000 $(BIN)/pytest tests/tamper
 
 bench: broker
 	$(BIN)/python -m bench

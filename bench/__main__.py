@@ -15,7 +15,7 @@ import time
 import traceback
 import warnings
 
-from bench import append, audit, latency, relay, report, sealing, signatures, snapshots, unsigned
+from bench import append, audit, latency, relay, report, sealing, signatures, snapshots, unsigned, verification
 from bench.resources import Resources
 from shared import config, datakeys, keys
 
@@ -29,6 +29,7 @@ COMPARISONS = {
     "snapshots": snapshots.compare,
     "audit": audit.compare,
     "sealing": sealing.compare,
+    "verification": verification.compare,
 }
 
 

@@ -7,7 +7,11 @@
     jww relay SERVICE       one service's outbox relay (exactly one per service)
     jww broker setup        the broker's users, permissions and topology (as an
                             administrator; see jww/broker.py)
-    jww verify [SERVICE ...] recompute every hash chain in the services' stores
+    jww verify [SERVICE ...] [--witness FILE]
+                            check the stores: every hash chain, checkpoint and
+                            snapshot (see jww/verify.py)
+    jww witness SERVICE     audit's copy of a service's checkpoints
+    jww verify-export FILE  whether a kept export is what audit signed
     jww keys rewrap [SERVICE ...]
                             wrap the clients' data keys under a new key-encryption key
     jww keys erase SERVICE TOMBSTONES

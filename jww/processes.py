@@ -112,8 +112,8 @@ def relay(service: str) -> int:
                             ca_file=settings.broker.ca_file),
         batch=settings.relay_batch,
         poll_seconds=settings.relay_poll_seconds,
-        checkpoint=lambda: checkpoints.take(app.recorder, settings.checkpoint_path),
-        checkpoint_seconds=settings.checkpoint_minutes * 60,
+        checkpoints=checkpoints.Checkpointer(app, app.outbox.key, settings.checkpoint_path,
+                                             settings.checkpoint_seconds),
     )
     metrics.serve(settings.metrics_addr, settings.relay_metrics_port)
     for signum in (signal.SIGTERM, signal.SIGINT):

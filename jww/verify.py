@@ -1,7 +1,17 @@
-"""``jww verify [SERVICE ...]``: recompute every hash chain in the services' stores
-and check the relays' signed checkpoints of their heads."""
+"""``jww verify [SERVICE ...] [--witness FILE]``: check each service's store as an
+auditor would: every hash chain, every checkpoint and its copies (the log's, the
+relay's file and, given ``--witness``, audit's), every snapshot (shared/evidence.py).
+Ops run it where the stores are.
+
+``jww witness SERVICE``: audit's copy of a service's checkpoints, one JSON line each,
+printed where audit's store is, for ``jww verify SERVICE --witness`` elsewhere.
+
+``jww verify-export FILE``: whether a kept JSON export (``jww export ... --format
+json``) is what audit signed, and at which of its checkpoints."""
 from __future__ import annotations
 
+import argparse
+import json
 import sys
 
 from jww.lookup import application_class
@@ -9,18 +19,61 @@ from shared import config
 
 
 def add_commands(sub) -> None:
-    p = sub.add_parser("verify", help="recompute every hash chain in the services' stores")
+    p = sub.add_parser("verify", help="check the services' stores: chains, checkpoints, snapshots")
     p.add_argument("services", nargs="*", choices=[[], *config.SERVICES], metavar="SERVICE")
-    p.set_defaults(run=lambda args: verify(args.services))
+    p.add_argument("--witness", type=argparse.FileType("r"), metavar="FILE",
+                   help="audit's copy of the (one) service's checkpoints, as `jww witness SERVICE` prints it")
+    p.set_defaults(run=lambda args: verify(args.services, args.witness))
+    p = sub.add_parser("witness", help="print audit's copy of a service's checkpoints (where audit's store is)")
+    p.add_argument("service", choices=[s for s in config.SERVICES if s != "audit"])
+    p.set_defaults(run=lambda args: witness(args.service))
+    p = sub.add_parser("verify-export", help="check that a kept JSON export is what audit signed")
+    p.add_argument("export", type=argparse.FileType("r"), metavar="FILE")
+    p.set_defaults(run=lambda args: verify_export(args.export))
 
 
-def verify(services: list[str]) -> int:
-    """Exit 0 when every chain holds; otherwise name each broken link and exit 1."""
+def verify_export(file) -> int:
+    from services.audit import exports
+
+    try:
+        export = json.load(file)
+    except ValueError:
+        print(f"{file.name} is not a JSON export", file=sys.stderr)
+        return 2
+    problem = exports.signature_problem(export) if isinstance(export, dict) else "it is not an export"
+    if problem:
+        print(f"{file.name}: not what audit signed: {problem}")
+        return 1
+    at = export.get("checkpoint")
+    where = f"at audit's checkpoint {at['number']} (log position {at['position']})" if at else "before any checkpoint"
+    print(f"{file.name}: signed by audit {where}")
+    return 0
+
+
+def witness(service: str) -> int:
+    from services.audit import witness as audit_witness
+
+    audit = application_class("audit")(store=config.load("audit").store)
+    try:
+        for checkpoint in audit_witness.witnessed(audit, service):
+            print(json.dumps(checkpoint, sort_keys=True))
+    finally:
+        audit.close()
+    return 0
+
+
+def verify(services: list[str], witness_file=None) -> int:
+    """Exit 0 when everything holds; otherwise name each problem and exit 1."""
     from jww.progress import Bar
-    from shared import chain, checkpoints
+    from shared import evidence
 
+    services = services or list(config.SERVICES)
+    if witness_file is not None and len(services) != 1:
+        print("--witness is audit's copy of one service's checkpoints: name that one service", file=sys.stderr)
+        return 2
+    witnessed = None if witness_file is None else [json.loads(line) for line in witness_file if line.strip()]
     failed = False
-    for service in services or list(config.SERVICES):
+    for service in services:
         settings = config.load(service)
         try:
             app = application_class(service)(store=settings.store)
@@ -28,16 +81,15 @@ def verify(services: list[str]) -> int:
             print(f"{service}: cannot open its store ({type(error).__name__})", file=sys.stderr)
             failed = True
             continue
-
         bar = Bar(f"{service}: records", total=app.recorder.max_notification_id() or 0)
-        found = [f"BROKEN {link}" for link in chain.verify(app.recorder, bar)]
-        found += [f"CHECKPOINT {problem}" for problem in checkpoints.check(app.recorder, settings.checkpoint_path)]
+        found = evidence.verify(app, settings.checkpoint_path, witnessed, bar)
         bar.close()
+        app.close()
         if found:
             failed = True
             for problem in found:
                 print(f"{service}: {problem}")
         else:
-            print(f"{service}: every chain holds, and every signed checkpoint")
-        app.close()
+            against = " (without audit's witness: see --witness)" if witnessed is None else ", and audit's witness"
+            print(f"{service}: every chain, checkpoint and snapshot holds{against}")
     return 1 if failed else 0

@@ -1,6 +1,7 @@
 """The access check every service makes on every command: the actor's role, and
 for a client's file the actor's agency. A refusal says why and is logged by ids
-and a reason code only, never with personal data."""
+and a reason code only, never with personal data; the reason also travels with the
+refusal, so the RPC edge records it in the access log (shared.access_log)."""
 from __future__ import annotations
 
 import logging
@@ -26,4 +27,4 @@ def allow(
         "command": command, "actor": actor["user_id"], "actor_role": actor["role"],
         "actor_agency": actor["agency"], "reason": reason,
     })
-    raise Forbidden(message)
+    raise Forbidden(message, rule=reason)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -107,10 +107,25 @@ def records(recorder, progress=None) -> Iterator:
 def verify(recorder, progress=None) -> Iterator[Break]:
     """Recompute every chain from the stored records; yield each broken link (the
     first one per stream). ``progress(count)`` is called as records are read."""
+    breaks: list[Break] = []
+    for _ in checked(records(recorder, progress), breaks):
+        yield from breaks
+        breaks.clear()
+    yield from breaks
+
+
+def checked(stored: Iterable, breaks: list[Break]) -> Iterator[tuple]:
+    """The records, passed on as they are read with the chain each carries, each broken
+    link (the first one per stream) appended to ``breaks``: so one pass over a log
+    serves more than one check."""
     # Keyed by the id's integer: a UUID object hashes in Python, three times per record.
     heads: dict[int, tuple[int, str]] = {}
     broken: set[int] = set()
-    for record in records(recorder, progress):
+    for record in stored:
+        state = record.state
+        start, end = _chain_in(state)
+        stored_chain = state[start:end].decode() if start >= 0 else ""
+        yield record, stored_chain
         stream = record.originator_id.int
         if stream in broken:
             continue
@@ -119,16 +134,13 @@ def verify(recorder, progress=None) -> Iterator[Break]:
         if record.originator_version != version + 1:
             problem = f"version {version + 1} is missing (found {record.originator_version} next)"
         else:
-            state = record.state
-            start, end = _chain_in(state)
-            stored_chain = state[start:end].decode() if start >= 0 else ""
             if not stored_chain:
                 problem = "the record carries no chain"
             elif _recomputed(prev, record, state, start, end, stored_chain) != stored_chain:
                 problem = "its content or its place in the stream was changed"
         if problem:
             broken.add(stream)
-            yield Break(record.originator_id, record.originator_version, record.id, problem)
+            breaks.append(Break(record.originator_id, record.originator_version, record.id, problem))
         else:
             heads[stream] = (record.originator_version, stored_chain)
 

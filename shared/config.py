@@ -159,7 +159,7 @@ class Settings:
     relay_metrics_port: int
     relay_batch: int
     relay_poll_seconds: float
-    checkpoint_minutes: float
+    checkpoint_seconds: float
     checkpoint_path: Path
     log_level: str
     options: dict  # the service's own section, e.g. [intake], for what only it needs
@@ -315,7 +315,7 @@ def load(service: str, env: Mapping[str, str] | None = None) -> Settings | Gatew
         relay_metrics_port=c["metrics"]["relay_port"],
         relay_batch=c["relay"]["batch"],
         relay_poll_seconds=c["relay"]["poll_seconds"],
-        checkpoint_minutes=c["relay"]["checkpoint_minutes"],
+        checkpoint_seconds=c["relay"]["checkpoint_seconds"],
         checkpoint_path=_resolve(c["relay"]["checkpoint_path"]),
         log_level=c["service"]["log_level"],
         options=dict(c.get(c["service"]["name"], {})),

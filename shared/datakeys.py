@@ -6,7 +6,7 @@ batch at a time, and kept only wrapped, by the service's key-encryption key (KEK
 AES-256-GCM with the key's id as associated data), in a key store of its own: an
 SQLite file beside the event store, or a PostgreSQL database of its own in
 production, so that a copy of the events alone reveals nothing. Which key is the
-client's of which class is recorded beside the events (``shared.key_assignments``),
+client's of which class is recorded beside the events (``shared.recorders``),
 in the transaction of the first fact it seals.
 
 Erasure (and retention) *shreds* a key: its row goes, and a tombstone says which
@@ -125,7 +125,7 @@ class KeysMade:
         return keys.get((owner, retention)) if keys else None
 
     def rows(self) -> list[tuple[str, str, str]]:
-        """This save's assignments, as ``shared.key_assignments`` stores them with it."""
+        """This save's assignments, as ``shared.recorders`` stores them with it."""
         return [(str(client_id), pair(owner, retention), key_id)
                 for client_id, keys in self.keys.items() for (owner, retention), (key_id, _) in keys.items()]
 
@@ -133,7 +133,7 @@ class KeysMade:
 class DataKeys:
     """One service's data keys: made ahead, assigned, unwrapped (cached), shredded,
     re-wrapped. ``ledger(client_id)`` reads which keys are a client's and
-    ``forget(client_id, names)`` forgets some (``shared.key_assignments``): the
+    ``forget(client_id, names)`` forgets some (``shared.recorders``): the
     service's application sets both."""
 
     def __init__(self, store: "KeyStore", keks: list[Kek], clock=None):

@@ -37,7 +37,15 @@ class Conflict(Refused):
 
 
 class Forbidden(Refused):
+    """The actor may not do this. ``rule`` names the check that refused, as a code
+    ("role", "agency"), for the access log (shared.access_log); it stays in the
+    service, so the caller's problem is the same whichever check refused."""
+
     code = "forbidden"
+
+    def __init__(self, message: str, details: dict | None = None, rule: str = "forbidden"):
+        super().__init__(message, details)
+        self.rule = rule
 
 
 class NotFound(Refused):

@@ -73,7 +73,10 @@ class Outbox:
     def __init__(self, app: ServiceApplication):
         self.app = app
         self.service = app.service_name
-        self._by_topic = {get_topic(cls): fn for cls, fn in app.publications.items()}
+        from shared import checkpoints  # it reads this module's publications
+
+        publications = {**app.publications, **checkpoints.publication(self.service)}
+        self._by_topic = {get_topic(cls): fn for cls, fn in publications.items()}
         self._topics = {stream: tuple(t for t, fn in self._by_topic.items() if fn.stream == stream)
                         for stream in STREAMS}
         self._data_schemas: dict[str, Any] = {}

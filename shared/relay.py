@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from typing import Callable
-
 from kombu.utils.functional import retry_over_time
 
 from shared import metrics
+from shared.checkpoints import Checkpointer
 from shared.contracts import encode
 from shared.messaging import PAUSES, STREAMS, ConfirmingPublisher, exchange_name
 from shared.outbox import Outbox
@@ -31,14 +29,12 @@ TRACKING_NAME = "relay"  # the relay's own position, kept in the service's track
 class Relay:
     def __init__(
         self, outbox: Outbox, publisher: ConfirmingPublisher, batch: int = 500, poll_seconds: float = 0.005,
-        checkpoint: Callable[[], object] | None = None, checkpoint_seconds: float = 3600.0,
+        checkpoints: Checkpointer | None = None,
     ):
         self.outbox = outbox
         # Signing checkpoints falls to the relay because it is the one process per
-        # service that is always there and never two at once.
-        self.checkpoint = checkpoint
-        self.checkpoint_seconds = checkpoint_seconds
-        self._next_checkpoint = time.monotonic()  # one at start, then periodically
+        # service that is always there and never two at once, and it holds the key.
+        self.checkpoints = checkpoints
         self.publisher = publisher
         self.batch = batch
         self.poll_seconds = poll_seconds
@@ -95,9 +91,8 @@ class Relay:
         if self._stale:
             self.resume()  # here, not in _failed: a store still away is retried too
             self._stale = False
-        if self.checkpoint is not None and time.monotonic() >= self._next_checkpoint:
-            self.checkpoint()
-            self._next_checkpoint = time.monotonic() + self.checkpoint_seconds
+        if self.checkpoints is not None:
+            self.checkpoints.maybe()
         if self.run_once() == 0:
             self.publisher.keep_alive()
             self.stopping.wait(self.poll_seconds)

@@ -5,7 +5,10 @@ passes the loaded data on; refusals keep their code and field details; a domain
 rule's refusal (``shared.domain``) becomes the matching refusal; a version
 conflict on an aggregate becomes ``Conflict``; anything unexpected is logged by
 type with the correlation id and reaches the caller only as ``InternalError``
-carrying that id as reference, never a stack trace or a database message.
+carrying that id as reference, never a stack trace or a database message. A
+refusal of a command or read about a client (``Forbidden`` from the access check, a
+record's own ``NotPermitted`` rule) is put on the service's access log before the
+caller hears it (``shared.access_log``).
 
 Every call must carry an actor assertion (``shared.assertions``): ``AnsweringRpc``
 checks it as the message arrives, before any worker runs, and answers
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import time
 
 import amqp.exceptions
@@ -30,7 +34,7 @@ from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc, RpcConsumer
 
-from shared import assertions, concurrency, context, domain, metrics, once, replays
+from shared import access_log, assertions, concurrency, context, domain, metrics, once, replays
 from shared.assertions import ASSERTION_KEY
 from shared.context import RequestContext
 from shared.contracts import validate_command
@@ -66,6 +70,8 @@ def command(schema=None):
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(self, payload=None):
+            # The request's marker, before a save consumes it: a refusal's id derives from it.
+            request, data = context.current().request_marker, None
             try:
                 app = getattr(self, "app", None)
                 if app is not None:
@@ -75,8 +81,14 @@ def command(schema=None):
             except Unauthenticated as refused:
                 _log_refusal(f"{getattr(self, 'name', '')}.{fn.__name__}", refused)
                 raise
+            except Forbidden as refused:
+                _record_refusal(self, fn.__name__, data, refused.rule, request)
+                raise
             except Refused:
                 raise
+            except domain.NotPermitted as rule:
+                _record_refusal(self, fn.__name__, data, rule_code(rule), request)
+                raise refusal_of(rule) from None
             except domain.RuleRefused as rule:
                 raise refusal_of(rule) from None
             except IntegrityError:
@@ -89,6 +101,36 @@ def command(schema=None):
         return wrapper
 
     return decorate
+
+
+def rule_code(rule: domain.NotPermitted) -> str:
+    """The code a record's own rule is known by in the access log: its class's name
+    in snake case (``FourEyes``: ``four_eyes``), never its message, which may name
+    a partner or a person."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(rule).__name__).lower()
+
+
+def _record_refusal(service, what: str, data, rule: str, request) -> None:
+    """Put a refused command or read about a client on the access log
+    (shared.access_log). When the record cannot be saved, the caller still gets the
+    refusal: it discloses nothing, unlike a read, whose rule is that one that cannot
+    be recorded is not answered; an internal error instead would invite the same
+    attempt again and hide why it is not allowed. The missing record is not silent:
+    an error line names what it would have held, and a counter counts it."""
+    app = getattr(service, "app", None)
+    actor, client_id = (data.get("actor"), data.get("client_id")) if isinstance(data, dict) else (None, None)
+    if app is None or actor is None or client_id is None:
+        return
+    try:
+        access_log.record_refusal(app, actor, client_id, what, rule, request)
+    except Unauthenticated as replayed:  # a copy of this message was carried out first (shared.replays)
+        _log_refusal(f"{getattr(service, 'name', app.service_name)}.{what}", replayed)
+        raise
+    except Exception as error:
+        access_log.UNRECORDED.labels(app.service_name).inc()
+        log.error("a refusal could not be recorded in the access log", extra={
+            "rpc": what, "client_id": str(client_id), "actor": actor.get("user_id"), "actor_role": actor.get("role"),
+            "actor_agency": actor.get("agency"), "rule": rule, "error": type(error).__name__})
 
 
 def _log_refusal(rpc_name: str, refused: Unauthenticated) -> None:

@@ -19,7 +19,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic, retry
 
-from shared import chain, datakeys, key_assignments, once, replays
+from shared import chain, datakeys, once, recorders, replays
 from shared.concurrency import CheckedRepository
 from shared.config import StoreSettings
 from shared.errors import Conflict
@@ -75,7 +75,7 @@ class ServiceApplication(Application):
 
     def _store_keys(self, made: datakeys.KeysMade) -> None:
         """Keys a seal outside a save assigned (a snapshot's): stored at once."""
-        self.recorder.insert_events([], **{key_assignments.ROWS: made.rows()})
+        self.recorder.insert_events([], **{recorders.ROWS: made.rows()})
         self.data_keys.stored(made)
 
     def close(self) -> None:
@@ -106,7 +106,7 @@ class ServiceApplication(Application):
         return repository
 
     def construct_recorder(self) -> ProcessRecorder:
-        return key_assignments.recorder(self.factory)
+        return recorders.recorder(self.factory)
 
     @property
     def process_recorder(self) -> ProcessRecorder:
@@ -124,7 +124,7 @@ class ServiceApplication(Application):
         # before storing: the bytes chained are the bytes stored. The data keys it
         # assigns are recorded in the same transaction.
         made = self.mapper.sealer.seal(processing.events)
-        processing.saved_kwargs[key_assignments.ROWS] = made.rows()
+        processing.saved_kwargs[recorders.ROWS] = made.rows()
         records = chain.seal(processing.events, processing.aggregates, self.mapper)
         try:
             recordings = self._put(processing, records)

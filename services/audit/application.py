@@ -1,7 +1,8 @@
 """The audit service's policies and queries, in simple types.
 
 Only auditors read the timeline, and every read names its purpose and is recorded
-in the client's own chained stream (the access log).
+in the client's own chained stream (the access log); so is every attempt audit
+refuses (shared.access_log calls ``access_refused``).
 """
 from __future__ import annotations
 
@@ -23,11 +24,15 @@ from shared.jsonable import jsonable
 from shared.retention import Retention
 from shared.store import ServiceApplication
 
+from services.audit import exports, witness
 from services.audit.domain import Timeline
 from services.audit.replay import between, file_at
 
 AUDITORS = {"auditor"}
 # Domain event class -> the fact it records: its personal fields are stored sealed.
+# A refused attempt (Timeline.AccessRefused) has none, and stays out of subject
+# access, which takes the client's agency from these facts: a refusal's agency is
+# the agency of whoever was refused.
 SEALED = {Timeline.EntryRecorded: contracts.TimelineEntry, Timeline.FileRead: FileRead}
 EXPORT_FORMAT = "jww-audit-export/1"
 
@@ -45,7 +50,8 @@ class AuditApplication(Retention, ServiceApplication):
     # -- every published fact about a client goes on its timeline -------------------
 
     def policies(self):
-        return {name: self.record for name, schema in CATALOGUE.items() if "client_id" in schema._declared_fields}
+        return {**{name: self.record for name, schema in CATALOGUE.items() if "client_id" in schema._declared_fields},
+                **witness.policies()}
 
     def record(self, event: dict, processing: ProcessingEvent) -> None:
         client_id = event["data"]["client_id"]
@@ -61,6 +67,22 @@ class AuditApplication(Retention, ServiceApplication):
             personal_fields(CATALOGUE[event["type"]]),
         )
         processing.collect_events(timeline)
+
+    # -- refusing, which is recorded -------------------------------------------------
+
+    def access_refused(self, refusal_id: UUID, actor: dict, client_id: UUID, what: str, rule: str) -> Timeline | None:
+        """The client's timeline with this refusal recorded on it, to be saved; None
+        when it is on record already (shared.access_log). An attempt on a client no
+        fact has reached yet begins the timeline: it is something about that client."""
+        try:
+            timeline: Timeline = self.repository.get(Timeline.create_id(client_id))
+        except AggregateNotFoundError:
+            timeline = Timeline(client_id=client_id)
+        if timeline.refused_already(refusal_id):
+            return None
+        timeline.record_refusal(refusal_id, actor["user_id"], actor["role"], actor["agency"], what, rule,
+                                self.clock())
+        return timeline
 
     # -- reading, which is recorded -------------------------------------------------
 
@@ -112,11 +134,11 @@ class AuditApplication(Retention, ServiceApplication):
         """A client's history over a time window, whole, for an auditor to keep: the
         file at both ends, what changed, every fact and every read in between."""
         timeline = self._read(actor, client_id, purpose, purpose_detail, "export")
-        return jsonable({
+        return exports.signed(self, jsonable({
             "format": EXPORT_FORMAT, "client_id": timeline.client_id, "erased": self._erased(client_id),
             "exported_at": self.clock(),
             "exported_by": {k: actor[k] for k in ("user_id", "role", "agency")}, "purpose": purpose,
             "purpose_detail": purpose_detail,
             "since": since, "until": until, **between(timeline.facts(), since, until),
             "access_log": timeline.access_log(since, until),
-        })
+        }))

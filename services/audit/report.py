@@ -1,5 +1,6 @@
 """An export as a report a person reads: the file at both ends of the window, what
-changed, who did what, and who read the file, in plain text with Brussels times."""
+changed, who did what, and who read the file or was refused, in plain text with
+Brussels times."""
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,11 @@ def render(export: dict, progress: Callable[[int, int], None] | None = None) -> 
             progress(done, len(facts))
     if not facts:
         lines.append("  nothing")
-    lines += ["", f"Who read the file ({_count(reads, 'read')})"]
+    refused = [r for r in reads if r["outcome"] == "refused"]
+    tally = _count([r for r in reads if r["outcome"] != "refused"], "read")
+    if refused:
+        tally += ", " + _count(refused, "refused attempt")
+    lines += ["", f"Who read the file ({tally})"]
     lines += [read(r) for r in reads] or ["  nobody"]
     lines += ["", "File at the start of the window", *outline(export["file_at_since"], "  "),
               "", "File at the end of the window", *outline(export["file_at_until"], "  ")]
@@ -46,8 +51,10 @@ def fact(entry: dict) -> str:
 
 
 def read(entry: dict) -> str:
+    """A line of the access log: a read and its purpose, or a refused attempt and the rule that refused it."""
+    outcome = f"REFUSED ({entry['rule'].replace('_', ' ')})" if entry["outcome"] == "refused" else purpose(entry)
     return (f"  {when(entry['at'])}  {entry['reader']} ({entry['role']}, {entry['agency']}) via {entry['service']} "
-            f"{entry['query']}: {purpose(entry)}")
+            f"{entry['query']}: {outcome}")
 
 
 def purpose(entry: dict) -> str:

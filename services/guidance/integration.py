@@ -1,9 +1,13 @@
-"""What guidance publishes: each domain event other services need, as the integration
-event its declaration in shared/contracts/guidance.py defines. Activity and dates,
-never a confidential note, a next step, a family member or the text of a condition."""
+"""What guidance publishes: every domain event that changes a client's file, as the
+integration event its declaration in shared/contracts/guidance.py defines, so that
+other services and audit's timeline hear of each. Activity, codes and dates, never
+a confidential note, a next step, what a family member is called or the text of a
+condition. What stays private is a copy or a step of something published
+(tests/unit/audit/test_timeline_complete.py names each, and why)."""
 from __future__ import annotations
 
 from shared.contracts import guidance as contracts
+from shared.erasure import ErasureCarriedOut
 from shared.outbox import publish_as
 
 from services.guidance.domain import ClientOnRecord, Intervention, Network, Trajectory
@@ -11,6 +15,11 @@ from services.guidance.domain import ClientOnRecord, Intervention, Network, Traj
 
 def _worker(e) -> dict:
     return {"user_id": e.worker, "role": e.worker_profile}
+
+
+def _goal_domains(e) -> list[str] | None:
+    """The domains of the plan's goals, without their words; none once erased."""
+    return None if e.goals is None else sorted({goal["domain"] for goal in e.goals})
 
 
 PUBLICATIONS = {
@@ -28,6 +37,26 @@ PUBLICATIONS = {
     Trajectory.ContinuityGapRaised: publish_as(contracts.ContinuityGapV1, identity="trajectory_id"),
     Trajectory.AttendanceCertificateIssued: publish_as(
         contracts.AttendanceCertificateIssuedV1, identity="trajectory_id", actor="issued_by"),
+    Trajectory.PlanAgreed: publish_as(contracts.PlanAgreedV1, identity="trajectory_id", actor="agreed_by",
+                                      derived={"goal_domains": _goal_domains}),
+    Trajectory.PlanReviewed: publish_as(contracts.PlanReviewedV1, identity="trajectory_id", actor="reviewed_by",
+                                        derived={"goal_domains": _goal_domains}),
+    Trajectory.ConditionRecorded: publish_as(
+        contracts.ConditionRecordedV1, identity="trajectory_id", actor="recorded_by"),
+    Trajectory.ConditionSupported: publish_as(
+        contracts.ConditionSupportedV1, identity="trajectory_id", actor="given_by"),
+    Trajectory.AppointmentOutcomeRecorded: publish_as(
+        contracts.AppointmentOutcomeRecordedV1, identity="trajectory_id", actor="recorded_by"),
+    Trajectory.ProcedureStarted: publish_as(
+        contracts.ProcedureStartedV1, identity="trajectory_id", actor="started_by"),
+    Trajectory.ProcedureStepRecorded: publish_as(
+        contracts.ProcedureStepRecordedV1, identity="trajectory_id", actor="recorded_by"),
+    Trajectory.ProcedureEnded: publish_as(contracts.ProcedureEndedV1, identity="trajectory_id", actor="ended_by"),
+    Network.MemberAdded: publish_as(contracts.NetworkMemberAddedV1, actor="added_by"),
+    Network.ContactRecorded: publish_as(contracts.NetworkContactRecordedV1, actor="recorded_by"),
+    Network.ReturnHomePrepared: publish_as(contracts.ReturnHomePreparedV1, actor="prepared_by"),
+    # Recorded by shared code for a client (on intake's decision or a retention rule), in no agency's name.
+    ErasureCarriedOut.Recorded: publish_as(contracts.ErasureCarriedOutV1, agency=lambda e: None),
 }
 
 

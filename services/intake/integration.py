@@ -1,6 +1,7 @@
-"""What intake publishes: each domain event that other services need, as the
-integration event its contract in shared/contracts/intake.py defines. Names,
-numbers, contact details, questions and notes are not in any of them.
+"""What intake publishes: each domain event that changes a client's file or that other
+services need, as the integration event its contract in shared/contracts/intake.py
+defines. Names, numbers, contact details, questions, notes and reasons in words are
+not in any of them.
 
 Each translation reads the domain event alone: a client's and a consent's events
 name the client, its agency and who acted; a staff event names its agency by code.
@@ -24,7 +25,10 @@ PUBLICATIONS = {
     Consent.Given: publish_as(contracts.ConsentGivenV1, identity="consent_id", actor="given_by"),
     Consent.GivenAgain: publish_as(contracts.ConsentGivenV1, identity="consent_id", actor="given_by"),
     Consent.Withdrawn: publish_as(contracts.ConsentWithdrawnV1, identity="consent_id", actor="withdrawn_by"),
+    Erasure.Requested: publish_as(contracts.ErasureRequestedV1, identity="erasure_id", actor="requested_by"),
+    Erasure.RequestedAgain: publish_as(contracts.ErasureRequestedV1, identity="erasure_id", actor="requested_by"),
     Erasure.Approved: publish_as(contracts.ErasureApprovedV1, identity="erasure_id", actor="approved_by"),
+    Erasure.Refused: publish_as(contracts.ErasureRefusedV1, identity="erasure_id", actor="refused_by"),
     LegalHold.Placed: publish_as(contracts.LegalHoldPlacedV1, actor="placed_by"),
     LegalHold.PlacedAgain: publish_as(contracts.LegalHoldPlacedV1, actor="placed_by"),
     LegalHold.Lifted: publish_as(contracts.LegalHoldLiftedV1, actor="lifted_by"),

@@ -1,5 +1,6 @@
 """What notifications publishes: that someone was told something about a client,
-and whether the e-mail reached them; never the subject or the body.
+and whether the e-mail reached them, never the subject or the body; and that it
+erased what it kept about a client.
 
 Each translation reads the domain event alone: the events a notification
 publishes repeat whom and what it is about (``domain.Notification``). A notice
@@ -8,6 +9,7 @@ envelope names no agency for any of them (as published since version 1)."""
 from __future__ import annotations
 
 from shared.contracts import notifications as contracts
+from shared.erasure import ErasureCarriedOut
 from shared.outbox import publish_as
 
 from services.notifications.domain import Notification
@@ -25,6 +27,8 @@ PUBLICATIONS = {
     Notification.Created: _published(contracts.NotificationIssuedV1),
     Notification.Delivered: _published(contracts.NotificationDeliveredV1),
     Notification.DeadLettered: _published(contracts.NotificationDeadLetteredV1),
+    # Recorded by shared code for a client on intake's decision.
+    ErasureCarriedOut.Recorded: publish_as(contracts.ErasureCarriedOutV1, agency=lambda e: None),
 }
 
 

@@ -1,6 +1,7 @@
-"""What referrals publishes: the lifecycle of each referral and the case
-conferences, as the integration events their contracts in
-shared/contracts/referrals.py define. Reasons in words and decisions stay here.
+"""What referrals publishes: the lifecycle of each referral, the case conferences
+and who helps in the coordination plan, as the integration events their contracts
+in shared/contracts/referrals.py define. Reasons in words, decisions and who the
+actors around the person are stay here.
 
 Each translation reads the domain event alone: a referral's events name its
 client, agency and partner, so publishing never loads an aggregate. What a
@@ -9,6 +10,7 @@ published version says beyond its fact's fields is computed here.
 from __future__ import annotations
 
 from shared.contracts import referrals as contracts
+from shared.erasure import ErasureCarriedOut
 from shared.outbox import publish_as
 
 from services.referrals.domain import (
@@ -36,6 +38,12 @@ PUBLICATIONS = {
     Referral.Stalled: publish_as(contracts.ReferralStalledV1, identity="referral_id"),
     Referral.ConsentWithdrawnFlagged: publish_as(contracts.ReferralConsentWithdrawnV1, identity="referral_id"),
     CaseConference.Held: publish_as(contracts.CaseConferenceHeldV1, identity="conference_id", actor=who_acted),
+    # An actor's event names the client but not the agency (the plan holds it): the
+    # envelope names none, as for a notification.
+    CoordinationPlan.ActorAdded: publish_as(contracts.CoordinationActorAddedV1, actor=who_acted,
+                                            agency=lambda e: None),
+    # Recorded by shared code for a client on intake's decision, in no agency's name.
+    ErasureCarriedOut.Recorded: publish_as(contracts.ErasureCarriedOutV1, agency=lambda e: None),
 }
 
 

@@ -16,7 +16,9 @@ from shared.contracts.base import (
 from shared.contracts.envelope import DecodeError, decode, encode, envelope
 
 # Importing the per-service modules registers their events in the catalogue.
-from shared.contracts import guidance, intake, intake_directory, notifications, referrals  # noqa: E402,F401
+from shared.contracts import (  # noqa: E402,F401
+    checkpoints, guidance, intake, intake_directory, notifications, referrals,
+)
 
 __all__ = [
     "CATALOGUE",

@@ -1,5 +1,6 @@
-"""What the audit service answers: a client's timeline and access log, the file
-replayed at an instant, what changed between two instants, and the export.
+"""What the audit service answers: a client's timeline and access log (reads and
+refused attempts), the file replayed at an instant, what changed between two
+instants, and the export.
 
 A timeline entry's ``data`` is the integration event's data as it was published:
 its shape is that event type's contract (the AsyncAPI catalogue), so here it is
@@ -7,7 +8,7 @@ an object of any fields.
 """
 from marshmallow import fields, validate
 
-from shared.contracts.base import PREFIX, READ_PURPOSES, ActorSchema, AnswerSchema, FileRead, count
+from shared.contracts.base import CODE, PREFIX, READ_PURPOSES, ActorSchema, AnswerSchema, FileRead, count
 from shared.contracts.declare import answer_fields
 from shared.contracts.guidance_vocabulary import METHODS
 from shared.contracts.guidance_answers import TRAJECTORY_STATUSES
@@ -46,11 +47,25 @@ class Erasure(AnswerSchema):
     decision = fields.String(required=True)
 
 
+ACCESS_OUTCOMES = ("read", "refused")  # services/audit/domain.py READ, REFUSED; a test keeps them equal
+
+
 class AccessLogEntry(type("ReadShown", (AnswerSchema,), answer_fields(FileRead, omit=["client_id"],
                                                                      withheld=["purpose_detail"]))):
     """One read of the file, through which service's query, and why; what the reader
-    added to the purpose is shown for audit's own reads (a read elsewhere keeps it)."""
+    added to the purpose is shown for audit's own reads (a read elsewhere keeps it).
+    Or one refused attempt to read or change the file (``shared.contracts.base.AccessRefused``):
+    who tried, the RPC refused (in ``query``) and the rule that refused it; it has
+    no purpose, since nothing was read."""
 
+    outcome = fields.String(required=True, validate=validate.OneOf(ACCESS_OUTCOMES))
+    reader = fields.String(required=True, metadata={"description": "who read the file, or tried to"})
+    purpose = fields.String(required=True, allow_none=True, validate=validate.OneOf(READ_PURPOSES),
+                            metadata={"description": "why the file was read; null for a refused attempt"})
+    query = fields.String(required=True, metadata={"description": "the query read, or the RPC refused"})
+    rule = fields.String(required=True, allow_none=True, validate=CODE, metadata={
+        "description": "what refused the attempt, as a code: role, agency, or the record's own rule "
+                       "(four_eyes, no_transfer_consent...); null for a read"})
     service = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
 
@@ -133,6 +148,14 @@ class FileChanges(AnswerSchema):
     facts = fields.List(fields.Nested(TimelineEntry), required=True)
 
 
+class CheckpointTakenAt(AnswerSchema):
+    """Audit's last checkpoint when the export was made (shared/checkpoints.py)."""
+
+    number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    position = count(required=True)
+    digest = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+
+
 class AuditExport(FileChanges):
     format = fields.String(required=True, validate=validate.Equal(EXPORT_FORMAT))
     exported_at = fields.AwareDateTime(required=True)
@@ -140,6 +163,9 @@ class AuditExport(FileChanges):
     purpose = fields.String(required=True, validate=validate.OneOf(READ_PURPOSES))
     purpose_detail = fields.String(required=True)
     access_log = fields.List(fields.Nested(AccessLogEntry), required=True)
+    checkpoint = fields.Nested(CheckpointTakenAt, required=True, allow_none=True)
+    signature = fields.String(required=True, metadata={
+        "description": "detached JWS (Ed25519, audit's key) over the export without it, as RFC 8785 JSON"})
 
 
 class AuditReport(AnswerSchema):

@@ -188,6 +188,34 @@ class FileRead(Fact):
 FILE_READ_VERSION = 2
 FileReadData = published_version(FileRead, FILE_READ_VERSION, EventSchema)
 
+# A name the platform gave, never text someone wrote: an RPC's, a rule's.
+CODE = validate.Regexp(r"^[a-z][a-z0-9_]*$")
+
+
+class AccessRefused(Fact):
+    """One refused attempt to read or change a client's file: whose file, who tried,
+    through which RPC, and which rule refused it (the access check's "role" or
+    "agency", or the record's own rule: "four_eyes", "no_transfer_consent"...), as
+    codes; never the message the caller was told nor what they sent. Recorded by the
+    service that refused (shared.access_log), published beside the reads on its
+    access stream, and kept as long as the reads."""
+
+    client_id = declared(fields.UUID(required=True), category=None, retention="access_log")
+    # Who tried is published in the envelope (actor, role, agency), as for a read.
+    actor = declared(fields.String(required=True), category=None, published=False, given=False,
+                     retention="access_log")
+    role = declared(fields.String(required=True, validate=validate.OneOf(ROLES)), category=None, published=False,
+                    given=False, retention="access_log")
+    agency = declared(fields.String(required=True), category=None, published=False, given=False,
+                      retention="access_log")
+    what = declared(fields.String(required=True, validate=CODE), category=None, given=False, retention="access_log")
+    rule = declared(fields.String(required=True, validate=CODE), category=None, given=False, retention="access_log")
+
+
+# The data of a ``client-access-refused`` event, which every service that records reads publishes the same.
+ACCESS_REFUSED_VERSION = 1
+AccessRefusedData = published_version(AccessRefused, ACCESS_REFUSED_VERSION, EventSchema)
+
 
 class ErasedFact(Fact):
     """What a service publishes at the position of one of its facts whose personal

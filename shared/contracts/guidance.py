@@ -14,7 +14,8 @@ file."""
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import (
-    ACCESS, ActorOnly, ActorSchema, CommandSchema, EventSchema, FILE_READ_VERSION, FileReadData, Purpose, PurposeDetail,
+    ACCESS, ActorOnly, ActorSchema, CommandSchema, EventSchema, FILE_READ_VERSION, FileReadData,
+    ACCESS_REFUSED_VERSION, AccessRefusedData, Purpose, PurposeDetail,
     integration_event, published_event,
 )
 from shared.contracts.declare import Fact, command_fields, declared
@@ -23,7 +24,7 @@ from shared.contracts.guidance_vocabulary import (
     CONTACT_KINDS, DOMAINS, INTENSITIES, METHODS, OUTCOMES, PLACES, PROCEDURE_KINDS, PROCEDURE_OUTCOMES, PROFILES,
     RELATIONS, SUB_KINDS,
 )
-from shared.contracts.intake import InterpreterSchema
+from shared.contracts.intake import ErasureCarriedOut, InterpreterSchema
 from shared.contracts.intake_vocabulary import LANGUAGE, LEGAL_POSITIONS
 
 
@@ -290,14 +291,15 @@ class TrajectoryOpening(AboutATrajectory):
 
 class Plan(AboutATrajectory):
     """A plan with the person: their goals per domain, how often they meet the worker
-    and for how long. Private to guidance."""
+    and for how long. Published: how often and how long, and the goals' domains
+    (``PlanAsPublished``); the goals in the person's and worker's words stay here."""
 
     goals = declared(fields.List(fields.Nested(GoalSchema), required=True, validate=validate.Length(min=1)),
                      category="trajectory_summary", personal=True, published=False)
     intensity = declared(fields.String(required=True, validate=validate.OneOf(INTENSITIES)),
-                         category="trajectory_summary", personal=True, published=False)
+                         category="trajectory_summary", personal=True)
     expected_weeks = declared(fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=520)),
-                              category="trajectory_summary", personal=True, published=False)
+                              category="trajectory_summary", personal=True)
 
 
 class PlanAgreement(Plan):
@@ -376,28 +378,29 @@ class ContinuityGap(AboutATrajectory):
 
 class Condition(AboutATrajectory):
     """A condition or prohibition the client must keep: what it says, from when to
-    when, and who imposed it. The agency supports compliance; it does not control it."""
+    when, and who imposed it. The agency supports compliance; it does not control it.
+    Published: its kind, period and authority; what it says stays here."""
 
-    condition_id = _id(published=False)
+    condition_id = _id()
     kind = declared(fields.String(required=True, validate=validate.OneOf(CONDITION_KINDS)), category="conditions",
-                    personal=True, published=False)
+                    personal=True)
     description = declared(fields.String(required=True, validate=validate.Length(min=1, max=1000)),
                            category="conditions", personal=True, published=False)
-    starts = declared(fields.Date(required=True), category="conditions", personal=True, published=False)
-    ends = declared(fields.Date(required=True, allow_none=True), category="conditions", personal=True,
-                    published=False)
+    starts = declared(fields.Date(required=True), category="conditions", personal=True)
+    ends = declared(fields.Date(required=True, allow_none=True), category="conditions", personal=True)
     authority = declared(fields.String(required=True, validate=validate.OneOf(AUTHORITIES)), category="conditions",
-                         personal=True, published=False)
+                         personal=True)
     recorded_by = _who_acted()
 
 
 class ConditionSupport(AboutATrajectory):
-    """Support given with a condition, on a day (the worker's words)."""
+    """Support given with a condition, on a day (the worker's words). Published: which
+    condition and when; the words stay here."""
 
-    condition_id = _id(published=False)
+    condition_id = _id()
     support = declared(fields.String(required=True, validate=validate.Length(min=1, max=2000)),
                        category="conditions", personal=True, published=False)
-    on = declared(fields.Date(required=True), category="conditions", personal=True, published=False)
+    on = declared(fields.Date(required=True), category="conditions", personal=True)
     given_by = _who_acted()
 
 
@@ -433,39 +436,40 @@ class AppointmentPlanning(AboutATrajectory):
 class AppointmentOutcome(AboutATrajectory):
     """Whether the person went to an appointment."""
 
-    appointment_id = _id(published=False)
+    appointment_id = _id()
     outcome = declared(fields.String(required=True, validate=validate.OneOf(OUTCOMES)), category="appointments",
-                       personal=True, published=False)
+                       personal=True)
     recorded_by = _who_acted()
 
 
 class ProcedureStart(AboutATrajectory):
     """A procedure the person starts (rehabilitation, residence status): their legal situation."""
 
-    procedure_id = _id(published=False)
+    procedure_id = _id()
     kind = declared(fields.String(required=True, validate=validate.OneOf(PROCEDURE_KINDS)),
-                    category="legal_situation", personal=True, published=False)
-    on = declared(fields.Date(required=True), category="legal_situation", personal=True, published=False)
+                    category="legal_situation", personal=True)
+    on = declared(fields.Date(required=True), category="legal_situation", personal=True)
     started_by = _who_acted()
 
 
 class ProcedureStep(AboutATrajectory):
-    """A dated step of a procedure (the worker's words)."""
+    """A dated step of a procedure (the worker's words). Published: which procedure and
+    when; the step's words stay here."""
 
-    procedure_id = _id(published=False)
+    procedure_id = _id()
     step = declared(fields.String(required=True, validate=validate.Length(min=1, max=300)),
                     category="legal_situation", personal=True, published=False)
-    on = declared(fields.Date(required=True), category="legal_situation", personal=True, published=False)
+    on = declared(fields.Date(required=True), category="legal_situation", personal=True)
     recorded_by = _who_acted()
 
 
 class ProcedureEnd(AboutATrajectory):
     """How a procedure ended, and when."""
 
-    procedure_id = _id(published=False)
+    procedure_id = _id()
     outcome = declared(fields.String(required=True, validate=validate.OneOf(PROCEDURE_OUTCOMES)),
-                       category="legal_situation", personal=True, published=False)
-    on = declared(fields.Date(required=True), category="legal_situation", personal=True, published=False)
+                       category="legal_situation", personal=True)
+    on = declared(fields.Date(required=True), category="legal_situation", personal=True)
     ended_by = _who_acted()
 
 
@@ -482,9 +486,11 @@ class AttendanceCertificate(AboutATrajectory):
     issued_by = _who_acted()
 
 
-# -- the relational network: a stream of its own, private to guidance. Who the people
-# around the client are and what was said with them is personal (the network is a
-# way of intervening); what was said is kept as case notes.
+# -- the relational network: a stream of its own. Who the people around the client
+# are and what was said with them is personal (the network is a way of
+# intervening); what was said is kept as case notes. Published: how each member
+# relates to the client and when and how they were contacted, never what they are
+# called or what was said.
 
 class NetworkStart(Fact):
     """A trajectory's network, before its first member."""
@@ -495,16 +501,16 @@ class NetworkStart(Fact):
 
 
 class AboutTheNetwork(Fact):
-    client_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
-    agency = declared(fields.String(required=True), category=None, published=False, given=False)
-    member_id = _id(published=False)
+    client_id = declared(fields.UUID(required=True), category=None, given=False)
+    agency = declared(fields.String(required=True), category=None, given=False)
+    member_id = _id()
 
 
 class NetworkMember(AboutTheNetwork):
     """Someone around the client: how they relate and what they are called."""
 
     relation = declared(fields.String(required=True, validate=validate.OneOf(RELATIONS)), category="interventions",
-                        personal=True, published=False)
+                        personal=True)
     # Who the other person is: theirs, not the client's (withheld from the client's copy).
     known_as = declared(fields.String(required=True, validate=validate.Length(min=1, max=100)),
                         category="interventions", personal=True, published=False, third_party=True)
@@ -514,9 +520,9 @@ class NetworkMember(AboutTheNetwork):
 class NetworkContact(AboutTheNetwork):
     """A contact with someone around the client, and what was said."""
 
-    on = declared(fields.Date(required=True), category="interventions", personal=True, published=False)
+    on = declared(fields.Date(required=True), category="interventions", personal=True)
     kind = declared(fields.String(required=True, validate=validate.OneOf(CONTACT_KINDS)), category="interventions",
-                    personal=True, published=False)
+                    personal=True)
     # What the other person said: theirs too.
     note = declared(fields.String(load_default="", validate=validate.Length(max=4000)), category="interventions",
                     personal=True, published=False, retention="case_notes", third_party=True)
@@ -526,10 +532,8 @@ class NetworkContact(AboutTheNetwork):
 class ReturnHomePreparation(AboutTheNetwork):
     """A return to the family prepared for a leave permit, and what was said."""
 
-    leave_from = declared(fields.AwareDateTime(required=True), category="interventions", personal=True,
-                          published=False)
-    leave_until = declared(fields.AwareDateTime(required=True), category="interventions", personal=True,
-                           published=False)
+    leave_from = declared(fields.AwareDateTime(required=True), category="interventions", personal=True)
+    leave_until = declared(fields.AwareDateTime(required=True), category="interventions", personal=True)
     note = declared(fields.String(load_default="", validate=validate.Length(max=4000)), category="interventions",
                     personal=True, published=False, retention="case_notes")
     prepared_by = _who_acted()
@@ -559,6 +563,31 @@ AttendanceCertificateIssuedV1 = published_event("guidance", "attendance-certific
                                                 AttendanceCertificate)
 
 
+class PlanAsPublished(EventSchema):
+    """What a published plan says that the fact holds in another form: the domains
+    of its goals, read from the goals whose words stay here. Codes of the reference
+    domains, a list that grows without a new version: not promised here."""
+
+    goal_domains = declared(fields.List(fields.String(), required=True), category="trajectory_summary",
+                            personal=True)
+
+
+# Every other fact of a client's file, so that audit's timeline misses none: codes,
+# dates and ids, never what a worker wrote or what a member of the network is called.
+PlanAgreedV1 = published_event("guidance", "plan-agreed", 1, PlanAgreement, PlanAsPublished)
+PlanReviewedV1 = published_event("guidance", "plan-reviewed", 1, PlanReview, PlanAsPublished)
+ConditionRecordedV1 = published_event("guidance", "condition-recorded", 1, Condition)
+ConditionSupportedV1 = published_event("guidance", "condition-supported", 1, ConditionSupport)
+AppointmentOutcomeRecordedV1 = published_event("guidance", "appointment-outcome-recorded", 1, AppointmentOutcome)
+ProcedureStartedV1 = published_event("guidance", "procedure-started", 1, ProcedureStart)
+ProcedureStepRecordedV1 = published_event("guidance", "procedure-step-recorded", 1, ProcedureStep)
+ProcedureEndedV1 = published_event("guidance", "procedure-ended", 1, ProcedureEnd)
+NetworkMemberAddedV1 = published_event("guidance", "network-member-added", 1, NetworkMember)
+NetworkContactRecordedV1 = published_event("guidance", "network-contact-recorded", 1, NetworkContact)
+ReturnHomePreparedV1 = published_event("guidance", "return-home-prepared", 1, ReturnHomePreparation)
+ErasureCarriedOutV1 = published_event("guidance", "erasure-carried-out", 1, ErasureCarriedOut)
+
+
 @integration_event("guidance", "appointment-planned", 1)
 class AppointmentPlannedV1(TrajectoryEvent):
     """Written by hand beside its fact (``AppointmentPlanning``): it publishes whether
@@ -577,4 +606,9 @@ class AppointmentPlannedV1(TrajectoryEvent):
 
 @integration_event("guidance", "client-file-read", FILE_READ_VERSION, stream=ACCESS)
 class ClientFileRead(FileReadData):
+    pass
+
+
+@integration_event("guidance", "client-access-refused", ACCESS_REFUSED_VERSION, stream=ACCESS)
+class ClientAccessRefused(AccessRefusedData):
     pass

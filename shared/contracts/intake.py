@@ -12,7 +12,8 @@ read to respect it. The directory of agencies and staff is not about a client.
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import (
-    ACCESS, ActorSchema, CommandSchema, FILE_READ_VERSION, FileReadData, Purpose, PurposeDetail, integration_event,
+    ACCESS, ActorSchema, CommandSchema, FILE_READ_VERSION, FileReadData,
+    ACCESS_REFUSED_VERSION, AccessRefusedData, Purpose, PurposeDetail, integration_event,
     published_event,
 )
 from shared.contracts.declare import Fact, Unpromised, command_fields, declared
@@ -272,8 +273,24 @@ class ErasureApproval(AboutAnErasure):
     approved_by = who_acted()
 
 
-class ErasureRefusal(Fact):
+class ErasureCarriedOut(Fact):
+    """A service that follows intake destroyed a client's data keys (shared.erasure):
+    on an approved erasure, or by a retention rule of its own (``erasure_id`` is then
+    that rule's decision). What it keeps of the client reads as erased from then on.
+    Each such service publishes its own, so the client's timeline shows where the
+    erasure was carried out; intake's own is its ``erasure-approved``."""
+
     client_id = declared(fields.UUID(required=True), category=None)
+    erasure_id = declared(fields.UUID(required=True), category=None)
+
+
+class ErasureRefusal(Fact):
+    """An erasure refused (art. 17(3)): the request stays on the file, the data too."""
+
+    identity = "erasure_id"
+    client_id = declared(fields.UUID(required=True), category=None)
+    agency = _agency()
+    erasure_id = declared(fields.UUID(required=True), category=None, given=False)
     # Why the data is kept (art. 17(3)): may name the person's case.
     reason = declared(fields.String(required=True, validate=validate.Length(min=3, max=2000)),
                       category="legal_situation", personal=True, published=False)
@@ -388,6 +405,10 @@ ClientReassignedV1 = published_event("intake", "client-reassigned", 1, Reassignm
 ClientTransferredV1 = published_event("intake", "client-transferred", 1, Transfer)
 # Every service destroys the client's data keys when it hears of it.
 ErasureApprovedV1 = published_event("intake", "erasure-approved", 1, ErasureApproval)
+# A request and a refusal change the client's file too (audit's timeline shows them):
+# on what ground, never the coordinator's note or the reason for keeping the data.
+ErasureRequestedV1 = published_event("intake", "erasure-requested", 1, ErasureRequest)
+ErasureRefusedV1 = published_event("intake", "erasure-refused", 1, ErasureRefusal)
 # The services that erase by a retention rule of their own keep the client's data meanwhile.
 LegalHoldPlacedV1 = published_event("intake", "legal-hold-placed", 1, LegalHoldPlacement)
 LegalHoldLiftedV1 = published_event("intake", "legal-hold-lifted", 1, LegalHoldLifting)
@@ -395,4 +416,9 @@ LegalHoldLiftedV1 = published_event("intake", "legal-hold-lifted", 1, LegalHoldL
 
 @integration_event("intake", "client-file-read", FILE_READ_VERSION, stream=ACCESS)
 class ClientFileRead(FileReadData):
+    pass
+
+
+@integration_event("intake", "client-access-refused", ACCESS_REFUSED_VERSION, stream=ACCESS)
+class ClientAccessRefused(AccessRefusedData):
     pass

@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 
 from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, published_event
 from shared.contracts.declare import Fact, command_fields, declared
+from shared.contracts.intake import ErasureCarriedOut
 
 Inbox = ActorOnly
 
@@ -92,3 +93,5 @@ class MarkRead(type("ReadingGiven", (CommandSchema,), command_fields(Reading))):
 NotificationIssuedV1 = published_event("notifications", "notification-issued", 1, Notification)
 NotificationDeliveredV1 = published_event("notifications", "notification-delivered", 1, Delivery)
 NotificationDeadLetteredV1 = published_event("notifications", "notification-dead-lettered", 1, DeadLetter)
+# Where a client's erasure was carried out (its notifications' kind, subject and body).
+ErasureCarriedOutV1 = published_event("notifications", "erasure-carried-out", 1, ErasureCarriedOut)

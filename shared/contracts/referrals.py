@@ -10,10 +10,12 @@ field is stored sealed under its client's data key of its retention class
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from shared.contracts.base import (
-    ACCESS, ActorOnly, ActorSchema, CommandSchema, EventSchema, FILE_READ_VERSION, FileReadData, Purpose, PurposeDetail, ROLES,
+    ACCESS, ActorOnly, ActorSchema, CommandSchema, EventSchema, FILE_READ_VERSION, FileReadData,
+    ACCESS_REFUSED_VERSION, AccessRefusedData, Purpose, PurposeDetail, ROLES,
     integration_event, published_event,
 )
 from shared.contracts.declare import Fact, Unpromised, command_fields, declared
+from shared.contracts.intake import ErasureCarriedOut
 from shared.contracts.reference import intervention_domains
 
 DOMAINS = tuple(intervention_domains())
@@ -120,17 +122,18 @@ class ReferralConsentWithdrawal(AboutAReferral):
     Intake recorded who acted; here it is a consequence."""
 
 
-# -- the coordination of help's facts: only a conference is published (when, and when
-# its actions fall due); the plan and what was said stay here. --------------------------
+# -- the coordination of help's facts: published are a conference (when, and when its
+# actions fall due) and the role of each actor added to the plan; who they are, what
+# they do and what was said stay here. ---------------------------------------------------
 
 class CoordinationActor(Acted):
     """Someone in the person's network who helps, and with what. Who they are says
     something about the person (a doctor, their family, an employer)."""
 
-    client_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
-    actor_id = declared(fields.String(required=True), category=None, published=False, given=False)
+    client_id = declared(fields.UUID(required=True), category=None, given=False)
+    actor_id = declared(fields.String(required=True), category=None, given=False)
     role = declared(fields.String(required=True, validate=validate.OneOf(COORDINATION_ROLES)), category="referrals",
-                    personal=True, published=False)
+                    personal=True)
     organisation = declared(fields.String(required=True, validate=validate.Length(min=1, max=200)),
                             category="referrals", personal=True, published=False)
     # A professional's own contact details: withheld from the client's copy.
@@ -270,8 +273,15 @@ ReferralStepRecordedV1 = published_event("referrals", "referral-step-recorded", 
 ReferralStalledV1 = published_event("referrals", "referral-stalled", 1, ReferralStall)
 ReferralConsentWithdrawnV1 = published_event("referrals", "referral-consent-withdrawn", 1, ReferralConsentWithdrawal)
 CaseConferenceHeldV1 = published_event("referrals", "case-conference-held", 1, CaseConference)
+CoordinationActorAddedV1 = published_event("referrals", "coordination-actor-added", 1, CoordinationActor)
+ErasureCarriedOutV1 = published_event("referrals", "erasure-carried-out", 1, ErasureCarriedOut)
 
 
 @integration_event("referrals", "client-file-read", FILE_READ_VERSION, stream=ACCESS)
 class ClientFileRead(FileReadData):
+    pass
+
+
+@integration_event("referrals", "client-access-refused", ACCESS_REFUSED_VERSION, stream=ACCESS)
+class ClientAccessRefused(AccessRefusedData):
     pass

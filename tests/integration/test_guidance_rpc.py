@@ -82,4 +82,5 @@ def test_a_worker_runs_a_realistic_trajectory_from_opening_to_closing(platform):
         "psychologist-recommended", "continuity-gap", "attendance-certificate-issued", "trajectory-closed",
     }
     reads = {e["type"].split(".")[3] for e in Outbox(guidance).read(after=0, limit=1000, streams=(ACCESS,))}
-    assert reads == {"client-file-read"}  # on the access stream, which only audit reads
+    # On the access stream, which only audit reads: the reads, and the close refused to another agency's worker.
+    assert reads == {"client-file-read", "client-access-refused"}

@@ -102,81 +102,35 @@ def test_reordered_records_are_named(store):
 
 
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)
-def test_the_command_line_names_the_broken_link_and_fails(store):
+def test_the_command_line_names_the_broken_link_and_fails(store, tmp_path):
+    import json
     import os
     import subprocess
     import sys
 
+    from shared import checkpoints, keys
+
     app, raw, clients = store
-    env = dict(os.environ, JWW_STORE_SQLITE_PATH=str(raw.settings.sqlite_path))
-    clean = subprocess.run([sys.executable, "-m", "jww", "verify", "intake"], env=env,
-                           capture_output=True, text=True, timeout=60)
-    raw.delete(clients[0], 2)
-    tampered = subprocess.run([sys.executable, "-m", "jww", "verify", "intake"], env=env,
+    path = tmp_path / "checkpoints.jsonl"
+    taken = checkpoints.Checkpointer(app, keys.signing_key(keys.events_key_name("intake")), path).take()
+    witness = tmp_path / "witness.jsonl"
+    witness.write_text(json.dumps(taken) + "\n")  # what audit kept
+    env = dict(os.environ, JWW_STORE_SQLITE_PATH=str(raw.settings.sqlite_path), JWW_RELAY_CHECKPOINT_PATH=str(path))
+
+    def verify(*more):
+        return subprocess.run([sys.executable, "-m", "jww", "verify", "intake", *more], env=env,
                               capture_output=True, text=True, timeout=60)
-    assert (clean.returncode, clean.stdout.strip()) == (0, "intake: every chain holds, and every signed checkpoint")
+
+    clean, witnessed = verify(), verify("--witness", str(witness))
+    raw.delete(clients[0], 2)
+    tampered = verify("--witness", str(witness))
+    assert (clean.returncode, clean.stdout.strip()) == (
+        0, "intake: every chain, checkpoint and snapshot holds (without audit's witness: see --witness)")
+    assert (witnessed.returncode, witnessed.stdout.strip()) == (
+        0, "intake: every chain, checkpoint and snapshot holds, and audit's witness")
     assert tampered.returncode == 1
     assert f"intake: BROKEN stream {clients[0]} version 3" in tampered.stdout
-
-
-def test_a_wholesale_rewrite_is_caught_by_the_signed_checkpoints(store, tmp_path):
-    """Someone edits a record and recomputes every chain after it, so that the
-    chains hold again: the checkpoint signed before no longer matches."""
-    import json
-
-    from shared import checkpoints
-
-    app, raw, clients = store
-    path = tmp_path / "checkpoints.jsonl"
-    checkpoints.take(app.recorder, path)
-    assert checkpoints.check(app.recorder, path) == []
-
-    prev = ""
-    for record in [r for r in chain.records(app.recorder) if r.originator_id == clients[1]]:
-        state = json.loads(record.state)
-        if record.originator_version == 2:
-            state["languages"] = ["ar"]
-        state["chain"] = chain.SCHEME_2 + "0" * 64
-        blanked = json.dumps(state, separators=(",", ":")).encode()
-        state["chain"] = prev = chain._link_2(prev, record.originator_id, record.originator_version, record.topic,
-                                              blanked)
-        raw.set_state(record.originator_id, record.originator_version,
-                      json.dumps(state, separators=(",", ":")).encode())
-
-    assert breaks(app) == []  # the chains alone no longer tell
-    (problem,) = checkpoints.check(app.recorder, path)
-    assert f"stream {clients[1]} version 3 is no longer what was signed" in problem
-
-
-def test_a_forged_checkpoint_is_refused(store, tmp_path):
-    import json
-
-    from shared import checkpoints
-
-    app, _, clients = store
-    path = tmp_path / "checkpoints.jsonl"
-    checkpoint = checkpoints.take(app.recorder, path)
-    checkpoint["heads"][str(clients[0])][1] = "0" * 64
-    path.write_text(json.dumps(checkpoint) + "\n")
-    (problem,) = checkpoints.check(app.recorder, path)
-    assert "signature does not hold" in problem
-
-
-def test_records_chained_by_the_first_scheme_still_verify(store):
-    """Stores written before the second scheme hold chains over a canonical
-    re-encoding of each state; they verify as they are, and an edit is still named."""
-    import json
-
-    app, raw, clients = store
-    prev = ""
-    for record in [r for r in chain.records(app.recorder) if r.originator_id == clients[0]]:
-        state = json.loads(record.state)
-        state.pop("chain")
-        state["chain"] = prev = chain._link(prev, record.originator_id, record.originator_version, record.topic,
-                                            dict(state))
-        raw.set_state(record.originator_id, record.originator_version,
-                      json.dumps(state, separators=(",", ":")).encode())
-    assert breaks(app) == []
-    raw.set_state(clients[0], 2, raw.state(clients[0], 2).replace(b'"agency":"', b'"agency":"x', 1))
-    (found,) = breaks(app)
-    assert (found.originator_id, found.version) == (clients[0], 2)
+    assert f"intake: CHECKPOINT the log between positions 0 and {taken['position']} is not what checkpoint 1 " \
+           "witnessed" in tampered.stdout
+    path.unlink()  # the relay's file gone: a failure, never a pass
+    assert "the relay's file" in verify("--witness", str(witness)).stdout

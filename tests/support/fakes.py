@@ -83,3 +83,16 @@ def deliver(links: list[Link], rounds: int = 3) -> None:
     for _ in range(rounds):
         for link in links:
             link.deliver()
+
+
+def take_checkpoint(app) -> dict:
+    """What the service's relay does a few seconds after new events: a signed checkpoint
+    of its log (shared.checkpoints), its file kept in a folder of its own here."""
+    import tempfile
+    from pathlib import Path
+
+    from shared import checkpoints, keys
+
+    path = Path(tempfile.mkdtemp(prefix="jww-checkpoints-")) / "checkpoints.jsonl"
+    key = keys.signing_key(keys.events_key_name(app.service_name))
+    return checkpoints.Checkpointer(app, key, path, every_seconds=0).take()

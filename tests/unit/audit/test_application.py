@@ -1,14 +1,18 @@
 """The audit timeline, replay and access log, on in-memory stores fed by real followers."""
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
 from services.audit import report
 from services.audit.application import AuditApplication
+from services.audit.service import AuditService
+from services.intake.service import IntakeService
 from services.guidance.application import GuidanceApplication
 from services.notifications.application import NotificationsApplication
 from services.referrals.application import ReferralsApplication
-from shared import chain
+from shared import chain, context, once
+from shared.context import RequestContext
 from shared.config import DEPLOY_DIR
 from shared.contracts import validate_command
 from shared.contracts import audit as contracts
@@ -121,14 +125,43 @@ def test_every_read_through_any_service_is_recorded_with_its_purpose_and_is_itse
         assert list(chain.verify(app.recorder)) == []  # the reads are in the chained streams
 
 
-def test_a_refused_read_shows_nothing_and_records_nothing(case):
+def rpc(service_class, app, name: str, actor: dict, **payload):
+    """An RPC entrypoint as nameko calls it: the edge that records refusals (shared.rpc)."""
+    return getattr(service_class, name)(SimpleNamespace(app=app, name=service_class.name), {"actor": actor, **payload})
+
+
+def test_a_refused_read_shows_nothing_and_the_attempt_is_on_the_timeline(case):
     world, client_id, _ = case
     stranger = {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "dsr"}
     with pytest.raises(Forbidden):
-        world.intake.client_file(stranger, client_id, "casework")
+        rpc(IntakeService, world.intake, "client_file", stranger, client_id=str(client_id), purpose="casework")
     world.sync()
-    assert world.audit.timeline(AUDITOR, client_id, "inspection")["access_log"][-1]["query"] == "timeline"
-    assert len(world.audit.timeline(AUDITOR, client_id, "inspection")["access_log"]) == 2
+    timeline = world.audit.timeline(AUDITOR, client_id, "inspection")
+    (refused,) = [r for r in timeline["access_log"] if r["outcome"] == "refused"]
+    assert refused == {"outcome": "refused", "reader": "dsr-sa-1", "role": "social_assistant", "agency": "dsr",
+                       "purpose": None, "purpose_detail": None, "query": "client_file", "rule": "agency",
+                       "service": "intake", "at": refused["at"]}
+    assert [r["outcome"] for r in timeline["access_log"]] == ["refused", "read"]  # then the auditor's own read
+    assert all(e["type"].split(".")[3] != "client-access-refused" for e in timeline["entries"])  # not a fact
+    assert world.audit.replay(AUDITOR, client_id, dt.datetime.now(dt.timezone.utc), "inspection")["facts"] == len(
+        timeline["entries"])
+    export = world.audit.export(AUDITOR, client_id, dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1),
+                                dt.datetime.now(dt.timezone.utc), "inspection")
+    assert "dsr-sa-1 (social_assistant, dsr) via intake client_file: REFUSED (agency)" in report.render(export)
+
+
+def test_audit_records_on_the_timeline_whom_it_refuses_itself_once_per_request(case):
+    world, client_id, _ = case
+    try:
+        for delivery in range(2):  # the broker gives the same request twice
+            context.use(RequestContext(request_marker=once.marker_for("call-1"), assertion="jti-1"))
+            with pytest.raises(Forbidden):
+                rpc(AuditService, world.audit, "timeline", WORKER, client_id=str(client_id), purpose="casework")
+    finally:
+        context.use(RequestContext())
+    log = world.audit.timeline(AUDITOR, client_id, "inspection")["access_log"]
+    assert [(r["service"], r["reader"], r["outcome"], r["query"], r["rule"]) for r in log] == [
+        ("audit", "apo-sa-1", "refused", "timeline", "role"), ("audit", "audit-1", "read", "timeline", None)]
 
 
 def test_an_export_holds_the_window_whole_and_reads_as_a_report(case):

@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 
 from services.audit import domain
-from services.audit.domain import READ_FACT, Timeline, within
+from services.audit.domain import READ_FACT, REFUSED_FACT, Timeline, within
 from shared import access_log
 
 CLIENT = uuid.UUID("5b0d9a52-2f7e-4c1e-9a55-0c3b5e8f7d21")
@@ -30,8 +30,8 @@ def test_the_domain_imports_only_the_standard_library_eventsourcing_and_shared_d
     assert {m for m in modules if m.startswith("shared")} == {"shared.domain"}
 
 
-def test_the_read_fact_is_the_one_every_service_publishes():
-    assert READ_FACT == access_log.FACT
+def test_the_read_and_refusal_facts_are_the_ones_every_service_publishes():
+    assert (READ_FACT, REFUSED_FACT) == (access_log.FACT, access_log.REFUSED_FACT)
 
 
 def test_one_timeline_per_client():
@@ -44,6 +44,7 @@ def test_facts_are_in_causal_order_without_the_reads():
     record(timeline, "guidance", "trajectory-opened", 5, 1)
     record(timeline, "intake", "client-registered", 0, 1)
     record(timeline, "intake", READ_FACT, 6, 3, {"client_id": str(CLIENT), "purpose": "casework", "query": "file"})
+    record(timeline, "intake", REFUSED_FACT, 7, 4, {"client_id": str(CLIENT), "what": "client_file", "rule": "agency"})
     assert [(e["source"], e["position"]) for e in timeline.facts()] == [("intake", 1), ("guidance", 1), ("intake", 2)]
 
 
@@ -68,11 +69,30 @@ def test_the_access_log_holds_every_service_s_reads_and_audit_s_own_oldest_first
     record(timeline, "guidance", READ_FACT, 3, 9, {"client_id": str(CLIENT), "purpose": "casework",
                                                    "query": "trajectory"})
     assert timeline.access_log() == [
-        {"reader": "apo-sa-1", "role": "social_assistant", "agency": "apo", "purpose": "casework",
-         "purpose_detail": None, "query": "trajectory", "service": "guidance", "at": at(3)},
-        {"reader": "audit-1", "role": "auditor", "agency": "platform", "purpose": "court_request",
-         "purpose_detail": "2026/17", "query": "replay", "service": "audit", "at": at(10)},
+        {"outcome": "read", "reader": "apo-sa-1", "role": "social_assistant", "agency": "apo", "purpose": "casework",
+         "purpose_detail": None, "query": "trajectory", "rule": None, "service": "guidance", "at": at(3)},
+        {"outcome": "read", "reader": "audit-1", "role": "auditor", "agency": "platform", "purpose": "court_request",
+         "purpose_detail": "2026/17", "query": "replay", "rule": None, "service": "audit", "at": at(10)},
     ]
+
+
+def test_the_access_log_holds_every_refused_attempt_beside_the_reads_with_the_rule_that_refused_it():
+    timeline = Timeline(client_id=CLIENT)
+    timeline.record_read("audit-1", "auditor", "platform", "inspection", "", "timeline", at(1))
+    timeline.record_entry("intake-4", "intake", f"be.jww.intake.{REFUSED_FACT}.v1", at(2), 4, "sab", "sab-coord",
+                          "coordinator", {"client_id": str(CLIENT), "what": "client_file", "rule": "agency"}, [])
+    refusal_id = uuid.uuid4()
+    timeline.record_refusal(refusal_id, "apo-sa-1", "social_assistant", "apo", "timeline", "role", at(3))
+    assert timeline.access_log() == [
+        {"outcome": "read", "reader": "audit-1", "role": "auditor", "agency": "platform", "purpose": "inspection",
+         "purpose_detail": "", "query": "timeline", "rule": None, "service": "audit", "at": at(1)},
+        {"outcome": "refused", "reader": "sab-coord", "role": "coordinator", "agency": "sab", "purpose": None,
+         "purpose_detail": None, "query": "client_file", "rule": "agency", "service": "intake", "at": at(2)},
+        {"outcome": "refused", "reader": "apo-sa-1", "role": "social_assistant", "agency": "apo", "purpose": None,
+         "purpose_detail": None, "query": "timeline", "rule": "role", "service": "audit", "at": at(3)},
+    ]
+    assert timeline.facts() == []  # an attempt is not something done to the file
+    assert timeline.refused_already(refusal_id) and not timeline.refused_already(uuid.uuid4())
 
 
 def test_an_entry_keeps_what_is_about_the_client_apart_and_still_counts_once_it_is_erased():

@@ -39,3 +39,19 @@ def test_an_empty_window_says_so():
     text = report.render({**EXPORT, "changes": [], "facts": []})
     assert "What changed in the file (0 fields)\n  nothing" in text
     assert "What was done (0 facts, in causal order)\n  nothing" in text
+
+
+def test_a_refused_attempt_is_a_line_of_the_access_log_with_the_rule_that_refused_it():
+    reads = [
+        {"outcome": "read", "reader": "audit-1", "role": "auditor", "agency": "platform", "purpose": "inspection",
+         "purpose_detail": "", "query": "timeline", "rule": None, "service": "audit",
+         "at": "2026-11-30T09:00:00+00:00"},
+        {"outcome": "refused", "reader": "sab-coord", "role": "coordinator", "agency": "sab", "purpose": None,
+         "purpose_detail": None, "query": "approve_erasure", "rule": "four_eyes", "service": "intake",
+         "at": "2026-11-30T10:00:00+00:00"},
+    ]
+    text = report.render({**EXPORT, "access_log": reads})
+    assert "Who read the file (1 read, 1 refused attempt)" in text
+    assert "  2026-11-30 10:00:00 CET  audit-1 (auditor, platform) via audit timeline: inspection" in text
+    assert ("  2026-11-30 11:00:00 CET  sab-coord (coordinator, sab) via intake approve_erasure: "
+            "REFUSED (four eyes)") in text

@@ -14,6 +14,7 @@ from services.guidance.application import GuidanceApplication
 from services.notifications.application import NotificationsApplication
 from services.referrals.application import ReferralsApplication
 from shared.config import DEPLOY_DIR
+from shared.errors import Forbidden
 from tests.support.samples import COORDINATOR, WORKER, registration_payload
 from tests.support.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
 
@@ -204,6 +205,12 @@ def run_case() -> dict[str, list]:
     call("referrals", "referral_history", WORKER, **case)
     call("intake", "client_file", COORDINATOR, client_id=client)
     call("intake", "client_file", SAB_COORDINATOR, client_id=waiting)
+    try:  # another agency's coordinator opens the file: refused, and on the access log audit answers with
+        call("intake", "client_file", SAB_COORDINATOR, client_id=client)
+    except Forbidden:
+        pass
+    else:
+        raise AssertionError("a coordinator of another agency opened the file")
     call("intake", "search_clients", WORKER, name="testperson")
 
     # -- notifications and audit ------------------------------------------------------

@@ -109,6 +109,10 @@ def test_the_case_shows_the_optional_parts_of_the_answers(answers):
     assert transferred["worker"] is None and transferred["decisions"][-1]["decision"] == "transferred"
     assert answers["notifications.dead_letters"][-1]
     assert any(c["before"] is None for c in answers["audit.changes"][-1]["changes"])
+    access_log = answers["audit.timeline"][-1]["access_log"]
+    refused = [r for r in access_log if r["outcome"] == "refused"]
+    assert refused and all(r["purpose"] is None and r["rule"] for r in refused)
+    assert any(r["outcome"] == "read" and r["rule"] is None for r in access_log)
 
 
 def test_an_answer_that_strays_from_its_schema_is_caught_by_both(answers, doc):

@@ -1,11 +1,19 @@
 """What guidance publishes, derived from the declarations: activity and dates, never a note."""
 import datetime as dt
+from types import SimpleNamespace
 
+import pytest
+
+from services.guidance.service import GuidanceService
 from shared.contracts import CATALOGUE
 from shared.contracts.base import STREAMS
+from shared.errors import Forbidden
 from shared.outbox import Outbox
+from tests.support import fakes
 from tests.support.samples import COORDINATOR, WORKER
 from tests.unit.guidance.world import NOW, GOALS, accepted_client, intervention
+
+DPO = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
 
 
 def test_interventions_of_all_five_methods_are_published_without_their_note(world):
@@ -39,11 +47,24 @@ def test_a_psychologist_recommendation_is_published_for_referrals(world):
 def test_every_guidance_event_type_is_catalogued_and_published_in_a_run(world, clock):
     intake, guidance, sync = world
     client_id = accepted_client(world)
+    intake.give_consent(WORKER, client_id, "apo", "family_involvement", ["guidance_progress"])
+    sync()
     guidance.agree_plan(WORKER, client_id, GOALS, "weekly", 12)
+    guidance.review_plan(WORKER, client_id, GOALS, "weekly", 16, "the hearing was moved")
     intervention(guidance, client_id)
-    guidance.record_condition(WORKER, client_id, "prohibition", "no contact with the victim", NOW.date(),
-                              (NOW + dt.timedelta(days=20)).date(), "court")
+    condition = guidance.record_condition(WORKER, client_id, "prohibition", "no contact with the victim", NOW.date(),
+                                          (NOW + dt.timedelta(days=20)).date(), "court")
+    guidance.support_condition(WORKER, client_id, condition, "explained it", NOW.date())
     guidance.plan_appointment(WORKER, client_id, NOW + dt.timedelta(days=1), "ocmw_cpas", "urgent medical aid")
+    held = guidance.plan_appointment(WORKER, client_id, NOW - dt.timedelta(hours=2), "lawyer", "the hearing")
+    guidance.record_appointment_outcome(WORKER, client_id, held, "held")
+    procedure = guidance.start_procedure(WORKER, client_id, "residence_status", NOW.date())
+    guidance.record_procedure_step(WORKER, client_id, procedure, "filed at the municipality", NOW.date())
+    guidance.end_procedure(WORKER, client_id, procedure, "granted", NOW.date())
+    member = guidance.add_network_member(WORKER, client_id, "parent", "the mother")
+    guidance.record_network_contact(WORKER, client_id, member, NOW.date(), "visit", "she will help")
+    guidance.prepare_return_home(WORKER, client_id, member, {
+        "starts": NOW + dt.timedelta(days=3), "ends": NOW + dt.timedelta(days=5)}, "a room is ready")
     guidance.issue_attendance_certificate(WORKER, client_id, "fr", "court", NOW.date() - dt.timedelta(days=1),
                                           NOW.date(), "X")
     clock.now = NOW + dt.timedelta(days=16)
@@ -52,8 +73,15 @@ def test_every_guidance_event_type_is_catalogued_and_published_in_a_run(world, c
     guidance.close_trajectory(WORKER, client_id, "moved", "moved to Ghent")
     guidance.reopen_trajectory(COORDINATOR, client_id, "came back")
     intake.reassign(COORDINATOR, client_id, "apo-crim-1", {"language": "fr", "kind": "present"})
+    erased = accepted_client(world)
+    intake.request_erasure(COORDINATOR, erased, "consent_withdrawn")
+    intake.approve_erasure(DPO, erased)
     sync()
     guidance.trajectory(COORDINATOR, client_id, "complaint", "2026/4")
+    with pytest.raises(Forbidden):  # refused at the RPC edge, which records the attempt
+        GuidanceService.trajectory(SimpleNamespace(app=guidance), {
+            "actor": {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "dsr"}, "client_id": str(client_id)})
+    fakes.take_checkpoint(guidance)  # as its relay does
     types = {e["type"] for e in Outbox(guidance).read(0, 100, streams=STREAMS)}
     assert types == {t for t in CATALOGUE if t.startswith("be.jww.guidance.") and ".fact-erased." not in t}
 
@@ -109,3 +137,38 @@ def test_an_attendance_certificate_states_dates_and_nothing_else(world, clock):
         assert "fears" not in issued["text"] and "lawyer" not in issued["text"]
     issued_facts = [e for e in Outbox(guidance).read(0, 100) if e["type"].endswith("attendance-certificate-issued.v1")]
     assert len(issued_facts) == 2 and "Samira" not in str(guidance.events.get(guidance.current_trajectory(client_id).id))
+
+
+def test_the_file_s_other_facts_are_published_as_codes_dates_and_ids_never_the_words(world):
+    intake, guidance, sync = world
+    client_id = accepted_client(world)
+    intake.give_consent(WORKER, client_id, "apo", "family_involvement", ["guidance_progress"])
+    sync()
+    guidance.agree_plan(WORKER, client_id, GOALS + [{"domain": "work", "goal": "a first job interview"}], "weekly",
+                        12)
+    condition = guidance.record_condition(WORKER, client_id, "condition", "follow a treatment at the clinic",
+                                          NOW.date(), None, "sentence_enforcement_court")
+    guidance.support_condition(WORKER, client_id, condition, "went with them to the clinic", NOW.date())
+    procedure = guidance.start_procedure(WORKER, client_id, "rehabilitation", NOW.date())
+    guidance.record_procedure_step(WORKER, client_id, procedure, "letter to the prosecutor", NOW.date())
+    member = guidance.add_network_member(WORKER, client_id, "sibling", "Karim the brother")
+    guidance.record_network_contact(WORKER, client_id, member, NOW.date(), "phone", "he is worried")
+    published = {e["type"].split(".")[3]: e for e in Outbox(guidance).read(0, 100)}
+    trajectory_id = published["trajectory-opened"]["data"]["trajectory_id"]
+    about = {"client_id": str(client_id), "trajectory_id": trajectory_id, "agency": "apo"}
+    assert published["plan-agreed"]["data"] == {
+        **about, "goal_domains": ["housing", "work"], "intensity": "weekly", "expected_weeks": 12}
+    assert published["condition-recorded"]["data"] == {
+        **about, "condition_id": condition, "kind": "condition", "starts": NOW.date().isoformat(), "ends": None,
+        "authority": "sentence_enforcement_court"}
+    assert published["condition-supported"]["data"] == {**about, "condition_id": condition,
+                                                         "on": NOW.date().isoformat()}
+    assert published["procedure-step-recorded"]["data"] == {**about, "procedure_id": procedure,
+                                                             "on": NOW.date().isoformat()}
+    assert published["network-member-added"]["data"] == {
+        "client_id": str(client_id), "agency": "apo", "member_id": member, "relation": "sibling"}
+    assert published["network-contact-recorded"]["data"]["kind"] == "phone"
+    assert published["condition-recorded"]["jwwactor"] == WORKER["user_id"]
+    text = str(published)
+    for words in ("first job", "treatment", "the clinic", "prosecutor", "Karim", "worried"):
+        assert words not in text, words

@@ -3,7 +3,10 @@ import datetime as dt
 
 from tests.support.samples import COORDINATOR, WORKER, intervention_args, registration_args
 
-NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
+# The start of the hour the tests run in: the business clock the applications are given
+# starts here, and records opened now (their created_on is the wall clock's) are
+# never later than it by more than the hour, whatever day the suite runs.
+NOW = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
 COLLEAGUE = {"user_id": "apo-crim-1", "role": "criminologist", "agency": "apo"}
 OTHER_AGENCY = {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "dsr"}
 GOALS = [{"domain": "housing", "goal": "find a room before release ends"}]

@@ -2,7 +2,7 @@
 carries, what is personal and published, and what commands and answers derive from."""
 import pytest
 
-from services.intake.domain import Agency as IntakeAgency, Client, Consent
+from services.intake.domain import Agency as IntakeAgency, Client, Consent, Erasure
 from shared.contracts import CATALOGUE, intake, intake_answers, intake_directory
 from shared.contracts.declare import CATEGORIES, fields_in, personal_fields, properties
 from tests.support.declarations import event_fields, declared_names, names_where
@@ -16,6 +16,8 @@ INTAKE_FACTS = {
     Consent.Given: intake.ConsentGiven, Consent.GivenAgain: intake.ConsentGiven, Consent.Withdrawn: intake.ConsentWithdrawn,
     IntakeAgency.Registered: intake_directory.AgencyRegistration,
     IntakeAgency.StaffMemberAdded: intake_directory.StaffMember,
+    Erasure.Requested: intake.ErasureRequest, Erasure.RequestedAgain: intake.ErasureRequest,
+    Erasure.Refused: intake.ErasureRefusal,
 }
 WHO_THE_PERSON_IS = {"given_names", "family_name", "birth_date", "national_number", "contact"}
 
@@ -117,6 +119,7 @@ def test_intake_published_versions_and_answers_come_from_their_declarations():
         (intake.Decline, intake.IntakeDeclinedV1), (intake.Waitlisting, intake.IntakeWaitlistedV1),
         (intake.Reassignment, intake.ClientReassignedV1), (intake.Transfer, intake.ClientTransferredV1),
         (intake.ConsentGiven, intake.ConsentGivenV1), (intake.ConsentWithdrawn, intake.ConsentWithdrawnV1),
+        (intake.ErasureRequest, intake.ErasureRequestedV1), (intake.ErasureRefusal, intake.ErasureRefusedV1),
         (intake_directory.StaffMember, intake_directory.StaffMemberAddedV1),
         (intake_directory.StaffMemberActivity, intake_directory.StaffMemberActiveChangedV1),
     ):

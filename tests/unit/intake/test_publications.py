@@ -13,7 +13,8 @@ from tests.unit.intake.registered import CONTACT, NATIONAL_NUMBER, registered
 
 ADMIN = {"user_id": "admin-1", "role": "admin", "agency": "platform"}
 PERSONAL = ("Samira", "Testperson", "1985-07-30", NATIONAL_NUMBER, CONTACT["phone"], "Exemple", "M. Assistant",
-            "Je cherche", "moved abroad", "S. One", "J. One", "court case", "archive duty")
+            "Je cherche", "moved abroad", "S. One", "J. One", "court case", "archive duty", "keeps the file",
+            "asked again")
 
 
 def agency(code: str, *staff: str) -> Agency:
@@ -48,8 +49,10 @@ def events() -> list:
     waiting, declined = client(), client()
     waiting.waitlist(decided_by=COORDINATOR)
     declined.decline("client_withdrew", "moved abroad", decided_by=COORDINATOR)
-    erasure = Erasure(client_id=declined.id, agency="apo", legal_basis="no_longer_necessary",
+    erasure = Erasure(client_id=declined.id, agency="apo", legal_basis="consent_withdrawn",
                       note="S. One asked for it", requested_by=COORDINATOR)
+    erasure.refuse("a court keeps the file until June", refused_by=ADMIN)
+    erasure.request_again("no_longer_necessary", "asked again", requested_by=COORDINATOR)
     erasure.approve(approved_by=ADMIN, hold=None)
     hold = LegalHold(client_id=waiting.id, agency="apo", ground="legal_claims", note="court case 2026/17",
                      placed_by=ADMIN)
@@ -117,3 +120,17 @@ def test_a_staff_fact_names_the_agency_by_its_code(events):
     changes = published(events, "StaffMemberDeactivated") + published(events, "StaffMemberReactivated")
     assert [(p.data["user_id"], p.data["active"], p.actor) for p in changes] == [
         ("apo-jur-1", False, "apo-coord"), ("apo-jur-1", True, "apo-coord")]
+
+
+def test_an_erasure_request_and_refusal_name_the_erasure_and_its_ground_never_the_words(events):
+    requests = published(events, "Requested") + published(events, "RequestedAgain")
+    (refused,) = published(events, "Refused")
+    (approved,) = published(events, "Approved")
+    assert [p.type for p in (*requests, refused, approved)] == [
+        "be.jww.intake.erasure-requested.v1", "be.jww.intake.erasure-requested.v1",
+        "be.jww.intake.erasure-refused.v1", "be.jww.intake.erasure-approved.v1"]
+    assert [p.data["legal_basis"] for p in requests] == ["consent_withdrawn", "no_longer_necessary"]
+    assert len({p.data["erasure_id"] for p in (*requests, refused, approved)}) == 1
+    assert set(refused.data) == {"client_id", "agency", "erasure_id"}  # the reason for keeping the data stays
+    assert [(p.actor, p.actor_role) for p in (*requests, refused)] == [
+        ("apo-coord", "coordinator"), ("apo-coord", "coordinator"), ("admin-1", "admin")]

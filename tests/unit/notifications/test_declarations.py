@@ -1,12 +1,14 @@
-"""Notifications' facts and the file-read fact, declared once (shared/contracts/declare.py): what each event
-carries, what is personal and published, and what commands and answers derive from."""
+"""Notifications' facts and the file-read and access-refused facts, declared once (shared/contracts/declare.py):
+what each event carries, what is personal and published, and what commands and answers derive from."""
+import uuid
+
 import pytest
 
-from services.audit.domain import Timeline
+from services.audit.domain import READ, REFUSED, Timeline
 from services.notifications.domain import Notification
 from shared import access_log
 from shared.contracts import CATALOGUE, audit, audit_answers, notifications, notifications_answers
-from shared.contracts.base import READ_PURPOSES, ActorSchema, FileRead, FileReadData
+from shared.contracts.base import READ_PURPOSES, AccessRefused, AccessRefusedData, ActorSchema, FileRead, FileReadData
 from shared.contracts.declare import personal_fields, properties
 from tests.support.declarations import event_fields, declared_names, names_where
 
@@ -25,6 +27,11 @@ def test_each_notification_and_file_read_event_carries_exactly_its_declaration(e
 
 def test_audit_s_own_read_is_a_file_read_and_the_instant_its_clock_gave():
     assert event_fields(Timeline.FileRead) == declared_names(FileRead) | {"at"}
+
+
+def test_a_refusal_carries_exactly_its_declaration_and_audit_s_own_its_id_and_instant_too():
+    assert event_fields(access_log.AccessRefused.Recorded) == declared_names(AccessRefused)
+    assert event_fields(Timeline.AccessRefused) == declared_names(AccessRefused) | {"refusal_id", "at"}
 
 
 def test_a_notification_publishes_who_was_told_which_kind_of_thing_never_the_message():
@@ -69,12 +76,29 @@ def test_a_file_read_publishes_whose_file_why_as_a_code_and_how_and_the_envelope
         assert set(publish.reads) <= event_fields(access_log.FileRead.Recorded)
 
 
+def test_a_refusal_publishes_whose_file_what_and_which_rule_as_codes_and_the_envelope_who():
+    assert set(AccessRefusedData._declared_fields) == {"client_id", "what", "rule"}
+    assert names_where(AccessRefused, published=False) == {"actor", "role", "agency"}
+    assert personal_fields(AccessRefused) == []  # never the message the caller was told, never the payload
+    assert names_where(AccessRefused, retention="access_log") == set(AccessRefused._declared_fields)
+    for service in ("intake", "guidance", "referrals"):
+        schema = CATALOGUE[f"be.jww.{service}.client-access-refused.v1"]
+        assert issubclass(schema, AccessRefusedData) and schema.stream == "access"
+        publish = access_log.publication(service)[access_log.AccessRefused.Recorded]
+        assert set(publish.reads) <= event_fields(access_log.AccessRefused.Recorded)
+    assert AccessRefusedData().validate({"client_id": str(uuid.uuid4()), "what": "client_file",
+                                         "rule": "this client is followed by another agency"}) == {
+        "rule": ["String does not match expected pattern."]}
+
+
 def test_audit_queries_and_its_access_log_come_from_the_file_read_declaration():
     assert set(audit.AuditQuery._declared_fields) == names_where(FileRead, given=True) | {"actor"}
     assert audit.AuditQuery._declared_fields["purpose"].required  # an auditor always says why
     shown = audit_answers.AccessLogEntry._declared_fields
-    assert set(shown) == set(FileRead._declared_fields) - {"client_id"} | {"service", "at"}
+    assert set(shown) == set(FileRead._declared_fields) - {"client_id"} | {"outcome", "rule", "service", "at"}
     assert shown["purpose_detail"].allow_none  # known for audit's own reads only
+    assert shown["purpose"].allow_none and shown["rule"].allow_none  # a refusal has no purpose, a read no rule
+    assert audit_answers.ACCESS_OUTCOMES == (READ, REFUSED)
     in_file = set(audit_answers.NotificationInFile._declared_fields) - {"status"}
     assert in_file <= set(notifications.NotificationIssuedV1._declared_fields)
 

@@ -7,7 +7,11 @@ from services.notifications.domain import Backoff, Notification
 from services.notifications.integration import PUBLICATIONS
 from shared.contracts import CATALOGUE
 from shared.outbox import Outbox
+from tests.support import fakes
+from tests.support.samples import COORDINATOR
 from tests.unit.notifications.world import NOW
+
+DPO = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
 
 CLIENT = uuid.UUID("5b0d9a52-2f7e-4c1e-9a55-0c3b5e8f7d21")
 FAILED_ONCE = Backoff(attempts=1, first_wait=dt.timedelta(seconds=30))
@@ -66,10 +70,18 @@ def test_what_was_told_to_whom_is_published_without_the_message(world, clock):
     for _ in range(3):
         world.notifications.deliver_due()
         clock.now += dt.timedelta(minutes=10)
+    erased = world.accepted_client(worker="apo-crim-1", languages=["nl"], preferred_language="nl")
+    world.intake.request_erasure(COORDINATOR, erased, "consent_withdrawn")
+    world.intake.approve_erasure(DPO, erased)
+    world.sync()
+    fakes.take_checkpoint(world.notifications)  # as its relay does
     published = Outbox(world.notifications).read(0, 100)
-    assert {e["type"] for e in published} == {t for t in CATALOGUE if t.startswith("be.jww.notifications.") and ".fact-erased." not in t}
+    # What was issued about the erased client now reads as an erased fact.
+    assert {e["type"] for e in published} == {t for t in CATALOGUE if t.startswith("be.jww.notifications.")}
+    (carried_out,) = [e for e in published if e["type"].endswith(".erasure-carried-out.v1")]
+    assert carried_out["subject"] == carried_out["data"]["client_id"] == str(erased)
     first = [(e["type"].split(".")[3], e["data"]["channel"]) for e in published
-             if e["data"]["client_id"] == str(client_id)]
+             if e["data"].get("client_id") == str(client_id)]  # a checkpoint names no client
     assert first == [("notification-issued", "inbox"), ("notification-issued", "email"),
                      ("notification-delivered", "email")]
     assert "assigned" not in str(published) and "toegewezen" not in str(published)  # no subject, no body

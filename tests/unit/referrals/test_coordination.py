@@ -35,7 +35,8 @@ def test_a_case_conference_records_decisions_and_actions_with_owners(world):
     (conference,) = plan["case_conferences"]
     assert conference["decisions"] == ["start residential treatment in January"]
     assert conference["actions"][0]["done"] == NOW.date().isoformat()
-    assert world.published("case-conference-held")[0]["data"]["actions_due"] == ["2026-12-07"]
+    assert world.published("case-conference-held")[0]["data"]["actions_due"] == [
+        (NOW.date() + dt.timedelta(days=7)).isoformat()]
 
 
 def test_a_plan_is_empty_until_its_first_actor(world):

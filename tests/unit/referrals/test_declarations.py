@@ -44,7 +44,10 @@ def test_where_a_person_is_referred_and_why_is_personal_and_the_words_stay_here(
 def test_the_people_around_the_person_and_what_was_said_about_them_never_leave_referrals():
     actor, conference = referrals.CoordinationActor, referrals.CaseConference
     assert names_where(actor, personal=True) == {"role", "organisation", "contact", "does"}
-    for private in (actor, referrals.CoordinationActorRemoval, referrals.ConferenceActionDone):
+    # That someone in a role helps is published (audit's timeline); who, and doing what, stays.
+    assert names_where(actor, published=True) == {"client_id", "actor_id", "role"}
+    assert set(referrals.CoordinationActorAddedV1._declared_fields) == {"client_id", "actor_id", "role"}
+    for private in (referrals.CoordinationActorRemoval, referrals.ConferenceActionDone):
         assert names_where(private, published=True) == set(), private.__name__
     assert names_where(conference, personal=True) == {"participants", "decisions", "actions"}
     assert names_where(conference, personal=True) <= names_where(conference, published=False)
@@ -79,7 +82,7 @@ def test_referrals_published_versions_and_answers_come_from_their_declarations()
     computed = {referrals.ReferralProposedV1: {"from_psychologist_recommendation"},
                 referrals.ReferralStepRecordedV1: {"answered"}}
     for fact in (referrals.ReferralProposal, referrals.ReferralStep, referrals.ReferralStall,
-                 referrals.ReferralConsentWithdrawal, referrals.CaseConference):
+                 referrals.ReferralConsentWithdrawal, referrals.CaseConference, referrals.CoordinationActor):
         (version,) = [s for s in CATALOGUE.values() if s.__name__ == f"{fact.__name__}V1"]
         assert set(version._declared_fields) == names_where(fact, published=True) | computed.get(version, set())
     # The directory code's shape binds the caller only: version 1 never promised it.

@@ -2,16 +2,25 @@
 and a run publishes every referrals type of the catalogue."""
 import datetime as dt
 import uuid
+from types import SimpleNamespace
 
-from services.referrals.domain import EXPECTED_STAY, FROM_PSYCHOLOGIST, CaseConference, Referral
+import pytest
+
+from services.referrals.domain import EXPECTED_STAY, FROM_PSYCHOLOGIST, CaseConference, CoordinationPlan, Referral
 from services.referrals.integration import PUBLICATIONS
+from services.referrals.service import ReferralsService
 from shared.contracts import CATALOGUE
 from shared.contracts.base import STREAMS
+from shared.erasure import ErasureCarriedOut
+from shared.errors import Forbidden
 from shared.outbox import Outbox
-from tests.support.samples import WORKER
+from tests.support import fakes
+from tests.support.samples import COORDINATOR, WORKER
 from tests.unit.referrals.world import NOW
 
 CLIENT = uuid.UUID("6f1c1f9e-0000-4000-8000-000000000002")
+ERASURE = uuid.UUID("6f1c1f9e-0000-4000-8000-00000000000e")
+DPO = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
 
 
 def test_each_published_event_translates_from_the_event_alone():
@@ -24,14 +33,23 @@ def test_each_published_event_translates_from_the_event_alone():
     conference = CaseConference.hold(
         client_id=CLIENT, agency="apo", on=NOW.date(), participants=["a", "b"], decisions=["d"],
         actions=[{"action": "x", "owner": "a", "due": NOW.date()}], held_by=WORKER, now=NOW)
-    events = referral.collect_events() + conference.collect_events()
+    plan = CoordinationPlan(client_id=CLIENT, agency="apo")
+    plan.add_actor("a1", "doctor", "Medical centre", "+32 2 111 11 11", "the treatment", added_by=WORKER)
+    started, *added = plan.collect_events()  # an empty plan starts with its first actor: private
+    erased = ErasureCarriedOut(client_id=CLIENT, erasure_id=ERASURE).collect_events()
+    events = referral.collect_events() + conference.collect_events() + added + erased
+    assert type(started) not in PUBLICATIONS
     publications = [PUBLICATIONS[type(e)](e) for e in events]
-    assert len(publications) == len(PUBLICATIONS) == 5
+    assert len(publications) == len(PUBLICATIONS) == 7
     for publication in publications:
         assert CATALOGUE[publication.type]().validate(publication.data) == {}, publication.type
-        assert (publication.subject, publication.agency) == (str(CLIENT), "apo")
-        assert publication.data["client_id"] == str(CLIENT)
-    proposed, sent, stalled, withdrawn, held = publications
+        assert publication.subject == publication.data["client_id"] == str(CLIENT)
+    proposed, sent, stalled, withdrawn, held, actor_added, carried_out = publications
+    # The plan's events and an erasure carried out name no agency: published in none's name.
+    assert {p.agency for p in publications[:5]} == {"apo"} and actor_added.agency is carried_out.agency is None
+    assert actor_added.data == {"client_id": str(CLIENT), "actor_id": "a1", "role": "doctor"}
+    assert actor_added.actor == WORKER["user_id"] and "Medical" not in str(actor_added)
+    assert carried_out.data == {"client_id": str(CLIENT), "erasure_id": str(ERASURE)} and carried_out.actor is None
     assert proposed.data["from_psychologist_recommendation"] is True and proposed.actor == WORKER["user_id"]
     about = {"client_id": str(CLIENT), "referral_id": str(referral.id), "agency": "apo", "partner": "transit"}
     assert sent.data == {**about, "step": "sent", "answered": False, "outcome": None}
@@ -53,6 +71,15 @@ def test_every_referrals_event_type_is_published_in_a_run(world, clock):
     world.intake.withdraw_consent(WORKER, client_id, "transit", "referral")
     world.sync()
     world.referrals.coordination.hold_conference(WORKER, client_id, NOW.date(), ["a", "b"], ["d"], [])
+    world.referrals.coordination.add_actor(WORKER, client_id, "lawyer", "Bar", "the hearing")
     world.referrals.referral_history(WORKER, client_id)
+    erased = world.accepted_client()
+    world.intake.request_erasure(COORDINATOR, erased, "consent_withdrawn")
+    world.intake.approve_erasure(DPO, erased)
+    world.sync()
+    with pytest.raises(Forbidden):  # refused at the RPC edge, which records the attempt
+        ReferralsService.referral_history(SimpleNamespace(app=world.referrals), {
+            "actor": {"user_id": "dsr-sa-1", "role": "social_assistant", "agency": "dsr"}, "client_id": str(client_id)})
+    fakes.take_checkpoint(world.referrals)  # as its relay does
     types = {e["type"] for e in Outbox(world.referrals).read(0, 1000, streams=STREAMS)}
     assert types == {t for t in CATALOGUE if t.startswith("be.jww.referrals.") and ".fact-erased." not in t}

@@ -1,11 +1,15 @@
-"""Signed checkpoints of every stream's head, on an in-memory store: taken, checked
-clean, and what they reveal when heads are rewritten or a checkpoint is forged."""
-import dataclasses
+"""Checkpoints (shared.checkpoints) on an in-memory store: what one says, when the
+relay takes one, how it is kept (the log, the relay's file) and published, and what
+the copies reveal when they disagree or do not hold. The campaign of changes to
+real stores is tests/tamper."""
 import json
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared import checkpoints, chain
+from shared import checkpoints, keys
+from shared.keys import SigningKey
+from shared.outbox import Outbox
 from tests.support import fakes
 
 
@@ -15,64 +19,104 @@ def intake():
 
 
 @pytest.fixture
-def path(tmp_path):
-    return tmp_path / "witness" / "checkpoints.jsonl"
+def taker(intake, tmp_path):
+    return checkpoints.Checkpointer(intake, keys.signing_key(keys.events_key_name("intake")),
+                                    tmp_path / "relay" / "checkpoints.jsonl", every_seconds=0)
 
 
-def test_a_checkpoint_lists_every_stream_head_and_is_appended(intake, path):
-    taken = checkpoints.take(intake.recorder, path)
-    streams = {str(n.originator_id) for n in intake.recorder.select_notifications(1, 1000)}
-    assert set(taken["heads"]) == streams
-    assert all(head[1].startswith(chain.SCHEME_2) for head in taken["heads"].values())
-    assert taken["position"] == intake.head()
-    checkpoints.take(intake.recorder, path)
-    first, _ = path.read_text().splitlines()  # appended, not replaced
-    assert json.loads(first) == taken
+def public():
+    return keys.public_keys(keys.events_key_name("intake"))
 
 
-def test_an_untouched_store_checks_clean_even_after_new_events(intake, path):
+def test_the_first_checkpoint_names_every_head_and_is_kept_in_the_log_and_the_file(intake, taker):
+    first = taker.take()
+    position, heads = intake.recorder.heads_at()
+    assert (first["number"], first["previous"], first["service"]) == (1, "", "intake")
+    assert first["position"] == position - 1  # its own event came after what it covers
+    assert set(first["changed"]) == set(heads) - {str(checkpoints.CheckpointTaken.create_id(first))}
+    assert first["streams"] == len(first["changed"]) and first["root"] == checkpoints.merkle_root(
+        {s: tuple(h) for s, h in first["changed"].items()})
+    assert checkpoints.signature_problem(first, public()) is None
+    assert checkpoints.checkpoints_in_log(intake) == [first]
+    assert checkpoints.read(taker.path) == ([first], [])
+    # Published on intake's events stream as it was signed, for audit to keep.
+    (published,) = [e for e in Outbox(intake).read(0, 100) if e["type"] == "be.jww.intake.checkpoint-taken.v1"]
+    assert published["data"] == first
+
+
+def test_the_next_one_names_only_what_changed_and_its_previous(intake, taker):
+    first = taker.take()
+    assert not taker.due()  # nothing new but the checkpoint's own event
     client = fakes.register(intake)
-    checkpoints.take(intake.recorder, path)
-    fakes.change_languages(intake, client)  # a newer head: the signed one is still there
-    assert checkpoints.check(intake.recorder, path) == []
+    assert taker.due()
+    second = taker.take()
+    assert second["previous"] == checkpoints.digest(first) and second["number"] == 2
+    assert str(client) in second["changed"] and str(checkpoints.CheckpointTaken.create_id(first)) in second["changed"]
+    assert checkpoints.chain_problems([first, second], public(), "the log") == []
+    assert checkpoints.cross_check(checkpoints_records(intake), [first, second]) == []
 
 
-def test_no_checkpoint_yet_is_nothing_to_report(intake, path):
-    assert checkpoints.check(intake.recorder, path) == []
+def checkpoints_records(app):
+    from shared import chain
+
+    return chain.checked(chain.records(app.recorder), [])
 
 
-def rewrite_newest_record(app) -> tuple[str, int]:
-    """Recompute a record's chain, as someone who rewrote the store would."""
-    records = app.recorder._stored_events  # eventsourcing's in-memory store
-    record = records[-1]
-    forged = chain.SCHEME_2 + "f" * 64
-    records[-1] = dataclasses.replace(record, state=record.state.replace(chain.chain_of(record.state).encode(),
-                                                                         forged.encode()))
-    return str(record.originator_id), record.originator_version
+def test_a_relay_that_starts_again_continues_from_the_log_and_repairs_its_file(intake, taker):
+    first = taker.take()
+    fakes.register(intake)
+    again = checkpoints.Checkpointer(intake, taker.key, taker.path, every_seconds=0)
+    assert again.last == first and again.due()
+    taker.path.unlink()  # a crash after the log, before the file: the file catches up
+    checkpoints.Checkpointer(intake, taker.key, taker.path, every_seconds=0)
+    assert checkpoints.read(taker.path)[0] == [first]
 
 
-def test_a_rewritten_head_is_found(intake, path):
-    checkpoints.take(intake.recorder, path)
-    stream, version = rewrite_newest_record(intake)
-    (problem,) = checkpoints.check(intake.recorder, path)
-    assert problem.startswith("checkpoint 1 (")
-    assert f"stream {stream} version {version} is no longer what was signed" in problem
+def test_not_before_the_interval_has_passed(intake, tmp_path):
+    slow = checkpoints.Checkpointer(intake, keys.signing_key(keys.events_key_name("intake")),
+                                    tmp_path / "c.jsonl", every_seconds=3600)
+    assert slow.maybe() is not None  # the first one at once
+    fakes.register(intake)
+    assert slow.maybe() is None
 
 
-def test_a_checkpoint_edited_to_match_is_found_forged(intake, path):
-    checkpoints.take(intake.recorder, path)
-    stream, version = rewrite_newest_record(intake)
-    signed = json.loads(path.read_text())
-    signed["heads"][stream] = [version, chain.chain_of(intake.recorder._stored_events[-1].state)]
-    path.write_text(json.dumps(signed) + "\n")
-    (problem,) = checkpoints.check(intake.recorder, path)
-    assert problem.endswith("its signature does not hold")
+def test_a_checkpoint_signed_by_another_key_or_edited_does_not_hold(intake, taker):
+    first = taker.take()
+    forger = SigningKey("intake-events", Ed25519PrivateKey.generate())
+    assert checkpoints.signature_problem(checkpoints.sign(checkpoints.body_of(first), forger), public()) == (
+        "it is not signed by the relay's key")
+    edited = {**first, "position": first["position"] + 1}
+    assert checkpoints.signature_problem(edited, public()) == "its signature does not hold"
 
 
-def test_a_checkpoint_signed_with_another_key_is_found_forged(intake, path, monkeypatch):
-    monkeypatch.setenv("JWW_CHECKPOINT_KEY", "the forger's key")
-    checkpoints.take(intake.recorder, path)
-    monkeypatch.setenv("JWW_CHECKPOINT_KEY", "the relay's key")
-    checkpoints.take(intake.recorder, path)
-    (problem,) = checkpoints.check(intake.recorder, path)
-    assert problem.startswith("checkpoint 1 (") and problem.endswith("its signature does not hold")
+def test_copies_may_lag_only_in_the_order_they_are_written(intake, taker):
+    first = taker.take()
+    fakes.register(intake)
+    second = taker.take()
+    log, file, witness = [first, second], [first, second], [first]
+    assert checkpoints.agreeing([("the log", log), ("the file", file), ("audit", witness)], public())[1] == []
+    # A crash between the log and the file:
+    assert checkpoints.agreeing([("the log", log), ("the file", [first]), ("audit", [])], public())[1] == []
+    (problem,) = checkpoints.agreeing([("the log", log), ("the file", []), ("audit", [])], public())[1]
+    assert problem == "the file: ends at checkpoint 0, but checkpoint 2 was taken"
+    (problem,) = checkpoints.agreeing([("the log", [first]), ("the file", log), ("audit", log)], public())[1]
+    assert problem.startswith("the log: ends at checkpoint 1")
+    changed = {**second, "at": "2026-01-01T00:00:00+00:00"}
+    assert "audit: checkpoint 2 differs from the other copies (its signature does not hold)" in checkpoints.agreeing(
+        [("the log", log), ("audit", [first, changed])], public())[1]
+
+
+def test_a_file_line_that_is_not_a_checkpoint_is_named(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"format": checkpoints.FORMAT, "number": 1}) + "\nnot json\n")
+    found, problems = checkpoints.read(path)
+    assert len(found) == 1 and problems == [f"line 2 of {path} is not a checkpoint"]
+
+
+def test_the_merkle_root_depends_on_every_head():
+    heads = {f"s{i}": (i, f"c{i}") for i in range(5)}
+    root = checkpoints.merkle_root(heads)
+    assert root == checkpoints.merkle_root(dict(reversed(heads.items())))  # not on their order
+    for stream in heads:
+        assert checkpoints.merkle_root({**heads, stream: (99, "other")}) != root
+    assert checkpoints.merkle_root({k: v for k, v in heads.items() if k != "s4"}) != root
