@@ -96,3 +96,20 @@ def take_checkpoint(app) -> dict:
     path = Path(tempfile.mkdtemp(prefix="jww-checkpoints-")) / "checkpoints.jsonl"
     key = keys.signing_key(keys.events_key_name(app.service_name))
     return checkpoints.Checkpointer(app, key, path, every_seconds=0).take()
+
+
+def services(clock) -> dict:
+    """The five services in memory on ``clock``, with the sample directory and partners
+    loaded, before any link between them: intake, guidance, referrals, notifications, audit."""
+    from services.audit.application import AuditApplication
+    from services.notifications.application import NotificationsApplication
+    from services.referrals.application import ReferralsApplication
+    from shared.config import DEPLOY_DIR
+
+    the_intake = intake()
+    the_intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
+    referrals = ReferralsApplication(env=IN_MEMORY, clock=clock)
+    referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
+    return {"intake": the_intake, "guidance": GuidanceApplication(env=IN_MEMORY, clock=clock), "referrals": referrals,
+            "notifications": NotificationsApplication(env=IN_MEMORY, clock=clock),
+            "audit": AuditApplication(env=IN_MEMORY, clock=clock)}

@@ -26,9 +26,9 @@ from services.notifications.application import NotificationsApplication
 from services.referrals import domain as referrals_domain
 from services.referrals.application import ReferralsApplication
 from shared import access_log, erasure, retention
-from shared.config import DEPLOY_DIR
 from shared.contracts import event_type
 from shared.contracts.base import ACCESS, EVENTS
+from tests.support import fakes
 from tests.support.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
 from tests.support.samples import AUDITOR, COORDINATOR, WORKER, intervention_args, registration_args
 from tests.unit.notifications.world import Mailbox
@@ -155,17 +155,13 @@ class World:
 
     def __init__(self, clock: Clock):
         self.clock = clock
-        self.intake = new_intake()
-        self.intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
-        self.guidance = GuidanceApplication(env=IN_MEMORY, clock=clock)
-        self.referrals = ReferralsApplication(env=IN_MEMORY, clock=clock)
-        self.referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
-        self.notifications = NotificationsApplication(env=IN_MEMORY, clock=clock)
+        apps = fakes.services(clock)
+        self.intake, self.guidance, self.referrals = apps["intake"], apps["guidance"], apps["referrals"]
+        self.notifications, self.audit = apps["notifications"], apps["audit"]
         # E-mail on; its first attempt fails and is the last one: one dead letter, the rest delivered.
         self.mailbox = Mailbox()
         self.mailbox.failures = 1
         self.notifications.mailer, self.notifications.max_attempts = self.mailbox, 1
-        self.audit = AuditApplication(env=IN_MEMORY, clock=clock)
         self.apps = {"intake": self.intake, "guidance": self.guidance, "referrals": self.referrals,
                      "notifications": self.notifications}
         upstreams = [(self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals")]

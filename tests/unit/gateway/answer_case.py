@@ -9,14 +9,10 @@ import inspect
 from collections import defaultdict
 from types import SimpleNamespace
 
-from services.audit.application import AuditApplication
-from services.guidance.application import GuidanceApplication
-from services.notifications.application import NotificationsApplication
-from services.referrals.application import ReferralsApplication
-from shared.config import DEPLOY_DIR
 from shared.errors import Forbidden
+from tests.support import fakes
 from tests.support.samples import COORDINATOR, WORKER, registration_payload
-from tests.support.fakes import IN_MEMORY, Clock, Link, deliver, intake as new_intake
+from tests.support.fakes import Clock, Link, deliver
 
 NOT_ON_THE_CASE = {"user_id": "apo-jur-9", "role": "jurist", "agency": "apo"}
 SAB_COORDINATOR = {"user_id": "sab-coord", "role": "coordinator", "agency": "sab"}
@@ -29,15 +25,11 @@ class Platform:
     """The five services in memory, each answering through its RPC entrypoints."""
 
     def __init__(self, clock: Clock):
-        self.intake = new_intake()
-        self.intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
-        self.guidance = GuidanceApplication(env=IN_MEMORY, clock=clock)
-        self.referrals = ReferralsApplication(env=IN_MEMORY, clock=clock)
-        self.referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
-        self.notifications = NotificationsApplication(env=IN_MEMORY, clock=clock)
+        apps = fakes.services(clock)
+        self.intake, self.guidance, self.referrals = apps["intake"], apps["guidance"], apps["referrals"]
+        self.notifications, self.audit = apps["notifications"], apps["audit"]
         self.notifications.mailer = self.refuse_mail  # e-mail on, and every attempt fails: dead letters
         self.notifications.max_attempts = 1
-        self.audit = AuditApplication(env=IN_MEMORY, clock=clock)
         upstreams = (self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals")
         self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
                       Link(self.referrals, self.guidance, "guidance")]

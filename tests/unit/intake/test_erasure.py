@@ -88,18 +88,25 @@ def test_what_was_published_about_an_erased_client_reads_as_an_erased_fact(intak
     assert about[0]["data"] == {"client_id": str(erased), "erased_type": "be.jww.intake.client-registered.v1"}
 
 
-def test_every_service_that_hears_of_the_approval_destroys_its_keys_records_it_and_forgets():
-    import datetime as dt
-
-    from shared.erasure import ErasureCarriedOut
-    from tests.support.samples import intervention_args
-
+def followed_by_guidance():
+    """An in-memory intake that guidance follows, and a client accepted there, whose
+    trajectory guidance has opened."""
     intake, follower = IntakeApplication(env=IN_MEMORY), guidance()
     intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
     link = Link(follower, intake, "intake")
     client_id = register(intake)
     intake.accept(COORDINATOR, client_id, "apo-sa-1")
     link.deliver()
+    return intake, follower, link, client_id
+
+
+def test_every_service_that_hears_of_the_approval_destroys_its_keys_records_it_and_forgets():
+    import datetime as dt
+
+    from shared.erasure import ErasureCarriedOut
+    from tests.support.samples import intervention_args
+
+    intake, follower, link, client_id = followed_by_guidance()
     now = dt.datetime.now(dt.timezone.utc)
     follower.record_intervention(WORKER, client_id, **intervention_args(now - dt.timedelta(hours=1),
                                                                          domains=["housing"]))
@@ -229,12 +236,7 @@ def test_a_legal_hold_keeps_a_declined_intake_from_the_retention_policy(intake):
 def test_guidance_keeps_a_held_client_s_closed_trajectory_from_its_own_retention():
     import datetime as dt
 
-    intake, follower = IntakeApplication(env=IN_MEMORY), guidance()
-    intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
-    link = Link(follower, intake, "intake")
-    client_id = register(intake)
-    intake.accept(COORDINATOR, client_id, "apo-sa-1")
-    link.deliver()
+    intake, follower, link, client_id = followed_by_guidance()
     follower.close_trajectory(COORDINATOR, client_id, "goals_reached", "done")
     follower.closed_retention = dt.timedelta(0)
     assert [d["client_id"] for d in follower.apply_retention(DPO)] == [str(client_id)]
