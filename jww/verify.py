@@ -6,6 +6,11 @@ Ops run it where the stores are.
 ``jww witness SERVICE``: audit's copy of a service's checkpoints, one JSON line each,
 printed where audit's store is, for ``jww verify SERVICE --witness`` elsewhere.
 
+``jww verify SERVICE --api``: the same through the platform's HTTP API, as the signed-in
+auditor (``jww login``): the service verifies its own store against audit's last
+witnessed checkpoint, as a job whose progress is shown, and its signed result is
+checked here with the public key the API publishes (/.well-known/jwks.json).
+
 ``jww verify-export FILE``: whether a kept JSON export (``jww export ... --format
 json``) is what audit signed, and at which of its checkpoints."""
 from __future__ import annotations
@@ -23,7 +28,9 @@ def add_commands(sub) -> None:
     p.add_argument("services", nargs="*", choices=[[], *config.SERVICES], metavar="SERVICE")
     p.add_argument("--witness", type=argparse.FileType("r"), metavar="FILE",
                    help="audit's copy of the (one) service's checkpoints, as `jww witness SERVICE` prints it")
-    p.set_defaults(run=lambda args: verify(args.services, args.witness))
+    p.add_argument("--api", action="store_true",
+                   help="through the HTTP API as the signed-in auditor (jww login), not on the stores")
+    p.set_defaults(run=lambda args: through_api(args.services) if args.api else verify(args.services, args.witness))
     p = sub.add_parser("witness", help="print audit's copy of a service's checkpoints (where audit's store is)")
     p.add_argument("service", choices=[s for s in config.SERVICES if s != "audit"])
     p.set_defaults(run=lambda args: witness(args.service))
@@ -48,6 +55,49 @@ def verify_export(file) -> int:
     where = f"at audit's checkpoint {at['number']} (log position {at['position']})" if at else "before any checkpoint"
     print(f"{file.name}: signed by audit {where}")
     return 0
+
+
+def through_api(services: list[str], poll_seconds: float = 0.5) -> int:
+    """Each service verifies its store as a job; exit 0 when every signed result holds."""
+    import time
+
+    from jww.api_client import ApiError, call
+    from jww.progress import Bar
+    from shared import keys, verification
+
+    _, _, jwks = call("GET", "/.well-known/jwks.json")
+    failed = False
+    for service in services or list(config.SERVICES):
+        try:
+            _, _, last = call("GET", f"/audit/witnessed/{service}") if service != "audit" else (0, 0, None)
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            last = None  # nothing witnessed yet: verified on its own copies
+        witnessed = None if last is None else {"number": last["number"], "digest": last["digest"]}
+        _, _, job = call("POST", f"/verifications/{service}", {"witnessed_last": witnessed})
+        status = {"status": "running", "up_to": 0}
+        bar = None
+        while status["status"] != "finished":
+            time.sleep(poll_seconds)
+            _, _, status = call("GET", f"/verifications/{service}/{job['job_id']}")
+            bar = bar or Bar(f"{service}: records", total=status["up_to"])
+            if status["read"] is not None:
+                bar(status["read"])
+        bar.close()
+        result = status["result"]
+        forged = verification.signature_problem(result, keys.from_jwks(jwks, keys.events_key_name(service)))
+        if forged:
+            failed = True
+            print(f"{service}: its result is not what {service} signed: {forged}")
+            continue
+        for problem in result["problems"]:
+            print(f"{service}: {problem}")
+        failed = failed or not result["holds"]
+        against = f", and audit's checkpoint {witnessed['number']}" if witnessed else ""
+        if result["holds"]:
+            print(f"{service}: every chain, checkpoint and snapshot holds up to position {result['up_to']}{against}")
+    return 1 if failed else 0
 
 
 def witness(service: str) -> int:

@@ -90,11 +90,12 @@ class Break:
         return f"stream {self.originator_id} version {self.version} (log position {self.notification_id}): {self.reason}"
 
 
-def records(recorder, progress=None) -> Iterator:
-    """Every stored record in log order, a page at a time; ``progress(count)`` after each page."""
+def records(recorder, progress=None, until: int | None = None) -> Iterator:
+    """Every stored record in log order (up to position ``until``, when given), a page
+    at a time; ``progress(count)`` after each page."""
     position, read = 0, 0
     while True:
-        page = recorder.select_notifications(start=position, limit=PAGE, inclusive_of_start=False)
+        page = recorder.select_notifications(start=position, limit=PAGE, stop=until, inclusive_of_start=False)
         yield from page
         read += len(page)
         if progress is not None:

@@ -373,14 +373,25 @@ def cross_check(records: Iterable[tuple], checkpoints: list[dict]) -> list[str]:
     return problems
 
 
-def verify_records(records: Iterable, recorder, copies: list[tuple[str, list[dict]]], public_keys: dict) -> list[str]:
+def verify_records(records: Iterable, recorder, copies: list[tuple[str, list[dict]]], public_keys: dict,
+                   until: int | None = None, witnessed_last: dict | None = None) -> list[str]:
     """Everything the checkpoints reveal about a log (empty when all hold), reading
-    ``records`` (the log, in order) once and to the end. ``copies``: (where it was read,
-    its checkpoints), in the order they are written (``agreeing``)."""
+    ``records`` (the log, in order, up to position ``until`` when given) once and to the
+    end. ``copies``: (where it was read, its checkpoints), in the order they are written
+    (``agreeing``). ``witnessed_last``: the number and digest of the last checkpoint audit
+    witnessed, when that is all audit sent: the checkpoints chain one to the next, so a
+    copy holding that one as witnessed holds every one before it as witnessed too."""
     longest, problems = agreeing(copies, public_keys)
+    if witnessed_last is not None:
+        held = next((c for c in longest if c.get("number") == witnessed_last["number"]), None)
+        if held is None or digest(held) != witnessed_last["digest"]:
+            problems.append(f"audit's witness: checkpoint {witnessed_last['number']} was witnessed, and no copy here "
+                            f"holds it as witnessed (lost or rewritten)")
     # The others are the longest, place by place, or named above: its own chain is the one to check.
-    problems += chain_problems(longest, public_keys, next(where for where, copy in copies if copy is longest)) \
-        if longest else []
+    if longest:
+        problems += chain_problems(longest, public_keys, next(where for where, copy in copies if copy is longest))
+    if until is not None:  # what was written after the verification began is not read
+        longest = [c for c in longest if c["position"] <= until]
     if longest:
         return problems + cross_check(records, longest)
     for _ in records:  # read to the end all the same: other checks ride on this pass

@@ -58,17 +58,20 @@ def snapshot_problems(app) -> list[str]:
     return problems
 
 
-def verify(app, checkpoint_path: Path, witnessed: list[dict] | None = None, progress=None) -> list[str]:
+def verify(app, checkpoint_path: Path, witnessed: list[dict] | None = None, progress=None,
+           until: int | None = None, witnessed_last: dict | None = None) -> list[str]:
     """What is wrong with the service's store (empty when everything holds), each
     problem naming the stream and position, the checkpoint or the snapshot.
-    ``witnessed``: audit's copy of the service's checkpoints, when audit was asked."""
+    ``witnessed``: audit's copy of the service's checkpoints, or ``witnessed_last``: the
+    last one's number and digest, when audit was asked. ``until``: the log position to
+    verify up to (what is written meanwhile is left for the next verification)."""
     breaks: list = []
-    records = chain.checked(chain.records(app.recorder, progress), breaks)
+    records = chain.checked(chain.records(app.recorder, progress, until), breaks)
     in_file, unreadable = checkpoints.read(Path(checkpoint_path))
     copies = [("the log", checkpoints.checkpoints_in_log(app)), (f"the relay's file {checkpoint_path}", in_file)]
     if witnessed is not None:
         copies.append(("audit's witness", witnessed))
     public = keys.public_keys(keys.events_key_name(app.service_name))
-    found = checkpoints.verify_records(records, app.recorder, copies, public)
+    found = checkpoints.verify_records(records, app.recorder, copies, public, until, witnessed_last)
     return ([f"BROKEN {link}" for link in breaks] + [f"CHECKPOINT {p}" for p in unreadable + found]
             + [f"SNAPSHOT {p}" for p in snapshot_problems(app)])

@@ -79,6 +79,13 @@ def jwk(public: Ed25519PublicKey) -> dict:
     return {**key, "kid": jws.b64url(thumbprint), "use": "sig", "alg": "Ed25519"}
 
 
+def from_jwks(document: dict, name: str) -> dict[str, Ed25519PublicKey]:
+    """The public keys of ``name`` a JWKS document lists, by id: what a verifier outside
+    the platform checks a signature with."""
+    return {key["kid"]: Ed25519PublicKey.from_public_bytes(jws.unb64url(key["x"]))
+            for key in document.get("keys", []) if key.get("jww:key") == name and key.get("crv") == "Ed25519"}
+
+
 def key_id(public: Ed25519PublicKey) -> str:
     return jwk(public)["kid"]
 

@@ -6,21 +6,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from eventsourcing.application import AggregateNotFoundError
 from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
 from shared import assertions, context, erasure, subject_access
-from shared.contracts.base import ApplyRetention, SubjectAccess
+from shared.access import allow
+from shared.contracts.base import ApplyRetention, GetVerification, StartVerification, SubjectAccess
 from shared.config import Settings
-from shared.errors import Forbidden
+from shared.errors import Forbidden, NotFound
 from shared.messaging import ACCESS, ACCESS_READER, EVENTS
 from shared.consumer import UpstreamConsumer
 from shared.rpc import Observed, command, rpc
+from shared.verification import Jobs
 
 SETTINGS_KEY = "JWW_SETTINGS"  # where the runner puts the Settings in nameko's config
 RETENTION_EVERY_SECONDS = 24 * 3600
 log = logging.getLogger(__name__)
+# Who may verify a store and read the outcome.
+AUDITORS = frozenset({"auditor"})
 
 
 class EventStore(DependencyProvider):
@@ -63,12 +68,32 @@ class EventStore(DependencyProvider):
         return self.app
 
 
+class Verifications(DependencyProvider):
+    """Runs verifications of the service's store as jobs, in this process's managed
+    threads (shared.verification), and knows how far each has read."""
+
+    def setup(self):
+        self.jobs = Jobs()
+        self.settings: Settings = self.container.config[SETTINGS_KEY]
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def begin(self, app, actor: dict, witnessed_last: dict | None):  # (start is the container's)
+        return self.jobs.start(app, self.settings.checkpoint_path, actor, witnessed_last,
+                               lambda run: self.container.spawn_managed_thread(run, identifier="verification"))
+
+    def status(self, app, job_id):
+        return self.jobs.status(app, job_id)
+
+
 class ServiceBase:
     """Mixin of the RPCs every service answers. A subclass sets ``name`` and
     ``app = EventStore(ItsApplication)``."""
 
     observed = Observed()
     config = Config()
+    verifications = Verifications()
 
     @rpc
     @command()
@@ -90,6 +115,23 @@ class ServiceBase:
         """Everything this service holds about a client (shared.subject_access); the
         gateway assembles every service's into one document."""
         return subject_access.gather(self.app, data["actor"], data["client_id"])
+
+    @rpc
+    @command(StartVerification)
+    def start_verification(self, data: dict) -> dict:
+        """Start verifying this service's store (an auditor); the job's id to ask after."""
+        allow(data["actor"], AUDITORS, "start_verification")
+        return {"job_id": str(self.verifications.begin(self.app, data["actor"], data["witnessed_last"]))}
+
+    @rpc
+    @command(GetVerification)
+    def verification(self, data: dict) -> dict:
+        """How far a verification got; once finished, its result as this service signed it."""
+        allow(data["actor"], AUDITORS, "read_verification")
+        try:
+            return self.verifications.status(self.app, data["job_id"])
+        except AggregateNotFoundError:
+            raise NotFound("no such verification here", {"job_id": ["not found"]}) from None
 
     @rpc
     def integration_events(self, after: int, until: int | None = None, limit: int = 500) -> list[dict]:

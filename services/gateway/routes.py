@@ -260,6 +260,19 @@ ROUTES: tuple[Route, ...] = (
         "The client's history over a time window, whole, to keep (auditor)", answer=audit_out.AuditExport),
     GET("/audit/clients/{client_id}/report", "audit", "export_report", audit.Export,
         "The same history as a readable report (auditor)", answer=audit_out.AuditReport),
+
+    # -- verification of each store, against audit's witness (auditor; shared.verification) --
+    GET("/audit/witnessed/{service}", "audit", "last_witnessed", base.LastWitnessed,
+        "Audit's last witnessed checkpoint of a service, to verify that service's store against (auditor)",
+        answer=base.WitnessedAnswer),
+    *(route for service in ("intake", "guidance", "referrals", "notifications", "audit") for route in (
+        POST(f"/verifications/{service}", service, "start_verification", base.StartVerification,
+             f"Start verifying {service}'s store: every chain, checkpoint and snapshot, against audit's last "
+             f"witnessed checkpoint when given (auditor)", status=202, answer=base.VerificationJob),
+        GET(f"/verifications/{service}/{{job_id}}", service, "verification", base.GetVerification,
+            f"How far a verification of {service}'s store got; once finished, its result as {service} signed it "
+            f"(auditor)", answer=base.VerificationStatus),
+    )),
 )
 
 INTERNAL_RPCS = {"health", "integration_events", "access_events"}  # between services and for ops, not for people

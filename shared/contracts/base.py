@@ -119,6 +119,36 @@ class ApplyRetention(CommandSchema):
     dry_run = fields.Boolean(load_default=True)
 
 
+class WitnessedCheckpoint(CommandSchema):
+    """Audit's last witnessed checkpoint of a service: its number and digest (shared.checkpoints)."""
+
+    number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    digest = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+
+
+class StartVerification(CommandSchema):
+    """Verify a service's store (shared.verification), against audit's last witnessed
+    checkpoint of it when given."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    witnessed_last = fields.Nested(WitnessedCheckpoint, load_default=None)
+
+
+class GetVerification(CommandSchema):
+    """How far a verification got, and its signed result once it finished."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    job_id = fields.UUID(required=True)
+
+
+class LastWitnessed(CommandSchema):
+    """Audit's last witnessed checkpoint of a service, to verify that service against."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    service = fields.String(required=True, validate=validate.OneOf(("intake", "guidance", "referrals",
+                                                                    "notifications")))
+
+
 class ActorOnly(CommandSchema):
     """A query or command whose only input is who asks (an inbox, a check run by hand)."""
 
@@ -266,3 +296,47 @@ class TimeChecked(AnswerSchema):
     """A periodic check run by hand: how many facts it raised."""
 
     raised = count(required=True)
+
+
+# -- verifying a store (shared.verification) ------------------------------------------
+
+class WitnessedAt(AnswerSchema):
+    """Which of audit's witnessed checkpoints: its number and digest."""
+
+    number = fields.Integer(required=True, strict=True)
+    digest = fields.String(required=True)
+
+
+class WitnessedAnswer(WitnessedAt):
+    """Audit's last witnessed checkpoint of a service, and the log position it covers."""
+
+    position = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+
+
+class VerificationJob(AnswerSchema):
+    job_id = fields.UUID(required=True)
+
+
+class VerificationResult(AnswerSchema):
+    """What a service found verifying its store, signed by it (shared.verification)."""
+
+    service = fields.String(required=True)
+    job_id = fields.UUID(required=True)
+    up_to = fields.Integer(required=True, strict=True, metadata={"description": "the log position verified up to"})
+    records = fields.Integer(required=True, strict=True)
+    holds = fields.Boolean(required=True)
+    problems = fields.List(fields.String(), required=True)
+    witnessed = fields.Nested(WitnessedAt, required=True, allow_none=True)
+    requested_by = fields.String(required=True)
+    finished_at = fields.AwareDateTime(required=True)
+    signature = fields.String(required=True, metadata={
+        "description": "detached JWS (Ed25519, the service's key) over the result without it, as RFC 8785 JSON"})
+
+
+class VerificationStatus(AnswerSchema):
+    job_id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("running", "finished")))
+    up_to = fields.Integer(required=True, strict=True)
+    read = fields.Integer(required=True, strict=True, allow_none=True,
+                          metadata={"description": "records read so far (null: running in another process)"})
+    result = fields.Nested(VerificationResult, required=True, allow_none=True)
