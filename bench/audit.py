@@ -1,12 +1,16 @@
 """Audit on PostgreSQL: verifying every hash chain against a raw sequential read of
-the same records, and replaying a client's file from a 10,000-event timeline.
+the same records, and replaying a client's file item by item from a 10,000-event
+timeline.
 
 One temporary audit store holds one client with 10,000 timeline entries and ten
 clients with 1,000 each (20,000 records in all, realistic integration-event data).
 Verify is ``shared.chain.verify`` over the whole store; the baseline pages through
 the same rows with psycopg, in the same page size and order, doing nothing with
 them. Replay is ``AuditApplication.replay`` (load with snapshots, record the read,
-fold the file); the baseline fetches the same client's stored events raw.
+fold the file item by item: here 5,001 interventions, each with its fields); the
+baseline fetches the same client's stored events raw. The issue's target is 100 ms
+for the whole replay. The fold alone is measured too, beside a pass that only copies
+each entry's data (the least any fold does), to show what the items cost over that.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from bench import report
 from bench.resources import Resources, postgres_connect
 from services.audit.application import AuditApplication
 from services.audit.domain import Timeline
+from services.audit.replay import file_at
 from shared import chain
 from shared.contracts.base import event_type
 from shared.contracts.declare import personal_fields
@@ -116,10 +121,19 @@ def compare(res: Resources) -> list[report.Row]:
     ours(), raw()
     replay_ms, raw_replay_ms = _median_ms(ours), _median_ms(raw)
     assert replay["facts"] == LONG // 2 + 1  # entries at hours 0..5000
-    report.detail(f"replay of a {LONG:,}-event client at an instant: ours {replay_ms:.1f} ms "
+    items = replay["file"]["trajectory"]["interventions"]
+    assert len(items) == LONG // 2 + 1 and items[-1]["method"] and items[-1]["recorded"]  # the file, item by item
+    report.detail(f"replay of a {LONG:,}-event client at an instant, item by item: ours {replay_ms:.1f} ms "
                   f"(load with snapshots, record the read, fold)   raw fetch of its events {raw_replay_ms:.1f} ms")
+
+    facts = app.repository.get(stream).facts(until=at)
+    fold_ms = _median_ms(lambda: file_at(facts))
+    copy_ms = _median_ms(lambda: [dict(entry["data"]) for entry in facts])
+    report.detail(f"of which the fold of {len(facts):,} facts into items: {fold_ms:.1f} ms   "
+                  f"a copy of each fact's data {copy_ms:.1f} ms; the rest loads the timeline and records the read")
     return [
         report.rate_row("verify chains (PG)", verify_rate, "raw sequential read", raw_rate, min_ratio=0.5),
-        report.latency_row(f"replay ({LONG // 1000}k-event client)", replay_ms, "raw fetch of its events",
-                           raw_replay_ms, max_ours=200),
+        report.latency_row(f"replay item by item ({LONG // 1000}k-event client)", replay_ms,
+                           "raw fetch of its events", raw_replay_ms, max_ours=100),
+        report.latency_row(f"fold into items ({LONG // 2000}k facts)", fold_ms, "copy of each fact's data", copy_ms),
     ]

@@ -20,14 +20,15 @@ import getpass
 import json
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from shared import config
 from shared.contracts.base import READ_PURPOSES
 
-from services.audit.report import BRUSSELS
-
 # The parser is built for every `jww` command, `jww serve` included, which must
-# patch for eventlet before the store's modules load: those load in run().
+# patch for eventlet before the store's modules load: those load in run(), the
+# report too (it reads the file's answer schema). Brussels, as the report shows it.
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def instant(text: str) -> str:
@@ -144,9 +145,10 @@ def _as_text(args: argparse.Namespace, answer: dict) -> str:
         return json.dumps(answer, indent=2, ensure_ascii=False) + "\n"
     if args.command == "replay":
         return "\n".join([f"File of client {answer['client_id']} at {report.when(answer['at'])} "
-                          f"({answer['facts']} facts)", *report.outline(answer["file"], "  ")]) + "\n"
+                          f"({answer['facts']} facts)", *report.file_outline(answer["file"])]) + "\n"
     lines = []
     if args.command == "changes":
+        lines += [f"What changed in the file, item by item ({len(answer['changes'])}):"]
         lines += [report.change(c) for c in answer["changes"]] or ["  nothing changed"]
         lines.append("")
     lines += [report.fact(f) for f in answer["facts" if args.command == "changes" else "entries"]]

@@ -19,7 +19,7 @@ from shared.contracts import CATALOGUE
 from shared.contracts import audit as contracts
 from shared.contracts.base import FileRead
 from shared.contracts.declare import personal_fields
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 from shared.jsonable import jsonable
 from shared.retention import Retention
 from shared.store import ServiceApplication
@@ -116,15 +116,31 @@ class AuditApplication(Retention, ServiceApplication):
                          "entries": timeline.facts(since, until), "access_log": timeline.access_log(since, until)})
 
     def replay(self, actor: dict, client_id: UUID, at: dt.datetime, purpose: str, purpose_detail: str = "") -> dict:
-        """The file as it stood at ``at``, rebuilt from the stored facts alone."""
+        """The file as it stood at ``at``, item by item, rebuilt from the stored facts
+        alone. An instant after audit's clock is refused before anything is read: the
+        file is known up to now. An instant before the client's first fact is a read
+        of the file all the same (the auditor learns where it begins, so it is on the
+        access log), answered as not found: there was no file yet."""
+        allow(actor, AUDITORS, "read_audit_replay")
+        now = self.clock()
+        if at > now:
+            raise InvalidInput("the instant is in the future: the file is known up to now",
+                               {"at": [f"must not be after the audit service's clock ({now.isoformat()})"]})
         timeline = self._read(actor, client_id, purpose, purpose_detail, "replay")
         facts = timeline.facts(until=at)
-        return jsonable({"client_id": client_id, "erased": self._erased(client_id), "at": at, "facts": len(facts),
-                         "file": file_at(facts)})
+        if not facts:
+            first = timeline.facts()
+            raise NotFound("the client's file did not exist yet at this instant", {"at": [
+                f"before the client's first fact ({first[0]['time'].isoformat()})" if first
+                else "no fact about this client is on record"]})
+        # The file is JSON as it is built (services/audit/replay.py): only the rest needs converting.
+        return {**jsonable({"client_id": client_id, "erased": self._erased(client_id), "at": at,
+                            "facts": len(facts)}), "file": file_at(facts)}
 
     def changes(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str,
                 purpose_detail: str = "") -> dict:
-        """What changed in the file between two instants, and the facts that changed it."""
+        """What changed in the file between two instants, item by item, and the facts
+        that changed it."""
         timeline = self._read(actor, client_id, purpose, purpose_detail, "changes")
         return jsonable({"client_id": timeline.client_id, "erased": self._erased(client_id), "since": since,
                          "until": until, **between(timeline.facts(), since, until)})

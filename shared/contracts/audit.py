@@ -41,7 +41,11 @@ class Timeline(Window):
 
 
 class Replay(AuditQuery):
-    at = fields.AwareDateTime(required=True)
+    # Audit's clock, not the contract, knows what is in the future: the application
+    # refuses a later instant, and one before the client's first fact finds no file.
+    at = fields.AwareDateTime(required=True, metadata={
+        "description": "the instant: up to now (a later one is invalid input, 422), and once the client's "
+                       "file exists (before its first fact: not found, 404)"})
 
 
 Changes = Window

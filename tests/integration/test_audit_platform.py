@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, InvalidInput, NotFound
 from tests.support.broker import wait_until
 from tests.support.platform import last_published
 from tests.support.samples import COORDINATOR, WORKER, registration_payload
@@ -65,6 +65,12 @@ def test_an_auditor_gets_the_timeline_a_past_replay_and_an_export_over_rpc(platf
                                             "until": _now().isoformat(), "purpose": "inspection"})["report"]
         with pytest.raises(Forbidden):
             rpc.audit.timeline({**query, "actor": WORKER, "purpose": "casework"})
+        first = dt.datetime.fromisoformat(timeline["entries"][0]["time"])
+        with pytest.raises(NotFound) as no_file_yet:
+            rpc.audit.replay({**query, "at": (first - dt.timedelta(microseconds=1)).isoformat(),
+                              "purpose": "inspection"})
+        with pytest.raises(InvalidInput) as future:
+            rpc.audit.replay({**query, "at": (_now() + dt.timedelta(hours=1)).isoformat(), "purpose": "inspection"})
 
     facts = [(e["source"], e["type"].split(".")[3]) for e in timeline["entries"]]
     assert {source for source, _ in facts} == {"intake", "guidance", "referrals", "notifications"}
@@ -77,11 +83,17 @@ def test_an_auditor_gets_the_timeline_a_past_replay_and_an_export_over_rpc(platf
     assert ("intake", "apo-coord", "client_file", "complaint") in reads
     assert ("intake", "apo-coord", "accept_intake", "casework") in reads
     assert reads[-1] == ("audit", "audit-1", "timeline", "inspection")
-    assert then["file"]["trajectory"]["status"] == "open" and then["file"]["trajectory"]["interventions"] == 0
-    assert now["file"]["trajectory"]["interventions"] == 2
-    assert [r["state"] for r in now["file"]["referrals"].values()] == ["sent"]
-    assert any(n["kind"] == "new_assignment" for n in now["file"]["notifications"].values())
-    assert {c["field"]: c["after"] for c in export["changes"]}["trajectory.interventions"] == 2
+    assert then["file"]["trajectory"]["status"] == "open" and then["file"]["trajectory"]["interventions"] == []
+    assert [(i["method"], i["minutes"], i["by"]) for i in now["file"]["trajectory"]["interventions"]] == [
+        ("listening_support", 30, "apo-sa-1")] * 2
+    assert [(r["partner"], r["state"], [s["step"] for s in r["steps"]]) for r in now["file"]["referrals"]] == [
+        ("projet-lama", "sent", ["sent"])]
+    assert any(n["kind"] == "new_assignment" for n in now["file"]["notifications"])
+    added = [c["item"] for c in export["changes"] if c["change"] == "added"]
+    assert added.count("trajectory.interventions") == 2 and added.count("referrals") == 1
+    assert "cocaine use" not in json.dumps(now)  # the referral's reason stays in referrals
+    assert (no_file_yet.value.details, list(future.value.details)) == (
+        {"at": [f"before the client's first fact ({first.isoformat()})"]}, ["at"])
     assert "talked about the landlord" not in json.dumps(export) + readable
     assert f"Audit report: client {client_id}" in readable and "intervention recorded" in readable
 
@@ -104,7 +116,7 @@ def test_the_command_line_reads_exports_and_refuses_clearly(platform, case, tmp_
     assert "client registered" in timeline.stdout and "intervention recorded" in timeline.stdout
     assert "apo-coord (coordinator, apo) via intake client_file: complaint" in timeline.stdout
     assert "2026/31" not in timeline.stdout  # what intake's reader added stays in intake
-    assert replay.returncode == 0 and json.loads(replay.stdout)["file"]["trajectory"]["interventions"] == 0
+    assert replay.returncode == 0 and json.loads(replay.stdout)["file"]["trajectory"]["interventions"] == []
     assert export.returncode == 0 and "writing the report" in export.stderr
     assert "What was done (" in out.read_text()
 
@@ -120,7 +132,15 @@ def test_the_command_line_reads_exports_and_refuses_clearly(platform, case, tmp_
     assert bad_purpose.returncode == 2 and "invalid choice: 'curious'" in bad_purpose.stderr
     assert no_store.returncode == 1
     assert "cannot open the audit store (PostgreSQL database jww_audit at 127.0.0.1:1)" in no_store.stderr
-    for result in (unknown, bad_date, bad_id, bad_purpose, no_store):
+    outline = jww("replay", client_id, "--at", _now().isoformat(), "--purpose", "inspection", "--auditor", "audit-8")
+    future = jww("replay", client_id, "--at", (_now() + dt.timedelta(hours=1)).isoformat(), "--purpose",
+                 "inspection", "--auditor", "audit-8")
+    assert outline.returncode == 0, outline.stderr
+    assert "  Trajectory\n" in outline.stdout and "    Interventions (2)\n" in outline.stdout
+    assert "method listening_support" in outline.stdout and "talked about the landlord" not in outline.stdout
+    assert future.returncode == 1 and "jww: the instant is in the future" in future.stderr
+    assert "  at: must not be after the audit service's clock" in future.stderr
+    for result in (unknown, bad_date, bad_id, bad_purpose, no_store, outline, future):
         assert "Traceback" not in result.stderr
 
     with platform.rpc() as rpc:  # the command line's reads are on the record like any other

@@ -16,6 +16,7 @@ from shared.context import RequestContext
 from shared.config import DEPLOY_DIR
 from shared.contracts import validate_command
 from shared.contracts import audit as contracts
+from shared.contracts.audit_answers import FileChanges, FileReplay
 from shared.errors import Forbidden, InvalidInput, NotFound
 from tests.support.samples import COORDINATOR, WORKER, intervention_args, registration_args
 from tests.support.fakes import IN_MEMORY, Link, deliver, intake as new_intake
@@ -76,12 +77,46 @@ def test_a_replay_rebuilds_the_file_as_it_stood_at_an_instant(case):
     world, client_id, middle = case
     then = world.audit.replay(AUDITOR, client_id, middle, "inspection")
     now = world.audit.replay(AUDITOR, client_id, dt.datetime.now(dt.timezone.utc), "inspection")
-    assert then["file"]["intake"]["status"] == "accepted" and then["file"]["trajectory"]["interventions"] == 0
-    assert now["file"]["trajectory"]["interventions"] == 1
-    assert now["file"]["trajectory"]["psychologist_recommended"] is True
-    assert [r["partner"] for r in now["file"]["referrals"].values()] == ["apo-psychologist"]
-    (told,) = now["file"]["notifications"].values()
+    assert then["file"]["intake"]["status"] == "accepted" and then["file"]["trajectory"]["status"] == "open"
+    assert then["file"]["trajectory"]["interventions"] == [] and then["file"]["referrals"] == []
+    (intervention,) = now["file"]["trajectory"]["interventions"]
+    assert {k: intervention[k] for k in ("minutes", "place", "method", "sub_kind", "domains", "worker", "by")} == {
+        "minutes": 30, "place": "office", "method": "listening_support", "sub_kind": "listening_ear",
+        "domains": ["housing"], "worker": "apo-sa-1", "by": "apo-sa-1"}
+    assert [r["worker"] for r in now["file"]["trajectory"]["psychologist_recommendations"]] == ["apo-sa-1"]
+    assert [(r["partner"], r["state"], r["steps"]) for r in now["file"]["referrals"]] == [
+        ("apo-psychologist", "proposed", [])]
+    (told,) = now["file"]["notifications"]
     assert (told["kind"], told["recipient"], told["status"]) == ("new_assignment", "apo-sa-1", "issued")
+    assert "secret note" not in str(now) and "anxiety" not in str(now)  # what was written stays in guidance
+    assert FileReplay().validate(then) == {} and FileReplay().validate(now) == {}
+
+
+def test_a_replay_before_the_client_existed_is_not_found_and_is_on_the_access_log(case):
+    world, client_id, _ = case
+    first = world.audit.timeline(AUDITOR, client_id, "inspection")["entries"][0]
+    before = dt.datetime.fromisoformat(first["time"]) - dt.timedelta(microseconds=1)
+    with pytest.raises(NotFound) as missing:
+        world.audit.replay(AUDITOR, client_id, before, "inspection")
+    assert missing.value.message == "the client's file did not exist yet at this instant"
+    assert missing.value.details == {"at": [f"before the client's first fact ({first['time']})"]}
+    assert world.audit.replay(AUDITOR, client_id, dt.datetime.fromisoformat(first["time"]), "inspection")["facts"] == 1
+    log = world.audit.timeline(AUDITOR, client_id, "inspection")["access_log"]
+    assert [r["query"] for r in log if r["service"] == "audit"] == ["timeline", "replay", "replay", "timeline"]
+
+
+def test_a_replay_in_the_future_is_invalid_and_reads_nothing(case):
+    world, client_id, _ = case
+    with pytest.raises(InvalidInput) as refused:
+        world.audit.replay(AUDITOR, client_id, dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1),
+                           "inspection")
+    assert refused.value.message == "the instant is in the future: the file is known up to now"
+    (reason,) = refused.value.details["at"]
+    assert list(refused.value.details) == ["at"] and reason.startswith("must not be after the audit service's clock")
+    log = world.audit.timeline(AUDITOR, client_id, "inspection")["access_log"]
+    assert [r["query"] for r in log if r["service"] == "audit"] == ["timeline"]
+    with pytest.raises(Forbidden):  # who may not read at all is told that first
+        world.audit.replay(WORKER, client_id, dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1), "casework")
 
 
 def test_a_replay_follows_a_reassignment_in_the_trajectory_too(case):
@@ -92,17 +127,24 @@ def test_a_replay_follows_a_reassignment_in_the_trajectory_too(case):
     assert file["intake"]["worker"] == file["trajectory"]["worker"] == "apo-crim-1"
 
 
-def test_changes_between_two_instants_name_each_field_and_the_facts_between(case):
+def test_changes_between_two_instants_name_each_item_and_the_facts_between(case):
     world, client_id, middle = case
     until = dt.datetime.now(dt.timezone.utc)
     changed = world.audit.changes(AUDITOR, client_id, middle, until, "inspection")
-    fields = {c["field"]: (c["before"], c["after"]) for c in changed["changes"]}
-    assert fields["trajectory.interventions"] == (0, 1)
-    assert fields["trajectory.by_method.listening_support"] == (None, 1)
-    assert fields["trajectory.psychologist_recommended"] == (False, True)
-    assert "intake.status" not in fields  # accepted at both instants
+    file = changed["file_at_until"]
+    (intervention,) = file["trajectory"]["interventions"]
+    (recommendation,) = file["trajectory"]["psychologist_recommendations"]
+    (referral,) = file["referrals"]
+    assert [(c["item"], c["id"], c["change"]) for c in changed["changes"]] == [
+        ("trajectory.interventions", intervention["intervention_id"], "added"),
+        ("trajectory.psychologist_recommendations", recommendation["event_id"], "added"),
+        ("referrals", referral["referral_id"], "added"),
+    ]  # the intake and the trajectory's own fields are as they were
+    assert changed["changes"][0]["fields"] == {name: {"before": None, "after": value}
+                                               for name, value in intervention.items() if value not in (None,)}
     assert [e["type"].split(".")[3] for e in changed["facts"]] == [
         "intervention-recorded", "psychologist-recommended", "referral-proposed"]
+    assert FileChanges().validate(changed) == {}
 
 
 def test_every_read_through_any_service_is_recorded_with_its_purpose_and_is_itself_audited(case):
@@ -171,8 +213,8 @@ def test_an_export_holds_the_window_whole_and_reads_as_a_report(case):
     until = dt.datetime.now(dt.timezone.utc)
     export = world.audit.export(AUDITOR, client_id, middle, until, "inspection", "Flemish agency, 2026 round")
     assert export["format"] == "jww-audit-export/1" and export["exported_by"]["user_id"] == "audit-1"
-    assert export["file_at_since"]["trajectory"]["interventions"] == 0
-    assert export["file_at_until"]["trajectory"]["interventions"] == 1
+    assert export["file_at_since"]["trajectory"]["interventions"] == []
+    assert len(export["file_at_until"]["trajectory"]["interventions"]) == 1
     assert len(export["facts"]) == 3
     assert [(r["reader"], r["query"]) for r in export["access_log"]] == [("apo-sa-1", "trajectory")]
     later = world.audit.timeline(AUDITOR, client_id, "inspection", since=until)["access_log"]
@@ -181,7 +223,7 @@ def test_an_export_holds_the_window_whole_and_reads_as_a_report(case):
     text = report.render(export)
     assert f"Audit report: client {client_id}" in text
     assert "intervention recorded" in text and "by apo-sa-1 (social_assistant) at apo" in text
-    assert "trajectory.interventions: 0 -> 1" in text
+    assert "  added    trajectory.interventions " in text and "method listening_support" in text
     assert "apo-sa-1 (social_assistant, apo) via guidance trajectory: casework" in text
     assert "secret note" not in text
 

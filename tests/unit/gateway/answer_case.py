@@ -1,6 +1,8 @@
 """A realistic case through all five services in memory (POPO stores, followers fed
 by ``Link``), each command and query called through its RPC entrypoint as nameko
-calls it, so that every answer is exactly what the gateway receives."""
+calls it, so that every answer is exactly what the gateway receives; and requests a
+service refuses, through the gateway itself, so that every problem is exactly what
+a client receives."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +13,14 @@ from collections import defaultdict
 from pathlib import Path
 from types import SimpleNamespace
 
-from shared import checkpoints, keys
-from shared.config import SERVICES
+from werkzeug.test import Client
+from werkzeug.wrappers import Request
+
+from services.gateway.api import Gateway
+from services.gateway.auth import Tokens, Users
+from shared import checkpoints, context, keys
+from shared.config import DEPLOY_DIR, SERVICES, gateway_token_key
+from shared.context import RequestContext
 from shared.errors import Forbidden
 from shared.verification import Jobs
 from tests.support import fakes
@@ -42,6 +50,8 @@ class Platform:
         self.links += [Link(self.audit, up, name) for up, name in (*upstreams, (self.notifications, "notifications"))]
         self.links += [Link(self.audit, up, f"{name}.access") for up, name in upstreams]
         self.answers: dict[str, list] = defaultdict(list)
+        # What the gateway answered over HTTP where a service refused: (status, body) per route.
+        self.problems: dict[str, list[tuple[int, dict]]] = defaultdict(list)
         self.verifications = Verifications()
 
     @staticmethod
@@ -65,6 +75,28 @@ class Platform:
         self.answers[f"{service}.{rpc}"].append(answer)
         return answer
 
+    def rpc(self, service: str, rpc: str, payload: dict | None = None, precondition=None, timeout=None):
+        """An RPC entrypoint called as nameko calls it: what the gateway's calls reach."""
+        module = importlib.import_module(f"services.{service}.service")
+        (cls,) = [c for _, c in inspect.getmembers(module, inspect.isclass) if getattr(c, "name", None) == service]
+        return getattr(cls, rpc)(SimpleNamespace(app=getattr(self, service), verifications=self.verifications),
+                                 payload)
+
+    def refused_over_http(self, operation: str, user: str, path: str, **query) -> None:
+        """A request through the gateway, signed in as ``user``, that a service refuses:
+        keep the status and the problem the client gets."""
+        users = Users.load(DEPLOY_DIR / "gateway" / "sample-users.json")
+        tokens = Tokens(gateway_token_key({}), dt.timedelta(minutes=5))
+        gateway = Gateway(users, tokens)
+        token = tokens.issue(users.by_name[user])["access_token"]
+        try:
+            http = Client(lambda environ, start: gateway.handle(Request(environ), self.rpc)(environ, start))
+            response = http.get(path, query_string=query, headers={"Authorization": f"Bearer {token}"})
+        finally:
+            context.use(RequestContext())  # the gateway set one for its request; the case goes on without
+        assert response.status_code >= 400, f"{operation} answered {response.status_code}"
+        self.problems[operation].append((response.status_code, response.json))
+
 
 class Verifications:
     """What runs a service's verifications (shared.service.Verifications), here: each
@@ -87,7 +119,7 @@ def iso(value) -> str:
     return value.isoformat()
 
 
-def run_case() -> dict[str, list]:
+def run_case() -> Platform:
     start = dt.datetime.now(dt.timezone.utc)
     clock = Clock(start)
     call = Platform(clock)
@@ -258,4 +290,10 @@ def run_case() -> dict[str, list]:
             "number": witnessed["number"], "digest": witnessed["digest"]})
         finished = call(service, "verification", AUDITOR, job_id=job["job_id"])
         assert finished["result"]["holds"], finished["result"]["problems"]
-    return dict(call.answers)
+
+    # -- a replay the file cannot give, through the gateway ---------------------------
+    replay = f"/audit/clients/{client}/replay"
+    call.refused_over_http("audit.replay", "auditor-1", replay, at=iso(start), purpose="inspection")  # no file yet
+    call.refused_over_http("audit.replay", "auditor-1", replay, at=iso(clock.now + dt.timedelta(minutes=1)),
+                           purpose="inspection")  # after audit's clock
+    return call

@@ -22,7 +22,7 @@ from services.notifications import domain as notifications_domain
 from services.referrals import domain as referrals_domain
 from services.gateway.routes import ROUTES, Route
 from shared.contracts import audit_answers, guidance_answers, intake_answers, notifications_answers, referrals_answers
-from tests.unit.gateway.answer_case import run_case
+from tests.unit.gateway.answer_case import Platform, run_case
 
 
 def test_every_route_names_its_answer_schema_or_says_why_it_has_none():
@@ -59,8 +59,13 @@ def test_the_document_gives_each_success_body_its_answer_schema():
 # -- the case ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def answers() -> dict[str, list]:
+def case() -> Platform:
     return run_case()
+
+
+@pytest.fixture(scope="module")
+def answers(case) -> dict[str, list]:
+    return dict(case.answers)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +113,16 @@ def test_the_case_shows_the_optional_parts_of_the_answers(answers):
     transferred = answers["intake.client_file"][-1]
     assert transferred["worker"] is None and transferred["decisions"][-1]["decision"] == "transferred"
     assert answers["notifications.dead_letters"][-1]
-    assert any(c["before"] is None for c in answers["audit.changes"][-1]["changes"])
+    changes = answers["audit.changes"][-1]["changes"]
+    assert {c["change"] for c in changes} == {"added", "changed"} and any(c["id"] is None for c in changes)
+    assert any(v["before"] is None for c in changes for v in c["fields"].values())
+    file = answers["audit.replay"][-1]["file"]
+    assert all(file["trajectory"][items] for items in (
+        "plan_history", "interventions", "psychologist_recommendations", "conditions", "appointments", "network",
+        "procedures", "continuity_gaps", "attendance_certificates", "closings"))
+    assert file["referrals"] and file["case_conferences"] and file["coordination_actors"] and file["notifications"]
+    assert any(c["ends"] is None for c in file["trajectory"]["conditions"])
+    assert any(p["ended"] for p in file["trajectory"]["procedures"])
     access_log = answers["audit.timeline"][-1]["access_log"]
     refused = [r for r in access_log if r["outcome"] == "refused"]
     assert refused and all(r["purpose"] is None and r["rule"] for r in refused)
@@ -120,3 +134,28 @@ def test_an_answer_that_strays_from_its_schema_is_caught_by_both(answers, doc):
     strayed = {**answers["intake.client_file"][0], "status": "lost", "nickname": "Sam"}
     assert set(route.answer().validate(strayed)) == {"status", "nickname"}
     assert len(list(success_schema(doc, route).iter_errors(strayed))) == 2
+
+
+def problem_schema(doc: dict, route: Route, status: int) -> Draft202012Validator:
+    """The JSON Schema the document gives the route's problem for ``status``."""
+    response = doc["paths"][route.path][route.method.lower()]["responses"][str(status)]
+    response = doc["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
+    schema = response["content"]["application/problem+json"]["schema"]
+    return Draft202012Validator({**schema, "components": doc["components"]})
+
+
+def test_a_replay_before_the_client_existed_or_in_the_future_is_a_problem_the_document_names(case, doc):
+    route = next(r for r in ROUTES if r.operation_id == "audit.replay")
+    (before, status_before), (future, status_future) = [(body, status) for status, body in case.problems[
+        "audit.replay"]]
+    assert (status_before, before["code"], before["detail"]) == (
+        404, "not-found", "the client's file did not exist yet at this instant")
+    (reason,) = before["errors"]["at"]
+    assert list(before["errors"]) == ["at"] and reason.startswith("before the client's first fact (")
+    assert (status_future, future["code"], future["detail"]) == (
+        422, "invalid-input", "the instant is in the future: the file is known up to now")
+    assert list(future["errors"]) == ["at"]
+    assert future["errors"]["at"][0].startswith("must not be after the audit service's clock")
+    for status, body in ((status_before, before), (status_future, future)):
+        errors = [e.message for e in problem_schema(doc, route, status).iter_errors(body)]
+        assert not errors, errors
