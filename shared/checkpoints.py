@@ -167,16 +167,25 @@ def _since(recorder, after: int, until: int) -> tuple[set[str], str]:
     return touched, log.hexdigest()
 
 
-def last_in_log(app) -> tuple[dict | None, int]:
-    """The last checkpoint the service's log holds and its own log position."""
-    last, at, position = None, 0, 0
+def _in_log(app) -> list[tuple[int, dict]]:
+    """Every checkpoint the service's log holds, with its own log position, in order."""
+    found, position = [], 0
     while True:
         page = app.recorder.select_notifications(start=position + 1, limit=chain.PAGE, topics=[TAKEN_TOPIC])
-        for notification in page:
-            last, at = app.mapper.to_domain_event(notification).checkpoint, notification.id
+        found += [(n.id, app.mapper.to_domain_event(n).checkpoint) for n in page]
         if len(page) < chain.PAGE:
-            return last, at
+            return found
         position = page[-1].id
+
+
+def checkpoints_in_log(app) -> list[dict]:
+    return [checkpoint for _, checkpoint in _in_log(app)]
+
+
+def last_in_log(app) -> tuple[dict | None, int]:
+    """The last checkpoint the service's log holds and its own log position."""
+    in_log = _in_log(app)
+    return (in_log[-1][1], in_log[-1][0]) if in_log else (None, 0)
 
 
 class Checkpointer:
@@ -185,9 +194,10 @@ class Checkpointer:
 
     def __init__(self, app, key, path: Path, every_seconds: float = EVERY_SECONDS):
         self.app, self.key, self.path, self.every_seconds = app, key, Path(path), every_seconds
-        self.last, self.covered = last_in_log(app)  # the log is the relay's own memory
+        in_log = _in_log(app)  # the log is the relay's own memory
+        self.covered, self.last = in_log[-1] if in_log else (0, None)
         self._taken_at: float | None = None  # monotonic; the first one is due at once
-        append_missing(self.path, checkpoints_in_log(app))
+        append_missing(self.path, [checkpoint for _, checkpoint in in_log])
 
     def due(self) -> bool:
         # Past the last checkpoint's own event: something else was written since.
@@ -217,16 +227,6 @@ class Checkpointer:
 
     def maybe(self) -> dict | None:
         return self.take() if self.due() else None
-
-
-def checkpoints_in_log(app) -> list[dict]:
-    found, position = [], 0
-    while True:
-        page = app.recorder.select_notifications(start=position + 1, limit=chain.PAGE, topics=[TAKEN_TOPIC])
-        found += [app.mapper.to_domain_event(n).checkpoint for n in page]
-        if len(page) < chain.PAGE:
-            return found
-        position = page[-1].id
 
 
 # -- the relay's file ------------------------------------------------------------------------------

@@ -151,10 +151,12 @@ class DataKeys:
         self._lock = threading.Lock()
 
     def _remember(self, owner: UUID, retention: str, key_id: str, key: bytes | str) -> None:
+        """``key_id`` is empty for a class shredded before any key of it was known here."""
         now = time.monotonic()
         with self._lock:
             self._assigned[(owner, retention)] = (now, key_id, key)
-            self._by_id[key_id] = (now, key)
+            if key_id:
+                self._by_id[key_id] = (now, key)
 
     def _recalled(self, owner: UUID, retention: str) -> tuple[str, bytes | str] | None:
         hit = self._assigned.get((owner, retention))

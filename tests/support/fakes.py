@@ -85,15 +85,15 @@ def deliver(links: list[Link], rounds: int = 3) -> None:
             link.deliver()
 
 
-def take_checkpoint(app) -> dict:
+def take_checkpoint(app, path=None) -> dict:
     """What the service's relay does a few seconds after new events: a signed checkpoint
-    of its log (shared.checkpoints), its file kept in a folder of its own here."""
+    of its log (shared.checkpoints), its file at ``path`` or in a folder of its own."""
     import tempfile
     from pathlib import Path
 
     from shared import checkpoints, keys
 
-    path = Path(tempfile.mkdtemp(prefix="jww-checkpoints-")) / "checkpoints.jsonl"
+    path = path or Path(tempfile.mkdtemp(prefix="jww-checkpoints-")) / "checkpoints.jsonl"
     key = keys.signing_key(keys.events_key_name(app.service_name))
     return checkpoints.Checkpointer(app, key, path, every_seconds=0).take()
 
