@@ -1,8 +1,10 @@
 """The auditor's commands of ``jww``: timeline, replay, changes and export.
 
-They open the audit service's store directly (its settings as ``jww serve audit``
-uses them), so an auditor can work while the platform is down; each read is
-recorded in the client's chained stream like a read over RPC.
+They ask the platform's HTTP API as the signed-in auditor (``jww login``): who
+reads is the identity the API vouches for, never a name given on the command line,
+and each read is recorded in the client's chained stream with its purpose. A JSON
+export is kept as audit signed it (``jww verify-export FILE``); the text report is
+written here from the same export.
 
     jww timeline CLIENT --purpose P [--since T] [--until T] [--json]
     jww replay CLIENT --at T --purpose P [--json]
@@ -16,18 +18,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 import json
 import sys
 from pathlib import Path
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from shared import config
+from jww import api_commands
 from shared.contracts.base import READ_PURPOSES
 
 # The parser is built for every `jww` command, `jww serve` included, which must
 # patch for eventlet before the store's modules load: those load in run(), the
-# report too (it reads the file's answer schema). Brussels, as the report shows it.
+# report too (it reads the answer schema), when read() shows an answer. Brussels, as the report shows it.
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
@@ -52,9 +54,7 @@ def add_commands(sub) -> None:
                        help="why you read this file; recorded with your read")
         p.add_argument("--purpose-detail", default="",
                        help="a reference for the purpose (a file number); kept with your read, never published")
-        p.add_argument("--auditor", default=getpass.getuser(), help="your user id (default: your login name)")
-        p.add_argument("--agency", default="platform", help="your organisation (default: platform)")
-        p.set_defaults(run=run)
+        p.set_defaults(run=api_commands.run, api_command=read)
         return p
 
     p = query("timeline", "who did what, when, in which agency, and who read the file")
@@ -75,27 +75,15 @@ def add_commands(sub) -> None:
     p.add_argument("--out", type=Path, help="write to this file instead of standard output")
 
 
-def run(args: argparse.Namespace) -> int:
-    from shared.contracts import audit as contracts
-    from shared.contracts import validate_command
-    from shared.errors import Refused
+def read(args: argparse.Namespace) -> int:
+    """One query as the signed-in user; refusals are shown by ``api_commands.run``."""
+    from jww.api_client import call
 
-    payload = {"actor": {"user_id": args.auditor, "role": "auditor", "agency": args.agency},
-               "client_id": args.client_id, "purpose": args.purpose, "purpose_detail": args.purpose_detail}
-    payload.update({k: getattr(args, k) for k in ("since", "until", "at") if getattr(args, k, None) is not None})
-    try:
-        data = validate_command(getattr(contracts, args.command.capitalize()), payload)
-    except Refused as refused:
-        return _refused(refused)
-    app = open_store()
-    if app is None:
-        return 1
-    try:
-        answer = getattr(app, args.command)(**data)
-    except Refused as refused:
-        return _refused(refused)
-    finally:
-        app.close()
+    query = {"purpose": args.purpose}
+    if args.purpose_detail:
+        query["purpose_detail"] = args.purpose_detail
+    query.update({k: getattr(args, k) for k in ("since", "until", "at") if getattr(args, k, None) is not None})
+    _, _, answer = call("GET", f"/audit/clients/{quote(args.client_id, safe='')}/{args.command}?{urlencode(query)}")
     text = _as_text(args, answer)
     if getattr(args, "out", None):
         args.out.write_text(text)
@@ -103,31 +91,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
-
-
-def open_store():
-    from services.audit.application import AuditApplication
-
-    settings = config.load("audit")
-    try:
-        return AuditApplication(store=settings.store)
-    except Exception as error:
-        print(f"jww: cannot open the audit store ({describe(settings.store)}): {type(error).__name__}",
-              file=sys.stderr)
-        return None
-
-
-def describe(store) -> str:
-    if store.kind == "sqlite":
-        return f"SQLite file {store.sqlite_path}"
-    return f"PostgreSQL database {store.postgres_dbname} at {store.postgres_host}:{store.postgres_port}"
-
-
-def _refused(refused) -> int:
-    print(f"jww: {refused.message}", file=sys.stderr)
-    for field, reasons in refused.details.items():
-        print(f"  {field}: {'; '.join(reasons)}", file=sys.stderr)
-    return 1
 
 
 def _as_text(args: argparse.Namespace, answer: dict) -> str:

@@ -11,8 +11,9 @@ auditor (``jww login``): the service verifies its own store against audit's last
 witnessed checkpoint, as a job whose progress is shown, and its signed result is
 checked here with the public key the API publishes (/.well-known/jwks.json).
 
-``jww verify-export FILE``: whether a kept JSON export (``jww export ... --format
-json``) is what audit signed, and at which of its checkpoints."""
+``jww verify-export FILE [--api]``: whether a kept JSON export (``jww export ...
+--format json``) is what audit signed, and at which of its checkpoints; with ``--api``,
+under the public keys the API publishes (no access to the platform's machines)."""
 from __future__ import annotations
 
 import argparse
@@ -36,18 +37,26 @@ def add_commands(sub) -> None:
     p.set_defaults(run=lambda args: witness(args.service))
     p = sub.add_parser("verify-export", help="check that a kept JSON export is what audit signed")
     p.add_argument("export", type=argparse.FileType("r"), metavar="FILE")
-    p.set_defaults(run=lambda args: verify_export(args.export))
+    p.add_argument("--api", action="store_true",
+                   help="with audit's public keys as the HTTP API publishes them, not this machine's")
+    p.set_defaults(run=lambda args: verify_export(args.export, args.api))
 
 
-def verify_export(file) -> int:
+def verify_export(file, through_api: bool = False) -> int:
     from services.audit import exports
+    from shared import keys
 
     try:
         export = json.load(file)
     except ValueError:
         print(f"{file.name} is not a JSON export", file=sys.stderr)
         return 2
-    problem = exports.signature_problem(export) if isinstance(export, dict) else "it is not an export"
+    public_keys = None
+    if through_api:
+        from jww.api_client import call
+
+        public_keys = keys.from_jwks(call("GET", "/.well-known/jwks.json")[2], keys.events_key_name("audit"))
+    problem = exports.signature_problem(export, public_keys) if isinstance(export, dict) else "it is not an export"
     if problem:
         print(f"{file.name}: not what audit signed: {problem}")
         return 1

@@ -13,10 +13,11 @@ log = logging.getLogger(__name__)
 
 def allow(
     actor: dict, roles: set[str], command: str, agency: str | None = None,
-    elsewhere: str = "this client is followed by another agency",
+    elsewhere: str = "this client is followed by another agency", client_id=None,
 ) -> None:
     """Refuse unless ``actor`` has one of ``roles`` and, when ``agency`` is given,
-    works there; ``elsewhere`` is what an actor of another agency is told."""
+    works there; ``elsewhere`` is what an actor of another agency is told.
+    ``client_id`` names whose file a command about one of its records concerns."""
     if actor["role"] not in roles:
         reason, message = "role", f"a {actor['role'].replace('_', ' ')} may not {command.replace('_', ' ')}"
     elif agency is not None and actor["agency"] != agency:
@@ -27,4 +28,4 @@ def allow(
         "command": command, "actor": actor["user_id"], "actor_role": actor["role"],
         "actor_agency": actor["agency"], "reason": reason,
     })
-    raise Forbidden(message, rule=reason)
+    raise Forbidden(message, rule=reason, client_id=client_id)

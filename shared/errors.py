@@ -43,9 +43,13 @@ class Forbidden(Refused):
 
     code = "forbidden"
 
-    def __init__(self, message: str, details: dict | None = None, rule: str = "forbidden"):
+    def __init__(self, message: str, details: dict | None = None, rule: str = "forbidden",
+                 client_id=None):
         super().__init__(message, details)
         self.rule = rule
+        # Whose file the refused command was about, where the command names a record
+        # of it (a referral, a conference) and not the client: for the access log.
+        self.client_id = client_id
 
 
 class NotFound(Refused):

@@ -82,7 +82,7 @@ def command(schema=None):
                 _log_refusal(f"{getattr(self, 'name', '')}.{fn.__name__}", refused)
                 raise
             except Forbidden as refused:
-                _record_refusal(self, fn.__name__, data, refused.rule, request)
+                _record_refusal(self, fn.__name__, data, refused.rule, request, refused.client_id)
                 raise
             except Refused:
                 raise
@@ -110,7 +110,7 @@ def rule_code(rule: domain.NotPermitted) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(rule).__name__).lower()
 
 
-def _record_refusal(service, what: str, data, rule: str, request) -> None:
+def _record_refusal(service, what: str, data, rule: str, request, client_id=None) -> None:
     """Put a refused command or read about a client on the access log
     (shared.access_log). When the record cannot be saved, the caller still gets the
     refusal: it discloses nothing, unlike a read, whose rule is that one that cannot
@@ -118,7 +118,8 @@ def _record_refusal(service, what: str, data, rule: str, request) -> None:
     attempt again and hide why it is not allowed. The missing record is not silent:
     an error line names what it would have held, and a counter counts it."""
     app = getattr(service, "app", None)
-    actor, client_id = (data.get("actor"), data.get("client_id")) if isinstance(data, dict) else (None, None)
+    actor, client_id = (data.get("actor"), data.get("client_id") or client_id) if isinstance(data, dict) \
+        else (None, None)
     if app is None or actor is None or client_id is None:
         return
     try:

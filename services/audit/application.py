@@ -122,10 +122,7 @@ class AuditApplication(Retention, ServiceApplication):
         of the file all the same (the auditor learns where it begins, so it is on the
         access log), answered as not found: there was no file yet."""
         allow(actor, AUDITORS, "read_audit_replay")
-        now = self.clock()
-        if at > now:
-            raise InvalidInput("the instant is in the future: the file is known up to now",
-                               {"at": [f"must not be after the audit service's clock ({now.isoformat()})"]})
+        self._known_by_now("at", at)
         timeline = self._read(actor, client_id, purpose, purpose_detail, "replay")
         facts = timeline.facts(until=at)
         if not facts:
@@ -137,10 +134,20 @@ class AuditApplication(Retention, ServiceApplication):
         return {**jsonable({"client_id": client_id, "erased": self._erased(client_id), "at": at,
                             "facts": len(facts)}), "file": file_at(facts)}
 
+    def _known_by_now(self, field: str, instant: dt.datetime) -> None:
+        """The file is known up to audit's clock: a later instant is refused before
+        anything is read (a window ending tomorrow would seem to vouch for tomorrow)."""
+        now = self.clock()
+        if instant > now:
+            raise InvalidInput("the instant is in the future: the file is known up to now",
+                               {field: [f"must not be after the audit service's clock ({now.isoformat()})"]})
+
     def changes(self, actor: dict, client_id: UUID, since: dt.datetime, until: dt.datetime, purpose: str,
                 purpose_detail: str = "") -> dict:
         """What changed in the file between two instants, item by item, and the facts
         that changed it."""
+        allow(actor, AUDITORS, "read_audit_changes")
+        self._known_by_now("until", until)
         timeline = self._read(actor, client_id, purpose, purpose_detail, "changes")
         return jsonable({"client_id": timeline.client_id, "erased": self._erased(client_id), "since": since,
                          "until": until, **between(timeline.facts(), since, until)})
@@ -149,6 +156,8 @@ class AuditApplication(Retention, ServiceApplication):
                purpose_detail: str = "") -> dict:
         """A client's history over a time window, whole, for an auditor to keep: the
         file at both ends, what changed, every fact and every read in between."""
+        allow(actor, AUDITORS, "read_audit_export")
+        self._known_by_now("until", until)
         timeline = self._read(actor, client_id, purpose, purpose_detail, "export")
         return exports.signed(self, jsonable({
             "format": EXPORT_FORMAT, "client_id": timeline.client_id, "erased": self._erased(client_id),

@@ -17,6 +17,9 @@ def signed(app, export: dict) -> dict:
     return checkpoints.sign({**export, "checkpoint": taken_at}, app.outbox.key, rfc8785.dumps)
 
 
-def signature_problem(export: dict) -> str | None:
-    """Why a kept export does not hold under audit's public keys, or None."""
-    return checkpoints.signature_problem(export, keys.public_keys(keys.events_key_name("audit")), rfc8785.dumps)
+def signature_problem(export: dict, public_keys: dict | None = None) -> str | None:
+    """Why a kept export does not hold under audit's public keys (those given, or
+    this machine's), or None."""
+    if public_keys is None:
+        public_keys = keys.public_keys(keys.events_key_name("audit"))
+    return checkpoints.signature_problem(export, public_keys, rfc8785.dumps)

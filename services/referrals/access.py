@@ -16,8 +16,8 @@ from services.referrals.domain import ClientOnRecord, Referral
 CASEWORK = {"social_assistant", "criminologist", "jurist", "coordinator"}
 
 
-def allow_casework(actor: dict, agency: str, command: str) -> None:
-    allow(actor, CASEWORK, command, agency, elsewhere="this client is guided by another agency")
+def allow_casework(actor: dict, agency: str, command: str, client_id: UUID | None = None) -> None:
+    allow(actor, CASEWORK, command, agency, elsewhere="this client is guided by another agency", client_id=client_id)
 
 
 def loaded(repository: Repository, aggregate_id: UUID, kind: type, what: str, field: str) -> Any:
@@ -39,5 +39,5 @@ def client_for(repository: Repository, actor: dict, client_id: UUID, command: st
 
 def referral_for(repository: Repository, actor: dict, referral_id: UUID, command: str) -> Referral:
     referral = loaded(repository, referral_id, Referral, "referral", "referral_id")
-    allow_casework(actor, referral.agency, command)
+    allow_casework(actor, referral.agency, command, referral.client_id)
     return referral

@@ -59,7 +59,7 @@ class Coordination:
     def complete_action(self, actor: dict, conference_id: UUID, index: int, on: dt.date) -> None:
         conference: CaseConference = loaded(
             self.app.repository, conference_id, CaseConference, "case conference", "conference_id")
-        allow_casework(actor, conference.agency, "complete_conference_action")
+        allow_casework(actor, conference.agency, "complete_conference_action", conference.client_id)
         conference.complete_action(index, on, done_by=actor)
         self.app.save(conference)
 

@@ -98,20 +98,28 @@ def test_an_auditor_gets_the_timeline_a_past_replay_and_an_export_over_rpc(platf
     assert f"Audit report: client {client_id}" in readable and "intervention recorded" in readable
 
 
-def test_the_command_line_reads_exports_and_refuses_clearly(platform, case, tmp_path):
+def test_the_command_line_reads_as_the_signed_in_auditor_and_refuses_clearly(platform, case, tmp_path):
     client_id, before_interventions = case
-    env = platform.env("audit")
+    url = platform.start_gateway()
+    env = {**platform.env("audit"), "JWW_API_URL": url, "JWW_TOKEN_FILE": str(tmp_path / "token.json")}
 
-    def jww(*args, extra_env=None):
-        return subprocess.run([sys.executable, "-m", "jww", *args], env={**env, **(extra_env or {})},
-                              capture_output=True, text=True, timeout=60)
+    def jww(*args, given=""):
+        return subprocess.run([sys.executable, "-m", "jww", *args], env=env, input=given, capture_output=True,
+                              text=True, timeout=60)
 
-    timeline = jww("timeline", client_id, "--purpose", "inspection", "--auditor", "audit-7")
+    not_signed_in = jww("timeline", client_id, "--purpose", "inspection")
+    assert not_signed_in.returncode == 1 and "sign in (again) with: jww login USERNAME" in not_signed_in.stderr
+    assert jww("login", "apo-sa-1", "--password-stdin", given="sample-apo-sa-1\n").returncode == 0
+    worker = jww("timeline", client_id, "--purpose", "inspection")
+    assert worker.returncode == 1 and worker.stderr.startswith("jww: 403 ")
+    assert jww("login", "auditor-1", "--password-stdin", given="sample-auditor-1\n").returncode == 0
+
+    timeline = jww("timeline", client_id, "--purpose", "inspection")
     replay = jww("replay", client_id, "--at", before_interventions.isoformat(), "--purpose", "court_request",
-                 "--purpose-detail", "2026/123", "--json", "--auditor", "audit-7")
+                 "--purpose-detail", "2026/123", "--json")
     out = tmp_path / "export.txt"
     export = jww("export", client_id, "--since", before_interventions.isoformat(), "--until", _now().isoformat(),
-                 "--purpose", "inspection", "--format", "text", "--out", str(out), "--auditor", "audit-7")
+                 "--purpose", "inspection", "--format", "text", "--out", str(out))
     assert timeline.returncode == 0, timeline.stderr
     assert "client registered" in timeline.stdout and "intervention recorded" in timeline.stdout
     assert "apo-coord (coordinator, apo) via intake client_file: complaint" in timeline.stdout
@@ -124,29 +132,37 @@ def test_the_command_line_reads_exports_and_refuses_clearly(platform, case, tmp_
     bad_date = jww("replay", client_id, "--at", "yesterday", "--purpose", "inspection")
     bad_id = jww("timeline", "not-a-client", "--purpose", "inspection")
     bad_purpose = jww("timeline", client_id, "--purpose", "curious")
-    no_store = jww("timeline", client_id, "--purpose", "inspection",
-                   extra_env={"JWW_STORE_KIND": "postgres", "JWW_STORE_POSTGRES_PORT": "1"})
-    assert unknown.returncode == 1 and "jww: no facts about this client\n  client_id: not found\n" in unknown.stderr
+    tomorrow = (_now() + dt.timedelta(days=1)).isoformat()
+    future_window = jww("changes", client_id, "--since", before_interventions.isoformat(), "--until", tomorrow,
+                        "--purpose", "inspection")
+    no_api = subprocess.run([sys.executable, "-m", "jww", "timeline", client_id, "--purpose", "inspection"],
+                            env={**env, "JWW_API_URL": "http://127.0.0.1:1", "JWW_TOKEN_FILE": str(tmp_path / "none")},
+                            capture_output=True, text=True, timeout=60)
+    assert unknown.returncode == 1 and "no facts about this client\n  client_id: not found\n" in unknown.stderr
     assert bad_date.returncode == 2 and "'yesterday' is not a date or instant" in bad_date.stderr
     assert bad_id.returncode == 1 and "client_id: Not a valid UUID." in bad_id.stderr
     assert bad_purpose.returncode == 2 and "invalid choice: 'curious'" in bad_purpose.stderr
-    assert no_store.returncode == 1
-    assert "cannot open the audit store (PostgreSQL database jww_audit at 127.0.0.1:1)" in no_store.stderr
-    outline = jww("replay", client_id, "--at", _now().isoformat(), "--purpose", "inspection", "--auditor", "audit-8")
-    future = jww("replay", client_id, "--at", (_now() + dt.timedelta(hours=1)).isoformat(), "--purpose",
-                 "inspection", "--auditor", "audit-8")
+    assert no_api.returncode == 1 and "the API is not reachable" in no_api.stderr
+    assert future_window.returncode == 1 and "jww: 422 " in future_window.stderr
+    assert "  until: must not be after the audit service's clock" in future_window.stderr
+    outline = jww("replay", client_id, "--at", _now().isoformat(), "--purpose", "inspection")
+    future = jww("replay", client_id, "--at", tomorrow, "--purpose", "inspection")
     assert outline.returncode == 0, outline.stderr
     assert "  Trajectory\n" in outline.stdout and "    Interventions (2)\n" in outline.stdout
     assert "method listening_support" in outline.stdout and "talked about the landlord" not in outline.stdout
-    assert future.returncode == 1 and "jww: the instant is in the future" in future.stderr
+    assert future.returncode == 1 and "the instant is in the future" in future.stderr
     assert "  at: must not be after the audit service's clock" in future.stderr
-    for result in (unknown, bad_date, bad_id, bad_purpose, no_store, outline, future):
+    for result in (not_signed_in, worker, unknown, bad_date, bad_id, bad_purpose, future_window, no_api, outline,
+                   future):
         assert "Traceback" not in result.stderr
 
-    with platform.rpc() as rpc:  # the command line's reads are on the record like any other
+    with platform.rpc() as rpc:  # the command line's reads are on the record, under the signed-in auditor
         log = rpc.audit.timeline({"actor": AUDITOR, "client_id": client_id, "purpose": "inspection"})["access_log"]
-    assert [(r["reader"], r["query"], r["purpose_detail"]) for r in log if r["reader"] == "audit-7"] == [
-        ("audit-7", "timeline", ""), ("audit-7", "replay", "2026/123"), ("audit-7", "export", "")]
+    assert [(r["reader"], r["query"], r["purpose_detail"]) for r in log if r["reader"] == "auditor-1"] == [
+        ("auditor-1", "timeline", ""), ("auditor-1", "replay", "2026/123"), ("auditor-1", "export", ""),
+        ("auditor-1", "replay", "")]
+    assert [(r["reader"], r["outcome"]) for r in log if r["reader"] == "apo-sa-1" and r["query"] == "timeline"] == [
+        ("apo-sa-1", "refused")]
 
 
 def test_verify_holds_on_every_untouched_store_and_names_a_tampered_read(platform, case):

@@ -138,7 +138,7 @@ def test_an_erased_client_leaves_nothing_readable_and_every_chain_holds(platform
                                for s in SERVICES), timeout=30, what="every service to destroy the client's keys")
         file = rpc.intake.client_file({"actor": COORDINATOR, "client_id": erased})
         export = rpc.audit.export({"actor": AUDITOR, "client_id": erased, "purpose": "inspection",
-                                   "since": "2020-01-01T00:00:00+00:00", "until": "2099-01-01T00:00:00+00:00"})
+                                   "since": "2020-01-01T00:00:00+00:00", "until": dt.datetime.now(dt.timezone.utc).isoformat()})
         kept_file = rpc.intake.client_file({"actor": COORDINATOR, "client_id": kept})
         kept_trajectory = rpc.guidance.trajectory({"actor": WORKER, "client_id": kept})
     assert file["erased"]["legal_basis"] == "consent_withdrawn" and file["personal"] is None

@@ -119,6 +119,19 @@ def test_a_replay_in_the_future_is_invalid_and_reads_nothing(case):
         world.audit.replay(WORKER, client_id, dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1), "casework")
 
 
+@pytest.mark.parametrize("query", ["changes", "export"])
+def test_a_window_that_ends_in_the_future_is_invalid_and_reads_nothing(case, query):
+    world, client_id, _ = case
+    now = dt.datetime.now(dt.timezone.utc)
+    with pytest.raises(InvalidInput) as refused:
+        getattr(world.audit, query)(AUDITOR, client_id, now - dt.timedelta(days=1), now + dt.timedelta(days=1),
+                                    "inspection")
+    (reason,) = refused.value.details["until"]
+    assert list(refused.value.details) == ["until"] and reason.startswith("must not be after the audit service's")
+    log = world.audit.timeline(AUDITOR, client_id, "inspection")["access_log"]
+    assert [r["query"] for r in log if r["service"] == "audit"] == ["timeline"]
+
+
 def test_a_replay_follows_a_reassignment_in_the_trajectory_too(case):
     world, client_id, _ = case
     world.intake.reassign(COORDINATOR, client_id, "apo-crim-1", {"language": "fr", "kind": "present"})

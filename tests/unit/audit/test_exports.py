@@ -9,10 +9,12 @@ from services.audit.application import AuditApplication
 from shared import checkpoints, keys
 from tests.support.fakes import IN_MEMORY, Link, intake as new_intake
 from tests.support.samples import WORKER, registration_args
-
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
-WINDOW = {"since": dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc),
-          "until": dt.datetime(2099, 1, 1, tzinfo=dt.timezone.utc)}
+
+
+def window() -> dict:
+    """From well before the case to now: a window may not end after audit's clock."""
+    return {"since": dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc), "until": dt.datetime.now(dt.timezone.utc)}
 
 
 def test_an_export_is_signed_at_audit_s_last_checkpoint_and_a_changed_copy_does_not_hold(tmp_path):
@@ -22,7 +24,7 @@ def test_an_export_is_signed_at_audit_s_last_checkpoint_and_a_changed_copy_does_
     taken = checkpoints.Checkpointer(audit, keys.signing_key(keys.events_key_name("audit")),
                                      tmp_path / "audit.jsonl", every_seconds=0).take()
 
-    export = audit.export(AUDITOR, client_id, purpose="inspection", **WINDOW)
+    export = audit.export(AUDITOR, client_id, purpose="inspection", **window())
     assert export["checkpoint"] == {"number": 1, "position": taken["position"], "digest": checkpoints.digest(taken)}
     assert exports.signature_problem(export) is None
 
@@ -53,7 +55,7 @@ def test_the_command_line_says_whether_a_kept_export_holds(tmp_path, capsys):
     client_id = intake.register_client(WORKER, **registration_args())
     Link(audit, intake, "intake").deliver()
     kept = tmp_path / "export.json"
-    kept.write_text(json.dumps(audit.export(AUDITOR, client_id, purpose="inspection", **WINDOW)))
+    kept.write_text(json.dumps(audit.export(AUDITOR, client_id, purpose="inspection", **window())))
     assert main(["verify-export", str(kept)]) == 0
     assert capsys.readouterr().out == f"{kept}: signed by audit before any checkpoint\n"
     kept.write_text(kept.read_text().replace('"inspection"', '"complaint"'))

@@ -269,7 +269,7 @@ def run_case() -> Platform:
     call("notifications", "inbox", WORKER)
     call("notifications", "dead_letters", ADMIN)
     call.sync()
-    window = {"since": iso(start - dt.timedelta(minutes=1)), "until": iso(clock.now + dt.timedelta(minutes=1))}
+    window = {"since": iso(start - dt.timedelta(minutes=1)), "until": iso(clock.now)}
     call("audit", "timeline", AUDITOR, **case, purpose="inspection", purpose_detail="yearly round")
     call("audit", "replay", AUDITOR, **case, purpose="inspection", at=iso(clock.now))
     call("audit", "changes", AUDITOR, **case, purpose="inspection", **window)

@@ -172,3 +172,28 @@ def test_a_service_without_an_access_log_records_no_refusal(client_id):
     head = notifications.head()
     assert access_log.record_refusal(notifications, SAB_COORDINATOR, client_id, "inbox", "role", None) is False
     assert notifications.head() == head
+
+
+def test_a_command_about_a_client_s_record_refused_is_recorded_under_that_client():
+    """A referral's step and a conference's action name the record, not the client:
+    the refusal is on the access log of the client the record belongs to."""
+    from services.referrals.service import ReferralsService
+    from tests.support.fakes import Clock
+    from tests.unit.referrals.world import NOW, OTHER_AGENCY, World
+
+    world = World(Clock(NOW))
+    client_id = world.accepted_client()
+    referrals = world.referrals
+    referral_id = referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "reason")
+    conference_id = referrals.coordination.hold_conference(
+        WORKER, client_id, NOW.date(), ["apo-sa-1", "the client"], ["look for a home"],
+        [{"action": "call the landlord", "owner": "apo-sa-1", "due": NOW.date()}])
+    with pytest.raises(Forbidden):
+        call(ReferralsService, referrals, "record_referral_step", OTHER_AGENCY, referral_id=str(referral_id),
+             step="sent")
+    with pytest.raises(Forbidden):
+        call(ReferralsService, referrals, "complete_conference_action", OTHER_AGENCY,
+             conference_id=str(conference_id), index=0, on=NOW.date().isoformat())
+    assert [(e.client_id, e.actor, e.what, e.rule) for e in refusals(referrals)] == [
+        (client_id, "dsr-sa-1", "record_referral_step", "agency"),
+        (client_id, "dsr-sa-1", "complete_conference_action", "agency")]
