@@ -22,9 +22,10 @@ $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 run: broker
 	$(BIN)/jww run
 
-# Idempotent: users keep their passwords (development ones under var/broker).
+# Idempotent: users keep their passwords (development ones under var/broker). With
+# the feed and the broker user of every organisation of the sample directories.
 broker: $(STAMP) broker-plugin
-	$(BIN)/jww broker setup --admin-uri $(BROKER_ADMIN)
+	$(BIN)/jww broker setup --admin-uri $(BROKER_ADMIN) --organisations
 
 # The management plugin is off in a fresh RabbitMQ install; root can turn it on.
 broker-plugin:

@@ -15,7 +15,8 @@ import time
 import traceback
 import warnings
 
-from bench import append, audit, latency, relay, report, sealing, signatures, snapshots, unsigned, verification
+from bench import (append, audit, latency, relay, report, sealing, sharing, signatures, snapshots, unsigned,
+                   verification)
 from bench.resources import Resources
 from shared import config, datakeys, keys
 
@@ -30,6 +31,7 @@ COMPARISONS = {
     "audit": audit.compare,
     "sealing": sealing.compare,
     "verification": verification.compare,
+    "sharing": sharing.compare,
 }
 
 

@@ -69,7 +69,8 @@ def register_client(args) -> int:
 
 def give_consent(args) -> int:
     return _send("POST", f"/clients/{args.client}/consents",
-                 {"recipient": args.recipient, "purpose": args.purpose, "scope": args.scope})
+                 {"recipient": args.recipient, "purpose": args.purpose, "scope": args.scope,
+                  "share_history": args.share_history})
 
 
 def accept_intake(args) -> int:
@@ -159,7 +160,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("client")
     p.add_argument("--recipient", required=True, help="an agency or partner code")
     p.add_argument("--purpose", required=True, help="e.g. referral, transfer, family_involvement")
-    p.add_argument("--scope", action="append", required=True, help="what may be shared (repeat)")
+    p.add_argument("--scope", action="append", required=True,
+                   help="a data category that may be shared, e.g. identity, help_request (repeat)")
+    p.add_argument("--share-history", action="store_true",
+                   help="the recipient may receive what was recorded before the consent too")
     p.set_defaults(run=run, api_command=give_consent)
 
     p = sub.add_parser("accept-intake", help="accept a client's intake and assign a worker (coordinator)")

@@ -1,7 +1,11 @@
 """``jww broker setup``: the broker users, their permissions and the topology, made
 from an administrator's access, through RabbitMQ's management HTTP API.
 
-    jww broker setup [--admin-uri http://USER@HOST:15672] [--vhost NAME]
+    jww broker setup [--admin-uri http://USER@HOST:15672] [--vhost NAME] [--organisations [ORG ...]]
+
+With ``--organisations`` it also makes each organisation's feed queue and its
+user, ``jww-org-<org>``, who may only consume it (shared/topology.py); without
+names, every organisation of the directory (``topology.organisations``).
 
 Running it again changes nothing (users keep their passwords). Each process kind's
 password is read from ``<user>.password`` under ``JWW_BROKER_SECRETS_DIR``
@@ -20,7 +24,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 from urllib.parse import quote, unquote, urlparse
 
 from shared import config, topology
@@ -90,35 +94,61 @@ def password(user: str, folder: Path, generate: bool) -> str:
     return path.read_text().strip()
 
 
-def ensure_users(api: Management, prefix: str, folder: Path, generate: bool) -> list[str]:
-    """Every process kind's user, without tags: none may administer the broker."""
-    names = user_names(prefix)
+def ensure_users(api: Management, prefix: str, folder: Path, generate: bool,
+                 organisations: Sequence[str] = ()) -> list[str]:
+    """Every process kind's user, and each organisation's, without tags: none may
+    administer the broker."""
+    names = [*user_names(prefix), *(topology.organisation_user(code, prefix)
+                                    for code in topology.checked_organisations(organisations))]
     for user in names:
         api.call("PUT", f"/api/users/{quote(user, safe='')}", {"password": password(user, folder, generate), "tags": ""})
     return names
 
 
-def provision_vhost(api: Management, vhost: str, env: Mapping[str, str], prefix: str) -> dict:
+def provision_vhost(api: Management, vhost: str, env: Mapping[str, str], prefix: str,
+                    organisations: list[str] | None = None) -> dict:
     """The vhost, its exchanges and follower queues, and every user's permissions
-    on it, as the services' settings in ``env`` describe them."""
+    on it, as the services' settings in ``env`` describe them; with
+    ``organisations``, also their feeds and their users' permissions."""
     settings = {service: config.load(service, env) for service in config.SERVICES}
     definitions = topology.definitions(
         vhost, {s: settings[s].follows for s in settings}, {s: settings[s].queue_type for s in settings}, prefix,
     )
+    if organisations is not None:
+        # A feed queue is of the kind sharing's own follower queues are.
+        publisher = settings.get(topology.SHARING) or next(iter(settings.values()))
+        for kind, items in topology.feed_definitions(vhost, organisations, publisher.queue_type, prefix).items():
+            definitions[kind].extend(item for item in items if item not in definitions[kind])
     api.call("PUT", f"/api/vhosts/{quote(vhost, safe='')}", {})
     api.call("POST", "/api/definitions", definitions)
     return definitions
 
 
-def setup(admin_uri: str, vhost: str | None = None, env: Mapping[str, str] | None = None) -> tuple[list[str], str]:
+def directory_organisations(env: Mapping[str, str]) -> list[str]:
+    """Every organisation of the directory, as intake's and referrals' settings name it."""
+    return topology.organisations({service: config.load(service, env) for service in ("intake", "referrals")})
+
+
+def setup(admin_uri: str, vhost: str | None = None, env: Mapping[str, str] | None = None,
+          organisations: list[str] | None = None) -> tuple[list[str], str]:
+    """``organisations``: None, no feed is made; empty, every organisation of the
+    directory's."""
     env = os.environ if env is None else env
+    if organisations is not None:
+        try:
+            organisations = topology.checked_organisations(organisations or directory_organisations(env))
+        except ValueError as error:
+            raise BrokerSetupFailed(str(error)) from None
+        if not organisations:
+            raise BrokerSetupFailed("--organisations: name them (the settings load no directory file here)")
     api = Management(admin_uri, env.get("JWW_BROKER_ADMIN_PASSWORD_FILE", ""))
     prefix = env.get("JWW_BROKER_USER_PREFIX") or "jww"
     if vhost is None:
         path = urlparse(config.load(config.GATEWAY, env).broker.address).path
         vhost = unquote(path[1:]) if len(path) > 1 else "/"
-    users = ensure_users(api, prefix, config.broker_secrets_dir(env), env.get("JWW_ENV") != "production")
-    provision_vhost(api, vhost, env, prefix)
+    users = ensure_users(api, prefix, config.broker_secrets_dir(env), env.get("JWW_ENV") != "production",
+                         organisations or [])
+    provision_vhost(api, vhost, env, prefix, organisations)
     return users, vhost
 
 
@@ -129,15 +159,19 @@ def add_commands(sub) -> None:
                    help="the management API, with an administrator's name (default: JWW_BROKER_ADMIN_URI, "
                         "else the local development broker)")
     p.add_argument("--vhost", help="default: the vhost of the services' AMQP_URI")
-    p.set_defaults(run=lambda args: _run_setup(args.admin_uri, args.vhost))
+    p.add_argument("--organisations", nargs="*", metavar="ORG",
+                   help="also each organisation's feed queue and broker user (jww-org-<org>), who may only "
+                        "consume it; without names, every organisation of the directory")
+    p.set_defaults(run=lambda args: _run_setup(args.admin_uri, args.vhost, args.organisations))
 
 
-def _run_setup(admin_uri: str, vhost: str | None) -> int:
+def _run_setup(admin_uri: str, vhost: str | None, organisations: list[str] | None = None) -> int:
     try:
-        users, vhost = setup(admin_uri, vhost)
+        users, vhost = setup(admin_uri, vhost, organisations=organisations)
     except BrokerSetupFailed as error:
         print(f"jww broker setup: {error}", file=sys.stderr)
         return 1
+    feeds = " and the organisations' feeds" if organisations is not None else ""
     print(f"Broker ready on vhost {vhost!r}: users {', '.join(users)} (passwords under "
-          f"{config.broker_secrets_dir()}), their permissions, exchanges and follower queues.", flush=True)
+          f"{config.broker_secrets_dir()}), their permissions, exchanges, follower queues{feeds}.", flush=True)
     return 0

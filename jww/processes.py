@@ -18,8 +18,9 @@ import sys
 import time
 from pathlib import Path
 
+from jww import broker
 from jww.lookup import application_class, service_class
-from shared import config, datakeys, keys
+from shared import config, datakeys, keys, recipients
 
 STOP_GRACE_SECONDS = 10
 LOG_DIR = Path(os.environ.get("JWW_LOG_DIR") or config.PROJECT_ROOT / "var" / "log")
@@ -158,6 +159,9 @@ def run(services: list[str], show_logs: bool = False) -> int:
         return 1
     created = keys.ensure_development_keys(keys.platform_key_names())
     created += datakeys.ensure_development_keks(list(config.SERVICES))
+    # Each organisation of the sample directory stands in for a partner holding its
+    # own key pair: its feed is sealed to the public half.
+    created += recipients.ensure_development_keys(broker.directory_organisations(os.environ))
     if created:
         print(f"Created development keys under {_relative(keys.keys_dir())}/ (for this machine only; "
               "production mounts its own).", flush=True)

@@ -73,12 +73,13 @@ def through_api(services: list[str], poll_seconds: float = 0.5) -> int:
     from jww.api_client import ApiError, call
     from jww.progress import Bar
     from shared import keys, verification
+    from shared.contracts.base import WITNESSED
 
     _, _, jwks = call("GET", "/.well-known/jwks.json")
     failed = False
     for service in services or list(config.SERVICES):
         try:
-            _, _, last = call("GET", f"/audit/witnessed/{service}") if service != "audit" else (0, 0, None)
+            _, _, last = call("GET", f"/audit/witnessed/{service}") if service in WITNESSED else (0, 0, None)
         except ApiError as error:
             if error.status != 404:
                 raise

@@ -30,6 +30,8 @@ class Publication:
     agency: str | None = None
     actor: str | None = None
     actor_role: str | None = None
+    recipient: str | None = None  # a feed entry's organisation (services/sharing)
+    sequence: int | None = None  # its place in that organisation's feed
 
 
 def publish_as(
@@ -137,6 +139,8 @@ class Outbox:
                     actor=publication.actor,
                     actor_role=publication.actor_role,
                     correlation_id=getattr(event, "correlation_id", None),
+                    recipient=publication.recipient,
+                    sequence=publication.sequence,
                 ),
                 key,
             ))

@@ -63,7 +63,7 @@ class Relay:
         streams = [self.outbox.stream_of(event) for event in events]
         if events:
             self.publisher.publish_confirmed(
-                (exchange_name(self.service, stream), event["type"], encode(event), event["id"])
+                (exchange_name(self.service, stream), routing_key(event), encode(event), event["id"])
                 for event, stream in zip(events, streams)
             )
         # Everything up to ``head`` was examined unless the batch filled up.
@@ -112,3 +112,10 @@ class Relay:
         self.stopping.wait(pause)
         # Waited here already, on the stop event: kombu's own sleep would not hear a stop.
         return 0
+
+
+def routing_key(event: dict) -> str:
+    """An event's type; a feed entry's is prefixed with its organisation, so that each
+    organisation's queue is bound to its own entries only (``<org>.#``)."""
+    recipient = event.get("jwwrecipient")
+    return f"{recipient}.{event['type']}" if recipient else event["type"]

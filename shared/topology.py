@@ -12,7 +12,11 @@ the broker, and with permissions on each vhost the platform uses:
 - a relay (``jww-<service>-relay``) writes only its own service's two exchanges
   (events and access), with routing keys of its own service's event types;
 - the gateway calls the services' RPC (but not the pulls of their streams) and
-  reads only its replies.
+  reads only its replies;
+- an organisation (an agency or a partner, ``jww-org-<org>``) consumes only its
+  own feed queue, ``jww.feed.<org>``, and does nothing else: sharing's relay
+  publishes each of its feed entries on ``jww.sharing.events`` with the routing key
+  ``<org>.<type>``, and that queue alone is bound to ``<org>.#``.
 
 RabbitMQ checks vhost permissions against resource names, and topic permissions
 against routing keys on topic exchanges: when a message is published (write) and
@@ -29,18 +33,52 @@ queues with its own names.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Mapping
 
 from shared import messaging
-from shared.config import GATEWAY, SERVICES, relay_user, worker_user
+from shared.config import GATEWAY, SERVICES, Settings, relay_user, worker_user
 
 RPC_EXCHANGE = "nameko-rpc"  # nameko's default (nameko/rpc.py)
 # nameko names a reply queue rpc.reply-<service name>-<uuid4> and binds it with the
 # uuid; a follower's pull of a gap names its proxy <service>-pull (messaging.pull_proxy).
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 NOTHING = "^$"
+
+# The service that republishes, for each organisation, what its clients' consents
+# allow (services/sharing/), and the types of its feed entries.
+SHARING = "sharing"
+FEED_TYPES = r"\.be\.jww\.share\."
+ORGANISATION = "[a-z0-9-]+"
+# A code that is the first word of the platform's own types would have its feed
+# queue bound to sharing's own facts (``be.#``).
+RESERVED_CODES = frozenset({"be"})
+
+
+def organisation_user(organisation: str, prefix: str = "jww") -> str:
+    return f"{prefix}-org-{organisation}"
+
+
+def feed_queue_name(organisation: str) -> str:
+    return f"jww.feed.{organisation}"
+
+
+def feed_exchange() -> str:
+    return messaging.exchange_name(SHARING)
+
+
+def checked_organisations(codes) -> list[str]:
+    """The codes, each once, in order; refuses one that cannot name a feed."""
+    out = []
+    for code in codes:
+        if not re.fullmatch(ORGANISATION, code) or code in RESERVED_CODES:
+            raise ValueError(f"organisation code {code!r} cannot name a feed: lower-case letters, digits and "
+                             f"'-' only, and not {', '.join(sorted(RESERVED_CODES))}")
+        if code not in out:
+            out.append(code)
+    return out
 
 
 def _one_of(*patterns: str) -> str:
@@ -91,12 +129,18 @@ def worker_grant(service: str, follows: tuple[str, ...], prefix: str = "jww") ->
 
 def relay_grant(service: str, prefix: str = "jww") -> Grant:
     exchanges = [messaging.exchange_name(service, stream) for stream in messaging.STREAMS]
+    own_types = rf"be\.jww\.{re.escape(service)}\."
+    topics = {exchange: (f"^{own_types}", NOTHING) for exchange in exchanges}
+    if service == SHARING:
+        # Besides its own facts, sharing's relay publishes the organisations' feed
+        # entries, ``<org>.be.jww.share.…``, and only those, on its events exchange.
+        topics[messaging.exchange_name(SHARING)] = (f"^({own_types}|{ORGANISATION}{FEED_TYPES})", NOTHING)
     return Grant(
         user=relay_user(service, prefix),
         configure=NOTHING,
         write=_one_of(*_names(*exchanges)),
         read=NOTHING,
-        topics=_limited({exchange: (rf"^be\.jww\.{re.escape(service)}\.", NOTHING) for exchange in exchanges}),
+        topics=_limited(topics),
     )
 
 
@@ -112,6 +156,18 @@ def gateway_grant(prefix: str = "jww") -> Grant:
             _one_of(rf"({'|'.join(_names(*SERVICES))})\.(?!({'|'.join(messaging.PULLS.values())})$)[a-z_]+"),
             _one_of(UUID),
         )}),
+    )
+
+
+def organisation_grant(organisation: str, prefix: str = "jww") -> Grant:
+    """Consume its own feed queue: nothing else. It reaches no exchange (no write,
+    no read), so it can neither publish nor bind, and needs no topic permission."""
+    return Grant(
+        user=organisation_user(organisation, prefix),
+        configure=NOTHING,
+        write=NOTHING,
+        read=_one_of(*_names(feed_queue_name(organisation))),
+        topics={},
     )
 
 
@@ -178,4 +234,44 @@ def definitions(vhost: str, follows: Mapping[str, tuple[str, ...]], queue_types:
                          "read": g.read} for g in the_grants],
         "topic_permissions": [{"user": g.user, "vhost": vhost, "exchange": name, "write": write, "read": read}
                               for g in the_grants for name, (write, read) in g.topics.items()],
+    }
+
+
+def organisations(settings: Mapping[str, Settings]) -> list[str]:
+    """Every organisation of the directory, each of which may have a feed: intake's
+    agencies and referrals' partners, from the files their settings load at start
+    (``[intake] sample_directory``, ``[referrals] sample_partners``: development and
+    tests). Production leaves those empty: there the directory is intake's and
+    referrals' own facts (agencies registered, partners added), and the ops job is
+    given the organisations' codes from them (``--organisations ORG ...``)."""
+    codes = []
+    for service, option, entries in (("intake", "sample_directory", "agencies"),
+                                      ("referrals", "sample_partners", "partners")):
+        path = settings[service].options.get(option) if service in settings else None
+        if path:
+            codes.extend(entry["code"] for entry in json.loads(settings[service].resolve(path).read_text())[entries])
+    return checked_organisations(codes)
+
+
+def feed_definitions(vhost: str, codes: list[str], queue_type: str, prefix: str = "jww") -> dict:
+    """Each organisation's feed queue, bound to ``<org>.#`` on sharing's events
+    exchange, and its user's permission to consume it, in the broker's definitions
+    format (importing it again changes nothing). Like a follower's, a feed queue
+    has one active consumer at a time: a feed's entries are numbered in order.
+    (A follower of sharing would bind ``#`` and so receive every organisation's
+    entries: no service follows it.)"""
+    codes = checked_organisations(codes)
+    exchange = feed_exchange()
+    return {
+        # Sharing's exchange, as definitions() makes it, so that a feed's binding
+        # never waits for another import.
+        "exchanges": [{"name": exchange, "vhost": vhost, "type": "topic", "durable": True, "auto_delete": False,
+                       "internal": False, "arguments": {}}],
+        "queues": [{"name": feed_queue_name(organisation), "vhost": vhost, "durable": True, "auto_delete": False,
+                    "arguments": messaging.queue_arguments(queue_type)} for organisation in codes],
+        "bindings": [{"source": exchange, "vhost": vhost, "destination": feed_queue_name(organisation),
+                      "destination_type": "queue", "routing_key": f"{organisation}.#", "arguments": {}}
+                     for organisation in codes],
+        "permissions": [{"user": g.user, "vhost": vhost, "configure": g.configure, "write": g.write,
+                         "read": g.read} for g in (organisation_grant(code, prefix) for code in codes)],
     }

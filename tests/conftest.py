@@ -4,7 +4,8 @@ import uuid
 import psycopg
 import pytest
 
-from shared import config, datakeys, keys
+from jww.broker import directory_organisations
+from shared import config, datakeys, keys, recipients
 from tests.support import broker
 from tests.support.platform import Platform
 
@@ -19,6 +20,7 @@ def development_keys(tmp_path_factory):
     os.environ["JWW_KEYS_DIR"] = str(folder)
     keys.ensure_development_keys(keys.platform_key_names(), folder)
     datakeys.ensure_development_keks(list(config.SERVICES), folder)
+    recipients.ensure_development_keys(directory_organisations(os.environ))  # each feed's partner, as make run
     return folder
 
 

@@ -24,6 +24,7 @@ import datetime as dt
 from typing import Any, Callable
 
 from shared.contracts import CATALOGUE, event_type
+from shared.contracts.intake_vocabulary import v1_categories_of
 
 from services.audit.domain import within
 
@@ -123,7 +124,7 @@ COORDINATION_ACTOR = _Shown("referrals", "coordination-actor-added")
 NOTIFICATION = _Shown("notifications", "notification-issued")
 ERASURE_REQUEST = _Shown("intake", "erasure-requested")
 LEGAL_HOLD = _Shown("intake", "legal-hold-placed")
-CONSENT = _Fields("consent_id", "recipient", "purpose", "scope")
+CONSENT = _Fields("consent_id", "recipient", "purpose")
 # A decision on the intake: the fields any decision's fact may carry.
 DECISION = _Fields("agency", "worker", "from_agency", "from_worker", "reason")
 ERASURE_CARRIED_OUT = _Fields("erasure_id")
@@ -175,6 +176,7 @@ class _Fold:
         }
         self.found: dict[str, dict[str, dict]] = {}  # item path -> id -> item
         self.intake_erased: dict[str, bool] = {}
+        self.consents_in_v2: set = set()  # consent ids given in consent-given.v2 (``_consent_given``)
 
     def add(self, path: str, items: list, item: dict) -> None:
         items.append(item)
@@ -228,15 +230,27 @@ def _decided(fold: _Fold, entry: dict) -> None:
 
 
 def _consent_given(fold: _Fold, entry: dict) -> None:
+    """Version 2 names the categories; version 1 (before it, or beside it) the scopes
+    they read as (shared.contracts.intake_vocabulary.V1_SCOPES). Intake publishes
+    each giving in both versions, v2 first: once a consent has been given in v2, its
+    v1 copies say nothing more."""
     data = entry["data"]
-    period = {"given": _instant(entry["time"]), "given_by": entry.get("actor"), "scope": data.get("scope"),
-              "withdrawn": None, "withdrawn_by": None}
+    if "categories" in data:
+        fold.consents_in_v2.add(data["consent_id"])
+        categories, share_history = data["categories"], data["share_history"]
+    elif data["consent_id"] in fold.consents_in_v2:
+        return
+    else:
+        categories, share_history = v1_categories_of(data["scope"]), False
+    period = {"given": _instant(entry["time"]), "given_by": entry.get("actor"), "categories": categories,
+              "share_history": share_history, "withdrawn": None, "withdrawn_by": None}
     consent = fold.find("intake.consents", data["consent_id"])
     if consent is None:
-        consent = _take(entry, CONSENT, in_force=True, periods=[period])
+        consent = _take(entry, CONSENT, categories=categories, share_history=share_history, in_force=True,
+                        periods=[period])
         fold.add("intake.consents", fold.intake["consents"], consent)
-    else:  # given again after a withdrawal, or for another scope: the same consent, a new period
-        consent.update(scope=data.get("scope"), in_force=True)
+    else:  # given again after a withdrawal, or for other categories: the same consent, a new period
+        consent.update(categories=categories, share_history=share_history, in_force=True)
         consent["periods"].append(period)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema
 
+from shared import config
 from shared.contracts import audit, base, guidance, intake, intake_directory, notifications, referrals
 from shared.contracts import audit_answers as audit_out
 from shared.contracts import guidance_answers as guidance_out
@@ -83,8 +84,9 @@ STATUS = Filter("status", "status")
 
 ROUTES: tuple[Route, ...] = (
     # -- intake: clients, help requests, consent, decisions -------------------------
-    POST("/clients", "intake", "register_client", intake.RegisterClient, "Register a client",
-         answer=intake_out.ClientVersion),
+    POST("/clients", "intake", "register_client", intake.RegisterClient,
+         "Register a client (held for a coordinator's check when its national number may be a duplicate)",
+         answer=intake_out.ClientRegistered),
     GET("/clients", "intake", "search_clients", intake.SearchClients,
         "Search the agency's clients by name or national register number", filters=(STATUS,),
         answer=intake_out.ClientFound),
@@ -141,6 +143,12 @@ ROUTES: tuple[Route, ...] = (
     POST("/clients/{client_id}/transfer", "intake", "transfer_client", intake.TransferClient,
          "Transfer the client to another agency, under consent (coordinator)", status=200,
          answer=intake_out.ClientTransferred),
+    GET("/duplicate-checks", "intake", "duplicate_checks", intake.DuplicateChecks,
+        "The registrations held as possible duplicates that your agency is a party to (coordinator)",
+        filters=(STATUS,), answer=intake_out.DuplicateCheckSeen),
+    POST("/duplicate-checks/{check_id}/findings", "intake", "settle_duplicate_check", intake.SettleDuplicateCheck,
+         "State a finding on a possible duplicate: same_person or different_person; a coordinator of the other "
+         "agency confirms it (coordinator)", status=200, answer=intake_out.DuplicateCheckSeen),
     # -- intake: the directory of agencies and staff --------------------------------
     GET("/agencies", "intake", "directory", None, "The agencies, their languages and staff",
         filters=(Filter("language", "languages"), Filter("telephone_interpreters", "telephone_interpreters", "boolean")),
@@ -229,9 +237,29 @@ ROUTES: tuple[Route, ...] = (
     POST("/case-conferences/{conference_id}/actions/{index}/completion", "referrals",
          "complete_conference_action", referrals.CompleteConferenceAction,
          "Record that a case conference's action is done", status=200, answer=referrals_out.ConferenceActionDone),
-    GET("/partners", "referrals", "partners", None, "The partner directory",
+    POST("/referrals/{referral_id}/notes", "referrals", "add_referral_note", referrals.AddReferralNote,
+         "Add a note to a referral", answer=referrals_out.ReferralNoteAdded),
+    GET("/partners", "referrals", "partners", None, "The partner directory: those that take new referrals",
         filters=(Filter("kind", "kind"), Filter("domain", "domains"), Filter("language", "languages"),
                  Filter("agency", "agency")), answer=referrals_out.Partner),
+    POST("/partners", "referrals", "register_partner", referrals.RegisterPartner,
+         "Add a partner to the directory (coordinator, admin)", answer=referrals_out.PartnerKept),
+    PUT("/partners/{code}", "referrals", "change_partner", referrals.ChangePartner,
+        "Describe a partner anew, whole (coordinator, admin)", answer=referrals_out.PartnerKept),
+    POST("/partners/{code}/deactivation", "referrals", "deactivate_partner", referrals.DeactivatePartner,
+         "Deactivate a partner: it takes no new referrals (coordinator, admin)", status=200,
+         answer=referrals_out.PartnerKept),
+    # -- a partner organisation's own users, on the referrals sent to it ---------------
+    GET("/partner/referrals", "referrals", "partner_referrals", referrals.PartnerReferrals,
+        "The referrals sent to your organisation, newest first (partner)", filters=(Filter("state", "state"),),
+        answer=referrals_out.PartnerReferral),
+    GET("/partner/referrals/{referral_id}", "referrals", "partner_referral", referrals.ReferralCommand,
+        "A referral sent to your organisation (partner)", answer=referrals_out.PartnerReferral),
+    POST("/partner/referrals/{referral_id}/steps", "referrals", "record_partner_step", referrals.RecordPartnerStep,
+         "Record your organisation's answer or how the help went: acknowledged, accepted, declined, waitlisted, "
+         "started, completed, dropped out (partner)", status=200, answer=referrals_out.ReferralState),
+    POST("/partner/referrals/{referral_id}/notes", "referrals", "add_partner_note", referrals.AddReferralNote,
+         "Add a note to a referral sent to your organisation (partner)", answer=referrals_out.ReferralNoteAdded),
     GET("/reports/partners", "referrals", "partner_figures", referrals.PartnerFigures,
         "Per partner, the referrals the agency sent over a period and how they went", filters=(),
         answer=referrals_out.PartnerFiguresEntry),
@@ -265,7 +293,7 @@ ROUTES: tuple[Route, ...] = (
     GET("/audit/witnessed/{service}", "audit", "last_witnessed", base.LastWitnessed,
         "Audit's last witnessed checkpoint of a service, to verify that service's store against (auditor)",
         answer=base.WitnessedAnswer),
-    *(route for service in ("intake", "guidance", "referrals", "notifications", "audit") for route in (
+    *(route for service in config.SERVICES for route in (
         POST(f"/verifications/{service}", service, "start_verification", base.StartVerification,
              f"Start verifying {service}'s store: every chain, checkpoint and snapshot, against audit's last "
              f"witnessed checkpoint when given (auditor)", status=202, answer=base.VerificationJob),

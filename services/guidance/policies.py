@@ -30,7 +30,10 @@ class Policies:
             _intake("intake-accepted"): self.open_trajectory,
             _intake("client-reassigned"): self.follow_reassignment,
             _intake("client-transferred"): self.follow_transfer,
+            # Intake publishes a giving in both versions side by side (WAVE2 18); the
+            # family's consent is a purpose in force, which both say alike.
             _intake("consent-given"): self.follow_consent,
+            event_type("intake", "consent-given", 2): self.follow_consent,
             _intake("consent-withdrawn"): self.follow_consent,
             _intake("legal-hold-placed"): self.follow_legal_hold,
             _intake("legal-hold-lifted"): self.follow_legal_hold,
@@ -93,7 +96,7 @@ class Policies:
             record = self.aggregate_in(processing, event["data"]["client_id"])
         except AggregateNotFoundError:
             return
-        active = event["type"] == _intake("consent-given")
+        active = event["type"] != _intake("consent-withdrawn")
         if record.family_consent != active:
             record.note_family_consent(active)
             processing.collect_events(record)

@@ -19,19 +19,25 @@ from eventsourcing.persistence import IntegrityError
 from shared import access_log
 from shared.access import allow
 from shared.contracts.declare import RETENTION_CLASSES
+from shared.contracts.intake_vocabulary import categories_of
 from shared.erasure import RETENTION_POLICY
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.retention import Retention
 
 from services.intake import national_number as national_number_module
+from services.intake.domain import duplicate_check as duplicate_check_module
 from services.intake.directory import StaffDirectory
 from services.intake.domain import (
-    DECLINED, Client, Consent, Erasure, LegalHold, NationalNumberClaim, NoConsentInForce,
+    DECLINED, Client, Consent, DuplicateCheck, Erasure, LegalHold, NationalNumberClaim, NoConsentInForce,
 )
+from services.intake.domain.agency import Agency
 from services.intake.integration import PUBLICATIONS, SEALED
+from services.intake.partners import PartnerOrganisations
 from services.intake.projections import ClientIndex
 from services.intake.roles import CASEWORK, COORDINATOR, DATA_PROTECTION
 
+# Purposes whose recipient is a person, not an organisation of the platform.
+PEOPLE_NOT_ORGANISATIONS = frozenset({"family_involvement", "judicial_information"})
 DECLINED_RULE = "declined intake"
 # How long a declined intake's personal data is kept, unless the settings say
 # otherwise ([intake] declined_retention_days).
@@ -41,7 +47,7 @@ DECLINED_RETENTION = dt.timedelta(days=365)
 DEVELOPMENT_KEY = "development only: not a secret"
 
 
-class IntakeApplication(Retention, StaffDirectory):
+class IntakeApplication(PartnerOrganisations, Retention, StaffDirectory):
     service_name = "intake"
     publications = {**PUBLICATIONS, **access_log.publication(service_name)}
     sealed = {**SEALED, **access_log.SEALED}
@@ -75,7 +81,7 @@ class IntakeApplication(Retention, StaffDirectory):
         mandating_actor: dict | None = None,
     ) -> UUID:
         allow(actor, CASEWORK, "register_client")
-        digest = released = None
+        digest = None
         if national_number is not None:
             national_number = self._valid_national_number(national_number)
             born = national_number_module.birth_date(national_number)
@@ -85,23 +91,35 @@ class IntakeApplication(Retention, StaffDirectory):
                     {"national_number": ["its birth date part is another date than birth_date"]},
                 )
             digest = NationalNumberClaim.digest(national_number, self.national_number_key)
-            released = self._refuse_duplicate(NationalNumberClaim.create_id(digest))
-        client = Client(
-            client_id=uuid.uuid4(), agency=actor["agency"], registered_by=actor, legal_position=legal_position,
-            languages=languages, preferred_language=preferred_language, interpreter_needed=interpreter_needed,
-            given_names=given_names, family_name=family_name, birth_date=birth_date, national_number=national_number,
-            contact=contact or {}, situation=situation, mandating_actor=mandating_actor,
-        )
-        claim = NationalNumberClaim(digest=digest, client_id=client.id) if digest and not released else released
-        if released is not None:
-            released.claim_again(client.id)
-        try:
-            self.save(client, claim)
-        except IntegrityError:
-            if claim is not None:  # registered by someone else a moment ago
-                self._refuse_duplicate(claim.id)
-            raise
-        return client.id
+        for attempt in (1, 2):
+            released = existing = None
+            if digest is not None:
+                released, existing = self._refuse_duplicate(NationalNumberClaim.create_id(digest), actor)
+            client = Client(
+                client_id=uuid.uuid4(), agency=actor["agency"], registered_by=actor, legal_position=legal_position,
+                languages=languages, preferred_language=preferred_language, interpreter_needed=interpreter_needed,
+                given_names=given_names, family_name=family_name, birth_date=birth_date,
+                # Held as a possible duplicate: the number stays with the file that claims it (duplicate_check).
+                national_number=None if existing is not None else national_number,
+                contact=contact or {}, situation=situation, mandating_actor=mandating_actor,
+            )
+            if existing is not None:
+                claim = DuplicateCheck(client_id=client.id, agency=client.agency, existing_client_id=existing.id,
+                                       existing_agency=existing.agency, held_by=actor)
+            else:
+                claim = NationalNumberClaim(digest=digest, client_id=client.id) if digest and not released else released
+                if released is not None:
+                    released.claim_again(client.id)
+            try:
+                self.save(client, claim)
+            except IntegrityError:
+                if claim is not None and attempt == 1:  # registered by someone else a moment ago: look again
+                    continue
+                raise
+            if existing is not None:
+                # The registration consulted the other agency's file on the worker's behalf (WAVE2 15).
+                access_log.record(self, actor, [existing.id], access_log.CASEWORK, "", "possible_duplicate_held")
+            return client.id
 
     def _valid_national_number(self, text: str) -> str:
         try:
@@ -109,16 +127,21 @@ class IntakeApplication(Retention, StaffDirectory):
         except national_number_module.InvalidNationalNumber as error:
             raise InvalidInput("the national register number is not valid", {"national_number": [str(error)]}) from None
 
-    def _refuse_duplicate(self, claim_id: UUID) -> NationalNumberClaim | None:
-        """Refuse a number another file holds; the claim when it was released (its
-        client erased), to be claimed again."""
+    def _refuse_duplicate(self, claim_id: UUID, actor: dict) -> tuple[NationalNumberClaim | None, Client | None]:
+        """Refuse a number a file of the actor's own agency holds (the agency may know
+        its own client); ``(claim, None)`` when the claim was released (its client
+        erased), to be claimed again; ``(None, file)`` when another agency's file holds
+        it: the registration is then held for a duplicate check, and the worker is
+        told nothing of that file (WAVE2 15)."""
         try:
             existing: NationalNumberClaim = self.repository.get(claim_id)
         except AggregateNotFoundError:
-            return None
+            return None, None
         if existing.client_id is None:
-            return existing
+            return existing, None
         client = self.repository.get(existing.client_id)
+        if client.agency != actor["agency"]:
+            return None, client
         raise Conflict(
             "a client with this national register number is already registered",
             {"existing_client_id": [str(existing.client_id)], "agency": [client.agency]},
@@ -142,18 +165,95 @@ class IntakeApplication(Retention, StaffDirectory):
         self.save(client)
         return request_id
 
+    # -- a possible duplicate across agencies (WAVE2 15; domain/duplicate_check.py) ------
+
+    def duplicate_notice(self, client_id: UUID) -> dict:
+        """What the registering worker is told of a hold: that a coordinator must check
+        a possible duplicate, and nothing of the other file."""
+        check = self._check_of(client_id)
+        return {} if check is None else {"duplicate_check": duplicate_check_module.NOTICE}
+
+    def duplicate_checks(self, actor: dict) -> list[dict]:
+        """The checks the coordinator's agency is a party to, pending first; each is on
+        the access log of both files it concerns."""
+        allow(actor, COORDINATOR, "read_duplicate_checks")
+        checks = [self.repository.get(DuplicateCheck.create_id(held.client_id))
+                  for held in self.stored(DuplicateCheck.Held)]
+        mine = [check for check in checks if actor["agency"] in check.parties]
+        read = [client_id for check in mine for client_id in (check.client_id, check.existing_client_id)]
+        if read:
+            access_log.record(self, actor, read, access_log.CASEWORK, "", "duplicate_checks")
+        mine.sort(key=lambda check: (check.status != duplicate_check_module.PENDING, check.created_on))
+        return [check.as_seen_by(actor["agency"]) for check in mine]
+
+    def settle_duplicate_check(self, actor: dict, check_id: UUID, finding: str) -> dict:
+        """A coordinator of either agency states a finding; the coordinator of the other
+        agency confirms it (duplicate_check: four eyes across agencies)."""
+        check = self._get(check_id, DuplicateCheck, "check_id")
+        allow(actor, COORDINATOR, "settle_duplicate_check",
+              agency=None if actor["agency"] in check.parties else check.agency,
+              elsewhere="only the coordinators of the two agencies settle a duplicate check",
+              client_id=check.client_id)
+        check.settle(finding, settled_by=actor)
+        self.save(check)
+        access_log.record(self, actor, [check.client_id, check.existing_client_id], access_log.CASEWORK, "",
+                          "settle_duplicate_check")
+        return check.as_seen_by(actor["agency"])
+
+    def _check_of(self, client_id: UUID) -> DuplicateCheck | None:
+        try:
+            return self.repository.get(DuplicateCheck.create_id(client_id))
+        except AggregateNotFoundError:
+            return None
+
+    def _no_duplicate_pending(self, client_id: UUID) -> None:
+        check = self._check_of(client_id)
+        if check is not None:
+            check.allow_intake_decision()
+
+    def _duplicate_check_on_file(self, client: Client) -> dict | None:
+        """What the new file shows of its check: where it stands, and once linked,
+        which agency follows the client (a transfer or a coordination consent can follow)."""
+        check = self._check_of(client.id)
+        if check is None:
+            return None
+        return {"status": check.status, "followed_by": check.as_seen_by(check.agency)["followed_by"]}
+
     # -- consent --------------------------------------------------------------------
 
-    def give_consent(self, actor: dict, client_id: UUID, recipient: str, purpose: str, scope: list[str]) -> UUID:
+    def give_consent(
+        self, actor: dict, client_id: UUID, recipient: str, purpose: str, scope: list[str],
+        share_history: bool = False,
+    ) -> UUID:
+        """``scope``: the categories to share (version 1's ``guidance_progress`` stands
+        for those it covered); ``share_history``: the recipient may receive what was
+        recorded before the consent too."""
         client = self._client(actor, client_id, CASEWORK, "give_consent")
+        self._expect_organisation(recipient, purpose)
+        categories = categories_of(scope)
         consent = self._consent(client.id, recipient, purpose)
         if consent is None:
-            consent = Consent(client_id=client.id, agency=client.agency, recipient=recipient, purpose=purpose,
-                              scope=scope, given_by=actor)
+            consent = Consent.give(client_id=client.id, agency=client.agency, recipient=recipient, purpose=purpose,
+                                   categories=categories, share_history=share_history, given_by=actor)
         else:
-            consent.give_again(client.agency, scope, given_by=actor)
+            consent.give_again(client.agency, categories, given_by=actor, share_history=share_history)
         self._save_changed(consent)
         return consent.id
+
+    def _expect_organisation(self, recipient: str, purpose: str) -> None:
+        """A transfer goes to an agency; a referral and coordination share with an
+        agency or an active partner organisation. The client's family and judicial
+        actors are no organisation of the platform (no feed reaches them): their
+        consents name them as the worker writes them."""
+        if purpose in PEOPLE_NOT_ORGANISATIONS:
+            return
+        if Agency.create_id(recipient) in self.repository:
+            return
+        if purpose == "transfer":
+            raise InvalidInput("a transfer goes to an agency", {"recipient": ["not an agency"]})
+        if not self.is_active_partner(recipient):
+            raise InvalidInput("the recipient is not an organisation of the platform",
+                               {"recipient": ["not an agency or an active partner organisation"]})
 
     def withdraw_consent(self, actor: dict, client_id: UUID, recipient: str, purpose: str) -> UUID:
         client = self._client(actor, client_id, CASEWORK, "withdraw_consent")
@@ -177,6 +277,7 @@ class IntakeApplication(Retention, StaffDirectory):
 
     def accept(self, actor: dict, client_id: UUID, worker: str, interpreter: dict | None = None) -> None:
         client = self._client(actor, client_id, COORDINATOR, "accept_intake")
+        self._no_duplicate_pending(client.id)
         client.accept(self.agency(client.agency).candidate(worker), interpreter, decided_by=actor)
         self.save(client)
 
@@ -187,6 +288,7 @@ class IntakeApplication(Retention, StaffDirectory):
 
     def waitlist(self, actor: dict, client_id: UUID) -> None:
         client = self._client(actor, client_id, COORDINATOR, "waitlist_intake")
+        self._no_duplicate_pending(client.id)
         client.waitlist(decided_by=actor)
         self.save(client)
 
@@ -199,6 +301,7 @@ class IntakeApplication(Retention, StaffDirectory):
         self, actor: dict, client_id: UUID, to_agency: str, worker: str | None = None, interpreter: dict | None = None
     ) -> None:
         client = self._client(actor, client_id, COORDINATOR, "transfer_client")
+        self._no_duplicate_pending(client.id)
         target = self.agency(to_agency)
         consent = self._consent(client.id, to_agency, "transfer")
         client.transfer(
@@ -363,12 +466,13 @@ class IntakeApplication(Retention, StaffDirectory):
             "help_requests": [{**r, "request_id": str(r["request_id"])} for r in client.help_requests],
             "decisions": client.decisions,
             "consents": [
-                {"recipient": c.recipient, "purpose": c.purpose, "scope": c.scope, "active": c.active,
-                 "since": c.modified_on.isoformat()}
+                {"recipient": c.recipient, "purpose": c.purpose, "categories": c.categories,
+                 "share_history": c.share_history, "active": c.active, "since": c.modified_on.isoformat()}
                 for c in self.consents(client.id)
             ],
             "erased": self._erased(client.id),
             "legal_hold": self._hold_on_file(client.id),
+            "duplicate_check": self._duplicate_check_on_file(client),
         }
 
     def _hold_on_file(self, client_id: UUID) -> dict | None:

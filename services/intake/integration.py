@@ -12,7 +12,7 @@ from shared.contracts import intake as contracts
 from shared.contracts import intake_directory as directory
 from shared.outbox import publish_as
 
-from services.intake.domain import Agency, Client, Consent, Erasure, LegalHold, NationalNumberClaim
+from services.intake.domain import Agency, Client, Consent, DuplicateCheck, Erasure, LegalHold, NationalNumberClaim
 
 
 def _staff(e) -> str:
@@ -22,8 +22,11 @@ def _staff(e) -> str:
 
 # Domain event class -> its translation; every other domain event stays private.
 PUBLICATIONS = {
-    Consent.Given: publish_as(contracts.ConsentGivenV1, identity="consent_id", actor="given_by"),
-    Consent.GivenAgain: publish_as(contracts.ConsentGivenV1, identity="consent_id", actor="given_by"),
+    # A giving is published twice, each at its own position (WAVE2 18): as version 2
+    # from the fact, and as version 1 from the event recorded right after it.
+    Consent.Given: publish_as(contracts.ConsentGivenV2, identity="consent_id", actor="given_by"),
+    Consent.GivenAgain: publish_as(contracts.ConsentGivenV2, identity="consent_id", actor="given_by"),
+    Consent.GivenInV1Terms: publish_as(contracts.ConsentGivenV1, identity="consent_id", actor="given_by"),
     Consent.Withdrawn: publish_as(contracts.ConsentWithdrawnV1, identity="consent_id", actor="withdrawn_by"),
     Erasure.Requested: publish_as(contracts.ErasureRequestedV1, identity="erasure_id", actor="requested_by"),
     Erasure.RequestedAgain: publish_as(contracts.ErasureRequestedV1, identity="erasure_id", actor="requested_by"),
@@ -40,6 +43,9 @@ PUBLICATIONS = {
     Client.IntakeWaitlisted: publish_as(contracts.IntakeWaitlistedV1, actor="decided_by"),
     Client.Reassigned: publish_as(contracts.ClientReassignedV1, actor="decided_by"),
     Client.Transferred: publish_as(contracts.ClientTransferredV1, actor="decided_by"),
+    # A coordinator's finding alone is a step of the settlement, which is published.
+    DuplicateCheck.Held: publish_as(contracts.PossibleDuplicateHeldV1, actor="held_by"),
+    DuplicateCheck.Settled: publish_as(contracts.DuplicateCheckSettledV1, actor="settled_by"),
     Agency.StaffMemberAdded: publish_as(directory.StaffMemberAddedV1, actor="added_by", subject=_staff),
     Agency.StaffMemberDeactivated: publish_as(
         directory.StaffMemberActiveChangedV1, actor="deactivated_by", subject=_staff,
@@ -63,6 +69,7 @@ SEALED = {
     Client.Transferred: contracts.Transfer,
     Consent.Given: contracts.AboutAConsent,
     Consent.GivenAgain: contracts.AboutAConsent,
+    Consent.GivenInV1Terms: contracts.AboutAConsent,
     Consent.Withdrawn: contracts.AboutAConsent,
     Erasure.Requested: contracts.ErasureRequest,
     Erasure.RequestedAgain: contracts.ErasureRequest,
@@ -72,4 +79,7 @@ SEALED = {
     LegalHold.Lifted: contracts.LegalHoldLifting,
     NationalNumberClaim.Claimed: contracts.NumberClaim,
     NationalNumberClaim.ClaimedAgain: contracts.NumberClaim,
+    DuplicateCheck.Held: contracts.DuplicateHold,
+    DuplicateCheck.FindingStated: contracts.DuplicateFinding,
+    DuplicateCheck.Settled: contracts.DuplicateSettlement,
 }

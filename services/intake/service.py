@@ -27,7 +27,19 @@ class IntakeService(RetentionJob, ServiceBase):
     @rpc
     @command(contracts.RegisterClient)
     def register_client(self, data: dict) -> dict:
-        return {"client_id": str(self.app.register_client(**data)), "version": 1}
+        client_id = self.app.register_client(**data)
+        # Held as a possible duplicate: the worker learns that, and only that (WAVE2 15).
+        return {"client_id": str(client_id), "version": 1, **self.app.duplicate_notice(client_id)}
+
+    @rpc
+    @command(contracts.DuplicateChecks)
+    def duplicate_checks(self, data: dict) -> list:
+        return self.app.duplicate_checks(**data)
+
+    @rpc
+    @command(contracts.SettleDuplicateCheck)
+    def settle_duplicate_check(self, data: dict) -> dict:
+        return self.app.settle_duplicate_check(**data)
 
     @rpc
     @command(contracts.RecordLanguages)

@@ -1,6 +1,7 @@
 """Who may act on a client's referrals and coordination here: staff in a casework
-role of the agency that guides the client. The service checks it itself; the
-gateway checking too is not enough."""
+role of the agency that guides the client; on a referral sent to a partner, that
+partner's users too (``addressed_to``). The service checks it itself; the gateway
+checking too is not enough."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Repository
 
 from shared.access import allow
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
 
 from services.referrals.domain import ClientOnRecord, Referral
 
@@ -38,6 +39,35 @@ def client_for(repository: Repository, actor: dict, client_id: UUID, command: st
 
 
 def referral_for(repository: Repository, actor: dict, referral_id: UUID, command: str) -> Referral:
+    """A referral its own agency acts on while that agency guides the client: once
+    the client is transferred (``client-transferred``, followed by the record), the
+    old agency no longer acts on it (issue 16, item 5)."""
     referral = loaded(repository, referral_id, Referral, "referral", "referral_id")
     allow_casework(actor, referral.agency, command, referral.client_id)
+    allow_casework(actor, _guiding(repository, referral), command, referral.client_id)
+    return referral
+
+
+def _guiding(repository: Repository, referral: Referral) -> str | None:
+    try:
+        record: ClientOnRecord = repository.get(referral.client_id)
+    except AggregateNotFoundError:  # made before referrals followed intake: its own agency still guides
+        return referral.agency
+    return record.agency or referral.agency
+
+
+PARTNER = "partner"
+
+
+def addressed_to(repository: Repository, actor: dict, referral_id: UUID, command: str) -> Referral:
+    """A referral sent to the partner organisation the actor works for. Any other (of
+    another organisation, or only proposed so far) is refused, and the refusal is put
+    on the access log under the referral's client."""
+    referral = loaded(repository, referral_id, Referral, "referral", "referral_id")
+    # An erased referral names no partner: addressed to no one any more ("", never None: no check).
+    allow(actor, {PARTNER}, command, referral.partner or "",
+          elsewhere="this referral is not addressed to your organisation", client_id=referral.client_id)
+    if not referral.was_sent:
+        raise Forbidden("this referral is not addressed to your organisation", rule="not_sent",
+                        client_id=referral.client_id)
     return referral

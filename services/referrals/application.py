@@ -3,7 +3,9 @@ referrals through their lifecycle (coordination: ``coordination.py``; what
 upstream facts do here: ``policies.py``).
 
 Every command takes the actor and checks that this actor may do it here: staff of
-the agency that guides the client (``access.py``). The rules on a record's own
+the agency that guides the client (``access.py``); the partner's own users act on
+the referrals sent to it (``partner_side.py``); coordinators and admins keep the
+partner directory (``directory.py``). The rules on a record's own
 state are the aggregates' (``domain``); a rule that reads another record is
 checked here: sending a client's data to a partner needs a consent in force for
 that partner, as intake recorded it.
@@ -30,8 +32,12 @@ from shared.store import ServiceApplication
 
 from services.referrals.access import CASEWORK, client_for, referral_for
 from services.referrals.coordination import Coordination
-from services.referrals.domain import EXPECTED_STAY, REFERRAL_PURPOSE, SENT, ClientOnRecord, Partner, Referral
+from services.referrals.directory import Directory
+from services.referrals.domain import (
+    EXPECTED_STAY, PARTNER_SIDE, REFERRAL_PURPOSE, SENT, ClientOnRecord, Partner, PartnerAnswersItself, Referral,
+)
 from services.referrals.integration import PUBLICATIONS, SEALED
+from services.referrals.partner_side import PartnerSide
 from services.referrals.policies import UpstreamPolicies
 from services.referrals.projections import ReferralIndex
 
@@ -47,6 +53,8 @@ class ReferralsApplication(Retention, ServiceApplication):
         self.publications = {**PUBLICATIONS, **access_log.publication(self.service_name)}
         self.expected_stay = dict(EXPECTED_STAY)
         self.coordination = Coordination(self)
+        self.directory = Directory(self)
+        self.partner_side = PartnerSide(self)
         self.upstream = UpstreamPolicies(self)
 
     def policies(self):
@@ -57,9 +65,11 @@ class ReferralsApplication(Retention, ServiceApplication):
 
     # -- the partner directory ----------------------------------------------------------
 
-    def partners(self) -> list[Partner]:
+    def partners(self, deactivated_too: bool = False) -> list[Partner]:
+        """The active partners (which take new referrals), or all of them."""
         notes = self.recorder.select_notifications(1, 10_000, topics=[get_topic(Partner.Registered)])
-        return [self.repository.get(n.originator_id) for n in notes]
+        partners = [self.repository.get(n.originator_id) for n in notes]
+        return [p for p in partners if deactivated_too or p.active]
 
     def partner(self, code: str) -> Partner:
         try:
@@ -74,11 +84,10 @@ class ReferralsApplication(Retention, ServiceApplication):
         added = 0
         for entry in content["partners"]:
             try:
-                self.save(Partner(
-                    code=entry["code"], name=entry["name"], kind=entry["kind"], agency=entry["agency"],
-                    domains=entry["domains"], languages=entry["languages"], channel=entry["channel"],
-                    typical_wait_days=entry["typical_wait_days"], sample=bool(content.get("sample")),
-                ))
+                self.save(Partner.register({
+                    name: entry[name] for name in (
+                        "code", "name", "kind", "agency", "domains", "languages", "channel", "typical_wait_days")
+                }, sample=bool(content.get("sample"))))
                 added += 1
             except IntegrityError:  # already there, or another instance is loading it now
                 continue
@@ -89,6 +98,7 @@ class ReferralsApplication(Retention, ServiceApplication):
     def propose_referral(self, actor: dict, client_id: UUID, partner: str, domains: list[str], reason: str) -> UUID:
         record = client_for(self.repository, actor, client_id, "propose_referral")
         the_partner = self.partner(partner)
+        the_partner.expect_active()
         referral = Referral.propose(
             origin=f"worker:{uuid.uuid4()}", client_id=client_id, agency=record.agency, partner=the_partner.code,
             purpose=REFERRAL_PURPOSE, domains=domains, reason=reason, at=self.clock(), proposed_by=actor,
@@ -101,12 +111,26 @@ class ReferralsApplication(Retention, ServiceApplication):
         self, actor: dict, referral_id: UUID, step: str, reason: str | None = None, outcome: str | None = None
     ) -> str:
         referral = referral_for(self.repository, actor, referral_id, "record_referral_step")
+        partner = None if referral.erased else self.partner(referral.partner)
+        # A partner that answers on the platform records its side itself; staff record
+        # the answers of one that answers by phone, e-mail or at a visit.
+        if step in PARTNER_SIDE and partner is not None and partner.answers_on_the_platform:
+            raise PartnerAnswersItself(partner.code)
         # A step the lifecycle does not allow is refused for that, whatever the consents.
-        if step == SENT and referral.may_become(SENT) and not referral.erased:
+        if step == SENT and referral.may_become(SENT) and partner is not None:
+            partner.expect_active()  # a deactivated partner takes no new referrals
             self.client_on_record(referral.client_id).expect_referral_consent(referral.partner)
         referral.record_step(step, self.clock(), reason, outcome, recorded_by=actor)
         self.save(referral)
         return referral.state
+
+    def add_note(self, actor: dict, referral_id: UUID, note: str) -> int:
+        """A note of the agency's staff on a referral; the partner's users add theirs
+        through ``partner_side``. Returns how many notes it has."""
+        referral = referral_for(self.repository, actor, referral_id, "add_referral_note")
+        referral.add_note(note, self.clock(), written_by=actor)
+        self.save(referral)
+        return len(referral.notes)
 
     def referral_history(
         self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, purpose_detail: str = "",
@@ -116,7 +140,7 @@ class ReferralsApplication(Retention, ServiceApplication):
         return [jsonable({
             "referral_id": r.id, "partner": r.partner, "domains": r.domains, "reason": r.reason, "state": r.state,
             "outcome": r.outcome, "consent_withdrawn": r.consent_withdrawn, "history": r.history,
-            "stalled": r.stalled_in,
+            "stalled": r.stalled_in, "notes": r.notes,
         }) for r in (self.repository.get(i) for i in record.referrals)]
 
     def check_time(self) -> int:

@@ -1,5 +1,6 @@
-"""What referrals publishes: the lifecycle of each referral, the case conferences
-and who helps in the coordination plan, as the integration events their contracts
+"""What referrals publishes: the lifecycle of each referral and that notes were
+added, the case conferences, who helps in the coordination plan and the partner
+directory, as the integration events their contracts
 in shared/contracts/referrals.py define. Reasons in words, decisions and who the
 actors around the person are stay here.
 
@@ -14,7 +15,8 @@ from shared.erasure import ErasureCarriedOut
 from shared.outbox import publish_as
 
 from services.referrals.domain import (
-    ACCEPTED, DECLINED, FROM_PSYCHOLOGIST, WAITLISTED, CaseConference, ClientOnRecord, CoordinationPlan, Referral,
+    ACCEPTED, DECLINED, FROM_PSYCHOLOGIST, WAITLISTED, CaseConference, ClientOnRecord, CoordinationPlan, Partner,
+    Referral,
 )
 
 ANSWERS = {ACCEPTED, DECLINED, WAITLISTED}  # what the caseworker waits for from the partner
@@ -22,6 +24,21 @@ ANSWERS = {ACCEPTED, DECLINED, WAITLISTED}  # what the caseworker waits for from
 
 def who_acted(event) -> dict:
     return {"user_id": event.by, "role": event.by_role}
+
+
+def who_changed_the_directory(event) -> dict | None:
+    """None for the sample directory loaded at first start: no one acted."""
+    return who_acted(event) if event.by else None
+
+
+def _partner(event) -> str:
+    """A directory fact is about a partner, not a client: its subject is the partner's code."""
+    return event.code
+
+
+def _directory_fact(schema, **options):
+    """In the name of the agency the partner is part of (its psychologist), else of none."""
+    return publish_as(schema, actor=who_changed_the_directory, subject=_partner, **options)
 
 
 def _from_psychologist(origin: str | None) -> bool | None:
@@ -36,6 +53,11 @@ PUBLICATIONS = {
         contracts.ReferralStepRecordedV1, identity="referral_id", actor=who_acted,
         derived={"answered": lambda e: e.step in ANSWERS}),
     Referral.Stalled: publish_as(contracts.ReferralStalledV1, identity="referral_id"),
+    Referral.NoteAdded: publish_as(contracts.ReferralNoteAddedV1, identity="referral_id", actor=who_acted),
+    Partner.Registered: _directory_fact(contracts.PartnerRegisteredV1),
+    Partner.Changed: _directory_fact(contracts.PartnerChangedV1),
+    # A deactivation names the partner only: in no agency's name.
+    Partner.Deactivated: _directory_fact(contracts.PartnerDeactivatedV1, agency=lambda e: None),
     Referral.ConsentWithdrawnFlagged: publish_as(contracts.ReferralConsentWithdrawnV1, identity="referral_id"),
     CaseConference.Held: publish_as(contracts.CaseConferenceHeldV1, identity="conference_id", actor=who_acted),
     # An actor's event names the client but not the agency (the plan holds it): the
@@ -58,6 +80,7 @@ SEALED = {
     Referral.StepRecorded: contracts.ReferralStep,
     Referral.Stalled: contracts.ReferralStall,
     Referral.ConsentWithdrawnFlagged: contracts.ReferralConsentWithdrawal,
+    Referral.NoteAdded: contracts.ReferralNote,
     CoordinationPlan.ActorAdded: contracts.CoordinationActor,
     CaseConference.Held: contracts.CaseConference,
 }

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONSENT_GIVEN = event_type("intake", "consent-given", 1)
+# Intake publishes a giving in both versions side by side (WAVE2 18): v2 names
+# categories, v1 scopes. The gate needs only the recipient and purpose in force, which
+# both say alike, so either one is enough and the second changes nothing.
+CONSENT_GIVEN = (event_type("intake", "consent-given", 1), event_type("intake", "consent-given", 2))
 
 
 class UpstreamPolicies:
@@ -30,7 +33,7 @@ class UpstreamPolicies:
             event_type("intake", "client-registered", 1): self.note_registered_client,
             event_type("intake", "intake-accepted", 1): self.follow_agency,
             event_type("intake", "client-transferred", 1): self.follow_agency,
-            CONSENT_GIVEN: self.follow_consent,
+            **dict.fromkeys(CONSENT_GIVEN, self.follow_consent),
             event_type("intake", "consent-withdrawn", 1): self.follow_consent,
             event_type("guidance", "psychologist-recommended", 1): self.propose_psychologist,
         }
@@ -52,7 +55,9 @@ class UpstreamPolicies:
         record = self._record_in(processing, data["client_id"])
         if record is None:
             return
-        active = event["type"] == CONSENT_GIVEN
+        active = event["type"] in CONSENT_GIVEN
+        if active and record.consents_to(data["recipient"], data["purpose"]):
+            return  # in force already: the same giving in its other version, or given again
         record.note_consent(data["recipient"], data["purpose"], active)
         processing.collect_events(record)
         if active or data["purpose"] != REFERRAL_PURPOSE:

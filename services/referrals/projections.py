@@ -48,6 +48,12 @@ class ReferralIndex(LogTail):
         self.refresh()
         return list(self.referrals)
 
+    def addressed_to(self, partner: str) -> list[UUID]:
+        """The referrals sent to ``partner`` (proposed only: not yet its business)."""
+        self.refresh()
+        return [referral_id for referral_id, entry in self.referrals.items()
+                if entry["partner"] == partner and SENT in entry["steps"]]
+
     def of_agency(self, agency: str) -> list[dict]:
         self.refresh()
         return [entry for entry in self.referrals.values() if entry["agency"] == agency]

@@ -75,14 +75,59 @@ class ReferralsService(RetentionJob, ServiceBase):
         return self.app.partner_figures(**data)
 
     @rpc
+    @command(contracts.AddReferralNote)
+    def add_referral_note(self, data: dict) -> dict:
+        return {"referral_id": str(data["referral_id"]), "notes": self.app.add_note(**data)}
+
+    @rpc
     @command()
     def partners(self, _=None) -> list:
+        """The active partners: those that take new referrals."""
         return [
             {"code": p.code, "name": p.name, "kind": p.kind, "agency": p.agency, "domains": p.domains,
              "languages": p.languages, "channel": p.channel, "typical_wait_days": p.typical_wait_days,
              "sample": p.sample}
             for p in self.app.partners()
         ]
+
+    # -- the partner directory, kept by coordinators and admins ------------------------
+
+    @rpc
+    @command(contracts.RegisterPartner)
+    def register_partner(self, data: dict) -> dict:
+        return _kept(self.app.directory.register(**data))
+
+    @rpc
+    @command(contracts.ChangePartner)
+    def change_partner(self, data: dict) -> dict:
+        return _kept(self.app.directory.change(**data))
+
+    @rpc
+    @command(contracts.DeactivatePartner)
+    def deactivate_partner(self, data: dict) -> dict:
+        return _kept(self.app.directory.deactivate(**data))
+
+    # -- the partner's own users, on the referrals sent to their organisation ----------
+
+    @rpc
+    @command(contracts.PartnerReferrals)
+    def partner_referrals(self, data: dict) -> list:
+        return self.app.partner_side.referrals(**data)
+
+    @rpc
+    @command(contracts.ReferralCommand)
+    def partner_referral(self, data: dict) -> dict:
+        return self.app.partner_side.referral(**data)
+
+    @rpc
+    @command(contracts.RecordPartnerStep)
+    def record_partner_step(self, data: dict) -> dict:
+        return {"referral_id": str(data["referral_id"]), "state": self.app.partner_side.record_step(**data)}
+
+    @rpc
+    @command(contracts.AddReferralNote)
+    def add_partner_note(self, data: dict) -> dict:
+        return {"referral_id": str(data["referral_id"]), "notes": self.app.partner_side.add_note(**data)}
 
     @timer(interval=CHECK_EVERY_SECONDS)
     def notice_stalled_referrals(self) -> None:
@@ -93,3 +138,7 @@ class ReferralsService(RetentionJob, ServiceBase):
     def check_time(self, data: dict) -> dict:
         """Run the periodic check now (ops, and tests on a running platform)."""
         return {"raised": self.app.check_time_now(**data)}
+
+
+def _kept(partner) -> dict:
+    return {"code": partner.code, "active": partner.active}

@@ -19,6 +19,8 @@ from shared.contracts.envelope import DecodeError, decode, encode, envelope
 from shared.contracts import (  # noqa: E402,F401
     checkpoints, guidance, intake, intake_directory, notifications, referrals,
 )
+# Last: the feeds' types are derived from every other service's (shared.contracts.sharing).
+from shared.contracts import sharing  # noqa: E402,F401
 
 __all__ = [
     "CATALOGUE",

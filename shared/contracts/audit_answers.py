@@ -138,18 +138,24 @@ DecisionInFile = _record("DecisionInFile", "A decision on the intake; each names
 })
 
 
+# A consent as version 2 of its fact says it: the categories (a consent given in
+# version 1 only reads as the categories its scope covered) and whether history is shared.
+_consent_v2 = answer_fields(CATALOGUE[event_type("intake", "consent-given", 2)], omit=["client_id"])
+
+
 class ConsentPeriodInFile(AnswerSchema):
     """A consent in force from when it was given until it was withdrawn (null: in force)."""
 
     given = fields.AwareDateTime(required=True)
     given_by = _who("who recorded it")
-    scope = _published("intake", "consent-given")["scope"]
+    categories = _consent_v2["categories"]
+    share_history = _consent_v2["share_history"]
     withdrawn = _instant("when it was withdrawn; null while in force")
     withdrawn_by = _who("who recorded the withdrawal")
 
 
 ConsentInFile = _record("ConsentInFile", "A consent to share with a recipient for a purpose, and its periods.", {
-    **_published("intake", "consent-given"),
+    **_consent_v2,
     "in_force": fields.Boolean(required=True),
     "periods": fields.List(fields.Nested(ConsentPeriodInFile), required=True),
 })

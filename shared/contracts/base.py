@@ -86,7 +86,10 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
-ROLES = ("social_assistant", "criminologist", "jurist", "coordinator", "auditor", "admin", "data_protection_officer")
+# A partner user works for an organisation of referrals' partner directory (an addiction
+# service, debt mediation...), not for an agency: they answer the referrals addressed to it.
+ROLES = ("social_assistant", "criminologist", "jurist", "coordinator", "auditor", "admin", "data_protection_officer",
+         "partner")
 
 
 class ActorSchema(Schema):
@@ -100,6 +103,8 @@ class ActorSchema(Schema):
                        retention="directory")
     role = declared(fields.String(required=True, validate=validate.OneOf(ROLES)), category=None,
                     retention="directory")
+    # The agency the staff member works for; for a partner user (role "partner"), the code
+    # of their organisation in referrals' partner directory.
     agency = declared(fields.String(required=True, validate=validate.Length(min=1, max=64)), category=None,
                       retention="directory")
 
@@ -141,12 +146,16 @@ class GetVerification(CommandSchema):
     job_id = fields.UUID(required=True)
 
 
+# The services whose checkpoints audit follows and keeps as a witness (not audit's own,
+# nor sharing's: its events are the organisations' feeds, which audit does not read).
+WITNESSED = ("intake", "guidance", "referrals", "notifications")
+
+
 class LastWitnessed(CommandSchema):
     """Audit's last witnessed checkpoint of a service, to verify that service against."""
 
     actor = fields.Nested(ActorSchema, required=True)
-    service = fields.String(required=True, validate=validate.OneOf(("intake", "guidance", "referrals",
-                                                                    "notifications")))
+    service = fields.String(required=True, validate=validate.OneOf(WITNESSED))
 
 
 class ActorOnly(CommandSchema):

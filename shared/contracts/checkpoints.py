@@ -33,3 +33,6 @@ class CheckpointTaken(EventSchema):
 
 SCHEMAS = {service: integration_event(service, "checkpoint-taken", 1)(
     type(f"{service.capitalize()}CheckpointTaken", (CheckpointTaken,), {})) for service in SERVICES}
+# A service added since names only itself: the version 1 above promised its list.
+SCHEMAS["sharing"] = integration_event("sharing", "checkpoint-taken", 1)(type("SharingCheckpointTaken", (CheckpointTaken,), {
+    "service": declared(fields.String(required=True, validate=validate.Equal("sharing")), category=None)}))

@@ -11,7 +11,9 @@ Extension attributes (lower-case letters and digits only, as the spec requires):
 - ``jwwagency``, ``jwwactor``, ``jwwactorrole``: who did it, in which agency;
 - ``jwwcorrelation``: the correlation id of the command that caused it;
 - ``jwwsignature``: the publisher's signature (shared/signing.py), a JWS with a
-  detached payload whose header names the key of the JWKS document.
+  detached payload whose header names the key of the JWKS document;
+- ``jwwrecipient``, ``jwwsequence``: on an organisation's feed entry (services/sharing),
+  the organisation and the entry's number in its feed (1, 2, 3...: a gap is a loss).
 """
 from __future__ import annotations
 
@@ -63,6 +65,10 @@ class EnvelopeSchema(Schema):
     jwwactorrole = fields.String(load_default=None, allow_none=True)
     jwwcorrelation = fields.String(load_default=None, allow_none=True)
     jwwsignature = fields.String(load_default=None, allow_none=True)
+    # A feed entry's recipient organisation and its place in that organisation's feed
+    # (services/sharing): what routes it, and how a partner sees a gap.
+    jwwrecipient = fields.String(load_default=None, allow_none=True)
+    jwwsequence = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
 
 
 _envelope_schema = EnvelopeSchema()
@@ -83,6 +89,8 @@ def envelope(
     actor: str | None = None,
     actor_role: str | None = None,
     correlation_id: str | None = None,
+    recipient: str | None = None,
+    sequence: int | None = None,
 ) -> dict[str, Any]:
     """Build an envelope. Its id is derived from the stored event's identity, so
     publishing the same event again yields the same id. Extensions without a value
@@ -103,6 +111,8 @@ def envelope(
         "jwwactor": actor,
         "jwwactorrole": actor_role,
         "jwwcorrelation": correlation_id or None,
+        "jwwrecipient": recipient,
+        "jwwsequence": sequence,
     }
     return {key: value for key, value in event.items() if value is not None}
 

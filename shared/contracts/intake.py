@@ -16,7 +16,7 @@ from shared.contracts.base import (
     ACCESS_REFUSED_VERSION, AccessRefusedData, Purpose, PurposeDetail, integration_event,
     published_event,
 )
-from shared.contracts.declare import Fact, Unpromised, command_fields, declared
+from shared.contracts.declare import CATEGORIES, Fact, Unpromised, command_fields, declared
 from shared.contracts.intake_vocabulary import (
     CODE, CONSENT_PURPOSES, DECLINE_REASONS, DOMAINS, INTERPRETER_KINDS, LANGUAGE, LEGAL_POSITIONS, MANDATING_ACTORS,
     NAME, REQUEST_SOURCES, SHARED_DATA, SITUATIONS, TEXT, URGENCIES, USER_ID,
@@ -216,12 +216,29 @@ class AboutAConsent(Fact):
 
 
 class ConsentGiven(AboutAConsent):
-    """A consent to share the categories in ``scope``, given (or given again)."""
+    """A consent to share the data ``categories`` (WAVE2 9), given (or given again),
+    and whether the recipient may receive the client's facts recorded before it: a
+    stated choice, none unless said (``share_history``). Published as version 2."""
+
+    categories = declared(
+        fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), required=True,
+                    validate=validate.Length(min=1)),
+        category=None, since=2, given=False)  # the caller names them ``scope`` (GiveConsent)
+    share_history = declared(fields.Boolean(load_default=False), category=None, since=2)
+    given_by = who_acted()
+
+
+class ConsentGivenInV1Terms(AboutAConsent):
+    """The same giving in version 1's words (``scope``: SHARED_DATA), recorded right
+    after it only so that consent-given.v1 is published beside v2 while consumers
+    move over (WAVE2 18): each published event has a log position of its own, and
+    followers drop a second event at one position as a redelivery. Not a fact of its
+    own: the consent's state reads nothing from it. Retired with version 1."""
 
     scope = declared(
         fields.List(fields.String(validate=validate.OneOf(SHARED_DATA)), required=True,
                     validate=validate.Length(min=1)),
-        category=None)
+        category=None, given=False)
     given_by = who_acted()
 
 
@@ -324,6 +341,56 @@ class LegalHoldLifting(AboutALegalHold):
     lifted_by = who_acted()
 
 
+# -- a possible duplicate (WAVE2 15; services/intake/domain/duplicate_check.py) -----------
+
+# How the coordinators of the two agencies find a held registration, and what follows.
+DUPLICATE_FINDINGS = ("same_person", "different_person")
+DUPLICATE_OUTCOMES = ("linked", "released")
+
+
+class AboutADuplicateCheck(Fact):
+    """What every fact about a duplicate check names: the held registration (the new
+    file) and the registering agency. Never the other agency nor the other file: a
+    published copy must not tell anyone where else the person is known."""
+
+    client_id = _client_id()
+    agency = _agency()
+
+
+class DuplicateHold(AboutADuplicateCheck):
+    """A registration held pending a duplicate check: its national number is on a file
+    another agency follows. Which file and which agency stay in intake, sealed under
+    the new file's keys."""
+
+    existing_client_id = declared(fields.UUID(required=True), category="identity", personal=True,
+                                  published=False, given=False)
+    existing_agency = declared(fields.String(required=True), category="legal_situation", personal=True,
+                               published=False, given=False)
+    held_by = who_acted()
+
+
+class DuplicateFinding(AboutADuplicateCheck):
+    """One coordinator's finding, which a coordinator of the other agency must confirm."""
+
+    finding = declared(fields.String(required=True, validate=validate.OneOf(DUPLICATE_FINDINGS)),
+                       category=None, published=False)
+    stated_by = who_acted()
+
+
+class DuplicateSettlement(AboutADuplicateCheck):
+    """A duplicate check settled by the coordinators of both agencies: ``linked`` (the
+    same person: the new registration is closed as a duplicate) or ``released`` (not
+    the same person: the hold is lifted). Both coordinators are in the envelope's
+    history (``proposed_by``, ``settled_by``), never in the data."""
+
+    finding = declared(fields.String(required=True, validate=validate.OneOf(DUPLICATE_FINDINGS)),
+                       category=None, published=False)
+    outcome = declared(fields.String(required=True, validate=validate.OneOf(DUPLICATE_OUTCOMES)),
+                       category=None, given=False)
+    proposed_by = who_acted()
+    settled_by = who_acted()
+
+
 # -- commands and queries ----------------------------------------------------------------
 
 class RegisterClient(_command(Registration, ActorCommand)):
@@ -338,7 +405,16 @@ class RecordLanguages(_command(Languages)):
 
 
 ReceiveHelpRequest = _command(HelpRequest)
-GiveConsent = _command(ConsentGiven)
+
+
+class GiveConsent(_command(ConsentGiven)):
+    """The caller names the categories to share as ``scope``: categories, or version
+    1's ``guidance_progress``, which stands for the categories it covered (V1_SCOPES)."""
+
+    scope = fields.List(fields.String(validate=validate.OneOf(CATEGORIES + ("guidance_progress",))), required=True,
+                        validate=validate.Length(min=1))
+
+
 WithdrawConsent = _command(ConsentWithdrawn)
 AcceptIntake = _command(Acceptance)
 DeclineIntake = _command(Decline)
@@ -391,6 +467,17 @@ class Waitlist(ActorCommand):
     agency = fields.String(required=True, validate=CODE)
 
 
+class SettleDuplicateCheck(ActorCommand):
+    """A coordinator of either agency states a finding on a held registration."""
+
+    check_id = fields.UUID(required=True)
+    finding = fields.String(required=True, validate=validate.OneOf(DUPLICATE_FINDINGS))
+
+
+class DuplicateChecks(ActorCommand):
+    """The duplicate checks the coordinator's agency is a party to."""
+
+
 # -- integration events ------------------------------------------------------------------
 
 ClientRegisteredV1 = published_event("intake", "client-registered", 1, Registration)
@@ -399,7 +486,9 @@ HelpRequestReceivedV1 = published_event("intake", "help-request-received", 1, He
 IntakeAcceptedV1 = published_event("intake", "intake-accepted", 1, Acceptance)
 IntakeDeclinedV1 = published_event("intake", "intake-declined", 1, Decline)
 IntakeWaitlistedV1 = published_event("intake", "intake-waitlisted", 1, Waitlisting)
-ConsentGivenV1 = published_event("intake", "consent-given", 1, ConsentGiven)
+ConsentGivenV1 = published_event("intake", "consent-given", 1, ConsentGivenInV1Terms)
+# Categories instead of scopes, and whether history is shared (WAVE2 9, 18).
+ConsentGivenV2 = published_event("intake", "consent-given", 2, ConsentGiven)
 ConsentWithdrawnV1 = published_event("intake", "consent-withdrawn", 1, ConsentWithdrawn)
 ClientReassignedV1 = published_event("intake", "client-reassigned", 1, Reassignment)
 ClientTransferredV1 = published_event("intake", "client-transferred", 1, Transfer)
@@ -412,6 +501,10 @@ ErasureRefusedV1 = published_event("intake", "erasure-refused", 1, ErasureRefusa
 # The services that erase by a retention rule of their own keep the client's data meanwhile.
 LegalHoldPlacedV1 = published_event("intake", "legal-hold-placed", 1, LegalHoldPlacement)
 LegalHoldLiftedV1 = published_event("intake", "legal-hold-lifted", 1, LegalHoldLifting)
+# A registration held, and a hold settled: the client's timeline shows both; neither
+# names the other agency or file (WAVE2 15).
+PossibleDuplicateHeldV1 = published_event("intake", "possible-duplicate-held", 1, DuplicateHold)
+DuplicateCheckSettledV1 = published_event("intake", "duplicate-check-settled", 1, DuplicateSettlement)
 
 
 @integration_event("intake", "client-file-read", FILE_READ_VERSION, stream=ACCESS)

@@ -27,6 +27,41 @@ class ClientVersion(AnswerSchema):
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
+class ClientRegistered(ClientVersion):
+    """A registration; ``duplicate_check`` only when it is held because its national
+    number is on another agency's file, and then it says only that (WAVE2 15)."""
+
+    duplicate_check = fields.String(validate=validate.Equal("a possible duplicate needs a coordinator's check"))
+
+
+class DuplicateCheckOnFile(AnswerSchema):
+    """The file's registration held for a duplicate check: pending, linked (the same
+    person: closed as a duplicate of the file ``followed_by`` follows) or released."""
+
+    status = fields.String(required=True, validate=validate.OneOf(("pending", "linked", "released")))
+    followed_by = fields.String(required=True, allow_none=True)
+
+
+class StatedFinding(AnswerSchema):
+    finding = fields.String(required=True, validate=validate.OneOf(facts.DUPLICATE_FINDINGS))
+    agency = fields.String(required=True)
+
+
+class DuplicateCheckSeen(AnswerSchema):
+    """A duplicate check as a coordinator of one of its two agencies sees it: that
+    agency's own file, the other agency, and the finding stated and awaiting the
+    other agency's confirmation, if any."""
+
+    check_id = fields.UUID(required=True)
+    client_id = fields.UUID(required=True)
+    side = fields.String(required=True, validate=validate.OneOf(("registering", "existing")))
+    other_agency = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("pending", "linked", "released")))
+    finding_stated = fields.Nested(StatedFinding, required=True, allow_none=True)
+    followed_by = fields.String(required=True, allow_none=True)
+    since = fields.AwareDateTime(required=True)
+
+
 class HelpRequestReceived(AnswerSchema):
     request_id = fields.UUID(required=True)
 
@@ -91,7 +126,7 @@ class IntakeDecision(AnswerSchema):
     note = fields.String(allow_none=True)
 
 
-ConsentOnFile = _answer("ConsentOnFile", facts.ConsentGiven, ["recipient", "purpose", "scope"],
+ConsentOnFile = _answer("ConsentOnFile", facts.ConsentGiven, ["recipient", "purpose", "categories", "share_history"],
                         active=fields.Boolean(required=True), since=fields.AwareDateTime(required=True))
 
 
@@ -132,6 +167,7 @@ class ClientFile(AnswerSchema):
     consents = fields.List(fields.Nested(ConsentOnFile), required=True)
     erased = fields.Nested(ErasureOnFile, required=True, allow_none=True)
     legal_hold = fields.Nested(HoldOnFile, required=True, allow_none=True)
+    duplicate_check = fields.Nested(DuplicateCheckOnFile, required=True, allow_none=True)
 
 
 class ClientFound(AnswerSchema):

@@ -16,6 +16,7 @@ from shared.contracts.base import (
 )
 from shared.contracts.declare import Fact, Unpromised, command_fields, declared
 from shared.contracts.intake import ErasureCarriedOut
+from shared.contracts.intake_vocabulary import LANGUAGE
 from shared.contracts.reference import intervention_domains
 
 DOMAINS = tuple(intervention_domains())
@@ -27,6 +28,11 @@ COORDINATION_ROLES = (
     "lawyer", "justice_assistant", "ocmw_cpas", "partner", "psychologist", "doctor", "family", "employer", "other",
 )
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,39}$", error="must be a short lower-case code")
+# How a partner takes referrals: on this platform (its own users answer them: the role
+# "partner"), inside an agency, or outside the platform (staff record its answers).
+PLATFORM = "platform"
+KIND = validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$", error="must be a short lower-case code such as 'addiction'")
+CHANNELS = (PLATFORM, "internal", "phone", "email", "portal", "visit")
 
 
 class Acted(Fact):
@@ -120,6 +126,68 @@ class ReferralStall(AboutAReferral):
 class ReferralConsentWithdrawal(AboutAReferral):
     """The client withdrew consent after sending: nothing more goes to the partner.
     Intake recorded who acted; here it is a consequence."""
+
+
+class ReferralNote(AboutAReferral, Acted):
+    """A note on a referral, by the partner's user or the agency's staff: what was
+    said on the phone, a date agreed. Its words are about the person: case notes that
+    stay here; that a note was added (and by whom, in the envelope) is published."""
+
+    note = declared(fields.String(required=True, validate=validate.Length(min=1, max=2000)), category="referrals",
+                    personal=True, published=False, retention="case_notes")
+    at = declared(fields.AwareDateTime(required=True), category="referrals", published=False, given=False)
+
+
+# -- the partner directory's facts: not about a client; each is published (intake and
+# the sharing follow them), with the partner's code as the envelope's subject. ----------
+
+def _directory(field: fields.Field, **properties) -> fields.Field:
+    return declared(field, category=None, retention="directory", **properties)
+
+
+def _who() -> fields.Field:
+    """Who changed the directory, from the verified actor (none: the sample file,
+    loaded at first start). In the envelope, never in the data."""
+    return _directory(fields.String(load_default=None, allow_none=True), published=False, given=False)
+
+
+class PartnerDescription(Fact):
+    """A partner as the directory describes it: its code (which never changes), name,
+    kind, the agency it is part of (none: an organisation of its own), the domains
+    it helps in, the languages spoken there, how it takes referrals and how long one
+    typically waits."""
+
+    code = _directory(fields.String(required=True, validate=Unpromised(CODE)))
+    name = _directory(fields.String(required=True, validate=validate.Length(min=1, max=200)))
+    kind = _directory(fields.String(required=True, validate=Unpromised(KIND)))  # a list that grows
+    agency = _directory(fields.String(load_default=None, allow_none=True, validate=Unpromised(CODE)))
+    domains = _directory(fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True,
+                                     validate=validate.Length(min=1)))
+    languages = _directory(fields.List(fields.String(validate=LANGUAGE), required=True,
+                                       validate=validate.Length(min=1, max=10)))
+    channel = _directory(fields.String(required=True, validate=validate.OneOf(CHANNELS)))
+    typical_wait_days = _directory(fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=365)))
+
+
+class PartnerRegistration(PartnerDescription):
+    sample = _directory(fields.Boolean(load_default=False), published=False, given=False)  # invented, for development
+    by = _who()
+    by_role = _who()
+
+
+class PartnerChange(PartnerDescription):
+    """The whole new description of a partner (its code stays)."""
+
+    by = _who()
+    by_role = _who()
+
+
+class PartnerDeactivation(Fact):
+    """A partner takes no new referrals; those in its hands go on."""
+
+    code = _directory(fields.String(required=True, validate=Unpromised(CODE)))
+    by = _who()
+    by_role = _who()
 
 
 # -- the coordination of help's facts: published are a conference (when, and when its
@@ -227,6 +295,29 @@ class RecordReferralStep(_command("ReferralStepGiven", ReferralCommand, Referral
             raise ValidationError("is given only when the referral is completed", "outcome")
 
 
+class RecordPartnerStep(RecordReferralStep):
+    """A partner's user answers a referral addressed to its organisation: only the
+    partner's side of the lifecycle (sending is the agency's)."""
+
+    step = fields.String(required=True, validate=validate.OneOf(ANSWERS))
+
+
+AddReferralNote = _command("AddReferralNote", ReferralCommand, ReferralNote)
+
+
+class PartnerReferrals(CommandSchema):
+    actor = fields.Nested(ActorSchema, required=True)
+
+
+class DirectoryCommand(CommandSchema):
+    actor = fields.Nested(ActorSchema, required=True)
+
+
+RegisterPartner = type("RegisterPartner", (DirectoryCommand,), command_fields(PartnerRegistration))
+ChangePartner = type("ChangePartner", (DirectoryCommand,), command_fields(PartnerChange))
+DeactivatePartner = type("DeactivatePartner", (DirectoryCommand,), command_fields(PartnerDeactivation))
+
+
 class ReferralHistory(ClientCommand):
     purpose = Purpose()
     purpose_detail = PurposeDetail()
@@ -275,6 +366,10 @@ ReferralConsentWithdrawnV1 = published_event("referrals", "referral-consent-with
 CaseConferenceHeldV1 = published_event("referrals", "case-conference-held", 1, CaseConference)
 CoordinationActorAddedV1 = published_event("referrals", "coordination-actor-added", 1, CoordinationActor)
 ErasureCarriedOutV1 = published_event("referrals", "erasure-carried-out", 1, ErasureCarriedOut)
+ReferralNoteAddedV1 = published_event("referrals", "referral-note-added", 1, ReferralNote)
+PartnerRegisteredV1 = published_event("referrals", "partner-registered", 1, PartnerRegistration)
+PartnerChangedV1 = published_event("referrals", "partner-changed", 1, PartnerChange)
+PartnerDeactivatedV1 = published_event("referrals", "partner-deactivated", 1, PartnerDeactivation)
 
 
 @integration_event("referrals", "client-file-read", FILE_READ_VERSION, stream=ACCESS)

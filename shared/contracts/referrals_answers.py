@@ -4,7 +4,7 @@ its commands."""
 from marshmallow import fields, validate
 
 from shared.contracts import referrals as facts
-from shared.contracts.base import AnswerSchema, count
+from shared.contracts.base import ROLES, AnswerSchema, count
 from shared.contracts.declare import answer_fields
 from shared.contracts.intake import LANGUAGE
 from shared.contracts.referrals import DOMAINS, OUTCOMES, STEPS
@@ -23,12 +23,14 @@ class ReferralState(AnswerSchema):
 
 
 class ReferralStep(AnswerSchema):
-    """One state the referral entered, when and by whom (a user id). Steps after
-    the proposal say why (a decline, a drop-out) and how it ended (completed)."""
+    """One state the referral entered, when and by whom (a user id, and their role:
+    "partner" for the partner's own users). Steps after the proposal say why (a
+    decline, a drop-out) and how it ended (completed)."""
 
     state = fields.String(required=True, validate=validate.OneOf(STATES))
     at = fields.AwareDateTime(required=True)
     by = fields.String(required=True)
+    by_role = fields.String(required=True, validate=validate.OneOf(ROLES))
     reason = fields.String(allow_none=True)
     outcome = fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
 
@@ -39,6 +41,16 @@ def _shown(name: str, fact: type, omit: list[str]) -> type:
     field is null once the client's data were erased (their keys shredded)."""
     return type(name, (AnswerSchema,), {
         **answer_fields(fact, omit=[*omit, "by", "by_role"]), "__module__": __name__})
+
+
+class ReferralNote(AnswerSchema):
+    """A note on a referral: when, by whom (a user id and role) and what it says
+    (null once the client's data were erased)."""
+
+    at = fields.AwareDateTime(required=True)
+    by = fields.String(required=True)
+    by_role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    note = fields.String(required=True, allow_none=True)
 
 
 class ReferralHistoryEntry(_shown("ReferralProposalShown", facts.ReferralProposal,
@@ -52,6 +64,40 @@ class ReferralHistoryEntry(_shown("ReferralProposalShown", facts.ReferralProposa
     history = fields.List(fields.Nested(ReferralStep), required=True)
     # Each stay reported stalled, as "<state>@<since, ISO 8601>".
     stalled = fields.List(fields.String(), required=True)
+    notes = fields.List(fields.Nested(ReferralNote), required=True)
+
+
+class ReferralNoteAdded(AnswerSchema):
+    referral_id = fields.UUID(required=True)
+    notes = count(required=True)  # how many the referral has now
+
+
+class ClientAsPartnerSees(AnswerSchema):
+    """What referrals knows of the client that helps the partner: the languages they speak."""
+
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
+    preferred_language = fields.String(required=True, allow_none=True)
+
+
+class PartnerReferral(AnswerSchema):
+    """A referral as the partner it was sent to sees it. Its handling always; the
+    reason, the words of its steps and notes and the client's languages only while
+    the client's consent to share their data with this partner for a referral is in
+    force (``consent_in_force``), else null."""
+
+    referral_id = fields.UUID(required=True)
+    client_id = fields.UUID(required=True)
+    agency = fields.String(required=True)  # the agency that referred the client
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    since = fields.AwareDateTime(required=True)
+    sent_at = fields.AwareDateTime(required=True)
+    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True, allow_none=True)
+    consent_in_force = fields.Boolean(required=True)
+    consent_withdrawn = fields.Boolean(required=True)
+    steps = fields.List(fields.Nested(ReferralStep), required=True)
+    reason = fields.String(required=True, allow_none=True)
+    client = fields.Nested(ClientAsPartnerSees, required=True, allow_none=True)
+    notes = fields.List(fields.Nested(ReferralNote), required=True, allow_none=True)
 
 
 CoordinationActor = _shown("CoordinationActor", facts.CoordinationActor, omit=["client_id"])  # the plan's
@@ -100,6 +146,13 @@ class Partner(AnswerSchema):
     channel = fields.String(required=True)
     typical_wait_days = count(required=True)
     sample = fields.Boolean(required=True)
+
+
+class PartnerKept(AnswerSchema):
+    """A partner of the directory after a change: active takes new referrals."""
+
+    code = fields.String(required=True)
+    active = fields.Boolean(required=True)
 
 
 class PartnerFiguresEntry(AnswerSchema):

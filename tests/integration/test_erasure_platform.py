@@ -13,13 +13,14 @@ import uuid
 import psycopg
 import pytest
 
+from shared import config
 from shared.errors import Forbidden, NotFound
 from tests.support import broker
 from tests.support.broker import wait_until
 from tests.support.platform import Platform, last_published
 from tests.support.samples import COORDINATOR, WORKER, registration_payload
 
-SERVICES = ("intake", "guidance", "referrals", "notifications", "audit")
+SERVICES = config.SERVICES  # sharing too: it keeps copies of what clients consented to share
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
 DPO = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
 PG = dict(host="127.0.0.1", port=5432, user="postgres")

@@ -157,7 +157,7 @@ def test_a_client_s_subject_access_document_over_http(api):
     client = answer["client_id"]
     status, headers, doc = api("GET", f"/clients/{client}/subject-access?language=fr", as_user="apo-coord")
     assert status == 200 and headers["Content-Language"] == "fr"
-    assert set(doc["services"]) == {"intake", "guidance", "referrals", "notifications", "audit"}
+    assert set(doc["services"]) == set(config.SERVICES)
     assert doc["services"]["intake"][0]["fields"]["family_name"] == "Askstheirdata"
     assert api("GET", f"/clients/{client}/subject-access")[0] == 403  # a worker does not produce it
     assert api("GET", f"/clients/{client}/subject-access", as_user="dsr-coord")[0] == 403  # another agency

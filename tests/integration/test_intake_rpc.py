@@ -28,9 +28,8 @@ def test_a_client_goes_from_registration_to_an_accepted_intake(platform):
         file = rpc.intake.accept_intake({"actor": COORDINATOR, "client_id": client_id, "worker": "apo-sa-1"})
 
     assert (file["status"], file["worker"], file["interpreter"]) == ("accepted", "apo-sa-1", None)
-    assert [(c["recipient"], c["purpose"], c["scope"], c["active"]) for c in file["consents"]] == [
-        ("caw-brussel", "referral", ["identity", "help_request"], True)
-    ]
+    assert [(c["recipient"], c["purpose"], c["categories"], c["share_history"], c["active"])
+            for c in file["consents"]] == [("caw-brussel", "referral", ["identity", "help_request"], False, True)]
     intake = platform.application("intake")
     wait_until(lambda: intake.position_of("relay") == intake.head(), what="the relay to publish everything")
     last_event = Outbox(intake).last_published_at_or_before(intake.head())  # the reads are not theirs

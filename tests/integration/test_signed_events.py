@@ -18,7 +18,7 @@ PARTNER_QUEUE = "partner.stock-consumer"
 
 
 def test_a_stock_cloudevents_consumer_verifies_every_event_with_the_published_keys(platform):
-    platform.start_services("intake")
+    platform.start_services("intake")  # alone: it knows its own agencies, no partner yet (services/intake/partners.py)
     gateway = platform.start_gateway()
     with broker.connect(platform.amqp_uri) as connection:
         channel = connection.channel()
@@ -27,10 +27,11 @@ def test_a_stock_cloudevents_consumer_verifies_every_event_with_the_published_ke
     with platform.rpc() as rpc:
         for _ in range(3):
             client_id = rpc.intake.register_client(registration_payload())["client_id"]
-            rpc.intake.give_consent({"actor": WORKER, "client_id": client_id, "recipient": "transit",
-                                     "purpose": "referral", "scope": ["identity"]})
+            rpc.intake.give_consent({"actor": WORKER, "client_id": client_id, "recipient": "dsr",
+                                     "purpose": "coordination", "scope": ["identity"]})
             rpc.intake.accept_intake({"actor": COORDINATOR, "client_id": client_id, "worker": "apo-sa-1"})
-    wait_until(lambda: broker.queue_messages(platform.amqp_uri, PARTNER_QUEUE) >= 9, what="nine events")
+    # Per client: registered, consent-given v2 and v1 (side by side), accepted.
+    wait_until(lambda: broker.queue_messages(platform.amqp_uri, PARTNER_QUEUE) >= 12, what="twelve events")
 
     status, _, document = http("GET", gateway + "/.well-known/jwks.json")
     assert status == 200 and all(key["kty"] == "OKP" and key["alg"] == "Ed25519" for key in document["keys"])
@@ -48,5 +49,5 @@ def test_a_stock_cloudevents_consumer_verifies_every_event_with_the_published_ke
             warnings.simplefilter("ignore")
             jws.deserialize_compact(signature, by_kid[kid], payload=rfc8785.dumps(attributes), algorithms=["Ed25519"])
         verified += 1
-    assert verified >= 9
+    assert verified >= 12
 

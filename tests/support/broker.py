@@ -19,6 +19,7 @@ from shared.messaging import connection_params
 BROKER = os.environ.get("JWW_TEST_BROKER", "amqp://guest:guest@127.0.0.1:5672")
 ADMIN = os.environ.get("JWW_TEST_BROKER_ADMIN", broker_command.DEVELOPMENT_ADMIN_URI)
 _users_made: list[str] = []
+_organisations: list[str] = []
 
 
 def ctl(*args: str, timeout: float = 60, attempts: int = 1) -> str:
@@ -37,12 +38,22 @@ def management() -> broker_command.Management:
     return broker_command.Management(ADMIN)
 
 
+def organisations() -> list[str]:
+    """Every organisation of the development directory: each has a feed in every
+    test vhost, and a broker user made once per session."""
+    if not _organisations:
+        _organisations.extend(broker_command.directory_organisations(os.environ))
+    return list(_organisations)
+
+
 def ensure_users() -> list[str]:
-    """Every process kind's broker user, made once per session (the prefix and the
-    password folder come from the environment, as for the processes)."""
+    """Every process kind's broker user, and every organisation's, made once per
+    session (the prefix and the password folder come from the environment, as for
+    the processes)."""
     if not _users_made:
         _users_made.extend(broker_command.ensure_users(
-            management(), os.environ.get("JWW_BROKER_USER_PREFIX") or "jww", config.broker_secrets_dir(), True))
+            management(), os.environ.get("JWW_BROKER_USER_PREFIX") or "jww", config.broker_secrets_dir(), True,
+            organisations()))
     return list(_users_made)
 
 
@@ -55,14 +66,16 @@ def delete_users() -> None:
 
 def create_vhost(name: str | None = None, base_uri: str = BROKER) -> tuple[str, str]:
     """A vhost of its own for one test or one comparison, so that none sees another's
-    messages, with the platform's topology and every process kind's permissions, as
-    `jww broker setup` makes them, and open to the user of ``base_uri``; its name
-    and URI."""
+    messages, with the platform's topology, the organisations' feeds and every
+    process kind's and organisation's permissions, as `jww broker setup
+    --organisations` makes them, and open to the user of ``base_uri``; its name and
+    URI."""
     name = name or f"jww-test-{uuid.uuid4().hex[:10]}"
     parts = urlparse(base_uri)
     ensure_users()
     api = management()
-    broker_command.provision_vhost(api, name, os.environ, os.environ.get("JWW_BROKER_USER_PREFIX") or "jww")
+    broker_command.provision_vhost(api, name, os.environ, os.environ.get("JWW_BROKER_USER_PREFIX") or "jww",
+                                   organisations())
     api.call("PUT", f"/api/permissions/{quote(name, safe='')}/{quote(unquote(parts.username or 'guest'), safe='')}",
              {"configure": ".*", "write": ".*", "read": ".*"})
     return name, urlunparse(parts._replace(path="/" + quote(name, safe="")))

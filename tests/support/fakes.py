@@ -99,17 +99,21 @@ def take_checkpoint(app, path=None) -> dict:
 
 
 def services(clock) -> dict:
-    """The five services in memory on ``clock``, with the sample directory and partners
-    loaded, before any link between them: intake, guidance, referrals, notifications, audit."""
+    """The six services in memory on ``clock``, with the sample directory and partners
+    loaded, before any link between them: intake, guidance, referrals, notifications, audit,
+    sharing."""
     from services.audit.application import AuditApplication
     from services.notifications.application import NotificationsApplication
     from services.referrals.application import ReferralsApplication
+    from services.sharing.application import SharingApplication
     from shared.config import DEPLOY_DIR
+    from tests.support.partners import know_sample_partners
 
     the_intake = intake()
     the_intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
+    know_sample_partners(the_intake)  # as if it had followed referrals' first start
     referrals = ReferralsApplication(env=IN_MEMORY, clock=clock)
     referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
     return {"intake": the_intake, "guidance": GuidanceApplication(env=IN_MEMORY, clock=clock), "referrals": referrals,
             "notifications": NotificationsApplication(env=IN_MEMORY, clock=clock),
-            "audit": AuditApplication(env=IN_MEMORY, clock=clock)}
+            "audit": AuditApplication(env=IN_MEMORY, clock=clock), "sharing": SharingApplication(env=IN_MEMORY)}

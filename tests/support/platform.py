@@ -73,6 +73,12 @@ class Platform:
             self.start(service, "relay")
         for service in services:
             self.wait_healthy(service)
+        if {"intake", "referrals"} <= set(services):
+            # Intake learns the partner organisations from referrals' directory facts,
+            # published at referrals' first start: a consent to a partner needs them.
+            directory = last_published(self.application("referrals"))
+            wait_until(lambda: self.application("intake").position_of("referrals") >= directory, timeout=30,
+                       what="intake to hear of referrals' partner directory")
 
     def wait_healthy(self, service: str, timeout: float = 30) -> dict:
         def healthy():

@@ -33,10 +33,21 @@ So each service's serve and relay hold exactly their service's KEK, the gateway 
 During a rotation Kubernetes may also project the previous KEK (an optional item,
 ``<service>-data.previous.kek``, read when ``JWW_DATA_KEK_PREVIOUS_FILE`` is set in
 ``config.env``); compose gets it from an override file only then (deploy/README.md).
+
+The recipient organisations' X25519 public keys (``shared.recipients``), one file per
+organisation and not known in advance, are a folder of their own at
+``<JWW_KEYS_DIR>/organisations`` (``recipients.folder()``): compose's directory secret
+from ``$JWW_SECRETS_DIR/organisations``, Kubernetes' whole Secret
+``jww-organisation-keys``. It is mounted into exactly the processes whose code reads it:
+for ``serve``, any module of the service that uses ``shared.recipients``; for
+``relay``, the modules of the publications it runs (today sharing's serve, which
+looks a feed's key up, and relay, which seals to it).
 """
 from __future__ import annotations
 
 import functools
+import importlib
+import pkgutil
 import shutil
 from pathlib import Path, PurePosixPath
 
@@ -44,10 +55,11 @@ import pytest
 import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from jww import processes
 from jww.lookup import application_class, service_class
-from shared import assertions, config, datakeys, keys, logs, messaging
+from shared import assertions, config, datakeys, keys, logs, messaging, recipients
 from shared.follower import Follower
 from shared.keys import KeyMissing
 from shared.outbox import Outbox
@@ -59,6 +71,8 @@ KEYS_SECRET = "jww-keys"  # the one Secret of keys that ops create (deploy/READM
 COMPOSE_KEYS_FOLDER = "${JWW_SECRETS_DIR}/keys"  # where compose takes each key file from
 KEKS_SECRET = "jww-data-keks"  # the data KEKs, apart from jww-keys (deploy/README.md, "Data keys and erasure")
 COMPOSE_KEKS_FOLDER = "${JWW_SECRETS_DIR}/data-keks"  # where compose takes each KEK from, apart from keys/
+ORGANISATION_KEYS = "jww-organisation-keys"  # compose's folder secret and the Kubernetes Secret of them
+COMPOSE_ORGANISATIONS_FOLDER = "${JWW_SECRETS_DIR}/organisations"  # one <org>.x25519.pub.pem each
 SERVE, RELAY = "serve", "relay"
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -159,6 +173,33 @@ def previous_kek_name(name: str) -> str:
     return name.removesuffix(".kek") + ".previous.kek"
 
 
+def _modules(service: str) -> list:
+    """Every module of the service's package (what ``jww serve`` may run)."""
+    package = importlib.import_module(f"services.{service}")
+    return [package, *(importlib.import_module(info.name)
+                       for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."))]
+
+
+def reads_organisation_keys(service: str, role: str) -> bool:
+    """Whether the process reads the recipient organisations' public keys: its code
+    uses ``shared.recipients`` (serve: any module of the service; relay: the modules
+    of the publications it runs)."""
+    if role == RELAY:
+        modules = {importlib.import_module(publish.__module__)
+                   for publish in application_class(service).publications.values()}
+    else:
+        modules = _modules(service)
+    return any(value is recipients or getattr(value, "__module__", None) == recipients.__name__
+               for module in modules for value in vars(module).values())
+
+
+def organisations_at(keys_dir: str) -> PurePosixPath:
+    """Where ``shared.recipients`` reads the organisations' public keys, for a keys folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JWW_KEYS_DIR", keys_dir)
+        return PurePosixPath(recipients.folder())
+
+
 def _diff(mounted: set[str], wanted: set[str]) -> str:
     return f"missing {sorted(wanted - mounted)}, not needed {sorted(mounted - wanted)}"
 
@@ -205,6 +246,8 @@ def compose_keys(service: str, role: str) -> tuple[str, dict[str, str]]:
     for ref in container.get("secrets", []):
         target = PurePosixPath(secret_target(ref))
         host_file = doc["secrets"][secret_source(ref)].get("file", "")
+        if target == organisations_at(keys_dir):
+            continue  # a folder of its own (compose_organisation_keys)
         if is_key_file(host_file) or is_key_file(target.name) or str(target).startswith(keys_dir + "/"):
             assert target.parent == PurePosixPath(keys_dir), f"{target} is a key mounted outside {keys_dir}"
             assert target.name not in mounted, f"{target} is mounted twice"
@@ -225,6 +268,17 @@ def compose_keks(service: str, role: str) -> dict[str, tuple[str, str]]:
             assert name not in mounted, f"{target} is mounted twice"
             mounted[name] = (target, host_file)
     return mounted
+
+
+def compose_organisation_keys(service: str, role: str) -> list[tuple[str, str, str]]:
+    """(secret, where it is mounted, the host folder) of each mount of the organisations'
+    public keys: the secret jww-organisation-keys, or anything mounted where they are read."""
+    doc = compose()
+    container = doc["services"][compose_name(service, role)]
+    where = str(organisations_at(compose_env(container)["JWW_KEYS_DIR"]))
+    return [(secret_source(ref), secret_target(ref), doc["secrets"][secret_source(ref)].get("file", ""))
+            for ref in container.get("secrets", [])
+            if secret_source(ref) == ORGANISATION_KEYS or secret_target(ref) == where]
 
 
 # -- what Kubernetes gives each Deployment ------------------------------------------
@@ -259,7 +313,9 @@ def k8s_keys(service: str, role: str) -> tuple[str, dict[str, tuple[str, bool]]]
     assert len(mounts) == 1, f"{service} {role}: one volume at {keys_dir}"
     [mount] = mounts
     assert mount.get("readOnly") is True and "subPath" not in mount, f"{service} {role}: mount the keys read-only, whole"
-    assert not [m for m in container["volumeMounts"] if m["mountPath"].startswith(keys_dir + "/")]
+    organisations = str(organisations_at(keys_dir))  # a folder of its own (k8s_organisation_keys)
+    assert not [m for m in container["volumeMounts"]
+                if m["mountPath"].startswith(keys_dir + "/") and m["mountPath"] != organisations]
     volumes = {v["name"]: v for v in spec["volumes"]}
     projected = volumes[mount["name"]]["projected"]
     mounted = {}
@@ -276,6 +332,16 @@ def k8s_keys(service: str, role: str) -> tuple[str, dict[str, tuple[str, bool]]]
         if name != mount["name"]:
             assert volume.get("secret", {}).get("secretName") != KEYS_SECRET, f"{service} {role}: volume {name}"
     return keys_dir, mounted
+
+
+def k8s_organisation_keys(service: str, role: str) -> list[tuple[dict, dict]]:
+    """(mount, volume) of each volume holding the Secret jww-organisation-keys, or
+    mounted where the organisations' public keys are read."""
+    spec = deployment(service, role)["spec"]["template"]["spec"]
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    where = str(organisations_at(k8s_env(service, role)["JWW_KEYS_DIR"]))
+    return [(mount, volumes[mount["name"]]) for mount in k8s_container(service, role)["volumeMounts"]
+            if ORGANISATION_KEYS in _secret_names(volumes[mount["name"]]) or mount["mountPath"] == where]
 
 
 def k8s_keks(service: str, role: str) -> tuple[str | None, dict[str, tuple[str, bool]]]:
@@ -447,9 +513,54 @@ def test_only_platform_processes_see_keys_in_compose():
     assert used == key_secrets, f"key secrets no container needs: {sorted(key_secrets - used)}"
 
 
+@pytest.mark.parametrize("service, role", PROCESSES, ids=IDS)
+def test_compose_mounts_the_organisations_keys_into_exactly_their_readers(service, role):
+    mounted = compose_organisation_keys(service, role)
+    if not reads_organisation_keys(service, role):
+        assert not mounted, f"compose {compose_name(service, role)} mounts {mounted}"
+        return
+    keys_dir = compose_env(compose()["services"][compose_name(service, role)])["JWW_KEYS_DIR"]
+    assert mounted == [(ORGANISATION_KEYS, str(organisations_at(keys_dir)), COMPOSE_ORGANISATIONS_FOLDER)], mounted
+
+
+@pytest.mark.parametrize("service, role", PROCESSES, ids=IDS)
+def test_kubernetes_mounts_the_organisations_keys_into_exactly_their_readers(service, role):
+    found = k8s_organisation_keys(service, role)
+    if not reads_organisation_keys(service, role):
+        assert not found and ORGANISATION_KEYS not in _secret_names(deployment(service, role)), found
+        return
+    [(mount, volume)] = found
+    assert mount["mountPath"] == str(organisations_at(k8s_env(service, role)["JWW_KEYS_DIR"]))
+    # Whole and without subPath: the organisations are not known here, and Kubernetes
+    # updates the files of such a volume when ops add one.
+    assert mount.get("readOnly") is True and "subPath" not in mount, mount
+    assert set(volume) == {"name", "secret"} and volume["secret"]["secretName"] == ORGANISATION_KEYS, volume
+    assert "items" not in volume["secret"] and not volume["secret"].get("optional"), volume
+
+
+def test_only_the_readers_see_the_organisations_keys():
+    readers = {(service, role) for service, role in PROCESSES if reads_organisation_keys(service, role)}
+    assert readers == {("sharing", SERVE), ("sharing", RELAY)}  # the code as it is: what the others check
+    in_compose = {name for name, container in compose()["services"].items()
+                  if any(secret_source(ref) == ORGANISATION_KEYS for ref in container.get("secrets", []))}
+    assert in_compose == {compose_name(service, role) for service, role in readers}
+    in_k8s = set()
+    for path in K8S.rglob("*.yaml"):
+        for doc in yaml.load_all(path.read_text(), Loader):
+            if doc and ORGANISATION_KEYS in _secret_names(doc):
+                assert doc.get("kind") == "Deployment", f"{path}: a {doc.get('kind')} refers to {ORGANISATION_KEYS}"
+                [container] = doc["spec"]["template"]["spec"]["containers"]
+                in_k8s.add((container["args"][1], container["args"][0]))
+    assert in_k8s == readers
+
+
 # -- the files mounted are the ones the code reads ----------------------------------
 
-def _write_public(private: Ed25519PrivateKey, path: Path) -> None:
+ORGANISATIONS = ("transit", "apo")  # an agency and a partner, as ops provision them
+ORGANISATIONS_FOLDER = PurePosixPath(COMPOSE_ORGANISATIONS_FOLDER).name
+
+
+def _write_public(private: Ed25519PrivateKey | X25519PrivateKey, path: Path) -> None:
     path.write_bytes(private.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
 
@@ -462,6 +573,10 @@ def ops_folder(tmp_path_factory) -> Path:
     keys.ensure_development_keys(keys.platform_key_names(), folder)
     for name in keys.platform_key_names():
         _write_public(Ed25519PrivateKey.generate(), folder / f"{name}.previous.pub.pem")
+    organisations = folder / ORGANISATIONS_FOLDER  # $JWW_SECRETS_DIR/organisations: public keys only
+    organisations.mkdir()
+    for organisation in ORGANISATIONS:
+        _write_public(X25519PrivateKey.generate(), organisations / f"{organisation}.x25519.pub.pem")
     return folder
 
 
@@ -509,6 +624,12 @@ def _mounted_folder(deploy: str, service: str, role: str, ops: Path, into: Path)
     into.mkdir()
     for name, source in sources.items():
         shutil.copy(ops / source, into / name)
+    if deploy == "compose":
+        folders = [target for _, target, _ in compose_organisation_keys(service, role)]
+    else:
+        folders = [mount["mountPath"] for mount, _ in k8s_organisation_keys(service, role)]
+    for target in folders:  # where the deployment puts them, under its own keys folder
+        shutil.copytree(ops / ORGANISATIONS_FOLDER, into / PurePosixPath(target).relative_to(env["JWW_KEYS_DIR"]))
     return into, env
 
 
@@ -524,6 +645,9 @@ def test_the_code_starts_with_exactly_the_mounted_keys(deploy, service, role, op
         assert len(document["keys"]) == 2 * len(keys.platform_key_names())  # current and previous
         return
     Outbox(_App(service)).key  # the relay's signing, and EventStore.setup
+    for organisation in ORGANISATIONS:  # sharing's policies (a feed provisioned?) and its relay (sealing)
+        found = recipients.public_key(organisation)
+        assert (found is not None) == reads_organisation_keys(service, role), f"{organisation}: {found}"
     if role == RELAY:
         return
     verifier = assertions.Verifier()  # AnsweringRpcConsumer.setup

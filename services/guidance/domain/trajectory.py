@@ -142,6 +142,11 @@ class Trajectory(CaseAggregate):
     def reopen(self, reason: str, reopened_by: dict) -> None:
         if self.status != CLOSED:
             raise NotNow("the trajectory is open", {"status": [self.status]})
+        if self.closings and self.closings[-1]["reason"] == "transferred":
+            # The client went to another agency (issue 16, item 5): the old agency no
+            # longer acts on them; the new one opens its own trajectory.
+            raise NotPermitted("the client was transferred to another agency, which guides them now",
+                               {"status": ["closed on transfer"]})
         self._reopened(reason, reopened_by)
 
     @event("Reopened")

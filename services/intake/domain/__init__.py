@@ -7,7 +7,8 @@ reassignment to another worker or a transfer to another agency, and perhaps the
 the law requires the data. *Consent* records
 what may be shared with whom and why, per recipient and purpose. The *agency* holds
 the directory of its staff. A *national number claim* makes a national register
-number belong to one client file only.
+number belong to one client file only. A registration whose number is on another agency's
+file is held for a *duplicate check* the coordinators of both agencies settle.
 
 Each command method checks the aggregate's own rules, then triggers its event; the
 event's body only changes state, since it runs again whenever the aggregate is
@@ -24,6 +25,7 @@ from services.intake.domain.client import (
     FileChanged, InterpreterLanguage, NoCommonLanguage, NoSuchWorker, NoTelephoneInterpreters, NoTransferConsent,
 )
 from services.intake.domain.consent import Consent, NoConsentInForce
+from services.intake.domain.duplicate_check import DuplicateCheck
 from services.intake.domain.erasure import Erasure, ErasureDecided, ErasureRequestedAlready, FourEyes
 from services.intake.domain.legal_hold import HoldInForce, LegalHold, NoHoldInForce
 
@@ -33,5 +35,5 @@ __all__ = [
     "ErasureDecided", "ErasureRequestedAlready", "FourEyes", "HoldInForce", "NoHoldInForce",
     "AlreadyAssigned", "AlreadyOnStaff", "AlreadyWithAgency", "DecisionNotAllowed", "FileChanged",
     "InterpreterLanguage", "NoCommonLanguage", "NoConsentInForce", "NoSuchWorker", "NoTelephoneInterpreters",
-    "NoTransferConsent", "NotOnStaff",
+    "NoTransferConsent", "NotOnStaff", "DuplicateCheck",
 ]

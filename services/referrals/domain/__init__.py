@@ -11,17 +11,18 @@ from services.referrals.domain.client import REFERRAL_PURPOSE, ClientOnRecord, N
 from services.referrals.domain.coordination import (
     ActionAlreadyDone, CaseConference, ConferenceNotHeldYet, CoordinationPlan, NoSuchAction, NoSuchCoordinationActor,
 )
-from services.referrals.domain.partner import Partner
+from services.referrals.domain.partner import ON_THE_PLATFORM, Partner, PartnerAnswersItself, PartnerDeactivated
 from services.referrals.domain.referral import (
     ACCEPTED, ACKNOWLEDGED, AFTER_WITHDRAWAL, COMPLETED, DECLINED, DROPPED_OUT, EXPECTED_STAY, FROM_PSYCHOLOGIST,
-    IN_THE_PARTNERS_HANDS, NEXT_STEPS, PROPOSED, SENT, STARTED, WAITLISTED, ConsentWithdrawn, Referral, ReferralErased,
-    StepNotNext,
+    IN_THE_PARTNERS_HANDS, NEXT_STEPS, PARTNER_SIDE, PROPOSED, SENT, STARTED, WAITLISTED, ConsentWithdrawn, Referral,
+    ReferralErased, StepNotNext,
 )
 
 __all__ = [
     "ACCEPTED", "ACKNOWLEDGED", "AFTER_WITHDRAWAL", "COMPLETED", "DECLINED", "DROPPED_OUT", "EXPECTED_STAY",
-    "FROM_PSYCHOLOGIST", "IN_THE_PARTNERS_HANDS", "NEXT_STEPS", "PROPOSED", "REFERRAL_PURPOSE", "SENT", "STARTED",
-    "WAITLISTED", "ActionAlreadyDone", "CaseConference", "ClientOnRecord", "ConferenceNotHeldYet", "ConsentWithdrawn",
-    "CoordinationPlan", "NoReferralConsent", "NoSuchAction", "NoSuchCoordinationActor", "Partner", "Referral",
-    "ReferralErased", "StepNotNext",
+    "FROM_PSYCHOLOGIST", "IN_THE_PARTNERS_HANDS", "NEXT_STEPS", "ON_THE_PLATFORM", "PARTNER_SIDE", "PROPOSED",
+    "REFERRAL_PURPOSE", "SENT", "STARTED", "WAITLISTED", "ActionAlreadyDone", "CaseConference", "ClientOnRecord",
+    "ConferenceNotHeldYet", "ConsentWithdrawn", "CoordinationPlan", "NoReferralConsent", "NoSuchAction",
+    "NoSuchCoordinationActor", "Partner", "PartnerAnswersItself", "PartnerDeactivated", "Referral", "ReferralErased",
+    "StepNotNext",
 ]

@@ -50,6 +50,9 @@ EXPECTED_STAY = {
     STARTED: dt.timedelta(days=120),
 }
 IN_THE_PARTNERS_HANDS = {SENT, ACKNOWLEDGED, WAITLISTED, ACCEPTED, STARTED}
+# The steps on the partner's side: what the partner answers and how the help went.
+# A partner that answers on the platform records them itself; the agency sends.
+PARTNER_SIDE = {ACKNOWLEDGED, ACCEPTED, DECLINED, WAITLISTED, STARTED, COMPLETED, DROPPED_OUT}
 # After a withdrawal nothing more goes to the partner: only how the help ended is recorded.
 AFTER_WITHDRAWAL = {COMPLETED, DROPPED_OUT}
 # The origin of the referrals a policy proposes on guidance's recommendation.
@@ -118,12 +121,18 @@ class Referral(ServiceAggregate):
         self.stalled_in: list[str] = []  # the stays this referral was already reported stalled in
         self.consent_withdrawn = False
         self.outcome: str | None = None
-        self._entered(PROPOSED, by, at)
+        self.notes: list[dict] = []
+        self._entered(PROPOSED, by, by_role, at)
 
-    def _entered(self, state: str, by: str, at: dt.datetime, **detail) -> None:
+    def _entered(self, state: str, by: str, by_role: str, at: dt.datetime, **detail) -> None:
         self.state = state
         self.state_since = at
-        self.history.append({"state": state, "at": at, "by": by, **detail})
+        self.history.append({"state": state, "at": at, "by": by, "by_role": by_role, **detail})
+
+    @property
+    def was_sent(self) -> bool:
+        """It reached the partner: anything after proposed."""
+        return self.state != PROPOSED
 
     def _named(self) -> dict:
         return {"client_id": self.client_id, "agency": self.agency, "partner": self.partner}
@@ -152,9 +161,20 @@ class Referral(ServiceAggregate):
         self, client_id: UUID, agency: str, partner: str | None, step: str, at: dt.datetime, reason: str | None,
         outcome: str | None, by: str, by_role: str,
     ):
-        self._entered(step, by, at, reason=reason, outcome=outcome)
+        self._entered(step, by, by_role, at, reason=reason, outcome=outcome)
         if outcome:
             self.outcome = outcome
+
+    def add_note(self, note: str, now: dt.datetime, written_by: dict) -> None:
+        """A note by the partner's user or the agency's staff, while the client's data are kept."""
+        if self.erased:
+            raise ReferralErased()
+        self._note_added(**self._named(), note=note, at=now, **acted(written_by))
+
+    @event("NoteAdded")
+    def _note_added(self, client_id: UUID, agency: str, partner: str | None, note: str | None, at: dt.datetime,
+                    by: str, by_role: str):
+        self.notes.append({"at": at, "by": by, "by_role": by_role, "note": note})  # note: none once erased
 
     def notice_stall(self, now: dt.datetime, expected_stay: dict[str, dt.timedelta]) -> bool:
         """Report the referral stalled when it is stuck beyond the expected stay in

@@ -128,11 +128,12 @@ def test_a_referral_shows_its_steps_up_to_the_instant(guided):
 def test_a_consent_shows_its_periods_and_the_file_its_decisions_as_they_stood(guided):
     withdrawn = guided.when("consent-withdrawn")
     (transit,) = [c for c in guided.file(withdrawn - JUST)["intake"]["consents"] if c["recipient"] == "transit"]
-    assert (transit["in_force"], transit["scope"], len(transit["periods"])) == (
-        True, ["identity", "help_request"], 1)
+    # Each giving reached audit in both versions: one period each, in v2's categories.
+    assert (transit["in_force"], transit["categories"], transit["share_history"], len(transit["periods"])) == (
+        True, ["identity", "help_request"], False, 1)
     (transit,) = [c for c in guided.file(guided.world.clock.now)["intake"]["consents"] if c["recipient"] == "transit"]
-    assert (transit["in_force"], transit["scope"]) == (True, ["identity"])  # given again, for less
-    assert [(p["scope"], p["withdrawn"]) for p in transit["periods"]] == [
+    assert (transit["in_force"], transit["categories"]) == (True, ["identity"])  # given again, for less
+    assert [(p["categories"], p["withdrawn"]) for p in transit["periods"]] == [
         (["identity", "help_request"], withdrawn.isoformat()), (["identity"], None)]
     reassigned = guided.when("client-reassigned")
     assert guided.file(reassigned - JUST)["intake"]["worker"] == "apo-sa-1"

@@ -79,9 +79,11 @@ def test_the_file_is_what_the_facts_made_it_item_by_item():
     (told,) = file["notifications"]
     assert (told["status"], told["delivered"], told["by"]) == ("delivered", at(10), None)
     (consent,) = intake["consents"]
-    assert (consent["in_force"], consent["scope"]) == (False, ["identity"])
-    assert consent["periods"] == [{"given": at(1), "given_by": "apo-sa-1", "scope": ["identity"],
-                                   "withdrawn": at(11), "withdrawn_by": "apo-sa-1"}]
+    # Given in version 1 only (before v2 existed): its scope read as the categories it covered.
+    assert (consent["in_force"], consent["categories"], consent["share_history"]) == (
+        False, ["identity", "languages"], False)
+    assert consent["periods"] == [{"given": at(1), "given_by": "apo-sa-1", "categories": ["identity", "languages"],
+                                   "share_history": False, "withdrawn": at(11), "withdrawn_by": "apo-sa-1"}]
     assert [d["decision"] for d in intake["decisions"]] == ["accepted"]
     assert AuditFile().validate(file) == {}
 
@@ -208,3 +210,24 @@ def test_the_parts_a_change_names_are_the_file_s_own():
         for name in path.split("."):
             part = part[name]
         assert isinstance(part, list), path
+
+
+def test_a_consent_given_in_both_versions_is_one_period_in_v2_s_categories():
+    """Intake publishes each giving as v2 then v1: the v1 copy adds no period and does
+    not widen the categories (v1's ``identity`` covers the languages too)."""
+    v2 = {**fact("intake", "consent-given", 1, consent_id=NOTE, recipient="dsr", purpose="coordination",
+                 categories=["identity"], share_history=True), "type": "be.jww.intake.consent-given.v2"}
+    v1 = fact("intake", "consent-given", 1, consent_id=NOTE, recipient="dsr", purpose="coordination",
+              scope=["identity"])
+    withdrawn = fact("intake", "consent-withdrawn", 2, consent_id=NOTE, recipient="dsr", purpose="coordination")
+    again_v2 = {**fact("intake", "consent-given", 3, consent_id=NOTE, recipient="dsr", purpose="coordination",
+                       categories=["identity", "attendance"], share_history=False),
+                "type": "be.jww.intake.consent-given.v2"}
+    again_v1 = fact("intake", "consent-given", 3, consent_id=NOTE, recipient="dsr", purpose="coordination",
+                    scope=["identity", "attendance"])
+    (consent,) = file_at([v2, v1, withdrawn, again_v2, again_v1])["intake"]["consents"]
+    assert (consent["in_force"], consent["categories"], consent["share_history"]) == (
+        True, ["identity", "attendance"], False)
+    assert [(p["categories"], p["share_history"], p["withdrawn"]) for p in consent["periods"]] == [
+        (["identity"], True, at(2)), (["identity", "attendance"], False, None)]
+    assert AuditFile().validate(file_at([v2, v1, withdrawn, again_v2, again_v1])) == {}

@@ -42,6 +42,8 @@ PRIVATE = {
         "which file a national number points to stays secret (WAVE2 11): client-registered is the fact",
     intake_domain.NationalNumberClaim.ClaimedAgain:
         "the same claim made again for a new registration, which is published as client-registered",
+    intake_domain.DuplicateCheck.FindingStated:
+        "one coordinator's finding on a possible duplicate, a step of duplicate-check-settled (WAVE2 15)",
     guidance_domain.ClientOnRecord.Recorded: "guidance's copy of intake's client-registered",
     guidance_domain.Trajectory.InterventionNoted:
         "the trajectory's note of an intervention, published from the intervention's own stream",
@@ -211,6 +213,11 @@ def run_case(world: World) -> dict[str, object]:
     intake.waitlist(COORDINATOR, waiting)
     intake.give_consent(WORKER, waiting, "sab", "transfer", ["identity"])
     intake.transfer(COORDINATOR, waiting, "sab")
+    # The first client's number registered again at dsr: held, then linked by both agencies (WAVE2 15).
+    held_client = intake.register_client({**WORKER, "user_id": "dsr-sa-1", "agency": "dsr"},
+                                         **registration_args(national_number="85.07.30-033.28"))
+    for coordinator in ({**COORDINATOR, "user_id": "dsr-coord", "agency": "dsr"}, COORDINATOR):
+        intake.settle_duplicate_check(coordinator, intake_domain.DuplicateCheck.create_id(held_client), "same_person")
 
     declined = intake.register_client(WORKER, **registration_args())
     intake.decline(COORDINATOR, declined, "client_withdrew", "moved abroad")
@@ -258,6 +265,8 @@ def run_case(world: World) -> dict[str, object]:
     referrals.record_step(WORKER, completed, "completed", outcome="effective")
     in_hand = referrals.propose_referral(WORKER, client, "transit", ["addiction"], "day programme")
     referrals.record_step(WORKER, in_hand, "sent")
+    referrals.partner_side.add_note({"user_id": "transit-1", "role": "partner", "agency": "transit"}, in_hand,
+                                    "first meeting on Monday")
     kept = referrals.coordination.add_actor(WORKER, client, "lawyer", "Brussels bar association", "the hearing",
                                             "+32 2 000 00 00")
     gone = referrals.coordination.add_actor(WORKER, client, "employer", "Shop", "a trial job")
@@ -286,7 +295,7 @@ def run_case(world: World) -> dict[str, object]:
     intake.request_erasure(COORDINATOR, declined, "no_longer_necessary")
     intake.approve_erasure(DPO, declined)
     world.sync()
-    return {"guided": client, "transferred": waiting, "erased": declined, "kept_actor": kept}
+    return {"guided": client, "transferred": waiting, "erased": declined, "kept_actor": kept, "held": held_client}
 
 
 @pytest.fixture(scope="module")
@@ -314,7 +323,7 @@ def test_every_fact_stored_about_a_client_is_on_their_timeline(world, who):
 
 def test_the_case_stores_every_kind_that_is_published_about_a_client(world):
     """So that the comparison above covers each kind, not only the easy ones."""
-    stored = {(service, kind) for who in ("guided", "transferred", "erased")
+    stored = {(service, kind) for who in ("guided", "transferred", "erased", "held")
               for service, _, kind in world.stored_about(world.case[who])}
     facts = {(service, kind) for service, kind in KINDS
              if getattr(world.apps[service].publications.get(kind), "stream", None) == EVENTS}

@@ -20,6 +20,7 @@ from services.gateway.api import Gateway
 from services.gateway.auth import Tokens, Users
 from shared import context
 from shared.config import DEPLOY_DIR, SERVICES, gateway_token_key
+from shared.contracts.base import WITNESSED
 from shared.context import RequestContext
 from shared.errors import Forbidden
 from shared.verification import Jobs
@@ -32,23 +33,25 @@ SAB_COORDINATOR = {"user_id": "sab-coord", "role": "coordinator", "agency": "sab
 ADMIN = {"user_id": "ops-1", "role": "admin", "agency": "platform"}
 DPO = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
+TRANSIT = {"user_id": "transit-1", "role": "partner", "agency": "transit"}  # a partner organisation's user
 
 
 class Platform:
-    """The five services in memory, each answering through its RPC entrypoints."""
+    """The six services in memory, each answering through its RPC entrypoints."""
 
     def __init__(self, clock: Clock):
         apps = fakes.services(clock)
         self.intake, self.guidance, self.referrals = apps["intake"], apps["guidance"], apps["referrals"]
-        self.notifications, self.audit = apps["notifications"], apps["audit"]
+        self.notifications, self.audit, self.sharing = apps["notifications"], apps["audit"], apps["sharing"]
         self.notifications.mailer = self.refuse_mail  # e-mail on, and every attempt fails: dead letters
         self.notifications.max_attempts = 1
         upstreams = (self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals")
         self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
-                      Link(self.referrals, self.guidance, "guidance")]
+                      Link(self.referrals, self.guidance, "guidance"), Link(self.intake, self.referrals, "referrals")]
         self.links += [Link(self.notifications, up, name) for up, name in upstreams]
         self.links += [Link(self.audit, up, name) for up, name in (*upstreams, (self.notifications, "notifications"))]
         self.links += [Link(self.audit, up, f"{name}.access") for up, name in upstreams]
+        self.links += [Link(self.sharing, up, name) for up, name in upstreams]
         self.answers: dict[str, list] = defaultdict(list)
         # What the gateway answered over HTTP where a service refused: (status, body) per route.
         self.problems: dict[str, list[tuple[int, dict]]] = defaultdict(list)
@@ -121,6 +124,7 @@ def run_case() -> Platform:
     start = dt.datetime.now(dt.timezone.utc)
     clock = Clock(start)
     call = Platform(clock)
+    call.sync()  # intake learns the partner directory referrals loaded and published
     today = start.date()
 
     # -- intake ---------------------------------------------------------------------
@@ -130,6 +134,11 @@ def run_case() -> Platform:
     del person["actor"]
     anyone = {k: v for k, v in registration_payload().items() if k != "actor"}  # no national number: any number of them
     client = call("intake", "register_client", WORKER, **person)["client_id"]
+    # The same number registered by another agency: held until both coordinators settle it.
+    call("intake", "register_client", {"user_id": "sab-jur-1", "role": "jurist", "agency": "sab"}, **person)
+    (check,) = call("intake", "duplicate_checks", SAB_COORDINATOR)
+    call("intake", "settle_duplicate_check", SAB_COORDINATOR, check_id=check["check_id"], finding="same_person")
+    call("intake", "settle_duplicate_check", COORDINATOR, check_id=check["check_id"], finding="same_person")
     call("intake", "record_languages", WORKER, client_id=client, expected_version=1, languages=["fr", "ar"],
          preferred_language="fr", interpreter_needed=False)
     call("intake", "receive_help_request", WORKER, client_id=client, source="justice_assistant",
@@ -219,6 +228,21 @@ def run_case() -> Platform:
     for step in ("sent", "acknowledged"):
         call("referrals", "record_referral_step", WORKER, referral_id=refused, step=step)
     call("referrals", "record_referral_step", WORKER, referral_id=refused, step="declined", reason="full")
+    call("referrals", "add_referral_note", WORKER, referral_id=refused, note="asked them to keep a place")
+    # A partner's own user, on the referrals sent to their organisation.
+    answered = call("referrals", "propose_referral", WORKER, **case, partner="transit", domains=["addiction"],
+                    reason="support with use")["referral_id"]
+    call("referrals", "record_referral_step", WORKER, referral_id=answered, step="sent")
+    call("referrals", "record_partner_step", TRANSIT, referral_id=answered, step="acknowledged")
+    call("referrals", "add_partner_note", TRANSIT, referral_id=answered, note="first meeting on Monday")
+    call("referrals", "partner_referrals", TRANSIT)
+    call("referrals", "partner_referral", TRANSIT, referral_id=answered)
+    # The partner directory, kept by coordinators and admins.
+    desk = {"code": "apo-housing-desk", "name": "APO housing desk", "kind": "housing", "agency": "apo",
+            "domains": ["housing"], "languages": ["fr", "nl"], "channel": "internal", "typical_wait_days": 5}
+    call("referrals", "register_partner", COORDINATOR, **desk)
+    call("referrals", "change_partner", COORDINATOR, **{**desk, "typical_wait_days": 8})
+    call("referrals", "deactivate_partner", ADMIN, code="apo-housing-desk")
     kept = call("referrals", "add_coordination_actor", WORKER, **case, role="lawyer", organisation="Bar",
                 contact="+32 2 000 00 00", does="the hearing")
     gone = call("referrals", "add_coordination_actor", WORKER, **case, role="employer", organisation="Shop",
@@ -283,7 +307,7 @@ def run_case() -> Platform:
         call.take_checkpoint(service)  # as its relay does
     call.sync()
     for service in SERVICES:
-        witnessed = None if service == "audit" else call("audit", "last_witnessed", AUDITOR, service=service)
+        witnessed = call("audit", "last_witnessed", AUDITOR, service=service) if service in WITNESSED else None
         job = call(service, "start_verification", AUDITOR, witnessed_last=witnessed and {
             "number": witnessed["number"], "digest": witnessed["digest"]})
         finished = call(service, "verification", AUDITOR, job_id=job["job_id"])

@@ -8,6 +8,7 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Request
 
+from shared import config
 from shared.config import DEPLOY_DIR, DEVELOPMENT_TOKEN_KEY, ConfigError, gateway_token_key, load_gateway
 from shared.errors import Conflict, Forbidden, InternalError, InvalidInput, NotFound
 from services.gateway import problems
@@ -195,10 +196,14 @@ def test_sample_users_are_marked_and_act_in_the_sample_directory(users):
     directory = json.loads((DEPLOY_DIR / "intake" / "sample-directory.json").read_text())
     staff = {(m["user_id"], m["agency"]) for m in directory["staff"]}
     assert users.sample
+    sample_partners = json.loads((DEPLOY_DIR / "referrals" / "sample-partners.json").read_text())["partners"]
+    partners = {p["code"] for p in sample_partners}
     roles = {user.role for user in users.by_name.values()}
-    assert roles == {"social_assistant", "criminologist", "jurist", "coordinator", "auditor", "admin"}
+    assert roles == {"social_assistant", "criminologist", "jurist", "coordinator", "auditor", "admin", "partner"}
     for user in users.by_name.values():
-        if user.role not in ("auditor", "admin"):
+        if user.role == "partner":  # a partner organisation's user: its code is their "agency"
+            assert user.agency in partners, user.username
+        elif user.role not in ("auditor", "admin"):
             assert (user.user_id, user.agency) in staff, user.username
 
 
@@ -262,7 +267,7 @@ def test_a_subject_access_document_gathers_every_service_in_the_client_s_languag
     answer = http.get(f"/clients/{CLIENT}/subject-access", headers=coordinator)
     doc = answer.json
     assert answer.status_code == 200 and doc["language"] == "fr"  # the client's preferred one
-    assert {c["service"] for c in services.calls} == {"intake", "guidance", "referrals", "notifications", "audit"}
+    assert {c["service"] for c in services.calls} == set(config.SERVICES)
     assert all(c["payload"]["actor"]["user_id"] == "apo-coord" for c in services.calls)
     assert doc["services"]["guidance"] == [member] and "15(4)" in doc["rule"]
 

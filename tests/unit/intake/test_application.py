@@ -38,10 +38,12 @@ def test_a_wrong_national_number_is_refused_with_the_reason(intake, register):
     assert intake.head() == before
 
 
-def test_registering_the_same_national_number_twice_points_to_the_existing_client(register):
+def test_registering_the_same_national_number_twice_in_one_agency_points_to_the_existing_client(register):
+    """The agency may know its own client; another agency's registration is held for a
+    duplicate check instead (test_duplicate_check.py)."""
     first = register(national_number=NATIONAL_NUMBER)
     with pytest.raises(Conflict) as refused:
-        register(actor=OTHER_WORKER, national_number="85 07 30 033 28")
+        register(actor={**WORKER, "user_id": "apo-crim-1", "role": "criminologist"}, national_number="85 07 30 033 28")
     assert refused.value.details["existing_client_id"] == [str(first)]
     assert refused.value.details["agency"] == ["apo"]
 
@@ -136,13 +138,15 @@ def test_consent_given_then_withdrawn_keeps_its_history(intake, register, publis
     assert intake.give_consent(WORKER, client_id, "dsr", "transfer", ["legal_situation", "identity"]) == consent_id
     intake.withdraw_consent(WORKER, client_id, "dsr", "transfer")
     intake.give_consent(WORKER, client_id, "dsr", "transfer", ["identity"])
-    assert [e.__class__.__name__ for e in intake.events.get(consent_id)] == ["Given", "Withdrawn", "GivenAgain"]
+    # Each giving is said again in version 1's words, so that v1 is published beside v2.
+    assert [e.__class__.__name__ for e in intake.events.get(consent_id)] == [
+        "Given", "GivenInV1Terms", "Withdrawn", "GivenAgain", "GivenInV1Terms"]
     (consent,) = intake.client_file(WORKER, client_id)["consents"]
-    assert {k: consent[k] for k in ("recipient", "purpose", "scope", "active")} == {
-        "recipient": "dsr", "purpose": "transfer", "scope": ["identity"], "active": True
+    assert {k: consent[k] for k in ("recipient", "purpose", "categories", "share_history", "active")} == {
+        "recipient": "dsr", "purpose": "transfer", "categories": ["identity"], "share_history": False, "active": True
     }
     assert dt.datetime.fromisoformat(consent["since"]).tzinfo is not None
-    assert published().count("consent-given") == 2
+    assert published().count("consent-given") == 4  # versions 1 and 2 of each giving
 
 
 def test_withdrawing_a_consent_not_in_force_is_refused(intake, register):

@@ -14,6 +14,7 @@ INTAKE_FACTS = {
     Client.IntakeDeclined: intake.Decline, Client.IntakeWaitlisted: intake.Waitlisting,
     Client.Reassigned: intake.Reassignment, Client.Transferred: intake.Transfer,
     Consent.Given: intake.ConsentGiven, Consent.GivenAgain: intake.ConsentGiven, Consent.Withdrawn: intake.ConsentWithdrawn,
+    Consent.GivenInV1Terms: intake.ConsentGivenInV1Terms,
     IntakeAgency.Registered: intake_directory.AgencyRegistration,
     IntakeAgency.StaffMemberAdded: intake_directory.StaffMember,
     Erasure.Requested: intake.ErasureRequest, Erasure.RequestedAgain: intake.ErasureRequest,
@@ -68,7 +69,8 @@ def test_where_the_client_stands_what_they_speak_and_what_help_they_ask_is_perso
 def test_consents_and_the_directory_say_nothing_about_a_client():
     """A consent names organisations, purposes and categories, which every follower
     reads to respect it; the directory is about staff, kept while they work here."""
-    for fact in (intake.ConsentGiven, intake.ConsentWithdrawn, intake.Waitlisting, intake.Transfer):
+    for fact in (intake.ConsentGiven, intake.ConsentGivenInV1Terms, intake.ConsentWithdrawn, intake.Waitlisting,
+                 intake.Transfer):
         assert not personal_fields(fact) and not fields_in(fact, CATEGORIES), fact.__name__
     for fact in (intake_directory.AgencyRegistration, intake_directory.StaffMember,
                  intake_directory.StaffMemberActivity):
@@ -102,7 +104,8 @@ def test_every_field_an_intake_event_publishes_says_its_properties():
     (intake.ReassignClient, intake.Reassignment, {"actor", "client_id"}),
     # The receiving agency is the fact's agency; the interpreter is checked, not recorded.
     (intake.TransferClient, intake.Transfer, {"actor", "client_id", "to_agency", "interpreter"}),
-    (intake.GiveConsent, intake.ConsentGiven, {"actor", "client_id"}),
+    # The caller names the categories ``scope`` (version 1's word, still accepted).
+    (intake.GiveConsent, intake.ConsentGiven, {"actor", "client_id", "scope"}),
     (intake.WithdrawConsent, intake.ConsentWithdrawn, {"actor", "client_id"}),
     (intake_directory.RegisterAgency, intake_directory.AgencyRegistration, {"actor"}),
     (intake_directory.AddStaffMember, intake_directory.StaffMember, {"actor"}),
@@ -118,7 +121,8 @@ def test_intake_published_versions_and_answers_come_from_their_declarations():
         (intake.HelpRequest, intake.HelpRequestReceivedV1), (intake.Acceptance, intake.IntakeAcceptedV1),
         (intake.Decline, intake.IntakeDeclinedV1), (intake.Waitlisting, intake.IntakeWaitlistedV1),
         (intake.Reassignment, intake.ClientReassignedV1), (intake.Transfer, intake.ClientTransferredV1),
-        (intake.ConsentGiven, intake.ConsentGivenV1), (intake.ConsentWithdrawn, intake.ConsentWithdrawnV1),
+        (intake.ConsentGiven, intake.ConsentGivenV2), (intake.ConsentGivenInV1Terms, intake.ConsentGivenV1),
+        (intake.ConsentWithdrawn, intake.ConsentWithdrawnV1),
         (intake.ErasureRequest, intake.ErasureRequestedV1), (intake.ErasureRefusal, intake.ErasureRefusedV1),
         (intake_directory.StaffMember, intake_directory.StaffMemberAddedV1),
         (intake_directory.StaffMemberActivity, intake_directory.StaffMemberActiveChangedV1),
@@ -127,7 +131,7 @@ def test_intake_published_versions_and_answers_come_from_their_declarations():
     assert set(intake_answers.HelpRequest._declared_fields) == set(intake.HelpRequest._declared_fields) - {
         "client_id", "agency"}
     assert set(intake_answers.ConsentOnFile._declared_fields) == names_where(intake.ConsentGiven, given=True) | {
-        "active", "since"}
+        "categories", "active", "since"}
     staff = intake_directory.StaffMember
     assert set(intake_answers.StaffMember._declared_fields) == set(staff._declared_fields) - {
         "agency", "added_by"} | {"active"}

@@ -179,16 +179,18 @@ def test_a_transfer_to_a_chosen_worker_checks_the_worker_there():
 # -- consent ----------------------------------------------------------------------------
 
 def consent() -> Consent:
-    return Consent(client_id=uuid.uuid4(), agency="apo", recipient="dsr", purpose="transfer",
-                   scope=["identity", "legal_situation"], given_by=WORKER)
+    return Consent.give(client_id=uuid.uuid4(), agency="apo", recipient="dsr", purpose="transfer",
+                        categories=["identity", "legal_situation"], share_history=False, given_by=WORKER)
 
 
 def test_a_consent_given_again_as_it_is_in_force_records_nothing():
     the_consent = consent()
     the_consent.give_again("apo", ["legal_situation", "identity"], given_by=WORKER)
-    assert the_consent.version == 1
+    assert the_consent.version == 2  # given, and said in version 1's words
     the_consent.give_again("apo", ["identity"], given_by=WORKER)
-    assert (the_consent.version, the_consent.scope) == (2, ["identity"])
+    assert (the_consent.version, the_consent.categories) == (4, ["identity"])
+    the_consent.give_again("apo", ["identity"], given_by=WORKER, share_history=True)  # another choice: a new period
+    assert (the_consent.version, the_consent.share_history) == (6, True)
 
 
 def test_only_a_consent_in_force_is_withdrawn_and_it_can_be_given_again():
@@ -203,8 +205,8 @@ def test_only_a_consent_in_force_is_withdrawn_and_it_can_be_given_again():
     the_consent.give_again("dsr", ["identity", "legal_situation"], given_by=WORKER)
     assert the_consent.active
     names = [type(e).__name__ for e in the_consent.pending_events]
-    assert names == ["Given", "Withdrawn", "GivenAgain"]
-    assert [e.agency for e in the_consent.pending_events] == ["apo", "apo", "dsr"]
+    assert names == ["Given", "GivenInV1Terms", "Withdrawn", "GivenAgain", "GivenInV1Terms"]
+    assert [e.agency for e in the_consent.pending_events] == ["apo", "apo", "apo", "dsr", "dsr"]
     assert {(e.client_id, e.recipient, e.purpose) for e in the_consent.pending_events} == {
         (the_consent.client_id, "dsr", "transfer")}
 

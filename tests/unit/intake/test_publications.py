@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from services.intake.domain import Agency, Client, Consent, Erasure, LegalHold
+from services.intake.domain import Agency, Client, Consent, DuplicateCheck, Erasure, LegalHold
 from services.intake.integration import PUBLICATIONS
 from tests.support.samples import COORDINATOR, WORKER
 from tests.unit.intake.registered import CONTACT, NATIONAL_NUMBER, registered
@@ -41,8 +41,8 @@ def events() -> list:
                                   received_by=WORKER)
     followed.accept(apo.candidate("apo-sa-1"), None, decided_by=COORDINATOR)
     followed.reassign(apo.candidate("apo-jur-1"), None, decided_by=COORDINATOR)
-    consent = Consent(client_id=followed.id, agency="apo", recipient="dsr", purpose="transfer", scope=["identity"],
-                      given_by=WORKER)
+    consent = Consent.give(client_id=followed.id, agency="apo", recipient="dsr", purpose="transfer",
+                           categories=["identity"], share_history=False, given_by=WORKER)
     consent.withdraw("apo", withdrawn_by=WORKER)
     consent.give_again("apo", ["identity", "contact"], given_by=WORKER)
     followed.transfer("dsr", consent.id, dsr.candidate("dsr-sa-1"), None, decided_by=COORDINATOR)
@@ -58,7 +58,12 @@ def events() -> list:
                      placed_by=ADMIN)
     hold.lift("the case is closed", lifted_by=ADMIN)
     hold.place_again("legal_obligation", "archive duty", placed_by=ADMIN)
-    return [e for a in (apo, dsr, followed, consent, waiting, declined, erasure, hold) for e in a.pending_events]
+    check = DuplicateCheck(client_id=waiting.id, agency="apo", existing_client_id=declined.id, existing_agency="dsr",
+                           held_by=WORKER)
+    check.settle("same_person", settled_by=COORDINATOR)
+    check.settle("same_person", settled_by={"user_id": "dsr-coord", "role": "coordinator", "agency": "dsr"})
+    return [e for a in (apo, dsr, followed, consent, waiting, declined, erasure, hold, check)
+            for e in a.pending_events]
 
 
 def published(events, name: str) -> list:
@@ -71,7 +76,8 @@ def test_every_published_kind_is_translated_from_its_event_alone(events):
     for e in events:
         if type(e) in PUBLICATIONS:
             publication = PUBLICATIONS[type(e)](e)
-            assert publication.type.startswith("be.jww.intake.") and publication.type.endswith(".v1")
+            assert publication.type.startswith("be.jww.intake.") and publication.type.endswith(".v1") or (
+                publication.type == "be.jww.intake.consent-given.v2")  # published beside its v1 (WAVE2 18)
             assert publication.agency and publication.actor and publication.actor_role
             text = json.dumps(publication.data, default=str)
             assert not any(personal in text for personal in PERSONAL), publication.type
@@ -104,13 +110,18 @@ def test_a_transfer_is_published_by_the_receiving_agency(events):
     assert (reassigned.data["from_worker"], reassigned.data["worker"]) == ("apo-sa-1", "apo-jur-1")
 
 
-def test_a_consent_names_itself_and_its_scope_when_given(events):
+def test_a_consent_names_itself_and_its_categories_when_given_in_both_versions(events):
     given, given_again = published(events, "Given") + published(events, "GivenAgain")
+    in_v1_terms = published(events, "GivenInV1Terms")
     (withdrawn,) = published(events, "Withdrawn")
-    assert given.type == given_again.type == "be.jww.intake.consent-given.v1"
+    assert given.type == given_again.type == "be.jww.intake.consent-given.v2"
+    assert {p.type for p in in_v1_terms} == {"be.jww.intake.consent-given.v1"}
     assert given.data["consent_id"] == withdrawn.data["consent_id"] != given.data["client_id"]
-    assert (given.data["scope"], given_again.data["scope"]) == (["identity"], ["identity", "contact"])
-    assert "scope" not in withdrawn.data
+    assert (given.data["categories"], given_again.data["categories"]) == (["identity"], ["identity", "contact"])
+    assert given.data["share_history"] is False and "scope" not in given.data
+    assert [p.data["scope"] for p in in_v1_terms] == [["identity"], ["identity", "contact"]]
+    assert all("categories" not in p.data and p.data["consent_id"] == given.data["consent_id"] for p in in_v1_terms)
+    assert "scope" not in withdrawn.data and "categories" not in withdrawn.data
 
 
 def test_a_staff_fact_names_the_agency_by_its_code(events):

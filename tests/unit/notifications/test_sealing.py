@@ -22,6 +22,7 @@ from shared.contracts.declare import RETENTION_CLASSES, Fact, personal_fields
 from shared.domain import ServiceAggregate
 from shared.persistence import store_env
 from tests.support.declarations import event_fields
+from tests.support.partners import ReferralsFeed
 from tests.support.samples import COORDINATOR, WORKER, registration_args
 from tests.unit.notifications.world import ADMIN, CRIMINOLOGIST, NOW, World, inbox
 
@@ -55,6 +56,8 @@ def env(tmp_path):
 def world(clock, env, partners):
     world = World(clock, notifications_env=env)
     world.referrals.load_partners(partners)
+    for partner in json.loads(partners.read_text())["partners"]:  # intake learns it from referrals' fact
+        assert ReferralsFeed(world.intake).registered(partner) == "applied"
     return world
 
 

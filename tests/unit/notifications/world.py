@@ -7,6 +7,7 @@ from services.notifications.application import NotificationsApplication
 from services.referrals.application import ReferralsApplication
 from shared.config import DEPLOY_DIR
 from tests.support.fakes import IN_MEMORY, Link, deliver, intake as new_intake
+from tests.support.partners import know_sample_partners
 from tests.support.samples import COORDINATOR, WORKER, registration_args
 
 # The start of the hour the tests run in: the business clock the applications are given
@@ -35,6 +36,7 @@ class World:
         self.clock = clock
         self.intake = new_intake()
         self.intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
+        know_sample_partners(self.intake)  # as if it had followed referrals' first start
         self.intake.add_staff_member(COORDINATOR, "apo", "apo-en-1", "E. One", "social_assistant", ["ar", "en"])
         self.guidance = GuidanceApplication(env=IN_MEMORY, clock=clock)
         self.referrals = ReferralsApplication(env=IN_MEMORY, clock=clock)

@@ -2,7 +2,7 @@
 carries, what is personal and published, and what commands and answers derive from."""
 import pytest
 
-from services.referrals.domain import CaseConference, ClientOnRecord, CoordinationPlan, Referral
+from services.referrals.domain import CaseConference, ClientOnRecord, CoordinationPlan, Partner, Referral
 from shared.contracts import CATALOGUE, referrals, referrals_answers
 from shared.contracts.declare import properties
 from tests.support.declarations import event_fields, declared_names, names_where
@@ -15,6 +15,8 @@ REFERRAL_FACTS = {
     CoordinationPlan.ActorAdded: referrals.CoordinationActor,
     CoordinationPlan.ActorRemoved: referrals.CoordinationActorRemoval,
     CaseConference.Held: referrals.CaseConference, CaseConference.ActionDone: referrals.ConferenceActionDone,
+    Referral.NoteAdded: referrals.ReferralNote, Partner.Registered: referrals.PartnerRegistration,
+    Partner.Changed: referrals.PartnerChange, Partner.Deactivated: referrals.PartnerDeactivation,
 }
 
 
@@ -56,6 +58,19 @@ def test_the_people_around_the_person_and_what_was_said_about_them_never_leave_r
     assert properties(conference._declared_fields["actions_due"]) | {"given": False} == {
         "published": True, "personal": False, "category": "referrals", "retention": "case_file", "since": 1,
         "given": False}
+
+
+def test_a_notes_words_stay_here_and_the_directory_is_no_clients_data():
+    assert names_where(referrals.ReferralNote, personal=True) == {"partner", "note"}
+    assert names_where(referrals.ReferralNote, retention="case_notes") == {"note"} <= names_where(
+        referrals.ReferralNote, published=False)
+    for fact in (referrals.PartnerRegistration, referrals.PartnerChange, referrals.PartnerDeactivation):
+        assert names_where(fact, personal=True) == set(), fact.__name__
+        assert names_where(fact, retention="directory") == set(fact._declared_fields), fact.__name__
+    published = {"code", "name", "kind", "agency", "domains", "languages", "channel", "typical_wait_days"}
+    assert set(referrals.PartnerRegisteredV1._declared_fields) == published
+    assert set(referrals.PartnerChangedV1._declared_fields) == published
+    assert set(referrals.PartnerDeactivatedV1._declared_fields) == {"code"}
 
 
 def test_who_recorded_a_referrals_fact_is_staff_data_kept_with_the_directory_and_never_in_the_data():

@@ -182,8 +182,8 @@ def test_a_conference_action_is_done_once_and_must_exist():
 
 
 def test_a_partner_id_is_derived_from_its_code():
-    p = Partner(code="transit", name="Transit", kind="residential", agency=None, domains=["addiction"],
-                languages=["fr"], channel="email", typical_wait_days=10, sample=True)
+    p = Partner.register(dict(code="transit", name="Transit", kind="residential", agency=None, domains=["addiction"],
+                              languages=["fr"], channel="email", typical_wait_days=10), sample=True)
     assert p.id == Partner.create_id("transit") != Partner.create_id("projet-lama")
 
 

@@ -6,7 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.referrals.domain import EXPECTED_STAY, FROM_PSYCHOLOGIST, CaseConference, CoordinationPlan, Referral
+from services.referrals.domain import (
+    EXPECTED_STAY, FROM_PSYCHOLOGIST, CaseConference, CoordinationPlan, Partner, Referral,
+)
 from services.referrals.integration import PUBLICATIONS
 from services.referrals.service import ReferralsService
 from shared.contracts import CATALOGUE
@@ -21,6 +23,10 @@ from tests.unit.referrals.world import NOW
 CLIENT = uuid.UUID("6f1c1f9e-0000-4000-8000-000000000002")
 ERASURE = uuid.UUID("6f1c1f9e-0000-4000-8000-00000000000e")
 DPO = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
+TRANSIT = {"user_id": "transit-1", "role": "partner", "agency": "transit"}
+ADMIN = {"user_id": "admin-1", "role": "admin", "agency": "platform"}
+DESCRIPTION = {"code": "new-desk", "name": "A new desk", "kind": "housing", "agency": None, "domains": ["housing"],
+               "languages": ["fr"], "channel": "platform", "typical_wait_days": 9}
 
 
 def test_each_published_event_translates_from_the_event_alone():
@@ -30,6 +36,7 @@ def test_each_published_event_translates_from_the_event_alone():
     referral.record_step("sent", NOW, None, None, recorded_by=WORKER)
     referral.notice_stall(NOW + dt.timedelta(days=6), EXPECTED_STAY)
     referral.note_consent_withdrawn("transit")
+    referral.add_note("they phoned", NOW, written_by=TRANSIT)
     conference = CaseConference.hold(
         client_id=CLIENT, agency="apo", on=NOW.date(), participants=["a", "b"], decisions=["d"],
         actions=[{"action": "x", "owner": "a", "due": NOW.date()}], held_by=WORKER, now=NOW)
@@ -37,14 +44,35 @@ def test_each_published_event_translates_from_the_event_alone():
     plan.add_actor("a1", "doctor", "Medical centre", "+32 2 111 11 11", "the treatment", added_by=WORKER)
     started, *added = plan.collect_events()  # an empty plan starts with its first actor: private
     erased = ErasureCarriedOut(client_id=CLIENT, erasure_id=ERASURE).collect_events()
+    sample = Partner.register({**DESCRIPTION, "code": "sample-desk"}, sample=True)  # the file at first start
+    partner = Partner.register(DESCRIPTION, registered_by=ADMIN)
+    partner.change({**DESCRIPTION, "typical_wait_days": 12}, changed_by=ADMIN)
+    partner.deactivate(deactivated_by=ADMIN)
     events = referral.collect_events() + conference.collect_events() + added + erased
+    directory = sample.collect_events() + partner.collect_events()
     assert type(started) not in PUBLICATIONS
     publications = [PUBLICATIONS[type(e)](e) for e in events]
-    assert len(publications) == len(PUBLICATIONS) == 7
-    for publication in publications:
+    published_directory = [PUBLICATIONS[type(e)](e) for e in directory]
+    assert len(publications) + len({type(e) for e in directory}) == len(PUBLICATIONS) == 11
+    for publication in publications + published_directory:
         assert CATALOGUE[publication.type]().validate(publication.data) == {}, publication.type
+    for publication in publications:
         assert publication.subject == publication.data["client_id"] == str(CLIENT)
-    proposed, sent, stalled, withdrawn, held, actor_added, carried_out = publications
+    proposed, sent, stalled, withdrawn, noted, held, actor_added, carried_out = publications
+    # A note's words stay here; that the partner's user added one is published.
+    assert noted.data == {"client_id": str(CLIENT), "referral_id": str(referral.id), "agency": "apo",
+                          "partner": "transit"}
+    assert (noted.actor, noted.actor_role, noted.agency) == ("transit-1", "partner", "apo")
+    # The directory's facts are about a partner: its code is the subject, in the name of
+    # the agency it is part of (none here).
+    loaded, registered, changed, deactivated = published_directory
+    assert [p.type.split(".")[3] for p in published_directory] == [
+        "partner-registered", "partner-registered", "partner-changed", "partner-deactivated"]
+    assert {p.subject for p in published_directory} == {"sample-desk", "new-desk"}
+    assert {p.agency for p in published_directory} == {None}
+    assert (loaded.actor, registered.actor, registered.actor_role) == (None, "admin-1", "admin")
+    assert registered.data == DESCRIPTION and changed.data == {**DESCRIPTION, "typical_wait_days": 12}
+    assert deactivated.data == {"code": "new-desk"}
     # The plan's events and an erasure carried out name no agency: published in none's name.
     assert {p.agency for p in publications[:5]} == {"apo"} and actor_added.agency is carried_out.agency is None
     assert actor_added.data == {"client_id": str(CLIENT), "actor_id": "a1", "role": "doctor"}
@@ -72,6 +100,11 @@ def test_every_referrals_event_type_is_published_in_a_run(world, clock):
     world.sync()
     world.referrals.coordination.hold_conference(WORKER, client_id, NOW.date(), ["a", "b"], ["d"], [])
     world.referrals.coordination.add_actor(WORKER, client_id, "lawyer", "Bar", "the hearing")
+    world.referrals.add_note(WORKER, referral_id, "called Transit")
+    desk = {**DESCRIPTION, "agency": "apo"}
+    world.referrals.directory.register(COORDINATOR, **desk)
+    world.referrals.directory.change(COORDINATOR, **{**desk, "name": "The desk"})
+    world.referrals.directory.deactivate(COORDINATOR, "new-desk")
     world.referrals.referral_history(WORKER, client_id)
     erased = world.accepted_client()
     world.intake.request_erasure(COORDINATOR, erased, "consent_withdrawn")

@@ -42,6 +42,7 @@ MARKERS = {
     "purpose_detail": "Zq8purpose-detail",
     "kept_reason": "Zq8kept-reason",
     "kept_organisation": "Zq8kept-organisation",
+    "note": "Zq8note",
 }
 # What the service writes itself into personal fields: the origin of a referral, and
 # the reason a policy gives when guidance recommends a psychologist.
@@ -63,7 +64,8 @@ class SealedWorld(World):
         self.referrals = referrals_on(folder, clock)
         self.referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
         self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
-                      Link(self.referrals, self.guidance, "guidance")]
+                      Link(self.referrals, self.guidance, "guidance"), Link(self.intake, self.referrals, "referrals")]
+        self.sync()
 
 
 def referrals_on(folder, clock) -> ReferralsApplication:
@@ -92,6 +94,7 @@ def fill(world, clock) -> dict:
     for step in ("sent", "acknowledged", "accepted", "started"):
         app.record_step(WORKER, dropped, step)
     app.record_step(WORKER, dropped, "dropped_out", reason=MARKERS["dropout_reason"])
+    app.add_note(WORKER, dropped, MARKERS["note"])
     withdrawn = app.propose_referral(WORKER, client_id, "projet-lama", ["addiction"], "again")
     app.record_step(WORKER, withdrawn, "sent")
     world.intake.withdraw_consent(WORKER, client_id, "projet-lama", "referral")
@@ -300,7 +303,7 @@ def personal_names() -> set[str]:
 
 
 # Events of the partner directory: about services, not a client (they name none).
-NOT_ABOUT_A_CLIENT = {Partner.Registered}
+NOT_ABOUT_A_CLIENT = {Partner.Registered, Partner.Changed, Partner.Deactivated}
 
 
 def unsealed(sealed: dict) -> list[str]:

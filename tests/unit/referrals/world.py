@@ -7,6 +7,7 @@ from services.referrals.application import ReferralsApplication
 from shared.config import DEPLOY_DIR
 from shared.outbox import Outbox
 from tests.support.fakes import IN_MEMORY, Link, deliver, intake as new_intake
+from tests.support.partners import know_sample_partners
 from tests.support.samples import COORDINATOR, WORKER, registration_args
 
 # The start of the hour the tests run in: the business clock the applications are given
@@ -20,11 +21,13 @@ class World:
     def __init__(self, clock):
         self.intake = new_intake()
         self.intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
+        know_sample_partners(self.intake)  # as if it had followed referrals' first start
         self.guidance = GuidanceApplication(env=IN_MEMORY, clock=clock)
         self.referrals = ReferralsApplication(env=IN_MEMORY, clock=clock)
         self.referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
         self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
-                      Link(self.referrals, self.guidance, "guidance")]
+                      Link(self.referrals, self.guidance, "guidance"), Link(self.intake, self.referrals, "referrals")]
+        self.sync()  # intake learns the partner directory, as referrals published it
 
     def sync(self):
         deliver(self.links, rounds=2)  # guidance's reactions reach referrals on the second round

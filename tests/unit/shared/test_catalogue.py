@@ -14,7 +14,8 @@ from shared.contracts.base import STREAMS
 from shared.errors import Forbidden
 from shared.outbox import Outbox
 from shared.config import DEPLOY_DIR
-from tests.support.samples import COORDINATOR, WORKER
+from services.intake.domain import DuplicateCheck
+from tests.support.samples import COORDINATOR, WORKER, registration_args
 from tests.support import fakes
 from tests.unit.audit.test_timeline_complete import World, run_case
 
@@ -65,6 +66,12 @@ def published_events():
     app.refuse_erasure(dpo, erased, "a court asked to keep the file")
     app.request_erasure(COORDINATOR, erased, "no_longer_necessary")
     app.approve_erasure(dpo, erased)
+    # A number on another agency's file: held, then settled by both agencies' coordinators (WAVE2 15).
+    app.register_client(WORKER, **registration_args(national_number="85073003328"))
+    held = app.register_client({**WORKER, "agency": "dsr", "user_id": "dsr-sa-1"},
+                               **registration_args(national_number="85073003328"))
+    for coordinator in ({**COORDINATOR, "agency": "dsr", "user_id": "dsr-coord"}, COORDINATOR):
+        app.settle_duplicate_check(coordinator, DuplicateCheck.create_id(held), "different_person")
     fakes.take_checkpoint(app)  # as its relay does
     return Outbox(app).read(after=0, limit=100, streams=STREAMS)
 

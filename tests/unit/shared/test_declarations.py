@@ -7,8 +7,8 @@ from services.guidance.integration import PUBLICATIONS as GUIDANCE
 from services.intake.integration import PUBLICATIONS as INTAKE
 from services.notifications.integration import PUBLICATIONS as NOTIFICATIONS
 from services.referrals.integration import PUBLICATIONS as REFERRALS
-from services.referrals.domain import CoordinationPlan
-from shared.contracts import CATALOGUE
+from services.referrals.domain import CoordinationPlan, Partner
+from shared.contracts import CATALOGUE, sharing
 from shared.contracts.base import EventSchema
 from shared.contracts.declare import (
     CATEGORIES, RETENTION_CLASSES, Fact, answer_fields, declared, properties, published_version,
@@ -24,8 +24,9 @@ PUBLICATIONS = [(service, event_class, publish)
                 for event_class, publish in publications.items()]
 # Facts about a client whose events name no agency, published in no agency's name: an
 # actor of a coordination plan (the plan holds its agency) and an erasure carried out
-# (on intake's decision or a retention rule).
-NO_AGENCY = {CoordinationPlan.ActorAdded, ErasureCarriedOut.Recorded}
+# (on intake's decision or a retention rule); and a partner's deactivation, which names
+# the partner only (its registration names the agency it is part of, if any).
+NO_AGENCY = {CoordinationPlan.ActorAdded, ErasureCarriedOut.Recorded, Partner.Deactivated}
 
 
 @pytest.mark.parametrize("service, event_class, publish", PUBLICATIONS,
@@ -45,7 +46,12 @@ def test_every_published_type_is_the_translation_of_a_domain_event():
     # (access_log, outbox, checkpoints) for every service.
     catalogued = {(s.service, s.fact, s.version) for s in CATALOGUE.values()
                   if s.fact not in ("client-file-read", "client-access-refused", "fact-erased", "checkpoint-taken")}
-    assert catalogued == translated
+    # The feeds' types are derived from the facts they copy, one per sharable fact
+    # (shared.contracts.sharing), and published by sharing's one feed entry event.
+    feeds = {(s.service, s.fact, s.version) for s in CATALOGUE.values() if s.service == sharing.SERVICE}
+    assert {(sharing.SERVICE, f"{CATALOGUE[t].service}.{CATALOGUE[t].fact}", CATALOGUE[t].version)
+            for t in sharing.FEED_TYPES} | {(sharing.SERVICE, notice, 1) for notice in ("consent-withdrawn", "client-erased")} == feeds
+    assert catalogued - feeds == translated
 
 
 def test_a_declaration_refuses_unknown_properties():
