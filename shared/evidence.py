@@ -72,6 +72,6 @@ def verify(app, checkpoint_path: Path, witnessed: list[dict] | None = None, prog
     if witnessed is not None:
         copies.append(("audit's witness", witnessed))
     public = keys.public_keys(keys.events_key_name(app.service_name))
-    found = checkpoints.verify_records(records, app.recorder, copies, public, until, witnessed_last)
+    found = checkpoints.verify_records(records, copies, public, until, witnessed_last)
     return ([f"BROKEN {link}" for link in breaks] + [f"CHECKPOINT {p}" for p in unreadable + found]
             + [f"SNAPSHOT {p}" for p in snapshot_problems(app)])
