@@ -79,6 +79,13 @@ class SQLiteRecorder(SQLiteProcessRecorder):
             rows = c.fetchall()
         return _answer(rows, lambda: self.max_notification_id())
 
+    def positions_in_stream(self, stream: UUID, after_version: int, limit: int) -> list[int]:
+        """The log positions of a stream's events after a version, in order."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT rowid FROM {self.events_table_name} WHERE originator_id = ? AND originator_version > ? "
+                      "ORDER BY originator_version LIMIT ?", (stream.hex, after_version, limit))
+            return [row[0] for row in c.fetchall()]
+
 
 class PostgresRecorder(PostgresProcessRecorder):
     def __init__(self, datastore, **kwargs: Any):
@@ -131,6 +138,15 @@ class PostgresRecorder(PostgresProcessRecorder):
             rows = [(r["position"], r["stream"], r["version"], r["chain"]) for r in curs.fetchall()]
         return _answer(rows, lambda: self.max_notification_id())
 
+    def positions_in_stream(self, stream: UUID, after_version: int, limit: int) -> list[int]:
+        """The log positions of a stream's events after a version, in order."""
+        from psycopg.sql import SQL
+
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT notification_id FROM {0} WHERE originator_id = %s AND originator_version > %s "
+                             "ORDER BY originator_version LIMIT %s").format(self._events), (stream, after_version, limit))
+            return [row["notification_id"] for row in curs.fetchall()]
+
 
 def _answer(rows: list, position) -> tuple[int, dict[str, tuple[int, str]]]:
     if not rows:  # no stream yet, or none recorded here yet: the position alone
@@ -169,6 +185,12 @@ class MemoryRecorder(POPOProcessRecorder):
     def heads_at(self) -> tuple[int, dict[str, tuple[int, str]]]:
         with self._tables_lock:
             return self.max_notification_id() or 0, dict(self._stream_heads)
+
+    def positions_in_stream(self, stream: UUID, after_version: int, limit: int) -> list[int]:
+        with self._tables_lock:
+            found = [(s.originator_version, i + 1) for i, s in enumerate(self._stored_events)
+                     if s.originator_id == stream and s.originator_version > after_version]
+        return [position for _, position in sorted(found)[:limit]]
 
 
 def recorder(factory):

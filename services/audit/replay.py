@@ -48,6 +48,8 @@ ITEMS = {
     "referrals": "referral_id",
     "case_conferences": "conference_id",
     "coordination_actors": "actor_id",
+    # An agency may join a client's plan again after it left: each stay is an item.
+    "coordinating_agencies": "event_id",
     "notifications": "notification_id",
     # A client's erasure keeps its id when it is asked again after a refusal.
     "erasure.requests": "event_id",
@@ -121,6 +123,7 @@ REFERRAL_STEP = _Shown("referrals", "referral-step-recorded", "referral_id", "ag
 REFERRAL_STALL = _Shown("referrals", "referral-stalled", "referral_id", "agency", "partner")
 CASE_CONFERENCE = _Shown("referrals", "case-conference-held")
 COORDINATION_ACTOR = _Shown("referrals", "coordination-actor-added")
+COORDINATING_AGENCY = _Shown("referrals", "coordinating-agency-joined")
 NOTIFICATION = _Shown("notifications", "notification-issued")
 ERASURE_REQUEST = _Shown("intake", "erasure-requested")
 LEGAL_HOLD = _Shown("intake", "legal-hold-placed")
@@ -171,7 +174,7 @@ class _Fold:
         }
         self.file = {
             "intake": self.intake, "trajectory": self.trajectory, "referrals": [], "case_conferences": [],
-            "coordination_actors": [], "notifications": [],
+            "coordination_actors": [], "coordinating_agencies": [], "notifications": [],
             "erasure": {"requests": [], "legal_holds": [], "carried_out": []}, "facts_erased": [],
         }
         self.found: dict[str, dict[str, dict]] = {}  # item path -> id -> item
@@ -458,6 +461,20 @@ def _coordination_actor(fold: _Fold, entry: dict) -> None:
     fold.add("coordination_actors", fold.file["coordination_actors"], _take(entry, COORDINATION_ACTOR))
 
 
+def _agency_joined(fold: _Fold, entry: dict) -> None:
+    fold.add("coordinating_agencies", fold.file["coordinating_agencies"],
+             _take(entry, COORDINATING_AGENCY, event_id=entry["event_id"], left=None, left_by=None, why_left=None))
+
+
+def _agency_left(fold: _Fold, entry: dict) -> None:
+    """Ends that agency's stay in the plan still open (removed, or its consent withdrawn)."""
+    agency = entry["data"].get("agency")
+    for stay in reversed(fold.file["coordinating_agencies"]):
+        if stay["agency"] == agency and stay["left"] is None:
+            stay.update(left=_instant(entry["time"]), left_by=entry.get("actor"), why_left=entry["data"].get("why"))
+            return
+
+
 # -- notifications -----------------------------------------------------------------------
 
 def _notification(fold: _Fold, entry: dict) -> None:
@@ -530,6 +547,8 @@ FOLDS: dict[tuple[str, str], Callable[[_Fold, dict], None]] = {
     ("referrals", "referral-consent-withdrawn"): _referral_consent_withdrawn,
     ("referrals", "case-conference-held"): _case_conference,
     ("referrals", "coordination-actor-added"): _coordination_actor,
+    ("referrals", "coordinating-agency-joined"): _agency_joined,
+    ("referrals", "coordinating-agency-left"): _agency_left,
     ("notifications", "notification-issued"): _notification,
     ("notifications", "notification-delivered"): _notification_delivered,
     ("notifications", "notification-dead-lettered"): _notification_dead_lettered,

@@ -87,6 +87,7 @@ SECTIONS = (
     ("Referrals", "referrals", None),
     ("Case conferences", "case_conferences", None),
     ("Coordination actors", "coordination_actors", None),
+    ("Coordinating agencies", "coordinating_agencies", None),
     ("Notifications", "notifications", None),
     ("Erasure", "erasure", (("Requests", "requests"), ("Legal holds", "legal_holds"),
                             ("Carried out", "carried_out"))),

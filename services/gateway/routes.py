@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from marshmallow import Schema
 
 from shared import config
-from shared.contracts import audit, base, guidance, intake, intake_directory, notifications, referrals
+from shared.contracts import audit, base, guidance, intake, intake_directory, notifications, referrals, sharing
 from shared.contracts import audit_answers as audit_out
 from shared.contracts import guidance_answers as guidance_out
 from shared.contracts import intake_answers as intake_out
@@ -169,6 +169,10 @@ ROUTES: tuple[Route, ...] = (
     # -- guidance: the trajectory of a client, by the client's id --------------------
     GET("/trajectories/{client_id}", "guidance", "trajectory", guidance.GetTrajectory,
         "Read the client's current trajectory", etag="trajectory_id", answer=guidance_out.Trajectory),
+    GET("/trajectories/{client_id}/earlier", "guidance", "earlier_trajectories", guidance.GetTrajectory,
+        "After a transfer, the agency's earlier trajectories of the client, in the transfer consent's "
+        "categories only (the agency the client was transferred to)", filters=(Filter("agency", "agency"),),
+        answer=guidance_out.Trajectory),
     PUT("/trajectories/{client_id}/plan", "guidance", "agree_plan", guidance.AgreePlan,
         "Agree the support plan", etag="trajectory_id", answer=guidance_out.Trajectory),
     POST("/trajectories/{client_id}/plan/reviews", "guidance", "review_plan", guidance.ReviewPlan,
@@ -225,7 +229,15 @@ ROUTES: tuple[Route, ...] = (
          "Record a referral's next step: sent (under consent), then the partner's answers", status=200,
          answer=referrals_out.ReferralState),
     GET("/clients/{client_id}/coordination", "referrals", "coordination", referrals.CoordinationQuery,
-        "The client's coordination plan and case conferences", answer=referrals_out.Coordination),
+        "The client's coordination plan and case conferences (an agency in the plan: those it took part in)",
+        answer=referrals_out.Coordination),
+    POST("/clients/{client_id}/coordination/agencies", "referrals", "add_coordinating_agency",
+         referrals.AddCoordinatingAgency,
+         "Add another agency to the coordination plan, under the client's consent for coordination",
+         answer=referrals_out.CoordinatingAgencyKey),
+    POST("/clients/{client_id}/coordination/agencies/{agency}/removal", "referrals", "remove_coordinating_agency",
+         referrals.RemoveCoordinatingAgency, "Remove an agency from the coordination plan", status=200,
+         answer=referrals_out.CoordinatingAgencyKey),
     POST("/clients/{client_id}/coordination/actors", "referrals", "add_coordination_actor",
          referrals.AddCoordinationActor, "Add an actor to the coordination plan",
          answer=referrals_out.CoordinationActorKey),
@@ -288,6 +300,12 @@ ROUTES: tuple[Route, ...] = (
         "The client's history over a time window, whole, to keep (auditor)", answer=audit_out.AuditExport),
     GET("/audit/clients/{client_id}/report", "audit", "export_report", audit.Export,
         "The same history as a readable report (auditor)", answer=audit_out.AuditReport),
+
+    # -- an organisation's feed, from where it left off (services/sharing) ---------------
+    GET("/feeds/{organisation}", "sharing", "feed", sharing.ReadFeed,
+        "Your organisation's feed entries after the last sequence number you hold, signed and sealed as "
+        "they were published (partner users, and coordinators of an agency, for their own organisation)",
+        answer=sharing.FeedPage),
 
     # -- verification of each store, against audit's witness (auditor; shared.verification) --
     GET("/audit/witnessed/{service}", "audit", "last_witnessed", base.LastWitnessed,

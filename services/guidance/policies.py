@@ -75,21 +75,32 @@ class Policies:
         """The old agency's trajectory closes; a worker at the new agency opens a new one."""
         data = event["data"]
         old = self.current_trajectory(data["client_id"], processing)
-        if old is None:
-            return
-        old.close_on_transfer(data["agency"])
-        processing.collect_events(old)
-        if data["worker"] is not None:
+        new = None
+        if old is not None:
+            old.close_on_transfer(data["agency"])
+            processing.collect_events(old)
+        if old is not None and data["worker"] is not None:
             new = Trajectory(
                 opened_by_event=event["id"], client_id=old.client_id, agency=data["agency"], worker=data["worker"],
                 legal_position=old.legal_position, situation=old.situation, languages=old.languages,
                 preferred_language=old.preferred_language, interpreter=None, domains=old.domains,
             )
-            record = self.aggregate_in(processing, old.client_id)
+            processing.collect_events(new)
+        try:
+            record = self.aggregate_in(processing, data["client_id"])
+        except AggregateNotFoundError:  # registered before guidance followed intake
+            return
+        if new is not None:
             record.follow_trajectory(new.id)
-            processing.collect_events(new, record)
+        # What each agency reads after the transfer (queries.py) follows from it.
+        record.note_transfer(data["from_agency"], data["agency"], event["time"],
+                             None if old is None else old.id, None if new is None else new.id)
+        processing.collect_events(record)
 
     def follow_consent(self, event: dict, processing: ProcessingEvent) -> None:
+        if event["data"]["purpose"] == "transfer":
+            self.follow_transfer_consent(event, processing)
+            return
         if event["data"]["purpose"] != "family_involvement":
             return
         try:
@@ -99,6 +110,20 @@ class Policies:
         active = event["type"] != _intake("consent-withdrawn")
         if record.family_consent != active:
             record.note_family_consent(active)
+            processing.collect_events(record)
+
+    def follow_transfer_consent(self, event: dict, processing: ProcessingEvent) -> None:
+        """Version 2 of a giving names the categories (version 1, published beside it, does not)."""
+        data = event["data"]
+        if event["type"] == _intake("consent-given"):
+            return
+        try:
+            record = self.aggregate_in(processing, data["client_id"])
+        except AggregateNotFoundError:
+            return
+        categories = data.get("categories") if event["type"] != _intake("consent-withdrawn") else None
+        if record.transfer_consents.get(data["recipient"]) != categories:
+            record.note_transfer_consent(data["recipient"], categories)
             processing.collect_events(record)
 
     def current_trajectory(self, client_id: UUID, processing: ProcessingEvent | None = None) -> Trajectory | None:

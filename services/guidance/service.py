@@ -64,6 +64,11 @@ class GuidanceService(RetentionJob, ServiceBase):
         return self.app.trajectory(**data)
 
     @rpc
+    @command(contracts.GetTrajectory)
+    def earlier_trajectories(self, data: dict) -> list:
+        return self.app.earlier_trajectories(**data)
+
+    @rpc
     @command(contracts.Caseload)
     def caseload(self, data: dict) -> list:
         return self.app.caseload(**data)

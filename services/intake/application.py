@@ -16,9 +16,10 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from shared import access_log
+from shared import access_log, consented
 from shared.access import allow
 from shared.contracts.declare import RETENTION_CLASSES
+from shared.contracts.intake_answers import ClientFile as ClientFileShown
 from shared.contracts.intake_vocabulary import categories_of
 from shared.erasure import RETENTION_POLICY
 from shared.errors import Conflict, InvalidInput, NotFound
@@ -447,9 +448,22 @@ class IntakeApplication(PartnerOrganisations, Retention, StaffDirectory):
         self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, purpose_detail: str = "",
         query: str = "client_file",
     ) -> dict:
-        client = self._client(actor, client_id, CASEWORK, "read_client_file")
+        """The file as the actor's agency may read it. After a transfer, the agency the
+        client left reads what it recorded itself, as it stood when the client left;
+        the agency that received the client reads what was recorded before it only in
+        the categories of the transfer consent (issue 16, item 5; shared.consented)."""
+        client = self._get(client_id, Client, "client_id")
+        events = list(self.repository.event_store.get(client.id))
+        left = _last(events, lambda e: isinstance(e, Client.Transferred) and e.from_agency == actor["agency"])
+        if actor["agency"] != client.agency and left is not None:
+            allow(actor, CASEWORK, "read_client_file")
+            client = self.repository.get(client.id, version=left.originator_version)
+            events = [e for e in events if e.originator_version <= left.originator_version]
+        else:
+            left = None
+            allow(actor, CASEWORK, "read_client_file", agency=client.agency)
         access_log.record(self, actor, [client.id], purpose, purpose_detail, query)
-        return {
+        answer = {
             "client_id": str(client.id),
             "version": client.version,
             "agency": client.agency,
@@ -468,12 +482,40 @@ class IntakeApplication(PartnerOrganisations, Retention, StaffDirectory):
             "consents": [
                 {"recipient": c.recipient, "purpose": c.purpose, "categories": c.categories,
                  "share_history": c.share_history, "active": c.active, "since": c.modified_on.isoformat()}
-                for c in self.consents(client.id)
+                for c in self._consents_read_by(client.id, actor["agency"], left)
             ],
             "erased": self._erased(client.id),
             "legal_hold": self._hold_on_file(client.id),
             "duplicate_check": self._duplicate_check_on_file(client),
+            "transferred": None if left is None else {"agency": left.agency, "at": left.timestamp.isoformat()},
+            "withheld": {},
         }
+        arrived = _last(events, lambda e: isinstance(e, Client.Transferred) and e.agency == actor["agency"])
+        if arrived is None:
+            return answer
+        return _earlier_in_consented_categories(
+            answer, events, arrived, actor["agency"], self._categories_at(arrived.consent_id, arrived.timestamp))
+
+    def _consents_read_by(self, client_id: UUID, agency: str, left) -> list[Consent]:
+        """The client's consents; for the agency the client left (``left``: its
+        transfer), each as that agency last recorded it before the client left, and
+        none it never recorded."""
+        if left is None:
+            return self.consents(client_id)
+        shown = []
+        for consent_id in self.index.consents_of(client_id):
+            own = _last(self.repository.event_store.get(consent_id),
+                        lambda e: getattr(e, "agency", None) == agency and e.timestamp <= left.timestamp)
+            if own is not None:
+                shown.append(self.repository.get(consent_id, version=own.originator_version))
+        return shown
+
+    def _categories_at(self, consent_id: UUID, at: dt.datetime) -> list[str]:
+        """The categories the consent named when the transfer it allowed took place."""
+        givings = (Consent.Given, Consent.GivenAgain)
+        given = _last(self.repository.event_store.get(consent_id),
+                      lambda e: isinstance(e, givings) and e.timestamp <= at)
+        return [] if given is None else list(given.categories)
 
     def _hold_on_file(self, client_id: UUID) -> dict | None:
         hold = self._hold_of(client_id)
@@ -510,6 +552,41 @@ class IntakeApplication(PartnerOrganisations, Retention, StaffDirectory):
     def waitlist_of(self, actor: dict, agency: str) -> list[dict]:
         allow(actor, COORDINATOR, "read_waitlist", agency=agency)
         return [{"client_id": str(client_id), "since": since.isoformat()} for client_id, since in self.index.waitlist(agency)]
+
+
+def _last(events, matches):
+    found = None
+    for event in events:
+        if matches(event):
+            found = event
+    return found
+
+
+# What the registration recorded of the languages, and what a worker's decision chose.
+_LANGUAGE_FIELDS = ("languages", "preferred_language", "interpreter_needed")
+
+
+def _earlier_in_consented_categories(answer: dict, events: list, arrived, agency: str, categories: list[str]) -> dict:
+    """``answer`` with what agencies before ``agency`` recorded (it came by ``arrived``,
+    a transfer) only in the transfer consent's ``categories``: who the person is, where
+    they stand and what they speak as registered, and the help requests and decisions
+    of other agencies. What ``agency`` recorded since is its own."""
+    after = [e for e in events if e.originator_version > arrived.originator_version]
+    own_languages = any(isinstance(e, Client.LanguagesRecorded) for e in after)
+    own_interpreter = any(isinstance(e, (Client.IntakeAccepted, Client.Reassigned)) for e in after)
+    earlier = {name: answer[name] for name in ("personal", "legal_position", "situation", "mandating_actor")}
+    if not own_languages:
+        earlier.update({name: answer[name] for name in _LANGUAGE_FIELDS})
+    if not own_interpreter:
+        earlier["interpreter"] = answer["interpreter"]
+    lists = {"help_requests": "received_by", "decisions": "by"}
+    for name, by in lists.items():
+        earlier[name] = [item for item in answer[name] if item[by]["agency"] != agency]
+    shown = consented.withhold(earlier, ClientFileShown, categories)
+    for name, by in lists.items():
+        theirs = iter(shown[name])
+        shown[name] = [item if item[by]["agency"] == agency else next(theirs) for item in answer[name]]
+    return {**answer, **shown}
 
 
 def _who(client: Client) -> dict | None:

@@ -12,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from shared.access import allow
 from shared.errors import Forbidden, NotFound
 
-from services.referrals.domain import ClientOnRecord, Referral
+from services.referrals.domain import ClientOnRecord, CoordinationPlan, Referral
 
 CASEWORK = {"social_assistant", "criminologist", "jurist", "coordinator"}
 
@@ -36,6 +36,42 @@ def client_for(repository: Repository, actor: dict, client_id: UUID, command: st
     record = loaded(repository, client_id, ClientOnRecord, "client here", "client_id")
     allow_casework(actor, record.agency, command)
     return record
+
+
+def coordination_reader(
+    repository: Repository, actor: dict, client_id: UUID, command: str,
+) -> tuple[ClientOnRecord, str | None]:
+    """Who reads a client's coordination: casework staff of the agency that guides the
+    client (None), or of another agency in the client's coordination plan, which the
+    client consented to share with for coordination (that agency's code: it reads only
+    the case conferences it took part in). Anyone else is refused, as by ``client_for``."""
+    record = loaded(repository, client_id, ClientOnRecord, "client here", "client_id")
+    if actor["role"] in CASEWORK and actor["agency"] != record.agency:
+        try:
+            plan: CoordinationPlan = repository.get(CoordinationPlan.create_id(client_id))
+        except AggregateNotFoundError:
+            plan = None
+        if plan is not None and plan.joined(actor["agency"]):
+            return record, actor["agency"]
+    allow_casework(actor, record.agency, command)
+    return record, None
+
+
+def history_reader(
+    repository: Repository, actor: dict, client_id: UUID, command: str,
+) -> tuple[ClientOnRecord, list[str] | None]:
+    """Who reads a client's referrals (issue 16, item 5): casework staff of the agency
+    that guides the client, which reads the referrals of the agencies before it in
+    the categories of the consent it received the client under (those categories;
+    none came before it: all of them), and of an agency that transferred the client
+    away, which reads its own referrals only (None). Anyone else is refused."""
+    record = loaded(repository, client_id, ClientOnRecord, "client here", "client_id")
+    if actor["agency"] != record.agency and record.left(actor["agency"]):
+        allow(actor, CASEWORK, command)
+        return record, None
+    allow_casework(actor, record.agency, command)
+    arrival = record.arrival_of(actor["agency"])
+    return record, [] if arrival is None else arrival["categories"]
 
 
 def referral_for(repository: Repository, actor: dict, referral_id: UUID, command: str) -> Referral:

@@ -23,14 +23,15 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
-from shared import access_log
+from shared import access_log, consented
 from shared.access import allow
+from shared.contracts.referrals_answers import ReferralHistoryEntry as ReferralShown
 from shared.errors import Forbidden, NotFound
 from shared.jsonable import jsonable
 from shared.retention import Retention
 from shared.store import ServiceApplication
 
-from services.referrals.access import CASEWORK, client_for, referral_for
+from services.referrals.access import CASEWORK, client_for, history_reader, referral_for
 from services.referrals.coordination import Coordination
 from services.referrals.directory import Directory
 from services.referrals.domain import (
@@ -135,13 +136,25 @@ class ReferralsApplication(Retention, ServiceApplication):
     def referral_history(
         self, actor: dict, client_id: UUID, purpose: str = access_log.CASEWORK, purpose_detail: str = "",
     ) -> list[dict]:
-        record = client_for(self.repository, actor, client_id, "read_referrals")
+        """The client's referrals as the actor's agency may read them: after a transfer,
+        the agency the client left reads its own only; the new agency reads the earlier
+        agency's in the categories of the transfer consent only (issue 16, item 5)."""
+        record, earlier = history_reader(self.repository, actor, client_id, "read_referrals")
         access_log.record(self, actor, [client_id], purpose, purpose_detail, "referral_history")
-        return [jsonable({
-            "referral_id": r.id, "partner": r.partner, "domains": r.domains, "reason": r.reason, "state": r.state,
-            "outcome": r.outcome, "consent_withdrawn": r.consent_withdrawn, "history": r.history,
-            "stalled": r.stalled_in, "notes": r.notes,
-        }) for r in (self.repository.get(i) for i in record.referrals)]
+        shown = []
+        for referral in (self.repository.get(i) for i in record.referrals):
+            if referral.agency != actor["agency"] and earlier is None:
+                continue  # the agency the client left: another agency's
+            entry = jsonable({
+                "referral_id": referral.id, "partner": referral.partner, "domains": referral.domains,
+                "reason": referral.reason, "state": referral.state, "outcome": referral.outcome,
+                "consent_withdrawn": referral.consent_withdrawn, "history": referral.history,
+                "stalled": referral.stalled_in, "notes": referral.notes, "withheld": {},
+            })
+            if referral.agency != actor["agency"]:
+                entry = consented.withhold(entry, ReferralShown, earlier)
+            shown.append(entry)
+        return shown
 
     def check_time(self) -> int:
         """Raise a stalled fact for each referral stuck beyond its state's expected

@@ -64,6 +64,12 @@ PUBLICATIONS = {
     # envelope names none, as for a notification.
     CoordinationPlan.ActorAdded: publish_as(contracts.CoordinationActorAddedV1, actor=who_acted,
                                             agency=lambda e: None),
+    # Another agency joins or leaves the plan: the fact names it in its data, and the
+    # envelope names no agency, as for an actor. Leaving on a withdrawal, no one acted here.
+    CoordinationPlan.AgencyJoined: publish_as(contracts.CoordinatingAgencyJoinedV1, actor=who_acted,
+                                              agency=lambda e: None),
+    CoordinationPlan.AgencyLeft: publish_as(contracts.CoordinatingAgencyLeftV1,
+                                            actor=lambda e: who_acted(e) if e.by else None, agency=lambda e: None),
     # Recorded by shared code for a client on intake's decision, in no agency's name.
     ErasureCarriedOut.Recorded: publish_as(contracts.ErasureCarriedOutV1, agency=lambda e: None),
 }
@@ -82,5 +88,6 @@ SEALED = {
     Referral.ConsentWithdrawnFlagged: contracts.ReferralConsentWithdrawal,
     Referral.NoteAdded: contracts.ReferralNote,
     CoordinationPlan.ActorAdded: contracts.CoordinationActor,
+    CoordinationPlan.AgencyJoined: contracts.CoordinatingAgency,
     CaseConference.Held: contracts.CaseConference,
 }

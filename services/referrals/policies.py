@@ -11,7 +11,9 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
 from shared.contracts import event_type
 
-from services.referrals.domain import FROM_PSYCHOLOGIST, REFERRAL_PURPOSE, ClientOnRecord, Partner, Referral
+from services.referrals.domain import (
+    COORDINATION_PURPOSE, FROM_PSYCHOLOGIST, REFERRAL_PURPOSE, ClientOnRecord, CoordinationPlan, Partner, Referral,
+)
 
 if TYPE_CHECKING:
     from services.referrals.application import ReferralsApplication
@@ -32,7 +34,7 @@ class UpstreamPolicies:
         return {
             event_type("intake", "client-registered", 1): self.note_registered_client,
             event_type("intake", "intake-accepted", 1): self.follow_agency,
-            event_type("intake", "client-transferred", 1): self.follow_agency,
+            event_type("intake", "client-transferred", 1): self.follow_transfer,
             **dict.fromkeys(CONSENT_GIVEN, self.follow_consent),
             event_type("intake", "consent-withdrawn", 1): self.follow_consent,
             event_type("guidance", "psychologist-recommended", 1): self.propose_psychologist,
@@ -50,22 +52,49 @@ class UpstreamPolicies:
         if record is not None and record.follow_agency(event["data"]["agency"]):
             processing.collect_events(record)
 
+    def follow_transfer(self, event: dict, processing: ProcessingEvent) -> None:
+        """The new agency guides the client; the transfer, with its consent's categories,
+        says what each agency reads of the referrals since (application.referral_history)."""
+        self.follow_agency(event, processing)
+        data = event["data"]
+        record = self._record_in(processing, data["client_id"])
+        if record is not None:
+            record.note_transfer(data["from_agency"], data["agency"], event["time"])
+            processing.collect_events(record)
+
     def follow_consent(self, event: dict, processing: ProcessingEvent) -> None:
         data = event["data"]
         record = self._record_in(processing, data["client_id"])
         if record is None:
             return
+        # A transfer's consent: its categories, which only version 2 of a giving names.
+        if data["purpose"] == "transfer" and event["type"] != CONSENT_GIVEN[0]:
+            categories = None if event["type"] not in CONSENT_GIVEN else data["categories"]
+            if record.note_transfer_consent(data["recipient"], categories):
+                processing.collect_events(record)
         active = event["type"] in CONSENT_GIVEN
         if active and record.consents_to(data["recipient"], data["purpose"]):
             return  # in force already: the same giving in its other version, or given again
         record.note_consent(data["recipient"], data["purpose"], active)
         processing.collect_events(record)
+        if not active and data["purpose"] == COORDINATION_PURPOSE:
+            self._agency_leaves(processing, data["client_id"], data["recipient"])
         if active or data["purpose"] != REFERRAL_PURPOSE:
             return
         for referral_id in record.referrals:
             referral: Referral = self.app.aggregate_in(processing, referral_id)
             if referral.note_consent_withdrawn(data["recipient"]):
                 processing.collect_events(referral)
+
+    def _agency_leaves(self, processing: ProcessingEvent, client_id: UUID, agency: str) -> None:
+        """The client withdrew the consent an agency joined their coordination plan
+        under: it leaves the plan, and with it what it read there."""
+        try:
+            plan: CoordinationPlan = self.app.aggregate_in(processing, CoordinationPlan.create_id(client_id))
+        except AggregateNotFoundError:
+            return
+        if plan.consent_withdrawn(agency):
+            processing.collect_events(plan)
 
     def propose_psychologist(self, event: dict, processing: ProcessingEvent) -> None:
         """Guidance saw the person would benefit from a psychologist: propose one,

@@ -54,6 +54,16 @@ class ReferralsService(RetentionJob, ServiceBase):
         return {"actor_id": data["actor_id"]}
 
     @rpc
+    @command(contracts.AddCoordinatingAgency)
+    def add_coordinating_agency(self, data: dict) -> dict:
+        return {"agency": self.app.coordination.add_agency(**data)}
+
+    @rpc
+    @command(contracts.RemoveCoordinatingAgency)
+    def remove_coordinating_agency(self, data: dict) -> dict:
+        return {"agency": self.app.coordination.remove_agency(**data)}
+
+    @rpc
     @command(contracts.HoldCaseConference)
     def hold_case_conference(self, data: dict) -> dict:
         return {"conference_id": str(self.app.coordination.hold_conference(**data))}

@@ -16,7 +16,9 @@ sent at all. Which facts a purpose covers:
   conditions, appointments, procedures and attendance certificates.
 
 A consent's period runs from when it was given until it was withdrawn; facts from
-before it are not sent (the consent says ``share_history`` otherwise).
+before it are not sent, unless the consent says ``share_history``: then the facts
+recorded before it that no earlier period of the same consent let through are sent
+too, after it, by a job (``HistoryQueue``), with the new period's categories.
 """
 from __future__ import annotations
 
@@ -97,6 +99,16 @@ class Consents(ServiceAggregate):
     def _withdrawn(self, recipient: str, purpose: str, at: str) -> None:
         self._current(recipient, purpose)["until"] = at
 
+    def in_force(self, recipient: str, purpose: str) -> dict | None:
+        """The period of this consent in force now, or None."""
+        return self._current(recipient, purpose)
+
+    def sent_before(self, recipient: str, purpose: str, at: str) -> bool:
+        """Whether a fact recorded at ``at`` went out under an earlier (ended) period of
+        this consent: it fell in that period, or before it when it shared the history."""
+        return any(p["until"] is not None and (p["from"] <= at or p["share_history"]) and at < p["until"]
+                   for p in self.periods.get(f"{recipient}/{purpose}", ()))
+
     def organisations(self) -> list[str]:
         """Every organisation the client ever consented to."""
         return sorted({key.split("/", 1)[0] for key in self.periods})
@@ -115,6 +127,34 @@ class Consents(ServiceAggregate):
                     purposes.append(purpose)
                     allowed.update(period["categories"])
         return found
+
+
+class HistoryQueue(ServiceAggregate):
+    """The consents given with ``share_history`` whose earlier facts are still to be
+    sent: one queue for the service, worked through by a job."""
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid.uuid5(_NAMESPACE, "history")
+
+    @event("Opened")
+    def __init__(self):
+        self.pending: dict[str, dict[str, Any]] = {}  # "client/recipient/purpose" -> the request
+
+    def request(self, client_id: UUID, recipient: str, purpose: str, before: str) -> None:
+        self._requested(client_id=client_id, recipient=recipient, purpose=purpose, before=before)
+
+    @event("Requested")
+    def _requested(self, client_id: UUID, recipient: str, purpose: str, before: str) -> None:
+        self.pending[f"{client_id}/{recipient}/{purpose}"] = {
+            "client_id": client_id, "recipient": recipient, "purpose": purpose, "before": before}
+
+    def complete(self, client_id: UUID, recipient: str, purpose: str, sent: int) -> None:
+        self._completed(client_id=client_id, recipient=recipient, purpose=purpose, sent=sent)
+
+    @event("Completed")
+    def _completed(self, client_id: UUID, recipient: str, purpose: str, sent: int) -> None:
+        self.pending.pop(f"{client_id}/{recipient}/{purpose}", None)
 
 
 class Feed(ServiceAggregate):

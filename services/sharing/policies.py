@@ -15,7 +15,7 @@ from shared import recipients
 from shared.contracts import CATALOGUE, event_type
 from shared.contracts.sharing import FEED_TYPES, categories_of
 
-from services.sharing.domain import Consents, Feed
+from services.sharing.domain import Consents, Feed, HistoryQueue
 
 if TYPE_CHECKING:
     from services.sharing.application import SharingApplication
@@ -34,6 +34,18 @@ def instant(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
+def split(schema, data: dict, allowed: set[str]) -> tuple[dict, dict[str, dict]]:
+    """A fact's data (JSON) as a copy holds it: the fields of no category, and the
+    fields of each allowed category in a block of their own."""
+    by_field = categories_of(schema)
+    plain = {name: value for name, value in data.items() if by_field.get(name) is None}
+    blocks: dict[str, dict] = {}
+    for name, value in data.items():
+        if by_field.get(name) in allowed:
+            blocks.setdefault(by_field[name], {})[name] = value
+    return plain, blocks
+
+
 class IntakeNotDrained(Exception):
     """A fact of guidance or referrals waits for intake's facts before it to be applied
     (a consent's withdrawal among them)."""
@@ -43,6 +55,19 @@ class Policies:
     def __init__(self, app: SharingApplication):
         self.app = app
         self._dumpers: dict[str, object] = {}
+        self._intake_drained_at: str | None = None  # when intake was last found to hold nothing new
+
+    def _intake_applied_until(self, at: str) -> bool:
+        """Whether every fact intake recorded before ``at`` is applied here. Once intake
+        was found drained, everything it recorded before that moment is: a burst of
+        facts from before it needs no second question."""
+        if self._intake_drained_at is not None and at < self._intake_drained_at:
+            return True
+        asked = instant(dt.datetime.now(dt.timezone.utc))
+        if not self.app.intake_drained(self.app.position_of("intake")):
+            return False
+        self._intake_drained_at = asked
+        return True
 
     def _dumper(self, event_type: str):
         """The source fact's schema, made once per type: what turns its loaded data back to JSON."""
@@ -70,9 +95,17 @@ class Policies:
     def note_consent(self, event: dict, processing: ProcessingEvent) -> None:
         data = event["data"]
         consents = self._consents(processing, data["client_id"], create=True)
-        consents.note_given(data["recipient"], data["purpose"], data["categories"], data["share_history"],
-                            instant(event["time"]))
+        at = instant(event["time"])
+        consents.note_given(data["recipient"], data["purpose"], data["categories"], data["share_history"], at)
+        new_period = bool(consents.pending_events)  # not the same consent heard again
         processing.collect_events(consents)
+        if data["share_history"] and new_period:
+            try:
+                queue = self.app.aggregate_in(processing, HistoryQueue.create_id())
+            except AggregateNotFoundError:
+                queue = HistoryQueue()
+            queue.request(data["client_id"], data["recipient"], data["purpose"], at)
+            processing.collect_events(queue)
 
     def note_withdrawal(self, event: dict, processing: ProcessingEvent) -> None:
         data = event["data"]
@@ -95,23 +128,18 @@ class Policies:
         if consents is None:
             return
         schema = CATALOGUE[event["type"]]
-        if schema.service != "intake" and not self.app.intake_drained(self.app.position_of("intake")):
+        at = instant(event["time"])
+        if schema.service != "intake" and not self._intake_applied_until(at):
             # The consents come from intake, the other facts from their own queues: a
             # withdrawal intake recorded before this fact may not be applied here yet.
             # Not yet, then: the message comes back once intake's queue is drained.
             raise IntakeNotDrained(event["type"])
-        at = instant(event["time"])
         found = consents.recipients(schema.service, schema.fact, event["data"], at)
         if not found:
             return
         data = self._dumper(event["type"]).dump(event["data"])
-        by_field = categories_of(schema)
-        plain = {name: value for name, value in data.items() if by_field.get(name) is None}
         for organisation, (purposes, allowed) in sorted(found.items()):
-            blocks: dict[str, dict] = {}
-            for name, value in data.items():
-                if by_field.get(name) in allowed:
-                    blocks.setdefault(by_field[name], {})[name] = value
+            plain, blocks = split(schema, data, allowed)
             if not blocks:
                 continue  # nothing the consent covers
             if recipients.public_key(organisation) is None:

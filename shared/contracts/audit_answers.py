@@ -15,7 +15,7 @@ from shared.contracts.declare import answer_fields
 from shared.contracts.guidance_answers import TRAJECTORY_STATUSES
 from shared.contracts.intake_answers import DECISIONS, INTAKE_STATUSES
 from shared.contracts.intake_vocabulary import DECLINE_REASONS
-from shared.contracts.referrals import OUTCOMES
+from shared.contracts.referrals import LEFT_BECAUSE, OUTCOMES
 from shared.contracts.referrals_answers import STATES
 
 EXPORT_FORMAT = "jww-audit-export/1"  # services/audit/application.py; a test keeps them equal
@@ -275,6 +275,15 @@ CaseConferenceInFile = _record("CaseConferenceInFile", "A case conference: when,
                                _published("referrals", "case-conference-held"))
 CoordinationActorInFile = _record("CoordinationActorInFile", "Someone helping in the coordination, by role.",
                                   _published("referrals", "coordination-actor-added"))
+CoordinatingAgencyInFile = _record(
+    "CoordinatingAgencyInFile", "Another agency in the coordination plan under the client's consent, until it "
+    "left; what it does there stays with referrals.", {
+        **FACT_ID, **_published("referrals", "coordinating-agency-joined"),
+        "left": _instant("when it left the plan; null: in it"),
+        "left_by": _who("who removed it; null: in it, or it left because the consent was withdrawn"),
+        "why_left": fields.String(required=True, allow_none=True, validate=validate.OneOf(LEFT_BECAUSE),
+                                  metadata={"description": "removed, or consent_withdrawn; null: in it"}),
+    })
 NotificationInFile = _record("NotificationInFile", "Who was told which kind of thing, never the message.", {
     **_published("notifications", "notification-issued"),
     "status": fields.String(required=True, validate=validate.OneOf(NOTIFICATION_STATUSES)),
@@ -319,6 +328,7 @@ class AuditFile(AnswerSchema):
     referrals = fields.List(fields.Nested(ReferralInFile), required=True)
     case_conferences = fields.List(fields.Nested(CaseConferenceInFile), required=True)
     coordination_actors = fields.List(fields.Nested(CoordinationActorInFile), required=True)
+    coordinating_agencies = fields.List(fields.Nested(CoordinatingAgencyInFile), required=True)
     notifications = fields.List(fields.Nested(NotificationInFile), required=True)
     erasure = fields.Nested(ErasureInFile, required=True)
     facts_erased = fields.List(fields.Nested(FactErasedInFile), required=True)
@@ -340,7 +350,7 @@ FILE_ITEMS = (
     "trajectory.interventions", "trajectory.psychologist_recommendations", "trajectory.conditions",
     "trajectory.appointments", "trajectory.network", "trajectory.procedures", "trajectory.continuity_gaps",
     "trajectory.attendance_certificates", "trajectory.closings", "referrals", "case_conferences",
-    "coordination_actors", "notifications", "erasure.requests", "erasure.legal_holds", "erasure.carried_out",
+    "coordination_actors", "coordinating_agencies", "notifications", "erasure.requests", "erasure.legal_holds", "erasure.carried_out",
     "facts_erased",
 )
 CHANGES = ("added", "changed", "removed")

@@ -18,7 +18,7 @@ from shared.contracts.base import (
     ACCESS_REFUSED_VERSION, AccessRefusedData, Purpose, PurposeDetail,
     integration_event, published_event,
 )
-from shared.contracts.declare import Fact, command_fields, declared
+from shared.contracts.declare import CATEGORIES, Fact, command_fields, declared
 from shared.contracts.guidance_vocabulary import (
     APPOINTMENT_ACTORS, AUTHORITIES, CERTIFICATE_LANGUAGES, CERTIFICATE_RECIPIENTS, CLOSING_REASONS, CONDITION_KINDS,
     CONTACT_KINDS, DOMAINS, INTENSITIES, METHODS, OUTCOMES, PLACES, PROCEDURE_KINDS, PROCEDURE_OUTCOMES, PROFILES,
@@ -251,6 +251,30 @@ class FamilyConsent(Fact):
     the consent; like intake's facts about a consent, what it allows is not personal."""
 
     active = declared(fields.Boolean(required=True), category=None, published=False, given=False)
+
+
+class TransferConsent(Fact):
+    """The categories a consent of the client to a transfer to ``recipient`` names
+    (none: withdrawn). Like intake's facts about a consent, not personal."""
+
+    recipient = declared(fields.String(required=True), category=None, published=False, given=False)
+    categories = declared(fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), required=True,
+                                      allow_none=True), category=None, published=False, given=False)
+
+
+class TransferOnRecord(Fact):
+    """Intake transferred the client from one agency to another, at ``at``, under a
+    consent naming ``categories``; the trajectory it closed and the one it opened."""
+
+    from_agency = declared(fields.String(required=True), category=None, published=False, given=False)
+    agency = declared(fields.String(required=True), category=None, published=False, given=False)
+    at = declared(fields.String(required=True), category=None, published=False, given=False)
+    categories = declared(fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), required=True),
+                          category=None, published=False, given=False)
+    from_trajectory = declared(fields.UUID(required=True, allow_none=True), category=None, published=False,
+                               given=False)
+    to_trajectory = declared(fields.UUID(required=True, allow_none=True), category=None, published=False,
+                             given=False)
 
 
 class LegalHold(Fact):

@@ -138,30 +138,62 @@ class Closing(AnswerSchema):
     reopened_because = fields.String()  # only once the trajectory was reopened
 
 
+def _about(category: str | None) -> dict:
+    """A field's consent category, for an answer field written here rather than
+    derived from a fact (shared.consented filters on it after a transfer)."""
+    return {"category": category}
+
+
+NOT_ABOUT_THE_CLIENT = _about(None)
+
+
 class Trajectory(AnswerSchema):
-    trajectory_id = fields.UUID(required=True)
-    client_id = fields.UUID(required=True)
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    agency = fields.String(required=True)
-    worker = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(TRAJECTORY_STATUSES))
-    legal_position = fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS))
-    situation = fields.String(required=True, validate=validate.OneOf(CLIENT_SITUATIONS))
-    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
-    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
-    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True)
-    plan = fields.Nested(Plan, required=True, allow_none=True)  # null: none agreed yet
-    plan_history = fields.List(fields.Nested(PlanVersion), required=True)
-    next_contact_due = fields.AwareDateTime(required=True, allow_none=True)  # null: closed, or no plan
-    interventions = fields.List(fields.Nested(Intervention), required=True)
-    psychologist_recommendations = fields.List(fields.Nested(PsychologistRecommendation), required=True)
-    conditions = fields.List(fields.Nested(Condition), required=True)
-    appointments = fields.List(fields.Nested(Appointment), required=True)
-    network = fields.List(fields.Nested(NetworkMember), required=True)
-    procedures = fields.List(fields.Nested(Procedure), required=True)
-    continuity_gaps = fields.List(fields.Nested(ContinuityGap), required=True)
-    attendance_certificates = fields.List(fields.Nested(AttendanceCertificateOnRecord), required=True)
-    closings = fields.List(fields.Nested(Closing), required=True)
+    """A client's trajectory. After a transfer, the agency the client left reads the
+    trajectory it ran (closed by the transfer), and the new agency reads that earlier
+    trajectory (and what its own one took over from it on opening) only in the
+    categories of the client's transfer consent: every other field is null, and
+    ``withheld`` names each with why (shared.consented)."""
+
+    trajectory_id = fields.UUID(required=True, metadata=NOT_ABOUT_THE_CLIENT)
+    client_id = fields.UUID(required=True, metadata=NOT_ABOUT_THE_CLIENT)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=NOT_ABOUT_THE_CLIENT)
+    agency = fields.String(required=True, metadata=NOT_ABOUT_THE_CLIENT)
+    worker = fields.String(required=True, metadata=NOT_ABOUT_THE_CLIENT)
+    status = fields.String(required=True, validate=validate.OneOf(TRAJECTORY_STATUSES), metadata=NOT_ABOUT_THE_CLIENT)
+    legal_position = fields.String(required=True, allow_none=True, validate=validate.OneOf(LEGAL_POSITIONS),
+                                   metadata=_about("legal_situation"))
+    situation = fields.String(required=True, allow_none=True, validate=validate.OneOf(CLIENT_SITUATIONS),
+                              metadata=_about("legal_situation"))
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True, allow_none=True,
+                            metadata=_about("languages"))
+    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True, metadata=_about("languages"))
+    domains = fields.List(fields.String(validate=validate.OneOf(DOMAINS)), required=True, allow_none=True,
+                          metadata=_about("help_request"))
+    plan = fields.Nested(Plan, required=True, allow_none=True,  # null: none agreed yet
+                         metadata=_about("trajectory_summary"))
+    plan_history = fields.List(fields.Nested(PlanVersion), required=True, allow_none=True,
+                               metadata=_about("trajectory_summary"))
+    next_contact_due = fields.AwareDateTime(required=True, allow_none=True,  # null: closed, or no plan
+                                            metadata=_about("trajectory_summary"))
+    interventions = fields.List(fields.Nested(Intervention), required=True, allow_none=True,
+                                metadata=_about("interventions"))
+    psychologist_recommendations = fields.List(fields.Nested(PsychologistRecommendation), required=True,
+                                               allow_none=True, metadata=_about("referrals"))
+    conditions = fields.List(fields.Nested(Condition), required=True, allow_none=True, metadata=_about("conditions"))
+    appointments = fields.List(fields.Nested(Appointment), required=True, allow_none=True,
+                               metadata=_about("appointments"))
+    # Who else is in the client's life, and the contacts with them: the worker's (interventions).
+    network = fields.List(fields.Nested(NetworkMember), required=True, allow_none=True,
+                          metadata=_about("interventions"))
+    procedures = fields.List(fields.Nested(Procedure), required=True, allow_none=True,
+                             metadata=_about("legal_situation"))
+    continuity_gaps = fields.List(fields.Nested(ContinuityGap), required=True, allow_none=True,
+                                  metadata=_about("trajectory_summary"))
+    attendance_certificates = fields.List(fields.Nested(AttendanceCertificateOnRecord), required=True,
+                                          allow_none=True, metadata=_about("attendance"))
+    closings = fields.List(fields.Nested(Closing), required=True, allow_none=True,
+                           metadata=_about("trajectory_summary"))
+    withheld = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata=NOT_ABOUT_THE_CLIENT)
 
 
 class InterventionRecorded(AnswerSchema):

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from shared.contracts import intake as facts
 from shared.contracts import intake_directory as directory
 from shared.contracts.base import ActorSchema, AnswerSchema
-from shared.contracts.declare import Fact, answer_fields, fields_in
+from shared.contracts.declare import Fact, answer_fields, fields_in, properties
 from shared.contracts.intake import InterpreterSchema, MandatingActorSchema
 from shared.contracts.intake_vocabulary import DECLINE_REASONS, LANGUAGE, LEGAL_POSITIONS, SITUATIONS
 
@@ -102,32 +102,40 @@ class ClientTransferred(AnswerSchema):
     agency = fields.String(required=True)
 
 
-def _answer(name: str, fact: type[Fact], shown: list[str], **more: fields.Field) -> type[AnswerSchema]:
-    """The answer ``name`` showing the fields ``shown`` of ``fact`` as it declares them."""
+def _answer(name: str, fact: type[Fact], shown: list[str], withheld: tuple[str, ...] = (),
+            **more: fields.Field) -> type[AnswerSchema]:
+    """The answer ``name`` showing the fields ``shown`` of ``fact`` as it declares them
+    (``withheld``: null for a reader who may not see them)."""
     omit = [field for field in fact._declared_fields if field not in shown]
-    return type(name, (AnswerSchema,), {**answer_fields(fact, omit=omit), **more})
+    return type(name, (AnswerSchema,), {**answer_fields(fact, omit=omit, withheld=withheld), **more})
 
 
 # Who the person is: only in intake's own file, never in an event.
 Personal = _answer("Personal", facts.Registration, fields_in(facts.Registration, ["identity", "contact"]))
+# A help request the earlier agency received reads, after a transfer, in the consented categories only.
 HelpRequest = _answer("HelpRequest", facts.HelpRequest,
-                      ["request_id", "source", "domains", "question", "urgency", "received_by"])
+                      ["request_id", "source", "domains", "question", "urgency", "received_by"], withheld=("urgency",))
 
 
 class IntakeDecision(AnswerSchema):
     """One decision on the file; which of the optional fields it has depends on
     the decision (a decline has a reason and note, the others an agency or worker)."""
 
-    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
-    by = fields.Nested(ActorSchema, required=True)
-    agency = fields.String()
-    worker = fields.String(allow_none=True)  # none: transferred to the new agency's waitlist
-    reason = fields.String(validate=validate.OneOf(DECLINE_REASONS), allow_none=True)  # none once erased
-    note = fields.String(allow_none=True)
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS), metadata={"category": None})
+    by = fields.Nested(ActorSchema, required=True, metadata={"category": None})
+    agency = fields.String(metadata={"category": None})
+    # None: transferred to the new agency's waitlist.
+    worker = fields.String(allow_none=True, metadata={"category": None})
+    # None once erased; their category is the decline's (shared.contracts.intake.Decline).
+    reason = fields.String(validate=validate.OneOf(DECLINE_REASONS), allow_none=True,
+                           metadata={"category": properties(facts.Decline._declared_fields["reason"])["category"]})
+    note = fields.String(allow_none=True,
+                         metadata={"category": properties(facts.Decline._declared_fields["note"])["category"]})
 
 
 ConsentOnFile = _answer("ConsentOnFile", facts.ConsentGiven, ["recipient", "purpose", "categories", "share_history"],
-                        active=fields.Boolean(required=True), since=fields.AwareDateTime(required=True))
+                        active=fields.Boolean(required=True, metadata={"category": None}),
+                        since=fields.AwareDateTime(required=True, metadata={"category": None}))
 
 
 class ErasureOnFile(AnswerSchema):
@@ -146,28 +154,59 @@ class HoldOnFile(AnswerSchema):
     since = fields.AwareDateTime(required=True)
 
 
-class ClientFile(AnswerSchema):
-    """A client's file; once erased, its personal fields are null and ``erased`` says since when."""
+class TransferredOnFile(AnswerSchema):
+    """The file as the agency that transferred the client reads it since: what it
+    recorded itself, as it stood when the client left for ``agency`` (``at``)."""
 
-    client_id = fields.UUID(required=True)
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     agency = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(INTAKE_STATUSES))
-    worker = fields.String(required=True, allow_none=True)
-    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True)
+    at = fields.AwareDateTime(required=True)
+
+
+def _about(category: str | None) -> dict:
+    """A field's consent category, for an answer field written here rather than
+    derived from a fact (shared.consented filters on it after a transfer)."""
+    return {"category": category}
+
+
+NOT_ABOUT_THE_CLIENT = _about(None)
+
+
+class ClientFile(AnswerSchema):
+    """A client's file; once erased, its personal fields are null and ``erased`` says since when.
+
+    After a transfer, the agency the client left reads only what it recorded itself,
+    as it stood when the client left (``transferred``); the new agency reads what the
+    earlier agency recorded only in the categories of the client's transfer consent:
+    every other field of it is null, and ``withheld`` names each (dotted inside a
+    nested part) with why."""
+
+    client_id = fields.UUID(required=True, metadata=NOT_ABOUT_THE_CLIENT)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata=NOT_ABOUT_THE_CLIENT)
+    agency = fields.String(required=True, metadata=NOT_ABOUT_THE_CLIENT)
+    status = fields.String(required=True, validate=validate.OneOf(INTAKE_STATUSES), metadata=NOT_ABOUT_THE_CLIENT)
+    worker = fields.String(required=True, allow_none=True, metadata=NOT_ABOUT_THE_CLIENT)
+    interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True, metadata=_about("languages"))
     personal = fields.Nested(Personal, required=True, allow_none=True)  # none: registered before it was kept
-    legal_position = fields.String(required=True, allow_none=True, validate=validate.OneOf(LEGAL_POSITIONS))
-    situation = fields.String(required=True, allow_none=True, validate=validate.OneOf(CLIENT_SITUATIONS))
-    mandating_actor = fields.Nested(MandatingActorSchema, required=True, allow_none=True)
-    languages = fields.List(fields.String(validate=LANGUAGE), required=True)
-    preferred_language = fields.String(required=True, allow_none=True, validate=LANGUAGE)
-    interpreter_needed = fields.Boolean(required=True, allow_none=True)
+    legal_position = fields.String(required=True, allow_none=True, validate=validate.OneOf(LEGAL_POSITIONS),
+                                   metadata=_about("legal_situation"))
+    situation = fields.String(required=True, allow_none=True, validate=validate.OneOf(CLIENT_SITUATIONS),
+                              metadata=_about("legal_situation"))
+    mandating_actor = fields.Nested(MandatingActorSchema, required=True, allow_none=True,
+                                    metadata=_about("legal_situation"))
+    languages = fields.List(fields.String(validate=LANGUAGE), required=True, allow_none=True,
+                            metadata=_about("languages"))
+    preferred_language = fields.String(required=True, allow_none=True, validate=LANGUAGE, metadata=_about("languages"))
+    interpreter_needed = fields.Boolean(required=True, allow_none=True, metadata=_about("languages"))
     help_requests = fields.List(fields.Nested(HelpRequest), required=True)
     decisions = fields.List(fields.Nested(IntakeDecision), required=True)
     consents = fields.List(fields.Nested(ConsentOnFile), required=True)
-    erased = fields.Nested(ErasureOnFile, required=True, allow_none=True)
-    legal_hold = fields.Nested(HoldOnFile, required=True, allow_none=True)
-    duplicate_check = fields.Nested(DuplicateCheckOnFile, required=True, allow_none=True)
+    erased = fields.Nested(ErasureOnFile, required=True, allow_none=True, metadata=NOT_ABOUT_THE_CLIENT)
+    legal_hold = fields.Nested(HoldOnFile, required=True, allow_none=True, metadata=NOT_ABOUT_THE_CLIENT)
+    duplicate_check = fields.Nested(DuplicateCheckOnFile, required=True, allow_none=True,
+                                    metadata=NOT_ABOUT_THE_CLIENT)
+    transferred = fields.Nested(TransferredOnFile, required=True, allow_none=True, metadata=NOT_ABOUT_THE_CLIENT)
+    withheld = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                           metadata=NOT_ABOUT_THE_CLIENT)
 
 
 class ClientFound(AnswerSchema):

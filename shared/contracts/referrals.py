@@ -69,6 +69,26 @@ class NotedConsent(Fact):
     active = declared(fields.Boolean(required=True), category=None, published=False, given=False)
 
 
+class NotedTransferConsent(Fact):
+    """The categories a consent of the client to a transfer to ``agency`` names; none:
+    withdrawn. Like intake's facts about a consent, not personal: the recipient of a
+    transfer is an agency, not a partner whose kind says what help the person needs."""
+
+    agency = declared(fields.String(required=True), category=None, published=False, given=False)
+    categories = declared(fields.List(fields.String(), required=True, allow_none=True), category=None,
+                          published=False, given=False)
+
+
+class NotedTransfer(Fact):
+    """Intake transferred the client from one agency to another, at ``at``, under a
+    consent naming ``categories``: the new agency reads the earlier referrals in those."""
+
+    from_agency = declared(fields.String(required=True), category=None, published=False, given=False)
+    agency = declared(fields.String(required=True), category=None, published=False, given=False)
+    at = declared(fields.String(required=True), category=None, published=False, given=False)
+    categories = declared(fields.List(fields.String(), required=True), category=None, published=False, given=False)
+
+
 # -- a referral's facts ---------------------------------------------------------------
 
 class AboutAReferral(Fact):
@@ -257,6 +277,41 @@ class ConferenceActionDone(Acted):
     on = declared(fields.Date(required=True), category="referrals", published=False)
 
 
+# -- joint guidance: another agency in the client's coordination plan (issue 16, item 4).
+# Published are which agency joined and left, and why it left; what it does there stays. --
+
+COORDINATION_PURPOSE = "coordination"  # the consent purpose an agency joins the plan under
+# Why an agency left the plan: the guiding agency's staff removed it, or the client
+# withdrew the consent it joined under (intake recorded who acted on that).
+LEFT_BECAUSE = ("removed", "consent_withdrawn")
+
+
+class CoordinatingAgency(Acted):
+    """Another agency joins the guidance around the client, under the client's consent
+    to share with it for coordination: it reads the plan and the case conferences it
+    took part in. Which agency it is names the coordination, as a referral's partner
+    does; what it does for the person stays here."""
+
+    client_id = declared(fields.UUID(required=True), category=None, given=False)
+    agency = declared(fields.String(required=True, validate=Unpromised(CODE)), category="referrals")
+    does = declared(fields.String(required=True, validate=validate.Length(min=1, max=500)), category="referrals",
+                    personal=True, published=False, retention="case_notes")
+
+
+class CoordinatingAgencyLeaving(Fact):
+    """An agency leaves the client's coordination plan. No one acted here when it left
+    because the consent was withdrawn: ``by`` is none then."""
+
+    client_id = declared(fields.UUID(required=True), category=None, given=False)
+    agency = declared(fields.String(required=True, validate=Unpromised(CODE)), category="referrals")
+    why = declared(fields.String(required=True, validate=validate.OneOf(LEFT_BECAUSE)), category="referrals",
+                   given=False)
+    by = declared(fields.String(load_default=None, allow_none=True), category=None, published=False,
+                  retention="directory", given=False)
+    by_role = declared(fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ROLES)),
+                       category=None, published=False, retention="directory", given=False)
+
+
 # -- commands and queries ---------------------------------------------------------------
 
 class ClientCommand(CommandSchema):
@@ -327,6 +382,8 @@ AddCoordinationActor = _command("AddCoordinationActor", ClientCommand, Coordinat
 RemoveCoordinationActor = _command("RemoveCoordinationActor", ClientCommand, CoordinationActorRemoval)
 HoldCaseConference = _command("HoldCaseConference", ClientCommand, CaseConference)
 CompleteConferenceAction = _command("CompleteConferenceAction", ConferenceCommand, ConferenceActionDone)
+AddCoordinatingAgency = _command("AddCoordinatingAgency", ClientCommand, CoordinatingAgency)
+RemoveCoordinatingAgency = _command("RemoveCoordinatingAgency", ClientCommand, CoordinatingAgencyLeaving)
 
 
 class CoordinationQuery(ClientCommand):
@@ -365,6 +422,8 @@ ReferralStalledV1 = published_event("referrals", "referral-stalled", 1, Referral
 ReferralConsentWithdrawnV1 = published_event("referrals", "referral-consent-withdrawn", 1, ReferralConsentWithdrawal)
 CaseConferenceHeldV1 = published_event("referrals", "case-conference-held", 1, CaseConference)
 CoordinationActorAddedV1 = published_event("referrals", "coordination-actor-added", 1, CoordinationActor)
+CoordinatingAgencyJoinedV1 = published_event("referrals", "coordinating-agency-joined", 1, CoordinatingAgency)
+CoordinatingAgencyLeftV1 = published_event("referrals", "coordinating-agency-left", 1, CoordinatingAgencyLeaving)
 ErasureCarriedOutV1 = published_event("referrals", "erasure-carried-out", 1, ErasureCarriedOut)
 ReferralNoteAddedV1 = published_event("referrals", "referral-note-added", 1, ReferralNote)
 PartnerRegisteredV1 = published_event("referrals", "partner-registered", 1, PartnerRegistration)

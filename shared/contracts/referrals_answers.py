@@ -53,18 +53,29 @@ class ReferralNote(AnswerSchema):
     note = fields.String(required=True, allow_none=True)
 
 
+# A referral's handling is its category's (shared.contracts.referrals.ReferralStep), as its proposal is.
+_REFERRALS = {"category": "referrals"}
+
+
 class ReferralHistoryEntry(_shown("ReferralProposalShown", facts.ReferralProposal,
                                   omit=["client_id", "agency", "origin", "purpose", "at"])):
     """A referral: the proposal as the worker gave it (whose it is, the history
-    says; who proposed it, its first step), where it stands now and how it got there."""
+    says; who proposed it, its first step), where it stands now and how it got there.
 
-    state = fields.String(required=True, validate=validate.OneOf(STATES))
-    outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(OUTCOMES))
-    consent_withdrawn = fields.Boolean(required=True)
-    history = fields.List(fields.Nested(ReferralStep), required=True)
+    After a transfer, the agency the client left reads its own referrals only; the
+    new agency reads the earlier agency's only in the categories of the client's
+    transfer consent: every other field is null, and ``withheld`` names each with why
+    (shared.consented)."""
+
+    state = fields.String(required=True, allow_none=True, validate=validate.OneOf(STATES),
+                          metadata=_REFERRALS)
+    outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(OUTCOMES), metadata=_REFERRALS)
+    consent_withdrawn = fields.Boolean(required=True, allow_none=True, metadata=_REFERRALS)
+    history = fields.List(fields.Nested(ReferralStep), required=True, allow_none=True, metadata=_REFERRALS)
     # Each stay reported stalled, as "<state>@<since, ISO 8601>".
-    stalled = fields.List(fields.String(), required=True)
-    notes = fields.List(fields.Nested(ReferralNote), required=True)
+    stalled = fields.List(fields.String(), required=True, allow_none=True, metadata=_REFERRALS)
+    notes = fields.List(fields.Nested(ReferralNote), required=True, allow_none=True, metadata=_REFERRALS)
+    withheld = fields.Dict(keys=fields.String(), values=fields.String(), required=True, metadata={"category": None})
 
 
 class ReferralNoteAdded(AnswerSchema):
@@ -117,14 +128,26 @@ class CaseConference(_shown("CaseConferenceShown", facts.CaseConference,
     actions = fields.List(fields.Nested(ConferenceAction), required=True)
 
 
+# Another agency in the plan under the client's consent for coordination (issue 16, item 4).
+CoordinatingAgency = _shown("CoordinatingAgency", facts.CoordinatingAgency, omit=["client_id"])
+
+
 class Coordination(AnswerSchema):
+    """The plan and the case conferences: all of them for the agency that guides the
+    client; for an agency in the plan, only those whose participants name it."""
+
     client_id = fields.UUID(required=True)
     actors = fields.List(fields.Nested(CoordinationActor), required=True)
+    agencies = fields.List(fields.Nested(CoordinatingAgency), required=True)
     case_conferences = fields.List(fields.Nested(CaseConference), required=True)
 
 
 class CoordinationActorKey(AnswerSchema):
     actor_id = fields.String(required=True)
+
+
+class CoordinatingAgencyKey(AnswerSchema):
+    agency = fields.String(required=True)
 
 
 class CaseConferenceHeld(AnswerSchema):

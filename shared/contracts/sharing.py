@@ -14,7 +14,9 @@ so it is never shared and has no feed type.
 """
 from marshmallow import Schema, fields, validate
 
-from shared.contracts.base import CATALOGUE, EVENTS, EventSchema, event_type, integration_event
+from shared.contracts.base import (
+    CATALOGUE, EVENTS, ActorSchema, AnswerSchema, CommandSchema, EventSchema, event_type, integration_event,
+)
 from shared.contracts.declare import CATEGORIES, Fact, declared, properties
 from shared.contracts.intake_vocabulary import CONSENT_PURPOSES
 
@@ -120,3 +122,23 @@ SharedFact = type("SharedFact", (Fact,), {
     **{category: declared(fields.Dict(load_default=None, allow_none=True), category=category, personal=True,
                           published=False) for category in CATEGORIES},
 })
+
+
+# -- an organisation catching up with its feed (WAVE2 14) ------------------------------
+
+class ReadFeed(CommandSchema):
+    """An organisation's feed after the last entry it holds, as it was published."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    organisation = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9-]+$"))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={
+        "description": "the sequence number of the last entry you hold (0: from the start)"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class FeedPage(AnswerSchema):
+    organisation = fields.String(required=True)
+    # Each entry exactly as the broker carried it: a signed CloudEvent (deploy/README.md).
+    entries = fields.List(fields.Dict(), required=True)
+    next = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "the after to ask with for the next page; null when there is no more"})

@@ -5,12 +5,12 @@ it has no use for, not remove the topology."""
 import os
 import uuid
 
-import amqp
 import pytest
 
 from jww import broker as broker_command
 from shared import config, messaging, topology
 from tests.support import broker
+from tests.support.broker import publish_confirmed, refused
 
 CONSENT_GIVEN = b'{"specversion": "1.0", "type": "be.jww.intake.consent-given.v1", "source": "intake"}'
 
@@ -21,21 +21,6 @@ def as_user(amqp_uri: str, user: str) -> str:
     return access.uri(f"{prefix}-{user}")
 
 
-def refused(uri: str, action) -> bool:
-    with broker.connect(uri) as connection:
-        channel = connection.channel()
-        try:
-            action(channel)
-        except amqp.exceptions.AccessRefused:
-            return True
-    return False
-
-
-def publish_confirmed(exchange: str, routing_key: str, body: bytes = b"{}"):
-    def publish(channel):
-        channel.confirm_select()
-        channel.basic_publish_confirm(amqp.Message(body), exchange=exchange, routing_key=routing_key)
-    return publish
 
 
 def reply_queue(service: str, binding: str):

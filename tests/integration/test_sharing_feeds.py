@@ -8,104 +8,17 @@ consented to it, and nothing after a withdrawal."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import time
 
-from cloudevents.core.formats.json import JSONFormat
-from cryptography.hazmat.primitives import serialization
-from joserfc import jwe
-from joserfc.jwk import OKPKey
-
-from shared import config, keys, recipients, signing, topology
-from shared.contracts import CATALOGUE
-from shared.contracts.sharing import FEED_TYPES, categories_of
-from tests.support import broker
+from shared import config
 from tests.support.broker import wait_until
 from tests.support.platform import http
 from tests.support.samples import COORDINATOR, WORKER, intervention_args, registration_payload
-
-AGENCIES = ("dsr", "sab", "smbg")  # apo guides the clients; these three receive what they may
-PARTNERS = ("transit", "casmd")
-ORGANISATIONS = AGENCIES + PARTNERS
-SOURCES = ("intake", "guidance", "referrals")
+from tests.support.sharing import ORGANISATIONS, Organisation, oracle
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-class Organisation:
-    """One organisation on another stack: its broker user reads its queue, the
-    CloudEvents SDK parses each message, the sharing service's public key checks its
-    signature and the organisation's private key opens each category."""
-
-    def __init__(self, code: str, amqp_uri: str):
-        self.code = code
-        access = config.BrokerAccess.from_env(config.without_user(amqp_uri), os.environ)
-        self.uri = access.uri(topology.organisation_user(code, os.environ["JWW_BROKER_USER_PREFIX"]))
-        pem = recipients.private_key(code).private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-        self.key = OKPKey.import_key(pem)
-        self.sharing_keys = keys.public_keys(keys.events_key_name("sharing"))
-        self.received: list[dict] = []
-
-    def read(self) -> list[dict]:
-        for message in broker.get_all(self.uri, topology.feed_queue_name(self.code)):
-            event = JSONFormat().read(None, message.body)
-            signing.verify(json.loads(message.body), self.sharing_keys)  # raises on a forged or changed entry
-            assert event.get_extension("jwwrecipient") == self.code and event.get_source() == "/jww/sharing"
-            data = event.get_data()
-            opened = {category: json.loads(jwe.decrypt_compact(token, self.key).plaintext)
-                      for category, token in data.get("categories", {}).items()}
-            self.received.append({"type": event.get_type(), "subject": event.get_subject(), "data": data,
-                                  "sequence": event.get_extension("jwwsequence"), "opened": opened})
-        return self.received
-
-
-def covers(purpose: str, organisation: str, source: str, data: dict) -> bool:
-    """The purposes' reach, as services/sharing/domain.py documents it, written again."""
-    if purpose in ("transfer", "coordination") or source == "intake":
-        return True
-    return purpose == "referral" and source == "referrals" and data.get("partner") == organisation
-
-
-def oracle(platform) -> tuple[dict[str, dict[str, dict]], dict[str, list[tuple[str, str]]]]:
-    """From the consent history and every published fact: per organisation, each
-    fact id it must receive with the blocks it must hold, and the withdrawals it must
-    be told of."""
-    published = {s: platform.application(s).outbox.read(after=0, limit=100000) for s in SOURCES}
-    periods: dict[tuple[str, str, str], list[list]] = {}  # (client, org, purpose) -> [[from, until, categories]]
-    notices: dict[str, list[tuple[str, str]]] = {o: [] for o in ORGANISATIONS}
-    for event in published["intake"]:
-        data, at = event["data"], dt.datetime.fromisoformat(event["time"])
-        key = (event["subject"], data.get("recipient"), data.get("purpose"))
-        if event["type"] == "be.jww.intake.consent-given.v2":
-            if periods.get(key) and periods[key][-1][1] is None:
-                periods[key][-1][1] = at
-            periods.setdefault(key, []).append([at, None, set(data["categories"])])
-        elif event["type"] == "be.jww.intake.consent-withdrawn.v1":
-            periods[key][-1][1] = at
-            if key[1] in notices:
-                notices[key[1]].append((event["subject"], key[2]))
-    expected: dict[str, dict[str, dict]] = {o: {} for o in ORGANISATIONS}
-    for source, events in published.items():
-        for event in events:
-            if event["type"] not in FEED_TYPES:
-                continue
-            at, by_field = dt.datetime.fromisoformat(event["time"]), categories_of(CATALOGUE[event["type"]])
-            for (client, organisation, purpose), spans in periods.items():
-                if client != event["subject"] or organisation not in expected:
-                    continue
-                if not covers(purpose, organisation, source, event["data"]):
-                    continue
-                for start, until, categories in spans:
-                    if start <= at and (until is None or at < until):
-                        blocks = expected[organisation].setdefault(event["id"], {})
-                        for name, value in event["data"].items():
-                            if by_field[name] in categories:
-                                blocks.setdefault(by_field[name], {})[name] = value
-    return {o: {i: b for i, b in facts.items() if b} for o, facts in expected.items()}, notices
 
 
 def test_each_organisation_receives_exactly_what_the_consents_allow(platform):
@@ -118,9 +31,9 @@ def test_each_organisation_receives_exactly_what_the_consents_allow(platform):
             rpc.intake.accept_intake({"actor": COORDINATOR, "client_id": client_id, "worker": "apo-sa-1"})
             return client_id
 
-        def consent(client_id, recipient, purpose, scope):
+        def consent(client_id, recipient, purpose, scope, share_history=False):
             rpc.intake.give_consent({"actor": WORKER, "client_id": client_id, "recipient": recipient,
-                                     "purpose": purpose, "scope": scope})
+                                     "purpose": purpose, "scope": scope, "share_history": share_history})
 
         def help_request(client_id, domain="housing"):
             rpc.intake.receive_help_request({"actor": WORKER, "client_id": client_id, "source": "justice_assistant",
@@ -142,7 +55,9 @@ def test_each_organisation_receives_exactly_what_the_consents_allow(platform):
         consent(first, "transit", "referral", ["identity", "help_request", "referrals"])
         consent(first, "dsr", "coordination", ["help_request", "interventions", "appointments"])
         consent(second, "casmd", "referral", ["referrals"])
-        consent(second, "sab", "transfer", ["identity", "legal_situation", "help_request", "interventions"])
+        # Sab takes the second client over: it receives the file so far too.
+        consent(second, "sab", "transfer", ["identity", "legal_situation", "help_request", "interventions"],
+                share_history=True)
         for client_id in (first, second, never):
             help_request(client_id)
             wait_until(lambda: _trajectory(rpc, client_id), what="guidance to open the trajectory")
@@ -203,6 +118,20 @@ def test_each_organisation_receives_exactly_what_the_consents_allow(platform):
     assert steps == ["sent", "acknowledged", "accepted", "started", "completed"]
     assert {c for e in organisations["dsr"].received for c in e["opened"]} == {"help_request", "interventions"}
     assert len(expected["dsr"]) >= 3 and len(expected["sab"]) >= 2 and len(expected["casmd"]) >= 2
+    # Sab's consent shared the history: the second client's registration, from before it, came too.
+    assert any(e["type"] == "be.jww.share.intake.client-registered.v1" and e["subject"] == second
+               for e in organisations["sab"].received)
+
+    # Sab, back from an absence, asks the API for its feed from the start: the same entries,
+    # as published (signed and sealed to sab), page by page.
+    pulled, after = [], 0
+    while after is not None:
+        status, _, page = http("GET", f"{url}/feeds/sab?after={after}&limit=3", headers=partner_of(url, "sab-coord"))
+        assert status == 200, page
+        pulled += page["entries"]
+        after = page["next"]
+    assert [e["id"] for e in pulled] == [e["id"] for e in organisations["sab"].entries()]
+    assert http("GET", f"{url}/feeds/sab", headers=partner_of(url, "transit-1"))[0] == 403
 
 
 def partner_of(url: str, username: str) -> dict:

@@ -132,6 +132,25 @@ def get_all(uri: str, queue: str) -> list[amqp.Message]:
     return out
 
 
+def refused(uri: str, action) -> bool:
+    """Whether the broker refuses ``action(channel)`` to the user of ``uri``."""
+    with connect(uri) as connection:
+        channel = connection.channel()
+        try:
+            action(channel)
+        except amqp.exceptions.AccessRefused:
+            return True
+    return False
+
+
+def publish_confirmed(exchange: str, routing_key: str, body: bytes = b"{}"):
+    """An action for ``refused``: publish one persistent message and wait for its confirm."""
+    def publish(channel):
+        channel.confirm_select()
+        channel.basic_publish_confirm(amqp.Message(body, delivery_mode=2), exchange=exchange, routing_key=routing_key)
+    return publish
+
+
 def publish(uri: str, exchange: str, routing_key: str, body: bytes) -> None:
     with connect(uri) as connection:
         channel = connection.channel()

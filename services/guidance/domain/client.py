@@ -29,6 +29,9 @@ class ClientOnRecord(ServiceAggregate):
         self.trajectory_id: UUID | None = None
         self.family_consent = False
         self.legal_hold = False
+        # Issue 16, item 5: what each agency reads after a transfer.
+        self.transfer_consents: dict[str, list[str]] = {}  # agency -> categories of the consent in force
+        self.transfers: list[dict] = []  # oldest first
 
     @event("TrajectoryFollowed")
     def follow_trajectory(self, trajectory_id: UUID):
@@ -45,3 +48,41 @@ class ClientOnRecord(ServiceAggregate):
         """Intake holds the client's consents; guidance needs to know only whether
         the family may be involved (DOMAIN.md: it requires the client's agreement)."""
         self.family_consent = active
+
+    @event("TransferConsentNoted")
+    def note_transfer_consent(self, recipient: str, categories: list[str] | None):
+        """The client's consent to a transfer to ``recipient`` names these categories
+        (None: withdrawn). Intake holds the consent; guidance needs its categories at
+        the transfer, to show the new agency the earlier trajectory in them only."""
+        if categories is None:
+            self.transfer_consents.pop(recipient, None)
+        else:
+            self.transfer_consents[recipient] = list(categories)
+
+    def note_transfer(self, from_agency: str, agency: str, at: str, from_trajectory: UUID | None,
+                      to_trajectory: UUID | None) -> None:
+        """Intake transferred the client; the consent in force for it names the
+        categories the new agency reads of what was recorded before."""
+        self._transfer_noted(from_agency=from_agency, agency=agency, at=at,
+                             categories=self.transfer_consents.get(agency, []),
+                             from_trajectory=from_trajectory, to_trajectory=to_trajectory)
+
+    @event("TransferNoted")
+    def _transfer_noted(self, from_agency: str, agency: str, at: str, categories: list[str],
+                        from_trajectory: UUID | None, to_trajectory: UUID | None):
+        self.transfers.append({"from_agency": from_agency, "agency": agency, "at": at,
+                               "categories": list(categories), "from_trajectory": from_trajectory,
+                               "to_trajectory": to_trajectory})
+
+    def arrival_of(self, agency: str) -> dict | None:
+        """The transfer that brought the client to ``agency``, if the client is there now by one."""
+        if self.transfers and self.transfers[-1]["agency"] == agency:
+            return self.transfers[-1]
+        return None
+
+    def left_by(self, agency: str) -> dict | None:
+        """The last transfer away from ``agency``."""
+        for transfer in reversed(self.transfers):
+            if transfer["from_agency"] == agency:
+                return transfer
+        return None

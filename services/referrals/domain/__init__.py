@@ -9,7 +9,9 @@ eventsourcing and ``shared.domain``.
 """
 from services.referrals.domain.client import REFERRAL_PURPOSE, ClientOnRecord, NoReferralConsent
 from services.referrals.domain.coordination import (
-    ActionAlreadyDone, CaseConference, ConferenceNotHeldYet, CoordinationPlan, NoSuchAction, NoSuchCoordinationActor,
+    COORDINATION_PURPOSE, ActionAlreadyDone, AgencyGuidesAlready, AgencyInPlanAlready, CaseConference,
+    ConferenceNotHeldYet, CoordinationPlan, NoCoordinationConsent, NoSuchAction, NoSuchCoordinatingAgency,
+    NoSuchCoordinationActor,
 )
 from services.referrals.domain.partner import ON_THE_PLATFORM, Partner, PartnerAnswersItself, PartnerDeactivated
 from services.referrals.domain.referral import (
@@ -19,6 +21,8 @@ from services.referrals.domain.referral import (
 )
 
 __all__ = [
+    "COORDINATION_PURPOSE", "AgencyGuidesAlready", "AgencyInPlanAlready", "NoCoordinationConsent",
+    "NoSuchCoordinatingAgency",
     "ACCEPTED", "ACKNOWLEDGED", "AFTER_WITHDRAWAL", "COMPLETED", "DECLINED", "DROPPED_OUT", "EXPECTED_STAY",
     "FROM_PSYCHOLOGIST", "IN_THE_PARTNERS_HANDS", "NEXT_STEPS", "ON_THE_PLATFORM", "PARTNER_SIDE", "PROPOSED",
     "REFERRAL_PURPOSE", "SENT", "STARTED", "WAITLISTED", "ActionAlreadyDone", "CaseConference", "ClientOnRecord",

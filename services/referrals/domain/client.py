@@ -40,6 +40,9 @@ class ClientOnRecord(ServiceAggregate):
         self.consents: dict[str, bool] = {}  # "recipient/purpose" -> in force
         self.referrals: list[UUID] = []
         self.conferences: list[UUID] = []
+        # Issue 16, item 5: what each agency reads after a transfer.
+        self.transfer_consents: dict[str, list[str]] = {}  # agency -> categories of the consent in force
+        self.transfers: list[dict] = []  # oldest first
 
     def follow_agency(self, agency: str) -> bool:
         """Follow the agency that guides the client now; False when it already does
@@ -77,3 +80,39 @@ class ClientOnRecord(ServiceAggregate):
     @event("ConferenceLinked")
     def link_conference(self, conference_id: UUID):
         self.conferences.append(conference_id)
+
+    def note_transfer_consent(self, recipient: str, categories: list[str] | None) -> bool:
+        """The client's consent to a transfer to ``recipient`` names these categories
+        (None: withdrawn); False when that is known already."""
+        if self.transfer_consents.get(recipient) == categories:
+            return False
+        self._transfer_consent_noted(agency=recipient, categories=categories)
+        return True
+
+    @event("TransferConsentNoted")
+    def _transfer_consent_noted(self, agency: str, categories: list[str] | None):
+        # The recipient of a transfer is an agency, not a partner that says what help the person needs.
+        if categories is None:
+            self.transfer_consents.pop(agency, None)
+        else:
+            self.transfer_consents[agency] = list(categories)
+
+    def note_transfer(self, from_agency: str, agency: str, at: str) -> None:
+        """Intake transferred the client under the consent in force, whose categories
+        the new agency reads the earlier referrals in."""
+        self._transfer_noted(from_agency=from_agency, agency=agency, at=at,
+                             categories=self.transfer_consents.get(agency, []))
+
+    @event("TransferNoted")
+    def _transfer_noted(self, from_agency: str, agency: str, at: str, categories: list[str]):
+        self.transfers.append({"from_agency": from_agency, "agency": agency, "at": at, "categories": list(categories)})
+
+    def arrival_of(self, agency: str) -> dict | None:
+        """The transfer that brought the client to ``agency``, if the client is there now by one."""
+        if self.transfers and self.transfers[-1]["agency"] == agency:
+            return self.transfers[-1]
+        return None
+
+    def left(self, agency: str) -> bool:
+        """Whether ``agency`` transferred the client away."""
+        return any(transfer["from_agency"] == agency for transfer in self.transfers)

@@ -231,3 +231,22 @@ def test_a_consent_given_in_both_versions_is_one_period_in_v2_s_categories():
     assert [(p["categories"], p["share_history"], p["withdrawn"]) for p in consent["periods"]] == [
         (["identity"], True, at(2)), (["identity", "attendance"], False, None)]
     assert AuditFile().validate(file_at([v2, v1, withdrawn, again_v2, again_v1])) == {}
+
+
+def test_each_stay_of_another_agency_in_the_coordination_plan_is_an_item_until_it_left():
+    """Joint guidance (issue 16, item 4): removed by the guiding agency's staff, or out
+    because the client withdrew the consent (no one acted here), then joined again."""
+    stays = [
+        fact("referrals", "coordinating-agency-joined", 1, agency="dsr"),
+        fact("referrals", "coordinating-agency-joined", 2, agency="sab"),
+        fact("referrals", "coordinating-agency-left", 3, actor=None, agency="dsr", why="consent_withdrawn"),
+        fact("referrals", "coordinating-agency-joined", 4, agency="dsr"),
+        fact("referrals", "coordinating-agency-left", 5, actor="apo-coord", agency="sab", why="removed"),
+    ]
+    file = file_at(stays)
+    assert [(s["agency"], s["left"], s["left_by"], s["why_left"]) for s in file["coordinating_agencies"]] == [
+        ("dsr", at(3), None, "consent_withdrawn"), ("sab", at(5), "apo-coord", "removed"), ("dsr", None, None, None)]
+    assert AuditFile().validate(file) == {}
+    assert [(c["item"], c["change"]) for c in changes(file_at(stays[:2]), file)] == [
+        ("coordinating_agencies", "changed"), ("coordinating_agencies", "changed"),
+        ("coordinating_agencies", "added")]

@@ -52,7 +52,8 @@ PRIVATE = {
     referrals_domain.ClientOnRecord.Recorded: "referrals' copy of intake's client-registered",
     referrals_domain.ClientOnRecord.ConsentNoted: "referrals' copy of intake's consent-given and consent-withdrawn",
     referrals_domain.CoordinationPlan.Started:
-        "opens a client's empty coordination plan, saved with its first actor (coordination-actor-added)",
+        "opens a client's empty coordination plan, saved with its first actor or agency (coordination-actor-added, "
+        "coordinating-agency-joined)",
     notifications_domain.ClientOnRecord.Recorded: "notifications' copy of intake's client-registered",
     notifications_domain.Waitlist.Joined:
         "notifications' count of intake's intake-waitlisted or client-transferred, to tell when a waitlist grows",
@@ -278,6 +279,12 @@ def run_case(world: World) -> dict[str, object]:
     referrals.referral_history(WORKER, client)
     intake.withdraw_consent(WORKER, client, "transit", "referral")  # the second referral is in transit's hands
     intake.give_consent(WORKER, client, "transit", "referral", ["identity"])
+    world.sync()
+    # Joint guidance: dsr joins under a consent for coordination, and leaves when it is withdrawn.
+    intake.give_consent(WORKER, client, "dsr", "coordination", ["identity", "referrals"])
+    world.sync()
+    referrals.coordination.add_agency(WORKER, client, "dsr", "looks for a home with the client")
+    intake.withdraw_consent(WORKER, client, "dsr", "coordination")
     world.sync()
 
     # -- time passes: a gap, a condition ending, a stalled referral, the mail ----------------

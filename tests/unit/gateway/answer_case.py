@@ -255,11 +255,35 @@ def run_case() -> Platform:
                                {"action": "call back", "owner": "lawyer", "due": iso(today)}])
     call("referrals", "complete_conference_action", WORKER, conference_id=conference["conference_id"], index=0,
          on=iso(today))
+    # Joint guidance: dsr joins the plan under the client's consent for coordination.
+    call("intake", "give_consent", WORKER, **case, recipient="dsr", purpose="coordination",
+         scope=["identity", "referrals"])
+    call.sync()
+    call("referrals", "add_coordinating_agency", COORDINATOR, **case, agency="dsr", does="looks for a home")
     call("referrals", "coordination", WORKER, **case)
+    call("referrals", "remove_coordinating_agency", COORDINATOR, **case, agency="dsr")
     call("referrals", "partners")
     call("referrals", "partner_figures", WORKER, **{"from": iso(today - dt.timedelta(days=1)),
                                                      "until": iso(today + dt.timedelta(days=1))})
     call.sync()
+
+    # -- a transfer: what each agency reads of the file since (issue 16, item 5) ---------
+    moving = call("intake", "register_client", WORKER, **anyone)["client_id"]
+    call("intake", "receive_help_request", WORKER, client_id=moving, source="justice_assistant",
+         domains=["housing"], question="A room.", urgency="normal")
+    call("intake", "accept_intake", COORDINATOR, client_id=moving, worker="apo-sa-1")
+    call("intake", "give_consent", WORKER, client_id=moving, recipient="sab", purpose="transfer",
+         scope=["identity", "help_request"])
+    call.sync()
+    call("referrals", "propose_referral", WORKER, client_id=moving, partner="transit", domains=["addiction"],
+         reason="support with use")  # not consented: the new agency reads its id only
+    call("intake", "transfer_client", COORDINATOR, client_id=moving, to_agency="sab", worker="sab-jur-1")
+    call.sync()
+    call("intake", "client_file", WORKER, client_id=moving)  # the agency it left: what it recorded
+    call("intake", "client_file", SAB_COORDINATOR, client_id=moving)  # the earlier file, as consented
+    call("guidance", "trajectory", WORKER, client_id=moving)  # the one apo ran, closed
+    call("guidance", "earlier_trajectories", SAB_COORDINATOR, client_id=moving)
+    call("referrals", "referral_history", SAB_COORDINATOR, client_id=moving)
 
     # -- time passes: gaps, ending conditions, stalled referrals, undelivered mail ------
     clock.now = start + dt.timedelta(days=40)
@@ -301,6 +325,9 @@ def run_case() -> Platform:
     call("audit", "export_report", AUDITOR, **case, purpose="inspection", **window)
     call("audit", "apply_retention", DPO, dry_run=True)
     call("referrals", "apply_retention", DPO, dry_run=True)
+
+    # -- a partner catching up with its organisation's feed ------------------------------
+    call("sharing", "feed", TRANSIT, organisation="transit", after=0)
 
     # -- verifying each store, against what audit witnessed ------------------------------
     for service in SERVICES:

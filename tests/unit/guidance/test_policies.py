@@ -4,7 +4,6 @@ import datetime as dt
 import pytest
 
 from shared.domain import NotPermitted
-from shared.errors import Forbidden
 from tests.support.samples import COORDINATOR, WORKER
 from tests.unit.guidance.world import NOW, OTHER_AGENCY, accepted_client
 
@@ -36,8 +35,9 @@ def test_a_transfer_closes_the_trajectory_and_the_new_agency_opens_its_own(world
     sync()
     new = guidance.trajectory(OTHER_AGENCY, client_id)
     assert (new["agency"], new["worker"], new["status"]) == ("dsr", "dsr-sa-1", "open")
-    with pytest.raises(Forbidden):
-        guidance.trajectory(WORKER, client_id)
+    # The old agency reads the trajectory it ran, closed, not the new one (issue 16, item 5).
+    old = guidance.trajectory(WORKER, client_id)
+    assert (old["agency"], old["status"]) == ("apo", "closed") and old["trajectory_id"] != new["trajectory_id"]
 
 
 def test_the_family_is_involved_only_with_the_clients_consent(world):

@@ -207,6 +207,8 @@ NOTHING_PERSONAL = {
     ClientOnRecord.TrajectoryFollowed: facts.ClientTrajectory,
     ClientOnRecord.FamilyConsentNoted: facts.FamilyConsent,
     ClientOnRecord.LegalHoldNoted: facts.LegalHold,
+    ClientOnRecord.TransferConsentNoted: facts.TransferConsent,
+    ClientOnRecord.TransferNoted: facts.TransferOnRecord,
     Trajectory.InterventionNoted: facts.InterventionNoted,
     Trajectory.ContinuityGapRaised: facts.ContinuityGap,
     Network.Started: facts.NetworkStart,
@@ -219,6 +221,9 @@ NOT_PERSONAL_HERE = {
     # published, and counted in the activity figures after an erasure. An appointment's
     # time is personal.
     (Intervention.Recorded, "at"), (Trajectory.InterventionNoted, "at"),
+    # A transfer consent's recipient is an agency, and a transfer's time is its envelope's,
+    # as intake publishes them (shared.contracts.intake.ConsentGiven, Transfer).
+    (ClientOnRecord.TransferConsentNoted, "recipient"), (ClientOnRecord.TransferNoted, "at"),
 }
 
 

@@ -113,8 +113,8 @@ def test_a_transfer_needs_the_clients_consent(intake, register):
     intake.give_consent(WORKER, client_id, "dsr", "transfer", ["identity", "legal_situation"])
     intake.transfer(COORDINATOR, client_id, "dsr")
     assert intake.client_file(OTHER_WORKER, client_id)["agency"] == "dsr"
-    with pytest.raises(Forbidden):
-        intake.client_file(WORKER, client_id)  # the old agency no longer reads it
+    # The old agency reads only what it recorded, as it stood when the client left (issue 16, item 5).
+    assert intake.client_file(WORKER, client_id)["transferred"]["agency"] == "dsr"
     assert [w["client_id"] for w in intake.waitlist_of(OTHER_COORDINATOR, "dsr")] == [str(client_id)]
 
 

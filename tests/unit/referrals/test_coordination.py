@@ -42,7 +42,7 @@ def test_a_case_conference_records_decisions_and_actions_with_owners(world):
 def test_a_plan_is_empty_until_its_first_actor(world):
     client_id = world.accepted_client()
     assert world.referrals.coordination.plan(WORKER, client_id) == {
-        "client_id": str(client_id), "actors": [], "case_conferences": []}
+        "client_id": str(client_id), "actors": [], "agencies": [], "case_conferences": []}
     with pytest.raises(NoSuchCoordinationActor):
         world.referrals.coordination.remove_actor(WORKER, client_id, "nobody")
 

@@ -10,10 +10,14 @@ from tests.support.declarations import event_fields, declared_names, names_where
 
 REFERRAL_FACTS = {
     ClientOnRecord.Recorded: referrals.RegisteredClient, ClientOnRecord.ConsentNoted: referrals.NotedConsent,
+    ClientOnRecord.TransferConsentNoted: referrals.NotedTransferConsent,
+    ClientOnRecord.TransferNoted: referrals.NotedTransfer,
     Referral.Proposed: referrals.ReferralProposal, Referral.StepRecorded: referrals.ReferralStep,
     Referral.Stalled: referrals.ReferralStall, Referral.ConsentWithdrawnFlagged: referrals.ReferralConsentWithdrawal,
     CoordinationPlan.ActorAdded: referrals.CoordinationActor,
     CoordinationPlan.ActorRemoved: referrals.CoordinationActorRemoval,
+    CoordinationPlan.AgencyJoined: referrals.CoordinatingAgency,
+    CoordinationPlan.AgencyLeft: referrals.CoordinatingAgencyLeaving,
     CaseConference.Held: referrals.CaseConference, CaseConference.ActionDone: referrals.ConferenceActionDone,
     Referral.NoteAdded: referrals.ReferralNote, Partner.Registered: referrals.PartnerRegistration,
     Partner.Changed: referrals.PartnerChange, Partner.Deactivated: referrals.PartnerDeactivation,
@@ -110,3 +114,15 @@ def test_referrals_published_versions_and_answers_come_from_their_declarations()
         referrals.ReferralProposal, given=True) | {"referral_id"}
     assert set(referrals_answers.CaseConference._declared_fields) == set(
         referrals.CaseConference._declared_fields) - staff - {"client_id", "agency", "actions_due"}
+
+
+def test_which_agency_joined_a_plan_is_published_and_what_it_does_stays_here():
+    joined, left = referrals.CoordinatingAgency, referrals.CoordinatingAgencyLeaving
+    assert names_where(joined, personal=True) == {"does"} <= names_where(joined, published=False)
+    assert names_where(joined, retention="case_notes") == {"does"}
+    assert set(referrals.CoordinatingAgencyJoinedV1._declared_fields) == {"client_id", "agency"}
+    assert set(referrals.CoordinatingAgencyLeftV1._declared_fields) == {"client_id", "agency", "why"}
+    assert names_where(left, personal=True) == set()
+    # Both reach the feed of an organisation consented the referrals category.
+    for fact in (referrals.CoordinatingAgencyJoinedV1, referrals.CoordinatingAgencyLeftV1):
+        assert properties(fact._declared_fields["agency"])["category"] == "referrals"

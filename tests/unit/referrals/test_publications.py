@@ -42,6 +42,8 @@ def test_each_published_event_translates_from_the_event_alone():
         actions=[{"action": "x", "owner": "a", "due": NOW.date()}], held_by=WORKER, now=NOW)
     plan = CoordinationPlan(client_id=CLIENT, agency="apo")
     plan.add_actor("a1", "doctor", "Medical centre", "+32 2 111 11 11", "the treatment", added_by=WORKER)
+    plan.join_agency("dsr", "the housing search", guiding="apo", consented=True, added_by=WORKER)
+    plan.consent_withdrawn("dsr")
     started, *added = plan.collect_events()  # an empty plan starts with its first actor: private
     erased = ErasureCarriedOut(client_id=CLIENT, erasure_id=ERASURE).collect_events()
     sample = Partner.register({**DESCRIPTION, "code": "sample-desk"}, sample=True)  # the file at first start
@@ -53,12 +55,17 @@ def test_each_published_event_translates_from_the_event_alone():
     assert type(started) not in PUBLICATIONS
     publications = [PUBLICATIONS[type(e)](e) for e in events]
     published_directory = [PUBLICATIONS[type(e)](e) for e in directory]
-    assert len(publications) + len({type(e) for e in directory}) == len(PUBLICATIONS) == 11
+    assert len(publications) + len({type(e) for e in directory}) == len(PUBLICATIONS) == 13
     for publication in publications + published_directory:
         assert CATALOGUE[publication.type]().validate(publication.data) == {}, publication.type
     for publication in publications:
         assert publication.subject == publication.data["client_id"] == str(CLIENT)
-    proposed, sent, stalled, withdrawn, noted, held, actor_added, carried_out = publications
+    proposed, sent, stalled, withdrawn, noted, held, actor_added, joined, left, carried_out = publications
+    # Which agency joined the plan and why it left are published; what it does stays here.
+    assert joined.data == {"client_id": str(CLIENT), "agency": "dsr"} and "housing" not in str(joined)
+    assert (joined.actor, joined.agency) == (WORKER["user_id"], None)
+    assert left.data == {"client_id": str(CLIENT), "agency": "dsr", "why": "consent_withdrawn"}
+    assert left.actor is None  # the client withdrew the consent: no one acted here
     # A note's words stay here; that the partner's user added one is published.
     assert noted.data == {"client_id": str(CLIENT), "referral_id": str(referral.id), "agency": "apo",
                           "partner": "transit"}
@@ -100,6 +107,10 @@ def test_every_referrals_event_type_is_published_in_a_run(world, clock):
     world.sync()
     world.referrals.coordination.hold_conference(WORKER, client_id, NOW.date(), ["a", "b"], ["d"], [])
     world.referrals.coordination.add_actor(WORKER, client_id, "lawyer", "Bar", "the hearing")
+    world.consent(client_id, "dsr", "coordination")
+    world.referrals.coordination.add_agency(WORKER, client_id, "dsr", "the housing search")
+    world.intake.withdraw_consent(WORKER, client_id, "dsr", "coordination")
+    world.sync()
     world.referrals.add_note(WORKER, referral_id, "called Transit")
     desk = {**DESCRIPTION, "agency": "apo"}
     world.referrals.directory.register(COORDINATOR, **desk)

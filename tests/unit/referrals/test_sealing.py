@@ -43,6 +43,7 @@ MARKERS = {
     "kept_reason": "Zq8kept-reason",
     "kept_organisation": "Zq8kept-organisation",
     "note": "Zq8note",
+    "agency_does": "Zq8agency-does",
 }
 # What the service writes itself into personal fields: the origin of a referral, and
 # the reason a policy gives when guidance recommends a psychologist.
@@ -108,6 +109,8 @@ def fill(world, clock) -> dict:
                                     MARKERS["contact"])
     gone = coordination.add_actor(WORKER, client_id, "employer", "Shop", "a job")
     coordination.remove_actor(WORKER, client_id, gone)
+    world.consent(client_id, "dsr", "coordination")
+    coordination.add_agency(WORKER, client_id, "dsr", MARKERS["agency_does"])
     conference = coordination.hold_conference(
         WORKER, client_id, clock.now.date(), [MARKERS["participant"], "worker apo-sa-1"], [MARKERS["decision"]],
         [{"action": MARKERS["action"], "owner": MARKERS["owner"], "due": clock.now.date() + dt.timedelta(days=7)},

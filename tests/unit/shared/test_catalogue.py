@@ -56,8 +56,9 @@ def published_events():
     app.waitlist(COORDINATOR, waiting)
     app.decline(COORDINATOR, declined, "client_withdrew")
     app.client_file({**WORKER, "agency": "dsr", "user_id": "dsr-sa-1"}, client, "court_request", "2026/17")
-    with pytest.raises(Forbidden):  # the former agency's worker, refused at the RPC edge, which records the attempt
-        IntakeService.client_file(SimpleNamespace(app=app), {"actor": WORKER, "client_id": str(client)})
+    stranger = {**WORKER, "agency": "sab", "user_id": "sab-sa-1"}  # the client never was with sab
+    with pytest.raises(Forbidden):  # refused at the RPC edge, which records the attempt
+        IntakeService.client_file(SimpleNamespace(app=app), {"actor": stranger, "client_id": str(client)})
     dpo = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
     app.place_legal_hold(dpo, waiting, "legal_claims", "court case 2026/17")
     app.lift_legal_hold(dpo, waiting, "the case is closed")

@@ -186,3 +186,81 @@ def test_an_erasure_is_told_to_every_organisation_the_client_consented_to_and_er
     # The copy kept here was sealed under the client's keys: erased with them, it goes
     # out (again) with its ids only.
     assert world.feed("dsr")[0]["data"]["categories"] == {}
+
+
+def test_a_consent_that_shares_the_history_sends_the_earlier_facts_it_covers_once(world):
+    def upstream_log(service, after, limit):
+        return Outbox(getattr(world, service)).read(after=after, limit=limit)
+
+    world.sharing.upstream_log = upstream_log
+    client_id = world.accepted_client()
+    world.intake.receive_help_request(WORKER, client_id, "justice_assistant", ["housing"], "?")
+    world.guidance.record_intervention(WORKER, client_id, **intervention_args(NOW - dt.timedelta(minutes=40)))
+    world.sync()
+    world.intake.give_consent(WORKER, client_id, "dsr", "coordination", ["help_request", "languages"],
+                              share_history=True)
+    world.sync()
+    world.intake.receive_help_request(WORKER, client_id, "justice_assistant", ["work"], "?")
+    world.sync()
+    assert types(world.feed("dsr")) == ["intake.help-request-received.v1"]  # only what came after, so far
+
+    assert world.sharing.share_history() == 4
+    assert world.sharing.share_history() == 0  # done once
+    feed = world.feed("dsr")
+    assert types(feed) == ["intake.help-request-received.v1", "intake.client-registered.v1",
+                           "intake.intake-accepted.v1", "intake.help-request-received.v1",
+                           "guidance.intervention-recorded.v1"]
+    assert [e["jwwsequence"] for e in feed] == [1, 2, 3, 4, 5]
+    assert feed[3]["opened"]["help_request"]["domains"] == ["housing"]  # the earlier one
+    assert set(feed[4]["opened"]) == {"languages"}  # the interpreter's language; its domains are not consented
+
+    # Given again (narrowed) with the history: nothing is sent twice, nothing before
+    # the first period was missed.
+    world.intake.give_consent(WORKER, client_id, "dsr", "coordination", ["help_request"], share_history=True)
+    world.sync()
+    assert world.sharing.share_history() == 0
+
+
+def test_the_history_of_a_consent_withdrawn_before_the_job_is_not_sent(world):
+    world.sharing.upstream_log = lambda service, after, limit: Outbox(getattr(world, service)).read(
+        after=after, limit=limit)
+    client_id = world.accepted_client()
+    world.intake.give_consent(WORKER, client_id, "dsr", "coordination", ["languages"], share_history=True)
+    world.intake.withdraw_consent(WORKER, client_id, "dsr", "coordination")
+    world.sync()
+    assert world.sharing.share_history() == 0
+    assert types(world.feed("dsr")) == ["consent-withdrawn.v1"]
+
+
+def test_an_organisation_catches_up_from_its_last_sequence_number_and_only_with_its_own_feed(world):
+    from services.sharing.service import SharingService
+    from shared.errors import Forbidden
+    from types import SimpleNamespace
+
+    client_id = world.accepted_client()
+    world.intake.give_consent(WORKER, client_id, "dsr", "coordination", ["help_request"])
+    world.intake.give_consent(WORKER, client_id, "transit", "referral", ["help_request"])
+    world.sync()
+    for domain in ("housing", "work", "addiction"):
+        world.intake.receive_help_request(WORKER, client_id, "justice_assistant", [domain], "?")
+    world.sync()
+    dsr_coordinator = {"user_id": "dsr-coord", "role": "coordinator", "agency": "dsr"}
+
+    def feed(actor, **query):
+        return SharingService.feed(SimpleNamespace(app=world.sharing, name="sharing"),
+                                   {"actor": actor, **query})
+
+    whole = feed(dsr_coordinator, organisation="dsr")
+    assert [e["jwwsequence"] for e in whole["entries"]] == [1, 2, 3] and whole["next"] is None
+    published = [{k: v for k, v in e.items() if k != "opened"} for e in world.feed("dsr")]
+    assert [e["id"] for e in whole["entries"]] == [e["id"] for e in published]  # the same entries, as published
+    assert all(e["jwwsignature"] and set(e["data"]["categories"]) == {"help_request"} for e in whole["entries"])
+    page = feed(dsr_coordinator, organisation="dsr", after=1, limit=1)
+    assert [e["jwwsequence"] for e in page["entries"]] == [2] and page["next"] == 2
+    assert [e["jwwsequence"] for e in feed(dsr_coordinator, organisation="dsr", after=2)["entries"]] == [3]
+    assert feed(dsr_coordinator, organisation="dsr", after=3)["entries"] == []
+    transit = {"user_id": "transit-1", "role": "partner", "agency": "transit"}
+    assert {e["jwwrecipient"] for e in feed(transit, organisation="transit")["entries"]} == {"transit"}
+    for actor in (transit, WORKER, {**dsr_coordinator, "role": "social_assistant"}):
+        with pytest.raises(Forbidden):
+            feed(actor, organisation="dsr")
