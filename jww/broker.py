@@ -171,7 +171,9 @@ def _run_setup(admin_uri: str, vhost: str | None, organisations: list[str] | Non
     except BrokerSetupFailed as error:
         print(f"jww broker setup: {error}", file=sys.stderr)
         return 1
-    feeds = " and the organisations' feeds" if organisations is not None else ""
-    print(f"Broker ready on vhost {vhost!r}: users {', '.join(users)} (passwords under "
-          f"{config.broker_secrets_dir()}), their permissions, exchanges, follower queues{feeds}.", flush=True)
+    # The organisations' users are many (one per agency and partner): counted, not listed.
+    own = [user for user in users if "-org-" not in user]
+    feeds = f", and {len(users) - len(own)} organisations' users and feeds" if organisations is not None else ""
+    print(f"Broker ready on vhost {vhost!r}: users {', '.join(own)}{feeds} (passwords under "
+          f"{config.broker_secrets_dir()}), with their permissions, exchanges and follower queues.", flush=True)
     return 0
