@@ -1,7 +1,8 @@
 """``jww login`` and the commands that drive the platform through its HTTP API
 (the gateway), as a caseworker's tools would:
 
-    jww login USERNAME [--url URL]      sign in; the token is kept in a file only you can read
+    jww login USERNAME [--url URL] [--totp CODE]
+                                        sign in; the token is kept in a file only you can read
     jww logout                          forget the token
     jww api METHOD PATH [--data JSON]   any route of the API (see /openapi.json)
     jww register-client ...             the main flows, one command each
@@ -31,7 +32,8 @@ from shared.contracts import guidance
 def login(args) -> int:
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
     url = args.url or os.environ.get("JWW_API_URL") or DEFAULT_URL
-    _, _, answer = call("POST", "/auth/token", {"username": args.username, "password": password}, url=url, token="")
+    body = {"username": args.username, "password": password, **({"totp": args.totp} if args.totp else {})}
+    _, _, answer = call("POST", "/auth/token", body, url=url, token="")
     expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=answer["expires_in"])
     save_login({"url": url, "username": args.username, "token": answer["access_token"], "expires": expires.isoformat()})
     print(f"Signed in to {url} as {args.username} until {expires:%H:%M} UTC (token in {token_file()}).")
@@ -133,6 +135,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("username")
     p.add_argument("--url", help=f"the API's address (default $JWW_API_URL or {DEFAULT_URL})")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--totp", help="your authenticator app's code (coordinators, auditors, admins)")
     p.set_defaults(run=run, api_command=login)
     sub.add_parser("logout", help="forget the API token").set_defaults(run=run, api_command=logout)
 

@@ -7,6 +7,9 @@
     jww relay SERVICE       one service's outbox relay (exactly one per service)
     jww broker setup        the broker's users, permissions and topology (as an
                             administrator; see jww/broker.py)
+    jww db setup [SERVICE ...]
+                            each service's own PostgreSQL role and databases (as an
+                            administrator; see jww/db.py)
     jww verify [SERVICE ...] [--witness FILE]
                             check the stores: every hash chain, checkpoint and
                             snapshot (see jww/verify.py)
@@ -21,6 +24,7 @@
                             (see jww/audit.py)
     jww catalogue           print the AsyncAPI catalogue of integration events
     jww catalogue --publish record new event versions as published
+    jww totp USERNAME       a sample user's current one-time code (development)
     jww login | api | register-client | ...
                             the platform through its HTTP API (see jww/api_commands.py)
 
@@ -33,7 +37,7 @@ import argparse
 import sys
 import warnings
 
-from jww import api_commands, audit, broker, catalogue, datakeys, processes, verify
+from jww import api_commands, audit, broker, catalogue, datakeys, db, processes, totp, verify
 from shared import config, keys
 
 
@@ -41,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
     """Every command; each one's ``run`` default is the function that carries it out."""
     the_parser = argparse.ArgumentParser(prog="jww", description=__doc__.split("\n\n")[0])
     sub = the_parser.add_subparsers(dest="command", required=True)
-    for module in (processes, broker, verify, datakeys, audit, catalogue, api_commands):
+    for module in (processes, broker, db, verify, datakeys, audit, catalogue, api_commands, totp):
         module.add_commands(sub)
     return the_parser
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from jww import broker
 from jww.lookup import application_class, service_class
-from shared import config, datakeys, keys, recipients
+from shared import config, datakeys, keys, production, recipients
 
 STOP_GRACE_SECONDS = 10
 LOG_DIR = Path(os.environ.get("JWW_LOG_DIR") or config.PROJECT_ROOT / "var" / "log")
@@ -44,11 +44,17 @@ RELAY_POOL = {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "2"}
 
 
 def serve(service: str) -> int:
-    if service != config.GATEWAY:
-        # A missing key stops the process here, in one sentence, not in a traceback
-        # from inside a starting container.
+    settings = config.load(service)
+    # A missing key (in production: any secret not properly mounted, a sample file)
+    # stops the process here, in one sentence, not in a traceback from inside a
+    # starting container.
+    if service == config.GATEWAY:
+        production.check_gateway(settings)
+    else:
+        production.check_service(settings, "serve")
         datakeys.load_keks(service)
         keys.signing_key(keys.events_key_name(service))
+        config.export_postgres_password()  # the gateway opens no store
     # Before psycopg is imported: its default wait blocks eventlet's hub, so one
     # slow query would stall every worker of the process (DESIGN §10).
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
@@ -60,7 +66,6 @@ def serve(service: str) -> int:
     from shared import logs, messaging, metrics
     from shared.service import SETTINGS_KEY
 
-    settings = config.load(service)
     logs.configure(service, settings.log_level)
     messaging.passive_rpc_exchange()
     messaging.transient_rpc()
@@ -104,6 +109,8 @@ def relay(service: str) -> int:
     from shared.singleton import sole_relay
 
     settings = config.load(service)
+    production.check_service(settings, "relay")
+    config.export_postgres_password()
     logs.configure(f"{service}-relay", settings.log_level)
     # One reader and one writer at a time: the connections PostgreSQL has to give are for the workers.
     app = application_class(service)(store=settings.store, env=RELAY_POOL)
@@ -152,6 +159,7 @@ def run(services: list[str], show_logs: bool = False) -> int:
     """Every process in the foreground: the terminal shows where each service is and
     what to do next; the JSON log lines go to a file per process (``--logs``: here)."""
     services = services or [*config.SERVICES, config.GATEWAY]
+    production.no_development_keys()  # jww run makes development keys: a developer's machine only
     settings = {name: config.load(name) for name in services}
     problem = broker_problem(next(iter(settings.values())).amqp_uri)
     if problem:
@@ -179,6 +187,9 @@ def run(services: list[str], show_logs: bool = False) -> int:
     if not show_logs:
         print(f"Logs: {_relative(LOG_DIR)}/<service>-<serve|relay>.log (or jww run --logs). "
               "Next: the README's walk-through, signed in as apo-sa-1.", flush=True)
+    if "accounts" in settings:  # WAVE2 7: the sample users' second factors are published too
+        print("Sample users: password sample-<username>; coordinators, auditor-1 and admin-1 also "
+              "give their one-time code: jww totp <username>.", flush=True)
 
     stopping = False
 

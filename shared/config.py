@@ -30,7 +30,7 @@ from urllib.parse import quote, urlparse, urlunparse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DIR = PROJECT_ROOT / "deploy"
-SERVICES = ("intake", "guidance", "referrals", "notifications", "audit", "sharing")  # event-sourced, each with a relay
+SERVICES = ("intake", "guidance", "referrals", "notifications", "audit", "sharing", "accounts")  # event-sourced, each with a relay
 GATEWAY = "gateway"  # the HTTP API: no event store, no relay; it calls the services over RPC
 # Only for development and tests: production sets JWW_GATEWAY_TOKEN_KEY (32 bytes or more).
 DEVELOPMENT_TOKEN_KEY = "development only: not a secret, set JWW_GATEWAY_TOKEN_KEY"
@@ -254,11 +254,37 @@ def read(service: str, env: Mapping[str, str] | None = None) -> dict:
     return _override(raw, env)
 
 
+def secret(name: str, env: Mapping[str, str] | None = None) -> str:
+    """A secret setting: the content of the file ``<name>_FILE`` names (a mounted
+    secret, what production uses: shared/production.py refuses the plain form), else
+    the plain ``<name>`` (development and tests); "" when neither is set."""
+    env = os.environ if env is None else env
+    path = env.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as error:
+            raise ConfigError(f"{name}_FILE: cannot read {path} ({error.strerror})") from None
+    return env.get(name, "")
+
+
+def export_postgres_password(env: Mapping[str, str] | None = None) -> None:
+    """``PGPASSWORD_FILE``'s password, for libpq and the store connections, which read
+    ``PGPASSWORD``: set in this process only, so the deployment's environment never
+    holds it (WAVE2 8)."""
+    env = os.environ if env is None else env
+    if env.get("PGPASSWORD_FILE"):
+        os.environ["PGPASSWORD"] = secret("PGPASSWORD", env)
+
+
 def gateway_token_key(env: Mapping[str, str] | None = None) -> bytes:
-    """The key that signs the gateway's tokens: from the environment only, never a file."""
-    key = (os.environ if env is None else env).get("JWW_GATEWAY_TOKEN_KEY") or DEVELOPMENT_TOKEN_KEY
+    """The key that signs the gateway's tokens: the file ``JWW_GATEWAY_TOKEN_KEY_FILE``
+    names, else ``JWW_GATEWAY_TOKEN_KEY``, else (development) a published constant."""
+    key = secret("JWW_GATEWAY_TOKEN_KEY", env) or DEVELOPMENT_TOKEN_KEY
     if len(key.encode()) < 32:
-        raise ConfigError("JWW_GATEWAY_TOKEN_KEY must be at least 32 bytes long (HS256)")
+        setting = "JWW_GATEWAY_TOKEN_KEY_FILE" if (os.environ if env is None else env).get(
+            "JWW_GATEWAY_TOKEN_KEY_FILE") else "JWW_GATEWAY_TOKEN_KEY"
+        raise ConfigError(f"{setting} must be at least 32 bytes long (HS256)")
     return key.encode()
 
 

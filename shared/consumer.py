@@ -12,7 +12,11 @@ What this class adds, through the mixin's hooks:
   published before this queue existed;
 - a failure of its own (the store, an upstream's RPC while filling a gap) ends the
   connection too, after a pause that grows while failures follow each other: the
-  broker redelivers the batch, and kombu's loop connects again.
+  broker redelivers the batch, and kombu's loop connects again;
+- an event version it does not know, of a fact it acts on, stops this upstream
+  (shared.follower.UnknownVersion): the same way out, without a traceback, so the
+  message comes back after ever longer pauses and is never acknowledged until an
+  upgraded follower applies it; the service's other upstreams go on.
 """
 from __future__ import annotations
 
@@ -22,13 +26,14 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from typing import Collection
 
 import kombu
 from kombu.mixins import ConsumerMixin
 
 from shared import assertions, messaging, metrics
 from shared.config import Settings
-from shared.follower import Follower, Pull
+from shared.follower import Follower, Pull, UnknownVersion
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +50,7 @@ class UpstreamConsumer(ConsumerMixin):
     def __init__(
         self, settings: Settings, upstream: str, app, rpc_timeout: float = 5.0,
         pull: Pull | None = None, connection: kombu.Connection | None = None,
+        known: Collection[str] | None = None,  # the event types this build reads: its catalogue by default
     ):
         self.settings = settings
         self.upstream = upstream
@@ -59,7 +65,7 @@ class UpstreamConsumer(ConsumerMixin):
         self.dead_queue = messaging.dead_letter_queue(settings.service, upstream)
         self.follower = Follower(
             app, settings.service, upstream, app.reactions(),
-            pull=pull or self._pull_over_rpc, dead_letter=self._dead_letter,
+            pull=pull or self._pull_over_rpc, dead_letter=self._dead_letter, known=known,
         )
         self.stopping = threading.Event()
         self._connection = self._channel = None
@@ -160,6 +166,12 @@ class UpstreamConsumer(ConsumerMixin):
             log.warning("follower interrupted; reconnecting",
                         extra={"upstream": self.upstream, "error": type(error).__name__})
             raise  # kombu's loop reconnects
+        except UnknownVersion:
+            # Logged once as an error by the follower, with the type; here only the wait.
+            pause = next(self._pauses)
+            log.info("follower stopped on an unknown event version; retrying",
+                     extra={"upstream": self.upstream, "retry_in_seconds": pause})
+            self.stopping.wait(pause)
         except Exception:
             # Not the broker's: kombu's loop would end on it. The connection is
             # closed by now, so the broker redelivers the batch; ending this
@@ -199,6 +211,8 @@ class UpstreamConsumer(ConsumerMixin):
     def _catch_up(self) -> None:
         try:
             self.follower.fill_gap(until=None)
+        except UnknownVersion:
+            raise  # the upstream stops here: consuming its queue would only meet it again
         except Exception as error:  # upstream not reachable yet: messages and later gaps still work
             log.warning("could not catch up from upstream log",
                         extra={"upstream": self.upstream, "error": type(error).__name__})

@@ -96,6 +96,9 @@ def load_keks(service: str, env: Mapping[str, str] | None = None) -> list[Kek]:
 
 def ensure_development_keks(services: list[str], folder: Path | None = None) -> list[str]:
     """Create the development KEKs that do not exist yet; the names created."""
+    from shared import production  # imports this module
+
+    production.no_development_keys()
     folder = folder or keys_dir()
     folder.mkdir(parents=True, exist_ok=True)
     created = []

@@ -17,7 +17,14 @@ policies caused, so:
   message is dead-lettered (a genuine one is always in that log);
 - otherwise the event is applied and the position advances atomically with it.
 
-Events of types the service has no policy for still advance the position. Events
+Events of types the service has no policy for still advance the position, even of
+a type this build does not know (a fact it does not act on). A version this build
+does not know of a fact it acts on (it has a policy for some version of
+``be.jww.<service>.<fact>``) is another matter: skipping it would lose that fact for
+good, so the follower stops that upstream there (UnknownVersion: nothing at or after
+it is applied, the position stays before it) until it is upgraded (WAVE2 18). A
+version it knows and deliberately has no policy for (the old one, beside the new,
+while a producer publishes both) is ignored as any other type. Events
 that arrive together are applied in one transaction: a follower that fell behind
 catches up at the speed of batches, not of single commits.
 
@@ -31,17 +38,21 @@ then collides in the store (same id, same version) and is undone.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timezone
-from typing import Callable, Mapping
+from typing import Callable, Collection, Mapping
 
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Tracking
+from marshmallow import ValidationError
 
 import json
 
 from shared import context, keys, messaging, metrics, signing
 from shared.context import RequestContext
 from shared.contracts import CATALOGUE, DecodeError, decode
+from shared.contracts.base import _flatten
+from shared.contracts.envelope import EnvelopeSchema
 from shared.store import ServiceApplication
 
 log = logging.getLogger(__name__)
@@ -53,6 +64,27 @@ DeadLetter = Callable[[bytes | dict, str], None]
 
 class GapUnresolved(Exception):
     """The upstream's log did not (yet) yield what a message says came before it."""
+
+
+class UnknownVersion(Exception):
+    """A genuine event of a fact this follower acts on, in a version its build does not
+    know: the upstream stops there until the follower is upgraded."""
+
+    def __init__(self, type_: str, position: int):
+        super().__init__(f"{type_} at position {position} is a version this follower does not know")
+        self.type, self.position = type_, position
+
+
+_VERSIONED = re.compile(r"^(?P<fact>.+)\.v\d+$")
+
+
+def fact_of(type_: str) -> str:
+    """``be.jww.intake.consent-given`` of ``be.jww.intake.consent-given.v2``."""
+    match = _VERSIONED.match(type_)
+    return match["fact"] if match else type_
+
+
+_envelope = EnvelopeSchema()
 
 
 class _Batch:
@@ -73,12 +105,16 @@ class Follower:
         policies: Mapping[str, Policy],
         pull: Pull,
         dead_letter: DeadLetter,
+        known: Collection[str] | None = None,
     ):
         self.app = app
         self.service = service
         self.upstream = upstream  # the feed: its tracking record, metrics and logs are named after it
         self.publisher, self.stream = messaging.followed(service, upstream)
         self.policies = policies
+        # The types this build reads (its catalogue), and the facts it acts on in some version.
+        self.known = frozenset(CATALOGUE if known is None else known) | frozenset(policies)
+        self.acted_on = frozenset(fact_of(type_) for type_ in policies)
         self.pull = pull
         self.dead_letter = dead_letter
         self.position = app.position_of(upstream)
@@ -90,6 +126,9 @@ class Follower:
         self._position = metrics.CONSUMER_POSITION.labels(service, upstream)
         self._delay = metrics.CONSUMER_DELAY.labels(service, upstream)
         self._position.set(self.position)
+        self._stopped = metrics.FOLLOWER_STOPPED.labels(service, upstream, "unknown_version")
+        self._stopped.set(0)
+        self.stopped_at: int | None = None  # the position of the unknown version it stopped at
 
     # -- entry points --------------------------------------------------------------
 
@@ -99,18 +138,24 @@ class Follower:
     def receive_many(self, bodies: list[bytes]) -> list[str]:
         """Handle delivered messages, in order, committing their effects together.
         A message that cannot be decoded is dead-lettered. Raises when the batch
-        must be retried later (nothing of it is then acknowledged)."""
+        must be retried later (nothing of it is then acknowledged), and
+        UnknownVersion, once what came before it is stored, when the upstream stops."""
         # Another instance may have applied events while this one stood by.
         self.position = self.app.position_of(self.upstream)
+        self._resume_if_passed()
         batch = _Batch(self.position)
         outcomes = []
         for body in bodies:
-            event = self._decode(body)
-            if event is None:
-                outcomes.append("dead-lettered")
-                continue
             try:
+                event = self._decode(body)
+                if event is None:
+                    outcomes.append("dead-lettered")
+                    continue
                 outcomes.append(self._take(event, batch))
+            except UnknownVersion as unknown:
+                self._commit(batch)  # what came before it is applied; nothing from it on
+                self._stop(unknown)
+                raise
             except GapUnresolved as gap:
                 # The upstream's own log holds every event it published: a message
                 # that claims more is not one of them (and a lost genuine one would
@@ -132,6 +177,10 @@ class Follower:
             for raw in page:
                 try:
                     self._take(self._verified(raw), batch)
+                except UnknownVersion as unknown:
+                    self._commit(batch)
+                    self._stop(unknown)
+                    raise
                 except DecodeError as error:
                     # The upstream's own log says this is what happened there, yet we
                     # cannot read it: set it aside and move past it, or the stream stops.
@@ -173,7 +222,20 @@ class Follower:
             signing.verify(raw, self.keys)
         except signing.BadSignature as error:
             raise DecodeError("bad signature", {signing.ATTRIBUTE: [str(error)]}) from None
-        return decode(raw)
+        if raw.get("type") in self.known:
+            return decode(raw)
+        return self._unknown(raw)
+
+    def _unknown(self, raw: dict) -> dict:
+        """A genuine event of a type this build does not know: passed (its envelope
+        read, its data left alone) unless it is a version of a fact acted on here."""
+        try:
+            event = _envelope.load(raw)
+        except ValidationError as error:
+            raise DecodeError("invalid envelope", _flatten(error.messages)) from None
+        if fact_of(event["type"]) in self.acted_on:
+            raise UnknownVersion(event["type"], event["jwwposition"])
+        return event
 
     def _take(self, event: dict, batch: _Batch) -> str:
         position, prev = event["jwwposition"], event["jwwprevposition"]
@@ -189,6 +251,9 @@ class Follower:
             if position <= batch.position:  # the pull brought this one too
                 self._count["duplicate"].inc()
                 return "duplicate"
+        if self.stopped_at is not None and position >= self.stopped_at:
+            # An older message redelivered after the stop must not carry us past it.
+            raise UnknownVersion(self._stopped_type, self.stopped_at)
         policy = self.policies.get(event["type"])
         collected = len(batch.processing.events)
         if policy is not None:
@@ -231,10 +296,30 @@ class Follower:
     def _committed(self, batch: _Batch) -> None:
         self.position = batch.position
         self._position.set(self.position)
+        self._resume_if_passed()
         now = datetime.now(timezone.utc)
         for event, outcome in batch.taken:
             self._count[outcome].inc()
             self._delay.observe(max(0.0, (now - event["time"]).total_seconds()))
+
+    def _stop(self, unknown: UnknownVersion) -> None:
+        """Say, loudly, that this upstream stands still: an alert fires on the metric
+        (deploy/prometheus/alerts.yml, JwwFollowerStopped). The type and position
+        name no one."""
+        again = self.stopped_at == unknown.position  # the same stop met on a retry: said once
+        self.stopped_at, self._stopped_type = unknown.position, unknown.type
+        self._stopped.set(1)
+        log.log(logging.DEBUG if again else logging.ERROR,
+                "upstream stopped: an event version this follower does not know; upgrade it",
+                extra={"upstream": self.upstream, "type": unknown.type, "position": unknown.position,
+                       "applied_up_to": self.position})
+
+    def _resume_if_passed(self) -> None:
+        """Past the stop: an upgraded instance applied it (this one never does)."""
+        if self.stopped_at is not None and self.position >= self.stopped_at:
+            self.stopped_at = None
+            self._stopped.set(0)
+            log.info("upstream resumed past the unknown version", extra={"upstream": self.upstream})
 
     def _dead_letter(self, body: bytes | dict, error: DecodeError) -> None:
         metrics.DEAD_LETTERS.labels(self.service, self.upstream, error.reason.split(":")[0]).inc()

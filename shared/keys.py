@@ -136,6 +136,9 @@ def ensure_development_keys(names: list[str], folder: Path | None = None) -> lis
     """Create the keys of ``names`` that do not exist yet (a developer's first run, a
     test session); returns the names created. Never for production: there, keys are
     made and mounted by ops."""
+    from shared import production  # imports this module
+
+    production.no_development_keys()
     folder = folder or keys_dir()
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)

@@ -45,11 +45,34 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# Our own code logs ids, codes and counts at every level. Libraries do not: at DEBUG,
+# nameko logs each RPC reply's body (names, national numbers, notes) and kombu/amqp
+# log frames. So whatever the service's level, a library speaks at INFO at most.
+OWN_PACKAGES = ("shared", "services", "jww")
+LIBRARY_FLOOR = logging.INFO
+LIBRARIES = ("nameko", "kombu", "amqp", "eventlet", "urllib3", "psycopg", "sqlalchemy")
+
+
+def ours(name: str) -> bool:
+    return name.split(".", 1)[0] in OWN_PACKAGES
+
+
+class NoLibraryDebug(logging.Filter):
+    """Drops a library's records below INFO, even if its logger was set lower later
+    (on the handler, so a level set anywhere else cannot let a message body through)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= LIBRARY_FLOOR or ours(record.name)
+
+
 def configure(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(NoLibraryDebug())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for library in LIBRARIES:  # not even built: a debug record's arguments are the payloads
+        logging.getLogger(library).setLevel(max(LIBRARY_FLOOR, root.level))
     # nameko logs whole tracebacks of failed workers; our own command wrapper logs them safely.
     logging.getLogger("nameko.containers").setLevel(logging.CRITICAL)

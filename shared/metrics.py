@@ -45,6 +45,12 @@ HTTP_SECONDS = Histogram(
     ["route", "method"],
     buckets=(0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+FOLLOWER_STOPPED = Gauge(
+    "jww_follower_stopped",
+    "1 while a follower stands still on an upstream, by reason (unknown_version: an event version it does "
+    "not know, of a fact it acts on; upgrade it)",
+    ["service", "upstream", "reason"],
+)
 GAPS = Counter("jww_consumer_gaps_total", "Gaps detected and pulled from the upstream's log", ["service", "upstream"])
 
 

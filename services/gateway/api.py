@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import time
 from typing import Callable
 
@@ -26,7 +27,7 @@ from shared.errors import InvalidInput, Refused
 from shared.errors import NotFound as NoSuchRecord
 
 from services.gateway import lists, problems, subject_access
-from services.gateway.auth import Tokens, Users
+from services.gateway.auth import Revocations, Tokens
 from services.gateway.problems import Problem
 from services.gateway.routes import ROUTES, Route
 
@@ -35,9 +36,20 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1_000_000
 HEALTH_TIMEOUT_SECONDS = 2.0
 # Gateway's own endpoints: (method, path, name); everything else is in routes.ROUTES.
-OWN = (("POST", "/auth/token", "token"), ("GET", "/openapi.json", "openapi"), ("GET", "/health", "health"),
+OWN = (("POST", "/auth/token", "token"), ("POST", "/auth/refresh", "refresh"), ("POST", "/auth/sign-out", "sign_out"),
+       ("GET", "/openapi.json", "openapi"), ("GET", "/health", "health"),
        ("GET", "/.well-known/jwks.json", "jwks"), ("GET", "/", "index"),
        ("GET", "/clients/<client_id>/subject-access", "subject_access"))
+
+# Refused outright, with what to do instead: a client search by GET would put names
+# and national numbers in the URL, which proxies and access logs keep.
+MOVED = (("GET", "/clients", "search_by_post"),)
+# Every answer: no content sniffing, no URL (with its ids) sent on as a Referer.
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+# The answers that hold nothing personal and may be cached; every other one is no-store.
+CACHEABLE_LABELS = {"/health", "/openapi.json", "/.well-known/jwks.json"}
+# Metric labels come from fixed sets only: a method a client invents is "other".
+METHOD_LABELS = ("GET", "POST", "PUT", "DELETE")
 
 # call(service, rpc, payload or None, precondition or None, timeout or None) -> the service's answer
 Call = Callable[..., object]
@@ -49,6 +61,15 @@ class TokenRequest(Schema):
 
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    # The authenticator app's code: required of coordinators, auditors and admins.
+    totp = fields.String(validate=validate.Regexp(r"^([0-9]{6})?$", error="six digits, from your authenticator app"))
+
+
+class RefreshRequest(Schema):
+    class Meta:
+        unknown = RAISE
+
+    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 class SubjectAccessRequest(Schema):
@@ -60,20 +81,24 @@ class SubjectAccessRequest(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "text")))
 
 
+def _client(request: Request) -> str:
+    """The address a sign-in came from, for its throttle: the peer's, as the socket
+    says (a TLS-terminating proxy in front sets it through its own trusted hop)."""
+    return (request.remote_addr or "")[:64]
+
+
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
     # The newline keeps a terminal tidy after curl.
     return Response(json.dumps(body) + "\n", status=status, mimetype="application/json", headers=headers or {})
 
 
 class Gateway:
-    def __init__(self, users: Users, tokens: Tokens, routes: tuple[Route, ...] = ROUTES,
-                 offload: Callable = lambda fn, *args: fn(*args)):
-        self.users = users
+    def __init__(self, tokens: Tokens, revocations: Revocations, routes: tuple[Route, ...] = ROUTES):
         self.tokens = tokens
+        self.revocations = revocations  # accounts' revocations, refreshed every few seconds (auth.py)
         self.routes = routes
-        self.offload = offload  # runs password hashing off the event loop in the running gateway
         rules = [Rule(r.rule, methods=[r.method], endpoint=r) for r in routes]
-        rules += [Rule(path, methods=[method], endpoint=name) for method, path, name in OWN]
+        rules += [Rule(path, methods=[method], endpoint=name) for method, path, name in OWN + MOVED]
         # No redirects: /clients/ is /clients, and // is simply not found.
         self.urls = Map(rules, strict_slashes=False, merge_slashes=False)
         self._fields = {r: _fields(r.schema) for r in routes if r.schema is not None}
@@ -88,13 +113,13 @@ class Gateway:
         label, actor = "unmatched", None
         try:
             endpoint, values = self._match(request)
-            label = endpoint.path if isinstance(endpoint, Route) else request.path
+            label = route_label(endpoint)
             if isinstance(endpoint, Route):
-                actor = self.tokens.actor(request.headers.get("Authorization"))
+                actor = self._signed_in(request, call)
                 context.current().actor = actor  # what the calls to services assert (extensions.py)
                 response = self._call(endpoint, values, request, actor, call)
             elif endpoint == "subject_access":  # signed in, and more than one service
-                actor = self.tokens.actor(request.headers.get("Authorization"))
+                actor = self._signed_in(request, call)
                 context.current().actor = actor
                 response = self._subject_access(request, call, actor, values["client_id"])
             else:
@@ -109,25 +134,53 @@ class Gateway:
                                                "remote_error": getattr(error, "exc_type", None)})
             response = problems.internal(cid).response(cid)
         response.headers["X-Correlation-ID"] = cid
+        secure(response, cacheable=label in CACHEABLE_LABELS)
         elapsed = time.perf_counter() - started
-        metrics.HTTP_REQUESTS.labels(label, request.method, str(response.status_code)).inc()
-        metrics.HTTP_SECONDS.labels(label, request.method).observe(elapsed)
+        method = method_label(request.method)
+        metrics.HTTP_REQUESTS.labels(label, method, str(response.status_code)).inc()
+        metrics.HTTP_SECONDS.labels(label, method).observe(elapsed)
         who = {"actor": actor["user_id"], "actor_role": actor["role"], "actor_agency": actor["agency"]} if actor else {}
         log.info("answered", extra={"method": request.method, "route": label, "status": response.status_code,
                                     "ms": round(elapsed * 1000, 1), **who})
         return response
 
+    def _signed_in(self, request: Request, call: Call, claims: dict | None = None) -> dict:
+        """The actor of the request's bearer token: signed by this platform, not expired,
+        not revoked (a deactivated account, a signed-out token)."""
+        claims = claims or self.tokens.claims(request.headers.get("Authorization"))
+        self.revocations.check(claims, call)
+        return self.tokens.actor_of(claims)
+
     def _match(self, request: Request):
         try:
+            literal = self._literal(request.path)
+            if literal and request.method not in literal:  # GET /clients/search is not a client file
+                raise MethodNotAllowed(valid_methods=sorted(literal))
             return self.urls.bind_to_environ(request.environ).match()
         except NotFound:
             raise Problem(404, "there is no such resource; see /openapi.json for what there is") from None
         except MethodNotAllowed as error:
-            allowed = sorted(set(error.valid_methods or ()))
+            allowed = self._allowed(request.path, error.valid_methods or ())
             raise Problem(405, f"this resource answers {', '.join(allowed)}",
                           headers={"Allow": ", ".join(allowed)}) from None
         except HTTPException as error:
             raise Problem(error.code or 400, error.description or "bad request") from None
+
+    def _allowed(self, path: str, valid: list[str]) -> list[str]:
+        """The methods a path answers, as documented: a literal path's own rules when it
+        has any (/clients/search is not also /clients/{client_id}), never a refused one."""
+        literal = self._literal(path)
+        refused = {m for m, moved, _ in MOVED if moved == (path if path == "/" else path.removesuffix("/"))}
+        if "GET" in refused:
+            refused.add("HEAD")  # werkzeug answers HEAD wherever GET is
+        return sorted((literal or set(valid)) - refused)
+
+    def _literal(self, path: str) -> set[str]:
+        """The methods of the rules written as exactly this path, with no placeholder."""
+        if "//" in path:
+            return set()  # simply not found (merge_slashes is off)
+        path = path if path == "/" else path.removesuffix("/")
+        return {m for rule in self.urls.iter_rules() if rule.rule == path for m in rule.methods}
 
     # -- a route to a service ---------------------------------------------------------------
 
@@ -150,6 +203,10 @@ class Gateway:
             if unknown:
                 raise problems.invalid("the request has unknown parameters", unknown)
             return None
+        if not route.reads and route.filters is not None:  # a search by POST: its criteria never in the URL
+            unknown = {key: ["give it in the JSON body, not in the URL"] for key in request.args if key not in reserved}
+            if unknown:
+                raise problems.invalid("the request has parameters that belong in the body", unknown)
         known = self._fields[route]
         if route.reads:
             data = {key: _from_query(known.get(key), request.args.getlist(key))
@@ -167,7 +224,7 @@ class Gateway:
     def _precondition(self, route: Route, request: Request) -> str | None:
         """The record and version a command's If-Match names (None when it names none)."""
         header = request.headers.get("If-Match")
-        if route.method == "GET" or header is None or header.strip() == "*":
+        if route.method == "GET" or route.filters is not None or header is None or header.strip() == "*":
             return None
         value = header.strip()
         tag = value[1:-1] if len(value) > 1 and value[0] == value[-1] == '"' else None
@@ -179,16 +236,52 @@ class Gateway:
     # -- the gateway's own endpoints ----------------------------------------------------
 
     def _token(self, request: Request, call: Call) -> Response:
+        """Sign in: accounts checks the password (throttled, WAVE2 7); the token is signed here."""
         try:
             given = validate_command(TokenRequest, _body(request))
         except InvalidInput as error:
             raise problems.invalid(error.message, error.details) from None
-        user = self.offload(self.users.authenticate, given["username"], given["password"])
-        if user is None:
-            log.warning("sign-in refused", extra={"reason": "credentials"})
-            raise problems.unauthenticated("wrong username or password", error=None)
-        log.info("signed in", extra={"actor": user.user_id, "actor_role": user.role, "actor_agency": user.agency})
-        return json_response(self.tokens.issue(user), 200, {"Cache-Control": "no-store"})
+        answer = call("accounts", "sign_in", {**given, "client": _client(request)}, None)
+        return self._session(answer, "wrong username or password")
+
+    def _refresh(self, request: Request, call: Call) -> Response:
+        """A new token (and refresh token) for a session still open of an active account."""
+        try:
+            given = validate_command(RefreshRequest, _body(request))
+        except InvalidInput as error:
+            raise problems.invalid(error.message, error.details) from None
+        answer = call("accounts", "refresh", {**given, "client": _client(request)}, None)
+        return self._session(answer, "the refresh token is not valid; sign in again")
+
+    def _session(self, answer: dict, refused: str) -> Response:
+        outcome = answer["outcome"]
+        if outcome == "throttled":
+            raise Problem(429, "too many failed sign-ins; try again later", "throttled",
+                          headers={"Retry-After": str(answer["retry_after"])})
+        if outcome == "busy":
+            # Every password-check slot taken: answered at once, no hash computed.
+            raise Problem(429, "too many sign-ins at once; try again in a moment", "busy",
+                          headers={"Retry-After": str(answer["retry_after"])})
+        if outcome == "code_required":
+            raise Problem(401, "this account needs the code of its authenticator app: send it as totp",
+                          "totp_required", headers={"WWW-Authenticate": 'Bearer realm="jww"'})
+        if outcome != "signed_in":
+            raise problems.unauthenticated(refused, error=None)
+        actor = answer["actor"]
+        log.info("signed in", extra={"actor": actor["user_id"], "actor_role": actor["role"],
+                                     "actor_agency": actor["agency"]})
+        body = {**self.tokens.issue(actor, answer["session_id"]), "refresh_token": answer["refresh_token"]}
+        return json_response(body, 200, {"Cache-Control": "no-store"})
+
+    def _sign_out(self, request: Request, call: Call) -> Response:
+        """The token is refused from now on, and its session can no longer be refreshed."""
+        claims = self.tokens.claims(request.headers.get("Authorization"))
+        self._signed_in(request, call, claims)
+        until = dt.datetime.fromtimestamp(claims["exp"], dt.timezone.utc)
+        call("accounts", "sign_out", {"user_id": claims["sub"], "jti": claims.get("jti") or "",
+                                      "until": until.isoformat(), "session_id": claims.get("sid")}, None)
+        self.revocations.deny(claims.get("jti") or "", until)
+        return json_response({"signed_out": True}, 200, {"Cache-Control": "no-store"})
 
     def _openapi(self, request: Request, call: Call) -> Response:
         if self._document is None:
@@ -234,9 +327,36 @@ class Gateway:
             self._jwks_document = keys.jwks(keys.platform_key_names())
         return json_response(self._jwks_document, 200, {"Cache-Control": "max-age=300"})
 
+    def _search_by_post(self, request: Request, call: Call) -> Response:
+        raise Problem(405, "search clients with POST /clients/search and the name or national number in a JSON "
+                           "body: in a URL they would reach proxy and access logs", code="search-by-post",
+                      headers={"Allow": "POST"})
+
     def _index(self, request: Request, call: Call) -> Response:
         return json_response({"service": "jww gateway", "document": "/openapi.json", "sign_in": "/auth/token",
                               "health": "/health", "keys": "/.well-known/jwks.json"})
+
+
+def route_label(endpoint) -> str:
+    """The route template a request matched, ids left as ``{placeholders}``: never the
+    raw path, which holds client ids."""
+    if isinstance(endpoint, Route):
+        return endpoint.path
+    for _, path, name in OWN + MOVED:
+        if name == endpoint:
+            return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
+    return "unmatched"
+
+
+def method_label(method: str) -> str:
+    return method if method in METHOD_LABELS else "other"
+
+
+def secure(response: Response, cacheable: bool) -> None:
+    """The headers every answer carries; no-store on all that may hold personal data."""
+    response.headers.update(SECURITY_HEADERS)
+    if not cacheable:
+        response.headers["Cache-Control"] = "no-store"
 
 
 def _fields(schema: type[Schema]) -> dict[str, fields.Field]:

@@ -71,9 +71,10 @@ PAGE = {
 }
 TOKEN = {
     "type": "object",
-    "required": ["access_token", "token_type", "expires_in"],
+    "required": ["access_token", "token_type", "expires_in", "refresh_token"],
     "properties": {"access_token": {"type": "string"}, "token_type": {"type": "string", "enum": ["Bearer"]},
-                   "expires_in": {"type": "integer"}},
+                   "expires_in": {"type": "integer"},
+                   "refresh_token": {"type": "string", "description": "For POST /auth/refresh; used once"}},
 }
 ERRORS = {
     400: "The body is not a JSON object, or If-Match is not an ETag of this API",
@@ -84,6 +85,7 @@ ERRORS = {
     410: "What was asked for is only about a person whose data was erased",
     415: "The body is not JSON",
     422: "Invalid input; `errors` names each field and why",
+    429: "Too many failed sign-ins (throttled), or too many at once; try again after Retry-After seconds",
     500: "Something failed on our side; `reference` finds it in the logs",
     503: "A service does not answer now; try again shortly",
 }
@@ -96,7 +98,7 @@ def _problem(status: int) -> dict:
     headers = {"X-Correlation-ID": {"$ref": "#/components/headers/X-Correlation-ID"}}
     if status == 401:
         headers["WWW-Authenticate"] = {"schema": {"type": "string"}, "required": True}
-    if status == 503:
+    if status in (429, 503):
         headers["Retry-After"] = {"schema": {"type": "string"}}
     return {"description": ERRORS[status], "headers": headers,
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
@@ -165,7 +167,7 @@ class _Builder:
                                                                f"{'contains' if f.field.endswith('s') else 'is'} it",
                   "schema": {"type": "boolean"} if f.kind == "boolean" else {"type": "string"}}
                  for f in route.filters]
-        if route.method != "GET":
+        if route.method != "GET" and route.filters is None:  # a search by POST names no record
             parameters.append({"in": "header", "name": "If-Match", "schema": {"type": "string", "pattern": IF_MATCH},
                                "description": "The ETag of the record as you read it: refused with 409 if it changed"})
         parameters.append({"in": "header", "name": "X-Correlation-ID", "schema": {"type": "string"}})
@@ -197,7 +199,7 @@ class _Builder:
 
 
 def document(routes: tuple[Route, ...] = ROUTES) -> dict:
-    from services.gateway.api import TokenRequest
+    from services.gateway.api import RefreshRequest, TokenRequest
 
     plugin = MarshmallowPlugin()
     spec = APISpec(title="Judicial welfare case platform", version=_version(), openapi_version="3.1.0",
@@ -216,6 +218,7 @@ def document(routes: tuple[Route, ...] = ROUTES) -> dict:
     for path, operations in by_path.items():
         spec.path(path=path, operations=operations)
     spec.components.schema("TokenRequest", schema=TokenRequest)
+    spec.components.schema("RefreshRequest", schema=RefreshRequest)
     ok = {"X-Correlation-ID": {"$ref": "#/components/headers/X-Correlation-ID"}}
     spec.path(path="/auth/token", operations={"post": {
         "operationId": "gateway.sign_in", "summary": "Sign in: a bearer token for your username and password",
@@ -223,7 +226,22 @@ def document(routes: tuple[Route, ...] = ROUTES) -> dict:
         "requestBody": {"required": True, "content": {"application/json": {"schema": "TokenRequest"}}},
         "responses": {"200": {"description": "A token", "headers": ok,
                               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}}},
+                      **{str(s): {"$ref": f"#/components/responses/{s}"} for s in (400, 401, 415, 422, 429, 500)}},
+    }})
+    spec.path(path="/auth/refresh", operations={"post": {
+        "operationId": "gateway.refresh", "summary": "A new token and refresh token for a refresh token (used once)",
+        "tags": ["gateway"], "security": [],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "RefreshRequest"}}},
+        "responses": {"200": {"description": "A token", "headers": ok,
+                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}}},
                       **{str(s): {"$ref": f"#/components/responses/{s}"} for s in (400, 401, 415, 422, 500)}},
+    }})
+    spec.path(path="/auth/sign-out", operations={"post": {
+        "operationId": "gateway.sign_out", "summary": "Sign out: this token is refused from now on, its session closed",
+        "tags": ["gateway"],
+        "responses": {"200": {"description": "Signed out", "headers": ok, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["signed_out"], "properties": {"signed_out": {"type": "boolean"}}}}}},
+                      **{str(s): {"$ref": f"#/components/responses/{s}"} for s in (401, 500, 503)}},
     }})
     spec.path(path="/health", operations={"get": {
         "operationId": "gateway.health", "summary": "The gateway answers; which services answer it",

@@ -87,9 +87,12 @@ ROUTES: tuple[Route, ...] = (
     POST("/clients", "intake", "register_client", intake.RegisterClient,
          "Register a client (held for a coordinator's check when its national number may be a duplicate)",
          answer=intake_out.ClientRegistered),
-    GET("/clients", "intake", "search_clients", intake.SearchClients,
-        "Search the agency's clients by name or national register number", filters=(STATUS,),
-        answer=intake_out.ClientFound),
+    # A search by POST: names and national numbers in a URL would reach proxy and
+    # access logs; in the body they reach no log. GET /clients is refused (api.py).
+    POST("/clients/search", "intake", "search_clients", intake.SearchClients,
+         "Search the agency's clients by name or national register number, given in the JSON body (paging "
+         "and the status filter stay in the query: send the same body again for the next page)", status=200,
+         filters=(STATUS,), answer=intake_out.ClientFound),
     GET("/clients/{client_id}", "intake", "client_file", intake.GetClientFile, "Read a client's file",
         etag="client_id", answer=intake_out.ClientFile),
     PUT("/clients/{client_id}/languages", "intake", "record_languages", intake.RecordLanguages,
@@ -324,3 +327,5 @@ ROUTES: tuple[Route, ...] = (
 INTERNAL_RPCS = {"health", "integration_events", "access_events"}  # between services and for ops, not for people
 # What the gateway's own endpoints call, more than one service at a time (api.py).
 COMPOSED_RPCS = {"subject_access"}  # GET /clients/{client_id}/subject-access
+# What the gateway's /auth/* endpoints call: accounts signs people in (WAVE2 7, api.py).
+AUTH_RPCS = {"sign_in", "refresh", "sign_out", "revocations"}

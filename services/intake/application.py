@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from shared import access_log, consented
+from shared import access_log, config, consented
 from shared.access import allow
 from shared.contracts.declare import RETENTION_CLASSES
 from shared.contracts.intake_answers import ClientFile as ClientFileShown
@@ -55,7 +55,8 @@ class IntakeApplication(PartnerOrganisations, Retention, StaffDirectory):
 
     def __init__(self, store=None, env=None):
         super().__init__(store=store, env=env)
-        self.national_number_key = (self.env.get("JWW_INTAKE_NATIONAL_NUMBER_KEY") or DEVELOPMENT_KEY).encode()
+        # JWW_INTAKE_NATIONAL_NUMBER_KEY_FILE in production (shared/production.py checks it at start).
+        self.national_number_key = (config.secret("JWW_INTAKE_NATIONAL_NUMBER_KEY", self.env) or DEVELOPMENT_KEY).encode()
         self.declined_retention = DECLINED_RETENTION
         self.index = ClientIndex(self)
 

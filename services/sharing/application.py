@@ -4,12 +4,14 @@ and the feeds)."""
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from eventsourcing.application import AggregateNotFoundError
 from prometheus_client import Counter
 
 from shared import keys, recipients, signing
 from shared.access import allow
+from shared.config import ConfigError
 from shared.contracts import CATALOGUE, decode
 from shared.contracts.sharing import FEED_TYPES, SOURCES
 from shared.store import ServiceApplication
@@ -62,10 +64,10 @@ class SharingApplication(ServiceApplication):
 
     # -- a consent that shares the history too (domain.HistoryQueue) ------------------
 
-    def upstream_log(self, service: str, after: int, limit: int) -> list[dict]:
-        """A page of ``service``'s published facts after ``after``, signed, as a follower
-        pulls a gap (the service sets this: ``service.configure``)."""
-        raise NotImplementedError("the sharing service reads upstream logs through its service's RPC")
+    # A page of an upstream's published facts, signed, as a follower pulls a gap:
+    # ``(service, after, limit) -> [event]``, set by the service (``service.configure``)
+    # or a test; without it no history can be sent.
+    upstream_log: Callable[[str, int, int], list[dict]] | None = None
 
     def share_history(self) -> int:
         """Send, for each consent given with ``share_history``, the client's earlier
@@ -76,6 +78,8 @@ class SharingApplication(ServiceApplication):
             queue: HistoryQueue = self.repository.get(HistoryQueue.create_id())
         except AggregateNotFoundError:
             return 0
+        if self.upstream_log is None:
+            raise ConfigError("the sharing service was given no way to read the upstream logs")
         made = 0
         for request in list(queue.pending.values()):
             client_id, recipient, purpose = request["client_id"], request["recipient"], request["purpose"]

@@ -36,3 +36,5 @@ SCHEMAS = {service: integration_event(service, "checkpoint-taken", 1)(
 # A service added since names only itself: the version 1 above promised its list.
 SCHEMAS["sharing"] = integration_event("sharing", "checkpoint-taken", 1)(type("SharingCheckpointTaken", (CheckpointTaken,), {
     "service": declared(fields.String(required=True, validate=validate.Equal("sharing")), category=None)}))
+SCHEMAS["accounts"] = integration_event("accounts", "checkpoint-taken", 1)(type("AccountsCheckpointTaken", (CheckpointTaken,), {
+    "service": declared(fields.String(required=True, validate=validate.Equal("accounts")), category=None)}))

@@ -452,6 +452,9 @@ class GetClientFile(ClientCommand):
 
 
 class SearchClients(ActorCommand):
+    """What a search names is personal: it travels in a body (``POST /clients/search``),
+    never in a URL, which proxies and access logs keep."""
+
     name = fields.String(validate=validate.Length(min=2, max=100))
     national_number = fields.String(validate=validate.Length(min=11, max=20))
     purpose = Purpose()

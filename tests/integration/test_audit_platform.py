@@ -15,6 +15,7 @@ from shared.errors import Forbidden, InvalidInput, NotFound
 from tests.support.broker import wait_until
 from tests.support.platform import last_published
 from tests.support.samples import COORDINATOR, WORKER, registration_payload
+from tests.support.accounts import totp
 
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
 SERVICES = ("intake", "guidance", "referrals", "notifications", "audit")
@@ -112,7 +113,7 @@ def test_the_command_line_reads_as_the_signed_in_auditor_and_refuses_clearly(pla
     assert jww("login", "apo-sa-1", "--password-stdin", given="sample-apo-sa-1\n").returncode == 0
     worker = jww("timeline", client_id, "--purpose", "inspection")
     assert worker.returncode == 1 and worker.stderr.startswith("jww: 403 ")
-    assert jww("login", "auditor-1", "--password-stdin", given="sample-auditor-1\n").returncode == 0
+    assert jww("login", "auditor-1", "--password-stdin", "--totp", totp("auditor-1"), given="sample-auditor-1\n").returncode == 0
 
     timeline = jww("timeline", client_id, "--purpose", "inspection")
     replay = jww("replay", client_id, "--at", before_interventions.isoformat(), "--purpose", "court_request",

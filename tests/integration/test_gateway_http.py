@@ -11,10 +11,12 @@ from uuid import UUID
 import pytest
 
 from shared import config
-from services.gateway.auth import Tokens, Users
+from services.accounts.users_file import UsersFile
+from services.gateway.auth import Tokens
 from tests.support import broker
 from tests.support.broker import wait_until
 from tests.support.platform import Platform, count_events, free_port, http
+from tests.support.accounts import credentials
 
 PERSON = {"given_names": "Samira", "family_name": "Testperson", "birth_date": "1985-07-30",
           "national_number": "85.07.30-033.28", "legal_position": "convicted", "situation": "probation",
@@ -30,7 +32,7 @@ class Api:
 
     def token(self, user: str) -> str:
         if user not in self.tokens:
-            status, _, answer = http("POST", self.url + "/auth/token", {"username": user, "password": f"sample-{user}"})
+            status, _, answer = http("POST", self.url + "/auth/token", credentials(user))
             assert status == 200, answer
             self.tokens[user] = answer["access_token"]
         return self.tokens[user]
@@ -113,7 +115,7 @@ def test_refusals_have_the_status_a_client_expects(api):
     assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer")
     expired = Tokens(config.gateway_token_key(), dt.timedelta(minutes=1),
                      clock=lambda: dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2))
-    old = expired.issue(Users.load(config.DEPLOY_DIR / "gateway" / "sample-users.json").by_name["apo-sa-1"])
+    old = expired.issue(UsersFile.load(config.DEPLOY_DIR / "accounts" / "sample-users.json").by_name["apo-sa-1"])
     status, _, problem = api("GET", f"/clients/{client}", as_user=None, Authorization=f"Bearer {old['access_token']}")
     assert status == 401 and "expired" in problem["detail"]
 

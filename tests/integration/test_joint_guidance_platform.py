@@ -7,6 +7,7 @@ import datetime as dt
 
 from tests.support.broker import wait_until
 from tests.support.platform import http
+from tests.support.accounts import credentials
 
 PERSON = {"given_names": "Samira", "family_name": "Testperson", "birth_date": "1985-07-30",
           "legal_position": "convicted", "situation": "probation", "languages": ["ar", "fr"],
@@ -20,8 +21,7 @@ def test_a_second_agency_joins_under_consent_reads_its_conference_and_leaves_on_
 
     def api(method: str, path: str, body=None, as_user: str = "apo-sa-1"):
         if as_user not in tokens:
-            status, _, answer = http("POST", url + "/auth/token",
-                                     {"username": as_user, "password": f"sample-{as_user}"})
+            status, _, answer = http("POST", url + "/auth/token", credentials(as_user))
             assert status == 200, answer
             tokens[as_user] = answer["access_token"]
         status, _, answer = http(method, url + path, body, {"Authorization": f"Bearer {tokens[as_user]}"})

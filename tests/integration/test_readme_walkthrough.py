@@ -37,6 +37,7 @@ def run_walkthrough(platform: Platform, auditor_too: bool = False) -> subprocess
     script = walkthrough()
     assert "API=http://127.0.0.1:8080" in script
     script = script.replace("API=http://127.0.0.1:8080", f"API={url}")
+    script = script.replace(".venv/bin/jww", f"{sys.executable} -m jww")  # it runs elsewhere than the checkout
     script += 'echo; echo "walked CLIENT=$CLIENT REFERRAL=$REFERRAL"\n'
     if auditor_too:
         # The auditor's steps write their files where they run: the platform's folder here.

@@ -4,6 +4,7 @@ audit's access log over the intake's access stream, beside the reads."""
 from shared import config
 from tests.support.broker import wait_until
 from tests.support.platform import http
+from tests.support.accounts import credentials
 
 PERSON = {"given_names": "Samira", "family_name": "Testperson", "birth_date": "1985-07-30",
           "legal_position": "convicted", "situation": "probation", "languages": ["ar", "fr"],
@@ -17,8 +18,7 @@ def test_a_worker_of_another_agency_opening_a_file_is_refused_and_audit_s_access
 
     def api(method: str, path: str, body=None, as_user: str = "apo-sa-1", **headers):
         if as_user not in tokens:
-            status, _, answer = http("POST", url + "/auth/token",
-                                     {"username": as_user, "password": f"sample-{as_user}"})
+            status, _, answer = http("POST", url + "/auth/token", credentials(as_user))
             assert status == 200, answer
             tokens[as_user] = answer["access_token"]
         return http(method, url + path, body, {"Authorization": f"Bearer {tokens[as_user]}",

@@ -15,6 +15,7 @@ from tests.support.broker import wait_until
 from tests.support.platform import http
 from tests.support.samples import COORDINATOR, WORKER, intervention_args, registration_payload
 from tests.support.sharing import ORGANISATIONS, Organisation, oracle
+from tests.support.accounts import credentials
 
 
 def _now() -> dt.datetime:
@@ -72,7 +73,7 @@ def test_each_organisation_receives_exactly_what_the_consents_allow(platform):
     # Transit's own user takes its referral to the end through the API; casmd answers.
     for username, referral_id, steps in (("transit-1", to_transit, ("acknowledged", "accepted", "started")),
                                          ("casmd-1", to_casmd, ("acknowledged",))):
-        token = http("POST", url + "/auth/token", {"username": username, "password": f"sample-{username}"})[2]
+        token = http("POST", url + "/auth/token", credentials(username))[2]
         partner = {"Authorization": f"Bearer {token['access_token']}"}
         for step in steps:
             status, _, answer = http("POST", f"{url}/partner/referrals/{referral_id}/steps", {"step": step}, partner)
@@ -135,7 +136,7 @@ def test_each_organisation_receives_exactly_what_the_consents_allow(platform):
 
 
 def partner_of(url: str, username: str) -> dict:
-    token = http("POST", url + "/auth/token", {"username": username, "password": f"sample-{username}"})[2]
+    token = http("POST", url + "/auth/token", credentials(username))[2]
     return {"Authorization": f"Bearer {token['access_token']}"}
 
 

@@ -9,6 +9,7 @@ from services.audit import witness
 from shared import config
 from tests.support.broker import wait_until
 from tests.support.platform import http, last_published
+from tests.support.accounts import totp
 
 PERSON = {"given_names": "Samira", "family_name": "Testperson", "birth_date": "1985-07-30",
           "legal_position": "convicted", "situation": "probation", "languages": ["ar", "fr"],
@@ -34,7 +35,7 @@ def test_an_auditor_verifies_every_store_over_the_api(platform, tmp_path):
         return subprocess.run([sys.executable, "-m", "jww", *args], env=env, input=given, capture_output=True,
                               text=True, timeout=180)
 
-    signed_in = jww("login", "auditor-1", "--password-stdin", given="sample-auditor-1\n")
+    signed_in = jww("login", "auditor-1", "--password-stdin", "--totp", totp("auditor-1"), given="sample-auditor-1\n")
     assert signed_in.returncode == 0, signed_in.stderr
     verified = jww("verify", "--api")
     assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -98,10 +98,21 @@ def take_checkpoint(app, path=None) -> dict:
     return checkpoints.Checkpointer(app, key, path, every_seconds=0).take()
 
 
+def accounts(clock):
+    """Accounts in memory on ``clock``, with the sample users file loaded (directory
+    members get their accounts when it follows intake)."""
+    from services.accounts.application import AccountsApplication
+    from shared.config import DEPLOY_DIR
+
+    app = AccountsApplication(env=IN_MEMORY, clock=clock)
+    app.load_users(DEPLOY_DIR / "accounts" / "sample-users.json")
+    return app
+
+
 def services(clock) -> dict:
-    """The six services in memory on ``clock``, with the sample directory and partners
+    """The seven services in memory on ``clock``, with the sample directory and partners
     loaded, before any link between them: intake, guidance, referrals, notifications, audit,
-    sharing."""
+    sharing, accounts."""
     from services.audit.application import AuditApplication
     from services.notifications.application import NotificationsApplication
     from services.referrals.application import ReferralsApplication
@@ -116,4 +127,5 @@ def services(clock) -> dict:
     referrals.load_partners(DEPLOY_DIR / "referrals" / "sample-partners.json")
     return {"intake": the_intake, "guidance": GuidanceApplication(env=IN_MEMORY, clock=clock), "referrals": referrals,
             "notifications": NotificationsApplication(env=IN_MEMORY, clock=clock),
-            "audit": AuditApplication(env=IN_MEMORY, clock=clock), "sharing": SharingApplication(env=IN_MEMORY)}
+            "audit": AuditApplication(env=IN_MEMORY, clock=clock), "sharing": SharingApplication(env=IN_MEMORY),
+            "accounts": accounts(clock)}

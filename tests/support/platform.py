@@ -94,7 +94,15 @@ class Platform:
         return wait_until(healthy, timeout=timeout, interval=0.2, what=f"{service} to answer health")
 
     def start_gateway(self, timeout: float = 30, **env: str) -> str:
-        """Start ``jww serve gateway`` on a free port; its base URL once it answers."""
+        """Start ``jww serve gateway`` on a free port; its base URL once it answers.
+        People sign in through accounts (WAVE2 7): it is started too when no test
+        started it, and, with intake, waits until it knows intake's directory."""
+        if ("accounts", "serve") not in self.processes:
+            self.start_services("accounts")
+        if ("intake", "serve") in self.processes or ("intake", "relay") in self.processes:
+            directory = last_published(self.application("intake"))
+            wait_until(lambda: self.application("accounts").position_of("intake") >= directory, timeout=30,
+                       what="accounts to hear of intake's staff directory")
         port = free_port()
         self.extra_env["gateway"] = {"JWW_GATEWAY_PORT": str(port), **env}
         self.start("gateway")

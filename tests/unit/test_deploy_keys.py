@@ -59,7 +59,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from jww import processes
 from jww.lookup import application_class, service_class
-from shared import assertions, config, datakeys, keys, logs, messaging, recipients
+from shared import assertions, config, datakeys, keys, logs, messaging, production, recipients
 from shared.follower import Follower
 from shared.keys import KeyMissing
 from shared.outbox import Outbox
@@ -713,3 +713,68 @@ def test_a_kubernetes_rotation_loads_the_current_and_the_previous_kek(service, r
     assert current == datakeys.load_keks(service, {"JWW_DATA_KEK_FILE": str(ops_keks / name)})[0]
     assert previous == datakeys.load_keks(service, {"JWW_DATA_KEK_FILE": str(ops_keks / previous_kek_name(name))})[0]
     assert current.kid != previous.kid
+
+
+# -- production: JWW_ENV and every secret a mounted file (shared/production.py) ------
+
+def compose_mounted_files(service: str, role: str) -> set[str]:
+    container = compose()["services"][compose_name(service, role)]
+    return {secret_target(ref) for ref in container.get("secrets", [])}
+
+
+def k8s_mounted_files(service: str, role: str) -> tuple[set[str], set[str]]:
+    """(each file a Secret's items put in the container, each folder a whole Secret fills)."""
+    spec = deployment(service, role)["spec"]["template"]["spec"]
+    volumes = {volume["name"]: volume for volume in spec.get("volumes", [])}
+    files, folders = set(), set()
+    for mount in k8s_container(service, role).get("volumeMounts", []):
+        volume = volumes[mount["name"]]
+        sources = ([volume["secret"]] if "secret" in volume else
+                   [source["secret"] for source in volume.get("projected", {}).get("sources", []) if "secret" in source])
+        for secret in sources:
+            if "items" in secret:
+                files |= {f"{mount['mountPath']}/{item['path']}" for item in secret["items"]}
+            else:
+                folders.add(mount["mountPath"])
+    return files, folders
+
+
+def production_wiring(deploy: str, service: str, role: str) -> tuple[dict[str, str], set[str], set[str], set[str]]:
+    """(the process's literal settings, its mounted files, its whole-Secret folders,
+    the names of every setting it gets, literal or from a Secret)."""
+    if deploy == "compose":
+        container = compose()["services"][compose_name(service, role)]
+        env = compose_env(container)
+        return env, compose_mounted_files(service, role), set(), set(env)
+    env = k8s_env(service, role)
+    files, folders = k8s_mounted_files(service, role)
+    names = set(env) | {entry["name"] for entry in k8s_container(service, role).get("env", [])}
+    return env, files, folders, names
+
+
+@pytest.mark.parametrize("deploy", ["compose", "k8s"])
+@pytest.mark.parametrize("service, role", PROCESSES, ids=IDS)
+def test_every_process_runs_in_production_with_its_secrets_mounted(deploy, service, role):
+    env, files, folders, names = production_wiring(deploy, service, role)
+    assert env.get("JWW_ENV") == "production", f"{deploy} {service} {role}: JWW_ENV is {env.get('JWW_ENV')}"
+    plain = names & set(production.PLAIN_SECRETS)
+    assert not plain, f"{deploy} {service} {role}: secrets in plain settings {sorted(plain)}"
+    # The gateway's settings would read the mounted files themselves; its secrets do not depend on them.
+    settings = None if service == config.GATEWAY else config.load(service, env=env)
+    wanted = set(production.secret_files(service, role, settings))
+    if service == config.GATEWAY:
+        wanted.add(production.USERS_SETTING)
+    for setting in sorted(wanted):
+        path = env.get(setting, "")
+        mounted = path in files or str(PurePosixPath(path).parent) in folders
+        assert mounted, f"{deploy} {service} {role}: {setting}={path!r} is not a mounted secret"
+    if role == SERVE and service in production.SAMPLE_FILES:
+        option, setting = production.SAMPLE_FILES[service]
+        assert env.get(setting) == "" and not settings.options[option], f"{deploy} {service}: {setting}"
+
+
+def test_the_image_runs_in_production_without_sample_files():
+    containerfile = (config.DEPLOY_DIR / "Containerfile").read_text()
+    assert "ENV JWW_ENV=production" in containerfile
+    copied = [line for line in containerfile.splitlines() if line.startswith("COPY ")]
+    assert not [line for line in copied if "sample" in line], copied

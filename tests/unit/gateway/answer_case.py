@@ -17,7 +17,8 @@ from werkzeug.test import Client
 from werkzeug.wrappers import Request
 
 from services.gateway.api import Gateway
-from services.gateway.auth import Tokens, Users
+from services.accounts.users_file import UsersFile
+from services.gateway.auth import Revocations, Tokens
 from shared import context
 from shared.config import DEPLOY_DIR, SERVICES, gateway_token_key
 from shared.contracts.base import WITNESSED
@@ -43,6 +44,7 @@ class Platform:
         apps = fakes.services(clock)
         self.intake, self.guidance, self.referrals = apps["intake"], apps["guidance"], apps["referrals"]
         self.notifications, self.audit, self.sharing = apps["notifications"], apps["audit"], apps["sharing"]
+        self.accounts = apps["accounts"]
         self.notifications.mailer = self.refuse_mail  # e-mail on, and every attempt fails: dead letters
         self.notifications.max_attempts = 1
         upstreams = (self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals")
@@ -52,6 +54,7 @@ class Platform:
         self.links += [Link(self.audit, up, name) for up, name in (*upstreams, (self.notifications, "notifications"))]
         self.links += [Link(self.audit, up, f"{name}.access") for up, name in upstreams]
         self.links += [Link(self.sharing, up, name) for up, name in upstreams]
+        self.links += [Link(self.accounts, self.intake, "intake")]
         self.answers: dict[str, list] = defaultdict(list)
         # What the gateway answered over HTTP where a service refused: (status, body) per route.
         self.problems: dict[str, list[tuple[int, dict]]] = defaultdict(list)
@@ -86,9 +89,9 @@ class Platform:
     def refused_over_http(self, operation: str, user: str, path: str, **query) -> None:
         """A request through the gateway, signed in as ``user``, that a service refuses:
         keep the status and the problem the client gets."""
-        users = Users.load(DEPLOY_DIR / "gateway" / "sample-users.json")
+        users = UsersFile.load(DEPLOY_DIR / "accounts" / "sample-users.json")
         tokens = Tokens(gateway_token_key({}), dt.timedelta(minutes=5))
-        gateway = Gateway(users, tokens)
+        gateway = Gateway(tokens, Revocations.none())
         token = tokens.issue(users.by_name[user])["access_token"]
         try:
             http = Client(lambda environ, start: gateway.handle(Request(environ), self.rpc)(environ, start))

@@ -13,7 +13,8 @@ from shared.config import DEPLOY_DIR, DEVELOPMENT_TOKEN_KEY, ConfigError, gatewa
 from shared.errors import Conflict, Forbidden, InternalError, InvalidInput, NotFound
 from services.gateway import problems
 from services.gateway.api import Gateway
-from services.gateway.auth import Tokens, Users
+from services.accounts.users_file import UsersFile
+from services.gateway.auth import Revocations, Tokens
 
 WORKER = {"user_id": "apo-sa-1", "role": "social_assistant", "agency": "apo"}
 CLIENT = str(uuid.uuid4())
@@ -36,7 +37,7 @@ class Services:
 
 @pytest.fixture(scope="module")
 def users():
-    return Users.load(DEPLOY_DIR / "gateway" / "sample-users.json")
+    return UsersFile.load(DEPLOY_DIR / "accounts" / "sample-users.json")
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def services():
 
 @pytest.fixture
 def http(users, tokens, services):
-    gateway = Gateway(users, tokens)
+    gateway = Gateway(tokens, Revocations.none())
 
     def app(environ, start_response):
         return gateway.handle(Request(environ), services)(environ, start_response)
@@ -158,7 +159,7 @@ def test_a_body_that_is_not_a_json_object_is_refused(http, services, auth, data,
 def test_unknown_paths_and_methods(http, auth):
     assert problem(http.get("/no/such/thing", headers=auth))["status"] == 404
     wrong = http.patch("/clients", headers=auth)
-    assert wrong.status_code == 405 and set(wrong.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    assert wrong.status_code == 405 and set(wrong.headers["Allow"].split(", ")) == {"POST"}  # GET /clients: refused
 
 
 def test_the_problem_for_each_refusal_code():
@@ -171,18 +172,6 @@ def test_the_problem_for_each_refusal_code():
 
 
 # -- sign-in ------------------------------------------------------------------------
-
-def test_signing_in_gives_a_token_that_carries_the_actor(http, services, tokens):
-    response = http.post("/auth/token", json={"username": "apo-coord", "password": "sample-apo-coord"})
-    assert response.status_code == 200 and response.json["token_type"] == "Bearer"
-    assert tokens.actor(f"Bearer {response.json['access_token']}") == {
-        "user_id": "apo-coord", "role": "coordinator", "agency": "apo"}
-    wrong = http.post("/auth/token", json={"username": "apo-coord", "password": "sample-apo-sa-1"})
-    unknown = http.post("/auth/token", json={"username": "nobody", "password": "x"})
-    assert wrong.status_code == unknown.status_code == 401
-    assert problem(wrong)["detail"] == problem(unknown)["detail"] == "wrong username or password"
-    assert set(problem(http.post("/auth/token", json={"username": "x"}))["errors"]) == {"password"}
-
 
 def test_a_short_token_key_is_refused_and_the_development_key_is_labelled():
     with pytest.raises(ConfigError, match="at least 32 bytes"):
@@ -260,7 +249,7 @@ def test_a_subject_access_document_gathers_every_service_in_the_client_s_languag
     member = {"fact": "NetworkMember", "recorded": "2026-11-30T10:00:00+00:00",
               "fields": {"relation": "sibling", "known_as": "withheld: about another person"}}
     services = PerService({"intake": [registered], "guidance": [member]})
-    gateway = Gateway(users, tokens)
+    gateway = Gateway(tokens, Revocations.none())
     coordinator = {"Authorization": f"Bearer {tokens.issue(users.by_name['apo-coord'])['access_token']}"}
     http = Client(lambda environ, start: gateway.handle(Request(environ), services)(environ, start))
 

@@ -12,7 +12,8 @@ from werkzeug.test import Client
 from werkzeug.wrappers import Request
 
 from services.gateway.api import Gateway
-from services.gateway.auth import Tokens, Users
+from services.accounts.users_file import UsersFile
+from services.gateway.auth import Revocations, Tokens
 from shared import access_log, context
 from shared.config import DEPLOY_DIR, gateway_token_key
 from shared.context import RequestContext
@@ -28,9 +29,9 @@ def world():
 
 @pytest.fixture
 def http(world):
-    users = Users.load(DEPLOY_DIR / "gateway" / "sample-users.json")
+    users = UsersFile.load(DEPLOY_DIR / "accounts" / "sample-users.json")
     tokens = Tokens(gateway_token_key({}), dt.timedelta(minutes=5))
-    gateway = Gateway(users, tokens)
+    gateway = Gateway(tokens, Revocations.none())
 
     def rpc(service, method, payload=None, precondition=None, timeout=None):
         module = importlib.import_module(f"services.{service}.service")

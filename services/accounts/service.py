@@ -1,0 +1,63 @@
+"""The accounts service over RPC. Only the gateway calls it, as its own system actor:
+a person never reaches these methods directly (the gateway's /auth/* endpoints do)."""
+import datetime as dt
+import os
+
+from eventlet import tpool
+
+from shared import assertions, context, production
+from shared.contracts import accounts as contracts
+from shared.errors import Forbidden
+from shared.rpc import command, rpc
+from shared.service import EventStore, ServiceBase
+
+from services.accounts.application import DEVELOPMENT_LOG_KEY, AccountsApplication
+from services.accounts.throttle import PasswordChecks
+
+
+def configure(app: AccountsApplication, settings) -> None:
+    options = settings.options
+    app.checks = PasswordChecks(int(options["concurrent_password_checks"]))  # 64 MiB each: sized to the pod
+    app.session_lifetime = dt.timedelta(hours=float(options["session_hours"]))
+    # Argon2 releases the GIL: in OS threads, checks run side by side and the event loop goes on.
+    app.offload = tpool.execute
+    if production.in_production():
+        app.log_key = production.secret_file(os.environ, "JWW_ACCOUNTS_LOG_KEY_FILE", production.MIN_KEY_BYTES,
+                                             DEVELOPMENT_LOG_KEY.decode())
+    users = settings.resolve(options["users"])
+    production.not_sample(users, "JWW_ACCOUNTS_USERS")  # published passwords never load in production
+    app.load_users(users)
+
+
+def _gateway_only() -> None:
+    if context.current().actor != assertions.system_actor(assertions.GATEWAY):
+        raise Forbidden("only the gateway signs people in", rule="role")
+
+
+class AccountsService(ServiceBase):
+    name = "accounts"
+    app = EventStore(AccountsApplication, on_start=configure)
+
+    @rpc
+    @command(contracts.SignIn)
+    def sign_in(self, data: dict) -> dict:
+        _gateway_only()
+        return self.app.sign_in(**data)
+
+    @rpc
+    @command(contracts.Refresh)
+    def refresh(self, data: dict) -> dict:
+        _gateway_only()
+        return self.app.refresh(**data)
+
+    @rpc
+    @command(contracts.SignOut)
+    def sign_out(self, data: dict) -> dict:
+        _gateway_only()
+        return self.app.sign_out(**data)
+
+    @rpc
+    @command()
+    def revocations(self, _=None) -> dict:
+        _gateway_only()
+        return self.app.revocations()
