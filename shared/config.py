@@ -191,7 +191,6 @@ class GatewaySettings:
     http_port: int
     rpc_timeout_seconds: float  # a service that does not answer within this is reported unavailable (503)
     token_minutes: float
-    users_path: Path
     metrics_addr: str
     metrics_port: int
     log_level: str
@@ -292,8 +291,6 @@ def load_gateway(env: Mapping[str, str] | None = None) -> GatewaySettings:
     env = os.environ if env is None else env
     c = read(GATEWAY, env)
     gateway = c["gateway"]
-    if not _resolve(gateway["users"]).is_file():
-        raise ConfigError(f"no users file at {_resolve(gateway['users'])} ([gateway] users, JWW_GATEWAY_USERS)")
     return GatewaySettings(
         service=c["service"]["name"],
         broker=BrokerAccess.from_env(c["amqp"]["uri"], env),
@@ -302,7 +299,6 @@ def load_gateway(env: Mapping[str, str] | None = None) -> GatewaySettings:
         http_port=gateway["port"],
         rpc_timeout_seconds=gateway["rpc_timeout_seconds"],
         token_minutes=gateway["token_minutes"],
-        users_path=_resolve(gateway["users"]),
         metrics_addr=c["metrics"]["addr"],
         metrics_port=c["metrics"]["port"],
         log_level=c["service"]["log_level"],

@@ -6,8 +6,8 @@ or ``production`` (the image, compose and Kubernetes). In production each proces
 (``jww serve <service>``, ``jww relay <service>``, ``jww serve gateway``) checks,
 before it connects to anything, that every secret it needs is a mounted file that
 is there, long enough and not a published development value, that no secret sits
-in a plain environment variable, and that no file it loads is marked
-``"sample": true``. The first problem stops it with one sentence naming the
+in a plain environment variable, and that no file it loads (intake's staff
+directory, referrals' partners, accounts' users) is marked ``"sample": true``. The first problem stops it with one sentence naming the
 setting (``Refused``, a ``ConfigError``: ``jww`` prints it and exits 2).
 
 Nothing here generates a key: in production a missing key is a refusal.
@@ -32,14 +32,19 @@ PLAIN_SECRETS = {
     "PGPASSWORD": "PGPASSWORD_FILE",
     "JWW_GATEWAY_TOKEN_KEY": "JWW_GATEWAY_TOKEN_KEY_FILE",
     "JWW_INTAKE_NATIONAL_NUMBER_KEY": "JWW_INTAKE_NATIONAL_NUMBER_KEY_FILE",
+    "JWW_ACCOUNTS_LOG_KEY": "JWW_ACCOUNTS_LOG_KEY_FILE",
 }
 # The files a service loads at start that may be sample data: (option of its own
-# section, the setting that overrides it).
+# section, the setting that overrides it). Accounts' users file holds who may sign in
+# and their password hashes (the gateway holds none: WAVE2 7).
 SAMPLE_FILES = {
     "intake": ("sample_directory", "JWW_INTAKE_SAMPLE_DIRECTORY"),
     "referrals": ("sample_partners", "JWW_REFERRALS_SAMPLE_PARTNERS"),
+    "accounts": ("users", "JWW_ACCOUNTS_USERS"),
 }
-USERS_SETTING = "JWW_GATEWAY_USERS"
+# Of those, the files a service cannot do without: production mounts the real one,
+# never leaves the setting empty (without accounts' users file nobody signs in).
+REQUIRED_FILES = frozenset({"accounts"})
 
 
 class Refused(config.ConfigError):
@@ -94,8 +99,8 @@ def secret_file(env: Mapping[str, str], setting: str, min_bytes: int = 1, develo
 
 def not_sample(path: Path | str, setting: str, env: Mapping[str, str] | None = None) -> None:
     """Refuse, in production, a users file, staff directory or partner file marked
-    ``"sample": true`` (invented people, published passwords). Call it where the file
-    is loaded; a no-op in development."""
+    ``"sample": true`` (invented people, published passwords). ``check_service``
+    calls it for each file in ``SAMPLE_FILES``; a no-op in development."""
     if not in_production(env):
         return
     try:
@@ -149,6 +154,10 @@ def secret_files(service: str, role: str, settings: config.Settings | config.Gat
         from services.intake.application import DEVELOPMENT_KEY
 
         files["JWW_INTAKE_NATIONAL_NUMBER_KEY_FILE"] = (MIN_KEY_BYTES, DEVELOPMENT_KEY)
+    if (service, role) == ("accounts", "serve"):  # keys the usernames' hash in failed sign-ins' logs
+        from services.accounts.application import DEVELOPMENT_LOG_KEY
+
+        files["JWW_ACCOUNTS_LOG_KEY_FILE"] = (MIN_KEY_BYTES, DEVELOPMENT_LOG_KEY.decode())
     return files
 
 
@@ -171,6 +180,8 @@ def check_service(settings: config.Settings, role: str, env: Mapping[str, str] |
         path = settings.options.get(option)
         if path:
             not_sample(settings.resolve(path), setting, env)
+        elif service in REQUIRED_FILES:
+            raise Refused(f"{setting} is empty: production reads this file from a mounted secret")
 
 
 def check_gateway(settings: config.GatewaySettings, env: Mapping[str, str] | None = None) -> None:
@@ -183,7 +194,6 @@ def check_gateway(settings: config.GatewaySettings, env: Mapping[str, str] | Non
         secret_file(env, setting, min_bytes, development)
     # Its actor key signs every call; the JWKS document lists every public key.
     keys_mounted(env, [keys.actors_key_name("gateway")], keys.platform_key_names())
-    not_sample(settings.users_path, USERS_SETTING, env)
 
 
 def no_development_keys(env: Mapping[str, str] | None = None) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, ClassVar, Iterator
 
-from eventsourcing.application import Application, ProcessingEvent, Recording, Repository
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Recording, Repository
 from eventsourcing.persistence import (
     IntegrityError, InternalError, JSONTranscoder, Notification, ProcessRecorder, ProgrammingError, Tracking,
 )
@@ -164,6 +164,13 @@ class ServiceApplication(Application):
         """An aggregate as a policy must see it: with the changes that earlier events
         of the same batch made, which are not stored yet."""
         return processing.aggregates.get(aggregate_id) or self.repository.get(aggregate_id)
+
+    def find(self, aggregate_id: Any, processing: ProcessingEvent | None = None) -> Any:
+        """The aggregate (as the processing event sees it, when given), or None."""
+        try:
+            return self.aggregate_in(processing, aggregate_id) if processing else self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
 
     def position_of(self, upstream: str) -> int:
         """The last position of ``upstream`` applied here (0 when none)."""

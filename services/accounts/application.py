@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError
 from prometheus_client import Counter, Gauge
 
@@ -72,12 +72,6 @@ class AccountsApplication(ServiceApplication):
         from services.accounts.policies import Policies
 
         return Policies(self).by_type()
-
-    def find(self, aggregate_id: Any, processing: ProcessingEvent | None = None) -> Any:
-        try:
-            return self.aggregate_in(processing, aggregate_id) if processing else self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
 
     def user_hash(self, username: str) -> str:
         """How logs and the throttle name a username: a keyed hash, never the name."""

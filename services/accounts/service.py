@@ -1,11 +1,10 @@
 """The accounts service over RPC. Only the gateway calls it, as its own system actor:
 a person never reaches these methods directly (the gateway's /auth/* endpoints do)."""
 import datetime as dt
-import os
 
 from eventlet import tpool
 
-from shared import assertions, context, production
+from shared import assertions, config, context
 from shared.contracts import accounts as contracts
 from shared.errors import Forbidden
 from shared.rpc import command, rpc
@@ -21,12 +20,11 @@ def configure(app: AccountsApplication, settings) -> None:
     app.session_lifetime = dt.timedelta(hours=float(options["session_hours"]))
     # Argon2 releases the GIL: in OS threads, checks run side by side and the event loop goes on.
     app.offload = tpool.execute
-    if production.in_production():
-        app.log_key = production.secret_file(os.environ, "JWW_ACCOUNTS_LOG_KEY_FILE", production.MIN_KEY_BYTES,
-                                             DEVELOPMENT_LOG_KEY.decode())
-    users = settings.resolve(options["users"])
-    production.not_sample(users, "JWW_ACCOUNTS_USERS")  # published passwords never load in production
-    app.load_users(users)
+    # In production `jww serve accounts` has checked both already (shared/production.py:
+    # the log key's file is there, long enough and not the development key; the users
+    # file is not marked sample), so they are only read here.
+    app.log_key = config.secret("JWW_ACCOUNTS_LOG_KEY").encode() or DEVELOPMENT_LOG_KEY
+    app.load_users(settings.resolve(options["users"]))
 
 
 def _gateway_only() -> None:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, Callable
+from typing import Callable
 from uuid import UUID
-
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 
 from shared.errors import Forbidden, NotFound
 from shared.store import ServiceApplication
@@ -50,13 +48,6 @@ class NotificationsApplication(ServiceApplication):
 
     def policies(self):
         return Policies(self).by_type()
-
-    def find(self, aggregate_id: Any, processing: ProcessingEvent | None = None) -> Any:
-        """The aggregate (as the processing event sees it, when given), or None."""
-        try:
-            return self.aggregate_in(processing, aggregate_id) if processing else self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
 
     # -- delivery -------------------------------------------------------------------
 

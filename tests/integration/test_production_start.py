@@ -1,5 +1,6 @@
 """With ``JWW_ENV=production`` a process started as ops start it (``python -m jww
-serve intake``, ``jww relay intake``, ``jww serve gateway``) refuses the sample files,
+serve intake``, ``jww relay intake``, ``jww serve accounts``, ``jww serve gateway``)
+refuses the sample files,
 a missing key and a development key, each in one sentence naming the setting and
 with a non-zero exit, and starts with proper secrets (issue 17, "Done when" 1)."""
 from __future__ import annotations
@@ -12,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from services.accounts.application import DEVELOPMENT_LOG_KEY
 from services.intake.application import DEVELOPMENT_KEY
 from shared import config, datakeys, keys, production
 from tests.support.platform import free_port, http
 from tests.support.broker import wait_until
 
-SAMPLE_USERS = config.DEPLOY_DIR / "gateway" / "sample-users.json"
+SAMPLE_USERS = config.DEPLOY_DIR / "accounts" / "sample-users.json"
 
 
 def write(path: Path, text: str) -> str:
@@ -32,6 +34,7 @@ def secrets_dir(tmp_path) -> Path:
     folder.mkdir()
     write(folder / "national-number-key", secrets.token_urlsafe(48))
     write(folder / "token-key", secrets.token_urlsafe(48))
+    write(folder / "log-key", secrets.token_urlsafe(48))
     users = json.loads(SAMPLE_USERS.read_text())
     users["sample"] = False
     write(folder / "users.json", json.dumps(users))
@@ -53,7 +56,8 @@ def production_env(platform, service: str, role: str, secrets_dir: Path, **overr
         JWW_INTAKE_SAMPLE_DIRECTORY="",
         JWW_INTAKE_NATIONAL_NUMBER_KEY_FILE=str(secrets_dir / "national-number-key"),
         JWW_GATEWAY_TOKEN_KEY_FILE=str(secrets_dir / "token-key"),
-        JWW_GATEWAY_USERS=str(secrets_dir / "users.json"),
+        JWW_ACCOUNTS_USERS=str(secrets_dir / "users.json"),
+        JWW_ACCOUNTS_LOG_KEY_FILE=str(secrets_dir / "log-key"),
     )
     if service != config.GATEWAY:
         env["JWW_DATA_KEK_FILE"] = str(keys.keys_dir() / datakeys.kek_name(service))
@@ -100,15 +104,35 @@ def test_intake_refuses_then_starts_with_proper_secrets(platform, secrets_dir):
     assert platform.wait_healthy("intake", timeout=60)["status"] == "ok"
 
 
+def test_accounts_refuses_then_starts_with_proper_secrets(platform, secrets_dir):
+    # (a) the sample users (published passwords): service.toml's default
+    line = refusal(production_env(platform, "accounts", "serve", secrets_dir, JWW_ACCOUNTS_USERS=None),
+                   "serve", "accounts")
+    assert "JWW_ACCOUNTS_USERS" in line and "sample" in line, line
+    # (b) a missing key: the usernames' log key
+    line = refusal(production_env(platform, "accounts", "serve", secrets_dir, JWW_ACCOUNTS_LOG_KEY_FILE=None),
+                   "serve", "accounts")
+    assert "JWW_ACCOUNTS_LOG_KEY_FILE is not set" in line, line
+    # (c) the published development key
+    development = write(secrets_dir / "development-log-key", DEVELOPMENT_LOG_KEY.decode())
+    line = refusal(production_env(platform, "accounts", "serve", secrets_dir, JWW_ACCOUNTS_LOG_KEY_FILE=development),
+                   "serve", "accounts")
+    assert "JWW_ACCOUNTS_LOG_KEY_FILE" in line and "development key" in line, line
+    # (d) proper secrets: it answers health
+    log = open(platform.workdir / "accounts-serve.log", "ab")
+    platform.processes[("accounts", "serve")] = subprocess.Popen(
+        [sys.executable, "-m", "jww", "serve", "accounts"],
+        env=production_env(platform, "accounts", "serve", secrets_dir), stdout=log, stderr=subprocess.STDOUT)
+    assert platform.wait_healthy("accounts", timeout=60)["status"] == "ok"
+
+
 def test_the_gateway_refuses_then_starts_with_proper_secrets(platform, secrets_dir):
     port = free_port()
 
     def env(**overrides):
         return production_env(platform, config.GATEWAY, "serve", secrets_dir, JWW_GATEWAY_PORT=str(port), **overrides)
 
-    # (a) the sample users: service.toml's default
-    line = refusal(env(JWW_GATEWAY_USERS=None), "serve", config.GATEWAY)
-    assert "JWW_GATEWAY_USERS" in line and "sample" in line, line
+    # (a) no users file at all: accounts checks passwords (WAVE2 7), so nothing to refuse here
     # (b) a missing key: the token key, and its actor key
     line = refusal(env(JWW_GATEWAY_TOKEN_KEY_FILE=None), "serve", config.GATEWAY)
     assert "JWW_GATEWAY_TOKEN_KEY_FILE is not set" in line, line

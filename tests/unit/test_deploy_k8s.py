@@ -29,7 +29,7 @@ import copy
 import re
 import shutil
 import subprocess
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pytest
 from kubernetes_validate import utils as kubernetes

@@ -762,13 +762,13 @@ def test_every_process_runs_in_production_with_its_secrets_mounted(deploy, servi
     # The gateway's settings would read the mounted files themselves; its secrets do not depend on them.
     settings = None if service == config.GATEWAY else config.load(service, env=env)
     wanted = set(production.secret_files(service, role, settings))
-    if service == config.GATEWAY:
-        wanted.add(production.USERS_SETTING)
+    if role == SERVE and service in production.REQUIRED_FILES:
+        wanted.add(production.SAMPLE_FILES[service][1])  # the real file (accounts' users), mounted
     for setting in sorted(wanted):
         path = env.get(setting, "")
         mounted = path in files or str(PurePosixPath(path).parent) in folders
         assert mounted, f"{deploy} {service} {role}: {setting}={path!r} is not a mounted secret"
-    if role == SERVE and service in production.SAMPLE_FILES:
+    if role == SERVE and service in set(production.SAMPLE_FILES) - production.REQUIRED_FILES:
         option, setting = production.SAMPLE_FILES[service]
         assert env.get(setting) == "" and not settings.options[option], f"{deploy} {service}: {setting}"
 

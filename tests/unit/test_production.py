@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from jww import processes
+from services.accounts.application import DEVELOPMENT_LOG_KEY
 from shared import config, datakeys, keys, production
 from shared.production import Refused
 
-SAMPLE_USERS = config.DEPLOY_DIR / "gateway" / "sample-users.json"
+SAMPLE_USERS = config.DEPLOY_DIR / "accounts" / "sample-users.json"
 ROLES = [(service, role) for service in config.SERVICES for role in ("serve", "relay")]
 
 
@@ -27,7 +28,7 @@ def ops(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("ops")
     keys.ensure_development_keys(keys.platform_key_names(), folder / "keys")
     datakeys.ensure_development_keks(list(config.SERVICES), folder / "data-keks")
-    for name in ("broker-password", "pgpassword", "token-key", "national-number-key"):
+    for name in ("broker-password", "pgpassword", "token-key", "national-number-key", "log-key"):
         write(folder / name, secrets.token_urlsafe(48) + "\n")
     users = json.loads(SAMPLE_USERS.read_text())
     users["sample"] = False  # the real users file: what an ops team mounts
@@ -51,7 +52,8 @@ def env(ops, monkeypatch) -> dict:
         "JWW_INTAKE_SAMPLE_DIRECTORY": "",
         "JWW_REFERRALS_SAMPLE_PARTNERS": "",
         "JWW_GATEWAY_TOKEN_KEY_FILE": str(ops / "token-key"),
-        "JWW_GATEWAY_USERS": str(ops / "users.json"),
+        "JWW_ACCOUNTS_USERS": str(ops / "users.json"),
+        "JWW_ACCOUNTS_LOG_KEY_FILE": str(ops / "log-key"),
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -104,7 +106,8 @@ def test_proper_secrets_pass(service, role, env, ops):
 
 @pytest.mark.parametrize("plain, file_setting", production.PLAIN_SECRETS.items())
 def test_a_secret_in_a_plain_setting_is_refused(plain, file_setting, env, ops):
-    service = "intake" if "INTAKE" in plain else config.GATEWAY if "GATEWAY" in plain else "guidance"
+    service = ("intake" if "INTAKE" in plain else config.GATEWAY if "GATEWAY" in plain
+               else "accounts" if "ACCOUNTS" in plain else "guidance")
     env = {**env, plain: secrets.token_urlsafe(48)}
     refused(service, "serve", env, ops, plain, file_setting)
 
@@ -151,6 +154,7 @@ def test_a_missing_data_kek_is_refused(env, ops):
 @pytest.mark.parametrize("service, setting, development", [
     ("intake", "JWW_INTAKE_NATIONAL_NUMBER_KEY_FILE", "development only: not a secret"),
     (config.GATEWAY, "JWW_GATEWAY_TOKEN_KEY_FILE", config.DEVELOPMENT_TOKEN_KEY),
+    ("accounts", "JWW_ACCOUNTS_LOG_KEY_FILE", DEVELOPMENT_LOG_KEY.decode()),
 ])
 def test_a_missing_short_or_development_key_is_refused(service, setting, development, env, ops):
     refused(service, "serve", {k: v for k, v in env.items() if k != setting}, ops, setting, "not set")
@@ -162,6 +166,11 @@ def test_a_missing_short_or_development_key_is_refused(service, setting, develop
 def test_only_intake_serve_hashes_national_numbers(env, ops):
     env = {k: v for k, v in env.items() if k != "JWW_INTAKE_NATIONAL_NUMBER_KEY_FILE"}
     check("intake", "relay", env, ops / "data-keks")
+
+
+def test_only_accounts_serve_logs_failed_sign_ins(env, ops):
+    env = {k: v for k, v in env.items() if k not in ("JWW_ACCOUNTS_LOG_KEY_FILE", "JWW_ACCOUNTS_USERS")}
+    check("accounts", "relay", env, ops / "data-keks")
 
 
 def test_development_keys_are_never_generated_in_production(env, ops, tmp_path):
@@ -177,15 +186,19 @@ def test_development_keys_are_never_generated_in_production(env, ops, tmp_path):
 # -- sample files --------------------------------------------------------------------
 
 @pytest.mark.parametrize("service, setting", [
-    (config.GATEWAY, "JWW_GATEWAY_USERS"),
+    ("accounts", "JWW_ACCOUNTS_USERS"),
     ("intake", "JWW_INTAKE_SAMPLE_DIRECTORY"),
     ("referrals", "JWW_REFERRALS_SAMPLE_PARTNERS"),
 ])
 def test_a_sample_file_is_refused(service, setting, env, ops):
     unset = {k: v for k, v in env.items() if k != setting}  # the default: the sample file in deploy/
     refused(service, "serve", unset, ops, setting, "sample")
-    if service != config.GATEWAY:
-        refused(service, "serve", {**env, setting: str(ops / "nowhere.json")}, ops, setting, "does not exist")
+    refused(service, "serve", {**env, setting: str(ops / "nowhere.json")}, ops, setting, "does not exist")
+
+
+def test_accounts_cannot_start_without_its_users_file(env, ops):
+    refused("accounts", "serve", {**env, "JWW_ACCOUNTS_USERS": ""}, ops, "JWW_ACCOUNTS_USERS", "empty")
+    check("intake", "serve", env, ops / "data-keks")  # intake's sample directory may stay empty
 
 
 def test_the_relays_load_no_sample_file(env, ops):
@@ -194,16 +207,29 @@ def test_the_relays_load_no_sample_file(env, ops):
     check("referrals", "relay", unset, ops / "data-keks")
 
 
-def test_the_sample_check_is_callable_where_a_file_is_loaded(env):
-    with pytest.raises(Refused, match="JWW_ACCOUNTS_USERS names .* marked sample"):
-        production.not_sample(SAMPLE_USERS, "JWW_ACCOUNTS_USERS", env)
-    production.not_sample(SAMPLE_USERS, "JWW_ACCOUNTS_USERS", {})  # development: the sample users load
+def test_the_sample_users_load_in_development():
+    production.not_sample(SAMPLE_USERS, "JWW_ACCOUNTS_USERS", {})
+    bare = {"JWW_STORE_KIND": "sqlite"}
+    production.check_service(config.load("accounts", bare), "serve", bare)
+
+
+def test_the_gateway_reads_no_users_file(env, ops):
+    """Accounts checks passwords (WAVE2 7): the gateway starts with no users file at all."""
+    check(config.GATEWAY, "serve", {k: v for k, v in env.items() if k != "JWW_ACCOUNTS_USERS"})
+    assert "JWW_GATEWAY_USERS" not in production.secret_files(config.GATEWAY, "serve", config.load(config.GATEWAY, env))
 
 
 # -- the secret files are what the code reads ----------------------------------------
 
 def test_the_code_reads_the_secret_files(env, ops):
     assert config.gateway_token_key(env) == (ops / "token-key").read_text().strip().encode()
+    from services.accounts.application import AccountsApplication
+    from services.accounts.service import configure
+
+    accounts = AccountsApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo", **env,
+                                        "JWW_DATA_KEK_FILE": str(ops / "data-keks" / "accounts-data.kek")})
+    configure(accounts, config.load("accounts", env))
+    assert accounts.log_key == (ops / "log-key").read_text().strip().encode()
     from services.intake.application import IntakeApplication
 
     app = IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo", **env,
