@@ -28,8 +28,10 @@ def store_env(store: StoreSettings) -> dict[str, str]:
         "POSTGRES_USER": store.postgres_user,
         "POSTGRES_PASSWORD": os.environ.get("PGPASSWORD", ""),
         "POSTGRES_SCHEMA": store.postgres_schema,
-        "POSTGRES_POOL_SIZE": "5",
-        "POSTGRES_MAX_OVERFLOW": "10",
+        # Connections each process keeps open, and more under load: PostgreSQL's
+        # max_connections is shared by every process of every service.
+        "POSTGRES_POOL_SIZE": os.environ.get("JWW_STORE_POSTGRES_POOL_SIZE", "5"),
+        "POSTGRES_MAX_OVERFLOW": os.environ.get("JWW_STORE_POSTGRES_MAX_OVERFLOW", "10"),
         "POSTGRES_LOCK_TIMEOUT": "10",
     }
 

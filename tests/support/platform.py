@@ -50,6 +50,10 @@ class Platform:
         if self.store.get("JWW_STORE_KIND") == "postgres":
             env["JWW_STORE_POSTGRES_DBNAME"] = f"{self.store['dbname_prefix']}_{service}"
             env["JWW_STORE_KIND"] = "postgres"
+            # Every process of the seven services on one test server: small pools, so
+            # they and the test's own readers stay within its max_connections.
+            env.setdefault("JWW_STORE_POSTGRES_POOL_SIZE", "2")
+            env.setdefault("JWW_STORE_POSTGRES_MAX_OVERFLOW", "4")
         env.update(self.extra_env.get(service, {}))
         return env
 
