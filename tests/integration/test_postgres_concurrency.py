@@ -69,6 +69,9 @@ def start_intake(platform: Platform, wait_func: str | None) -> None:
     def env(service: str) -> dict[str, str]:
         values = base_env(service)
         values.pop("PSYCOPG_WAIT_FUNC", None)
+        # One service alone: the pool a process has in production, so that every
+        # command can wait on the lock with a connection of its own.
+        values["JWW_STORE_POSTGRES_POOL_SIZE"], values["JWW_STORE_POSTGRES_MAX_OVERFLOW"] = "5", "10"
         if wait_func is not None:
             values["PSYCOPG_WAIT_FUNC"] = wait_func
         return values
