@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from eventsourcing.application import AggregateNotFoundError
 from prometheus_client import Counter
 
 from shared import keys, recipients, signing
@@ -74,9 +73,8 @@ class SharingApplication(ServiceApplication):
         facts it covers that no earlier period of it let through, with its categories;
         the copies and the request's completion are saved together. Returns how many
         copies were made."""
-        try:
-            queue: HistoryQueue = self.repository.get(HistoryQueue.create_id())
-        except AggregateNotFoundError:
+        queue: HistoryQueue | None = self.find(HistoryQueue.create_id())
+        if queue is None:
             return 0
         if self.upstream_log is None:
             raise ConfigError("the sharing service was given no way to read the upstream logs")
@@ -90,10 +88,7 @@ class SharingApplication(ServiceApplication):
                 copies = list(self._earlier(consents, request, set(period["categories"])))
             feed = None
             if copies:
-                try:
-                    feed = self.repository.get(Feed.create_id(recipient))
-                except AggregateNotFoundError:
-                    feed = Feed(organisation=recipient)
+                feed = self.find(Feed.create_id(recipient)) or Feed(organisation=recipient)
                 for event, at, plain, blocks in copies:
                     feed.share(client_id, event["id"], event["type"], at, [purpose], plain, blocks)
             queue.complete(client_id, recipient, purpose, len(copies))

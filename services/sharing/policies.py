@@ -9,7 +9,7 @@ import logging
 from typing import TYPE_CHECKING, Callable
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.application import ProcessingEvent
 
 from shared import recipients
 from shared.contracts import CATALOGUE, event_type
@@ -81,16 +81,11 @@ class Policies:
                 ERASURE_APPROVED: self.tell_erasure}
 
     def _consents(self, processing: ProcessingEvent, client_id: UUID, create: bool = False) -> Consents | None:
-        try:
-            return self.app.aggregate_in(processing, Consents.create_id(client_id))
-        except AggregateNotFoundError:
-            return Consents(client_id=client_id) if create else None
+        found = self.app.find(Consents.create_id(client_id), processing)
+        return found or (Consents(client_id=client_id) if create else None)
 
     def _feed(self, processing: ProcessingEvent, organisation: str) -> Feed:
-        try:
-            return self.app.aggregate_in(processing, Feed.create_id(organisation))
-        except AggregateNotFoundError:
-            return Feed(organisation=organisation)
+        return self.app.find(Feed.create_id(organisation), processing) or Feed(organisation=organisation)
 
     def note_consent(self, event: dict, processing: ProcessingEvent) -> None:
         data = event["data"]
@@ -100,10 +95,7 @@ class Policies:
         new_period = bool(consents.pending_events)  # not the same consent heard again
         processing.collect_events(consents)
         if data["share_history"] and new_period:
-            try:
-                queue = self.app.aggregate_in(processing, HistoryQueue.create_id())
-            except AggregateNotFoundError:
-                queue = HistoryQueue()
+            queue = self.app.find(HistoryQueue.create_id(), processing) or HistoryQueue()
             queue.request(data["client_id"], data["recipient"], data["purpose"], at)
             processing.collect_events(queue)
 
