@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # every process kind's user, its permissions and the topology through it.
 BROKER_ADMIN ?= http://guest:guest@127.0.0.1:15672
 
-.PHONY: run test test-unit test-integration test-faults tamper bench clean broker broker-plugin
+.PHONY: run test test-unit test-integration test-faults tamper bench clean broker broker-plugin os-tools
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: set PYTHON=python3.11")'
@@ -33,12 +33,24 @@ broker-plugin:
 	  if [ "$$(id -u)" = 0 ]; then rabbitmq-plugins enable rabbitmq_management; \
 	  else echo "RabbitMQ's management plugin is off: run 'sudo rabbitmq-plugins enable rabbitmq_management'" >&2; exit 1; fi; }
 
-test: $(STAMP) broker-plugin
+test: $(STAMP) broker-plugin os-tools
 	$(BIN)/pytest
+
+# OS packages the tests use: Prometheus's promtool checks the alert rules. Root
+# installs what is missing (Debian); anyone else is told the one command to run.
+OS_PACKAGES := promtool:prometheus
+os-tools:
+	@missing=""; for pair in $(OS_PACKAGES); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing$$missing (Debian packages the tests use)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null || \
+	      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null; }; \
+	  else echo "The tests need$$missing: run 'sudo apt-get install$$missing'" >&2; exit 1; fi; fi
 
 # One tier at a time. test-unit needs neither RabbitMQ nor PostgreSQL; the other two
 # use the real servers, as `make test` does.
-test-unit: $(STAMP)
+test-unit: $(STAMP) os-tools
 	$(BIN)/pytest tests/unit
 
 test-integration: $(STAMP) broker-plugin

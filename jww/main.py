@@ -37,7 +37,7 @@ import argparse
 import sys
 import warnings
 
-from jww import api_commands, audit, broker, catalogue, datakeys, db, processes, totp, verify
+from jww import api_commands, audit, bootstrap, broker, catalogue, datakeys, db, processes, totp, verify
 from shared import config, keys
 
 
@@ -45,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
     """Every command; each one's ``run`` default is the function that carries it out."""
     the_parser = argparse.ArgumentParser(prog="jww", description=__doc__.split("\n\n")[0])
     sub = the_parser.add_subparsers(dest="command", required=True)
-    for module in (processes, broker, db, verify, datakeys, audit, catalogue, api_commands, totp):
+    for module in (processes, broker, db, verify, datakeys, audit, catalogue, api_commands, totp, bootstrap):
         module.add_commands(sub)
     return the_parser
 

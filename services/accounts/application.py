@@ -21,12 +21,13 @@ from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError
 from prometheus_client import Counter, Gauge
 
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.store import ServiceApplication
 
 from services.accounts import second_factor
-from services.accounts.domain import Account, Revocations
+from services.accounts.domain import Account, AccountInactive, Bootstrap, Revocations
 from services.accounts.throttle import ADDRESS_LIMITS, USERNAME_LIMITS, PasswordChecks, Throttle
-from services.accounts.users_file import UsersFile
+from services.accounts.users_file import DIRECTORY_ROLES, UsersFile
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,11 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _code_digest(code: str) -> str:
+    """An enrolment code as typed: any case, with or without its dashes and spaces."""
+    return _digest("".join(c for c in code.upper() if c.isalnum()))
+
+
 class AccountsApplication(ServiceApplication):
     service_name = "accounts"
     publications: dict = {}  # accounts publishes no fact: the gateway asks it over RPC
@@ -66,6 +72,7 @@ class AccountsApplication(ServiceApplication):
         self.offload = offload  # the running service checks passwords in OS threads (service.configure)
         self.log_key = DEVELOPMENT_LOG_KEY
         self.session_lifetime = dt.timedelta(hours=12)
+        self.enrolment_lifetime = dt.timedelta(hours=72)
         self.users_file = UsersFile((), sample=False)
 
     def policies(self):
@@ -230,3 +237,114 @@ class AccountsApplication(ServiceApplication):
     def revocations(self) -> dict:
         found = self.find(Revocations.create_id())
         return found.current(self.clock()) if found else {"users": {}, "tokens": {}}
+
+    # -- enrolment: accounts opened and reset by admins, passwords set by their owners -----
+
+    def open_account(self, actor: dict, username: str, role: str, agency: str) -> dict:
+        """An account in a role intake's directory holds no one in (an auditor, a
+        funder, a partner user...), with the code its owner enrols with."""
+        _admin_only(actor)
+        if role in DIRECTORY_ROLES:
+            raise InvalidInput("staff of an agency get their account from intake's directory",
+                               {"role": ["held by intake's directory: add the staff member there"]})
+        if self.find(Account.create_id(username)) is not None:
+            raise Conflict("there is an account of that name already", {"username": ["taken"]})
+        account = Account(username=username, user_id=username, role=role, agency=agency, source="admin",
+                          password_hash=None)
+        return self._enrolment(account, by=actor["user_id"])
+
+    def reset_account(self, actor: dict, username: str) -> dict:
+        """A new enrolment code for an account whose password or phone was lost: the
+        old password, second factor and sessions stop at once, and so do its tokens."""
+        _admin_only(actor)
+        account: Account | None = self.find(Account.create_id(username))
+        if account is None:
+            raise NotFound("no such account", {"username": ["not found"]})
+        return self._enrolment(account, by=actor["user_id"], bar=True)
+
+    def bootstrap_admin(self, username: str, agency: str = "platform") -> dict:
+        """The platform's first admin and their enrolment code (``jww bootstrap-admin``):
+        once; again only for the same name while that admin has not enrolled."""
+        named: Bootstrap | None = self.find(Bootstrap.create_id())
+        account: Account | None = self.find(Account.create_id(username))
+        if named is None:
+            if account is not None:
+                raise Conflict(f"{username} has an account already: an admin resets it", {"username": ["taken"]})
+            named = Bootstrap(username=username)
+            account = Account(username=username, user_id=username, role="admin", agency=agency, source="admin",
+                              password_hash=None)
+        elif named.username != username or account.password_hash:
+            raise Conflict(f"the first admin was named already ({named.username}); an admin opens other accounts",
+                           {"username": ["the platform has its first admin"]})
+        return self._enrolment(account, "bootstrap", also=(named,))
+
+    def _enrolment(self, account: Account, by: str, also: tuple = (), bar: bool = False) -> dict:
+        """``bar``: the account may hold tokens (a reset), refused from now on; a new
+        account or one never enrolled has none."""
+        code = second_factor.enrolment_code()
+        expires = self.clock() + self.enrolment_lifetime
+        try:
+            account.issue_enrolment(_code_digest(code), expires, by)
+        except AccountInactive:
+            raise Conflict("the account is deactivated in intake's directory", {"username": ["inactive"]}) from None
+        if bar:
+            revocations = self._revocations()
+            revocations.bar(account.user_id, self.clock())  # the gateway hears within seconds
+            also += (revocations,)
+        self.save(*also, account)
+        return {"username": account.username, "role": account.role, "enrolment_code": code,
+                "expires": expires.isoformat()}
+
+    def enrol(self, username: str, enrolment_code: str, password: str, second_factor_wanted: bool = False,
+              client: str = "") -> dict:
+        """The person's own password (and, where their role needs one or they ask,
+        a new second factor's seed, shown once) for a valid enrolment code; the code
+        is used up. Throttled like a sign-in: codes are not guessed either."""
+        user_key, address_key = f"user:{self.user_hash(username)}", f"address:{client}"
+        wait = max(self.usernames.wait(user_key), self.addresses.wait(address_key) if client else 0)
+        if wait:
+            return self._enrolled("throttled", username, retry_after=wait)
+        account: Account | None = self.find(Account.create_id(username))
+        if account is None or not account.enrolment_valid(_code_digest(enrolment_code), self.clock()):
+            self.usernames.failed(user_key)
+            if client:
+                self.addresses.failed(address_key)
+            return self._enrolled("refused", username)
+        if username.lower() in password.lower():
+            raise InvalidInput("choose another password", {"password": ["may not contain the username"]})
+        password_hash = self.checks.run(lambda: self.offload(self.hasher.hash, password))
+        if password_hash is None:
+            return self._enrolled("busy", username, retry_after=1)
+        seed = second_factor.new_seed() if second_factor_wanted or account.role in second_factor.REQUIRED_ROLES \
+            else None
+        account.enrol(password_hash, seed, self.clock())
+        self.save(account)
+        self.usernames.succeeded(user_key)
+        return {**self._enrolled("enrolled", username), "totp_seed": seed,
+                "totp_uri": second_factor.enrolment_uri(seed, username) if seed else None}
+
+    @staticmethod
+    def _enrolled(outcome: str, username: str, retry_after: int | None = None) -> dict:
+        return {"outcome": outcome, "username": username, "totp_seed": None, "totp_uri": None,
+                "retry_after": retry_after}
+
+    def change_password(self, actor: dict, current_password: str, new_password: str) -> dict:
+        """A signed-in person's new password, for the right current one."""
+        account = self._account_of(actor["user_id"])
+        if account is None or not account.may_sign_in:
+            raise NotFound("no such account", {"username": ["not found"]})
+        if account.username.lower() in new_password.lower():
+            raise InvalidInput("choose another password", {"new_password": ["may not contain the username"]})
+        ok = self.checks.run(lambda: self.offload(self._verify, account.password_hash, current_password))
+        if ok is None:
+            raise Conflict("too many password checks at once; try again in a moment")
+        if not ok:
+            raise InvalidInput("the current password is not right", {"current_password": ["not right"]})
+        account.change_password(self.offload(self.hasher.hash, new_password), self.clock())
+        self.save(account)
+        return {"username": account.username, "changed": True}
+
+
+def _admin_only(actor: dict) -> None:
+    if actor.get("role") != "admin":
+        raise Forbidden("only an admin opens and resets accounts", rule="role")

@@ -4,7 +4,13 @@ revocations the gateway applies to bearer tokens.
 An account of a directory member follows intake's directory: deactivated there, it
 can no longer sign in, its sessions cannot be refreshed, and every token issued to
 it before is refused (``Revocations``). Its role is its profile in the directory; the
-roles the directory holds no one in come from the users file.
+roles the directory holds no one in come from the users file, or are opened by an
+admin (the first admin by ``jww bootstrap-admin``).
+
+A password and second factor are set by the person: an admin issues a one-time
+enrolment code (for a new account, or to reset one whose password or phone was
+lost), the person enrols with it, choosing a password and receiving a new seed.
+The users file's hashes apply when the file changes them, never over an enrolment.
 """
 from __future__ import annotations
 
@@ -39,6 +45,10 @@ class Account(ServiceAggregate):
         self.source = source
         self.password_hash = password_hash
         self.totp_seed = totp_seed  # the second factor's seed, once enrolled
+        # What the users file last said: a file unchanged since does not undo an enrolment.
+        self.file_password_hash = password_hash
+        self.file_totp_seed = totp_seed
+        self.enrolment: dict[str, str] | None = None  # {"digest", "expires"} of an enrolment code not yet used
         self.active = True
         self.sessions: dict[str, dict[str, str]] = {}  # session id -> {"digest", "expires"}
 
@@ -61,21 +71,60 @@ class Account(ServiceAggregate):
         if not active:
             self.sessions.clear()  # no refresh after a deactivation
 
+    # -- the users file ----------------------------------------------------------------------
+
     def note_password_hash(self, password_hash: str) -> None:
-        if password_hash != self.password_hash:
+        if password_hash != self.file_password_hash:
             self._password_set(password_hash=password_hash)
 
     @event("PasswordSet")
     def _password_set(self, password_hash: str) -> None:
-        self.password_hash = password_hash
+        self.password_hash = self.file_password_hash = password_hash
 
     def note_totp_seed(self, totp_seed: str | None) -> None:
-        if totp_seed and totp_seed != self.totp_seed:
+        if totp_seed and totp_seed != self.file_totp_seed:
             self._second_factor_enrolled(totp_seed=totp_seed)
 
     @event("SecondFactorEnrolled")
     def _second_factor_enrolled(self, totp_seed: str) -> None:
+        self.totp_seed = self.file_totp_seed = totp_seed
+
+    # -- enrolment: the person sets their own password and second factor --------------------
+
+    def issue_enrolment(self, digest: str, expires: dt.datetime, by: str) -> None:
+        """A one-time code for the person to enrol with (``by``: the admin's user id,
+        or "bootstrap"). Until they do, the account cannot sign in: a reset takes the
+        old password, second factor and sessions away at once."""
+        if not self.active:
+            raise AccountInactive(self.username)
+        self._enrolment_issued(digest=digest, expires=_iso(expires), by=by)
+
+    @event("EnrolmentIssued")
+    def _enrolment_issued(self, digest: str, expires: str, by: str) -> None:
+        self.enrolment = {"digest": digest, "expires": expires}
+        self.password_hash = None
+        self.totp_seed = None
+        self.sessions.clear()
+
+    def enrolment_valid(self, digest: str, now: dt.datetime) -> bool:
+        return bool(self.active and self.enrolment and self.enrolment["digest"] == digest
+                    and dt.datetime.fromisoformat(self.enrolment["expires"]) > now)
+
+    def enrol(self, password_hash: str, totp_seed: str | None, at: dt.datetime) -> None:
+        self._enrolled(password_hash=password_hash, totp_seed=totp_seed, at=_iso(at))
+
+    @event("Enrolled")
+    def _enrolled(self, password_hash: str, totp_seed: str | None, at: str) -> None:
+        self.password_hash = password_hash
         self.totp_seed = totp_seed
+        self.enrolment = None
+
+    def change_password(self, password_hash: str, at: dt.datetime) -> None:
+        self._password_changed(password_hash=password_hash, at=_iso(at))
+
+    @event("PasswordChanged")
+    def _password_changed(self, password_hash: str, at: str) -> None:
+        self.password_hash = password_hash
 
     # -- sessions ---------------------------------------------------------------------------
 
@@ -105,6 +154,24 @@ class Account(ServiceAggregate):
     @event("SessionClosed")
     def _session_closed(self, session_id: str) -> None:
         self.sessions.pop(session_id, None)
+
+
+class AccountInactive(Exception):
+    """Deactivated in intake's directory: nothing but the directory opens it again."""
+
+
+class Bootstrap(ServiceAggregate):
+    """That the platform's first admin was named: there is one such record, so
+    ``jww bootstrap-admin`` works once (again only for the same name, while that
+    admin has not enrolled yet and the code ran out)."""
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid.uuid5(_NAMESPACE, "bootstrap")
+
+    @event("AdminNamed")
+    def __init__(self, username: str):
+        self.username = username
 
 
 class Revocations(ServiceAggregate):

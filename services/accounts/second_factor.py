@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import secrets
 
 import pyotp
 
@@ -24,6 +25,14 @@ def sample_seed(username: str) -> str:
 
 def new_seed() -> str:
     return pyotp.random_base32(32)
+
+
+def enrolment_code() -> str:
+    """A one-time enrolment code an admin hands over (by phone, on paper): 20
+    characters of an alphabet without look-alikes, in groups of four (100 bits)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(20))
+    return "-".join(raw[i:i + 4] for i in range(0, 20, 4))
 
 
 def code(seed: str, at: dt.datetime) -> str:

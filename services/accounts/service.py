@@ -18,6 +18,7 @@ def configure(app: AccountsApplication, settings) -> None:
     options = settings.options
     app.checks = PasswordChecks(int(options["concurrent_password_checks"]))  # 64 MiB each: sized to the pod
     app.session_lifetime = dt.timedelta(hours=float(options["session_hours"]))
+    app.enrolment_lifetime = dt.timedelta(hours=float(options["enrolment_hours"]))
     # Argon2 releases the GIL: in OS threads, checks run side by side and the event loop goes on.
     app.offload = tpool.execute
     # In production `jww serve accounts` has checked both already (shared/production.py:
@@ -53,6 +54,29 @@ class AccountsService(ServiceBase):
     def sign_out(self, data: dict) -> dict:
         _gateway_only()
         return self.app.sign_out(**data)
+
+    @rpc
+    @command(contracts.Enrol)
+    def enrol(self, data: dict) -> dict:
+        _gateway_only()
+        return self.app.enrol(**data)
+
+    # -- what people ask through the gateway's routes, as themselves ---------------------
+
+    @rpc
+    @command(contracts.OpenAccount)
+    def open_account(self, data: dict) -> dict:
+        return self.app.open_account(**data)
+
+    @rpc
+    @command(contracts.ResetAccount)
+    def reset_account(self, data: dict) -> dict:
+        return self.app.reset_account(**data)
+
+    @rpc
+    @command(contracts.ChangePassword)
+    def change_password(self, data: dict) -> dict:
+        return self.app.change_password(**data)
 
     @rpc
     @command()

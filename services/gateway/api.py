@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from shared import concurrency, config, context, keys, metrics
 from shared.context import RequestContext
-from shared.contracts import validate_command
+from shared.contracts import accounts, validate_command
 from shared.errors import InvalidInput, Refused
 from shared.errors import NotFound as NoSuchRecord
 
@@ -37,6 +37,7 @@ MAX_BODY_BYTES = 1_000_000
 HEALTH_TIMEOUT_SECONDS = 2.0
 # Gateway's own endpoints: (method, path, name); everything else is in routes.ROUTES.
 OWN = (("POST", "/auth/token", "token"), ("POST", "/auth/refresh", "refresh"), ("POST", "/auth/sign-out", "sign_out"),
+       ("POST", "/auth/enrol", "enrol"),
        ("GET", "/openapi.json", "openapi"), ("GET", "/health", "health"),
        ("GET", "/.well-known/jwks.json", "jwks"), ("GET", "/", "index"),
        ("GET", "/clients/<client_id>/subject-access", "subject_access"))
@@ -70,6 +71,16 @@ class RefreshRequest(Schema):
         unknown = RAISE
 
     refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class EnrolRequest(Schema):
+    class Meta:
+        unknown = RAISE
+
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    enrolment_code = fields.String(required=True, validate=accounts.ENROLMENT_CODE)
+    password = fields.String(required=True, validate=accounts.PASSWORD)
+    second_factor = fields.Boolean(load_default=False)  # coordinators, auditors and admins get one anyway
 
 
 class SubjectAccessRequest(Schema):
@@ -253,15 +264,38 @@ class Gateway:
         answer = call("accounts", "refresh", {**given, "client": _client(request)}, None)
         return self._session(answer, "the refresh token is not valid; sign in again")
 
-    def _session(self, answer: dict, refused: str) -> Response:
-        outcome = answer["outcome"]
-        if outcome == "throttled":
-            raise Problem(429, "too many failed sign-ins; try again later", "throttled",
+    def _enrol(self, request: Request, call: Call) -> Response:
+        """With the one-time code an admin handed over, the person chooses their password;
+        the answer holds their new second factor's seed (shown this once) where one is given."""
+        try:
+            given = validate_command(EnrolRequest, _body(request))
+        except InvalidInput as error:
+            raise problems.invalid(error.message, error.details) from None
+        answer = call("accounts", "enrol", {"username": given["username"], "enrolment_code": given["enrolment_code"],
+                                            "password": given["password"], "client": _client(request),
+                                            "second_factor_wanted": given["second_factor"]}, None)
+        self._throttled(answer)
+        if answer["outcome"] != "enrolled":
+            raise problems.unauthenticated("the enrolment code is not valid or has run out; ask an admin for a "
+                                           "new one", error=None)
+        body = {"username": answer["username"], "totp_seed": answer["totp_seed"], "totp_uri": answer["totp_uri"],
+                "next": "sign in: POST /auth/token" + (" with your authenticator app's code as totp"
+                                                       if answer["totp_seed"] else "")}
+        return json_response(body, 200, {"Cache-Control": "no-store"})
+
+    @staticmethod
+    def _throttled(answer: dict) -> None:
+        if answer["outcome"] == "throttled":
+            raise Problem(429, "too many failed attempts; try again later", "throttled",
                           headers={"Retry-After": str(answer["retry_after"])})
-        if outcome == "busy":
+        if answer["outcome"] == "busy":
             # Every password-check slot taken: answered at once, no hash computed.
             raise Problem(429, "too many sign-ins at once; try again in a moment", "busy",
                           headers={"Retry-After": str(answer["retry_after"])})
+
+    def _session(self, answer: dict, refused: str) -> Response:
+        outcome = answer["outcome"]
+        self._throttled(answer)
         if outcome == "code_required":
             raise Problem(401, "this account needs the code of its authenticator app: send it as totp",
                           "totp_required", headers={"WWW-Authenticate": 'Bearer realm="jww"'})

@@ -199,7 +199,7 @@ class _Builder:
 
 
 def document(routes: tuple[Route, ...] = ROUTES) -> dict:
-    from services.gateway.api import RefreshRequest, TokenRequest
+    from services.gateway.api import EnrolRequest, RefreshRequest, TokenRequest
 
     plugin = MarshmallowPlugin()
     spec = APISpec(title="Judicial welfare case platform", version=_version(), openapi_version="3.1.0",
@@ -219,6 +219,7 @@ def document(routes: tuple[Route, ...] = ROUTES) -> dict:
         spec.path(path=path, operations=operations)
     spec.components.schema("TokenRequest", schema=TokenRequest)
     spec.components.schema("RefreshRequest", schema=RefreshRequest)
+    spec.components.schema("EnrolRequest", schema=EnrolRequest)
     ok = {"X-Correlation-ID": {"$ref": "#/components/headers/X-Correlation-ID"}}
     spec.path(path="/auth/token", operations={"post": {
         "operationId": "gateway.sign_in", "summary": "Sign in: a bearer token for your username and password",
@@ -235,6 +236,19 @@ def document(routes: tuple[Route, ...] = ROUTES) -> dict:
         "responses": {"200": {"description": "A token", "headers": ok,
                               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}}},
                       **{str(s): {"$ref": f"#/components/responses/{s}"} for s in (400, 401, 415, 422, 500)}},
+    }})
+    spec.path(path="/auth/enrol", operations={"post": {
+        "operationId": "gateway.enrol",
+        "summary": "Choose your password with the one-time enrolment code an admin gave you; coordinators, "
+                   "auditors and admins (and whoever asks) receive their authenticator app's seed, shown once",
+        "tags": ["gateway"], "security": [],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": "EnrolRequest"}}},
+        "responses": {"200": {"description": "Enrolled: sign in next", "headers": ok, "content": {
+            "application/json": {"schema": {
+                "type": "object", "required": ["username", "totp_seed", "totp_uri", "next"],
+                "properties": {"username": {"type": "string"}, "totp_seed": {"type": ["string", "null"]},
+                               "totp_uri": {"type": ["string", "null"]}, "next": {"type": "string"}}}}}},
+                      **{str(s): {"$ref": f"#/components/responses/{s}"} for s in (400, 401, 415, 422, 429, 500)}},
     }})
     spec.path(path="/auth/sign-out", operations={"post": {
         "operationId": "gateway.sign_out", "summary": "Sign out: this token is refused from now on, its session closed",

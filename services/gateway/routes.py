@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from marshmallow import Schema
 
 from shared import config
-from shared.contracts import audit, base, guidance, intake, intake_directory, notifications, referrals, sharing
+from shared.contracts import accounts, audit, base, guidance, intake, intake_directory, notifications, referrals, sharing
 from shared.contracts import audit_answers as audit_out
 from shared.contracts import guidance_answers as guidance_out
 from shared.contracts import intake_answers as intake_out
@@ -310,6 +310,19 @@ ROUTES: tuple[Route, ...] = (
         "they were published (partner users, and coordinators of an agency, for their own organisation)",
         answer=sharing.FeedPage),
 
+    # -- accounts: opened and reset by admins, passwords changed by their owners (services/accounts) --
+    POST("/accounts", "accounts", "open_account", accounts.OpenAccount,
+         "Open an account in a role intake's directory holds no one in (auditor, data-protection officer, partner user...); the "
+         "answer's enrolment code, shown once, is for its owner to choose a password with (admin)",
+         answer=accounts.EnrolmentAnswer),
+    POST("/accounts/{username}/reset", "accounts", "reset_account", accounts.ResetAccount,
+         "Reset an account whose password or phone was lost: its password, second factor, sessions and tokens "
+         "stop now; the answer's enrolment code, shown once, is for its owner to enrol again (admin)",
+         answer=accounts.EnrolmentAnswer),
+    POST("/auth/password", "accounts", "change_password", accounts.ChangePassword,
+         "Change your own password, giving the current one", status=200,
+         answer=accounts.PasswordChangedAnswer),
+
     # -- verification of each store, against audit's witness (auditor; shared.verification) --
     GET("/audit/witnessed/{service}", "audit", "last_witnessed", base.LastWitnessed,
         "Audit's last witnessed checkpoint of a service, to verify that service's store against (auditor)",
@@ -328,4 +341,4 @@ INTERNAL_RPCS = {"health", "integration_events", "access_events"}  # between ser
 # What the gateway's own endpoints call, more than one service at a time (api.py).
 COMPOSED_RPCS = {"subject_access"}  # GET /clients/{client_id}/subject-access
 # What the gateway's /auth/* endpoints call: accounts signs people in (WAVE2 7, api.py).
-AUTH_RPCS = {"sign_in", "refresh", "sign_out", "revocations"}
+AUTH_RPCS = {"sign_in", "refresh", "sign_out", "revocations", "enrol"}

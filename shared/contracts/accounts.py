@@ -8,7 +8,7 @@ retention. No password, hash, refresh token or username is ever logged.
 """
 from marshmallow import fields, validate
 
-from shared.contracts.base import ROLES, AnswerSchema, CommandSchema
+from shared.contracts.base import ROLES, ActorSchema, AnswerSchema, CommandSchema
 from shared.contracts.declare import Fact, declared
 
 USERNAME = validate.Length(min=1, max=64)
@@ -17,7 +17,12 @@ CLIENT = validate.Length(max=64)
 TOTP = validate.Regexp(r"^([0-9]{6})?$", error="six digits, from your authenticator app")
 # A sign-in's outcome, also the metric's label values; "code_required": the password
 # was right, the account's one-time code is missing.
-OUTCOMES = ("signed_in", "refused", "throttled", "busy", "code_required")  # a sign-in's outcome, also the metric's label values
+OUTCOMES = ("signed_in", "refused", "throttled", "busy", "code_required")
+ENROLMENT_OUTCOMES = ("enrolled", "refused", "throttled", "busy")
+# A password its owner chose: long rather than clever (NIST SP 800-63B: at least 8, we ask 12).
+PASSWORD = validate.Length(min=12, max=200, error="between 12 and 200 characters")
+# An enrolment code as an admin handed it over: 20 letters and digits, dashes and spaces as typed.
+ENROLMENT_CODE = validate.Regexp(r"^[A-Za-z0-9 -]{20,40}$", error="the code your admin gave you: 20 letters and digits")
 
 
 def _account(field: fields.Field, **properties) -> fields.Field:
@@ -33,7 +38,7 @@ class Account(Fact):
     user_id = _account(fields.String(required=True))
     role = _account(fields.String(required=True, validate=validate.OneOf(ROLES)))
     agency = _account(fields.String(required=True))
-    source = _account(fields.String(required=True, validate=validate.OneOf(("directory", "file"))))
+    source = _account(fields.String(required=True, validate=validate.OneOf(("directory", "file", "admin"))))
     password_hash = _account(fields.String(allow_none=True))  # argon2; None until one is set
     totp_seed = _account(fields.String(allow_none=True))  # RFC 6238 seed (base32); None until enrolled
 
@@ -49,6 +54,36 @@ class SecondFactor(Fact):
     """A second factor enrolled: the seed of the person's authenticator app."""
 
     totp_seed = _account(fields.String(required=True))
+
+
+class Enrolment(Fact):
+    """A one-time enrolment code issued (kept as a digest only), by an admin or by
+    ``jww bootstrap-admin``; until it is used the account cannot sign in."""
+
+    digest = _account(fields.String(required=True))
+    expires = _account(fields.String(required=True))
+    by = _account(fields.String(required=True))  # the admin's user id, or "bootstrap"
+
+
+class Enrolled(Fact):
+    """The person chose their password (and got a new second factor's seed) with their code."""
+
+    password_hash = _account(fields.String(required=True))
+    totp_seed = _account(fields.String(allow_none=True))
+    at = _account(fields.String(required=True))
+
+
+class PasswordChanged(Fact):
+    """A signed-in person changed their own password."""
+
+    password_hash = _account(fields.String(required=True))
+    at = _account(fields.String(required=True))
+
+
+class FirstAdmin(Fact):
+    """That the platform's first admin was named (``jww bootstrap-admin``, once)."""
+
+    username = _account(fields.String(required=True, validate=USERNAME))
 
 
 class Session(Fact):
@@ -76,6 +111,62 @@ class SignOut(CommandSchema):
     jti = fields.String(required=True, validate=validate.Length(min=1, max=64))
     until = fields.DateTime(required=True)  # the token's expiry: the deny-list forgets it after
     session_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class OpenAccount(CommandSchema):
+    """An admin opens an account in a role intake's directory holds no one in."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    username = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-z0-9][a-z0-9._-]{0,63}$", error="lower-case letters, digits, '.', '_' and '-', at most 64"))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    agency = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class ResetAccount(CommandSchema):
+    """An admin resets an account: a new enrolment code, everything before stops."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    username = fields.String(required=True, validate=USERNAME)
+
+
+class Enrol(CommandSchema):
+    username = fields.String(required=True, validate=USERNAME)
+    enrolment_code = fields.String(required=True, validate=ENROLMENT_CODE)
+    password = fields.String(required=True, validate=PASSWORD)
+    second_factor_wanted = fields.Boolean(load_default=False)  # always given to coordinators, auditors, admins
+    client = fields.String(load_default="", validate=CLIENT)
+
+
+class ChangePassword(CommandSchema):
+    actor = fields.Nested(ActorSchema, required=True)
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    new_password = fields.String(required=True, validate=PASSWORD)
+
+
+class EnrolmentAnswer(AnswerSchema):
+    """The code to hand to the account's owner, out of band: shown this once."""
+
+    username = fields.String(required=True)
+    role = fields.String(required=True)
+    enrolment_code = fields.String(required=True)
+    expires = fields.String(required=True)
+
+
+class EnrolAnswer(AnswerSchema):
+    """``enrolled`` carries the new second factor's seed and otpauth URI, shown this
+    once, where one was given; ``throttled`` and ``busy`` say when to try again."""
+
+    outcome = fields.String(required=True, validate=validate.OneOf(ENROLMENT_OUTCOMES))
+    username = fields.String(required=True)
+    totp_seed = fields.String(allow_none=True)
+    totp_uri = fields.String(allow_none=True)
+    retry_after = fields.Integer(allow_none=True)
+
+
+class PasswordChangedAnswer(AnswerSchema):
+    username = fields.String(required=True)
+    changed = fields.Boolean(required=True)
 
 
 class ActorAnswer(AnswerSchema):

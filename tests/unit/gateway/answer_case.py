@@ -329,6 +329,12 @@ def run_case() -> Platform:
     call("audit", "apply_retention", DPO, dry_run=True)
     call("referrals", "apply_retention", DPO, dry_run=True)
 
+    # -- accounts: an admin opens one and resets another; a jurist changes their password --
+    call("accounts", "open_account", ADMIN, username="dpo-2", role="data_protection_officer", agency="platform")
+    call("accounts", "reset_account", ADMIN, username="transit-1")
+    call("accounts", "change_password", {"user_id": "sab-jur-1", "role": "jurist", "agency": "sab"},
+         current_password="sample-sab-jur-1", new_password="a long walk to the OCMW")
+
     # -- a partner catching up with its organisation's feed ------------------------------
     call("sharing", "feed", TRANSIT, organisation="transit", after=0)
 
