@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     args = parser().parse_args(argv)
     try:
+        if args.command not in ("run", "serve", "relay"):
+            # Ops commands (verify, keys, bootstrap-admin...) open stores too; the
+            # processes export it themselves, after production's checks of their settings.
+            config.export_postgres_password()
         return args.run(args)
     except (config.ConfigError, keys.KeyMissing) as error:
         print(f"jww: {error}", file=sys.stderr)

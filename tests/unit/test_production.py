@@ -243,3 +243,14 @@ def test_the_postgres_password_file_is_given_to_this_process_only(ops, monkeypat
     import os
 
     assert os.environ["PGPASSWORD"] == (ops / "pgpassword").read_text().strip()
+
+
+def test_ops_commands_read_the_postgres_password_from_its_file(ops, monkeypatch, capsys):
+    import os
+
+    from jww.main import main
+
+    monkeypatch.setenv("PGPASSWORD", "")  # restored after the test
+    monkeypatch.setenv("PGPASSWORD_FILE", str(ops / "pgpassword"))
+    assert main(["totp", "apo-coord"]) == 0  # any command but the processes', which export it after their checks
+    assert os.environ["PGPASSWORD"] == (ops / "pgpassword").read_text().strip()
