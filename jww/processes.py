@@ -7,7 +7,8 @@
                         every service (or those named) with its relay, and the
                         gateway, each in a child process, until Ctrl-C; the
                         terminal shows where each one is, their JSON log lines
-                        go to var/log/ (``--logs``: to the terminal)
+                        go to var/log/ (``--logs``: to the terminal); a process
+                        that dies is started again (``jww.supervisor``)
 """
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from jww import broker
 from jww.lookup import application_class, service_class
+from jww.supervisor import Child, Supervisor
 from shared import config, datakeys, keys, production, recipients
 
 STOP_GRACE_SECONDS = 10
+# jww run's wait for its children after SIGTERM: their own grace, and some to spare.
+STOP_WAIT_SECONDS = 15
 LOG_DIR = Path(os.environ.get("JWW_LOG_DIR") or config.PROJECT_ROOT / "var" / "log")
 
 
@@ -174,14 +177,15 @@ def run(services: list[str], show_logs: bool = False) -> int:
         print(f"Created development keys under {_relative(keys.keys_dir())}/ (for this machine only; "
               "production mounts its own).", flush=True)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    children: list[tuple[str, subprocess.Popen, Path]] = []
-    for name in services:
-        for role in ("serve",) if name == config.GATEWAY else ("serve", "relay"):
-            log_path = LOG_DIR / f"{name}-{role}.log"
-            output = None if show_logs else log_path.open("a")
-            process = subprocess.Popen([sys.executable, "-m", "jww", role, name], stdout=output,
-                                       stderr=subprocess.STDOUT if output else None)
-            children.append((f"{name} {role}", process, log_path))
+    children = [
+        _child(name, role, show_logs)
+        for name in services
+        for role in (("serve",) if name == config.GATEWAY else ("serve", "relay"))
+    ]
+    supervisor = Supervisor(children, say=lambda child, line: _say(child, line, show_logs))
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, supervisor.request_stop)
+    supervisor.start()
     _print_addresses(settings)
     print("All services started; Ctrl-C stops them.", flush=True)
     if not show_logs:
@@ -191,36 +195,29 @@ def run(services: list[str], show_logs: bool = False) -> int:
         print("Sample users: password sample-<username>; coordinators, auditor-1 and admin-1 also "
               "give their one-time code: jww totp <username>.", flush=True)
 
-    stopping = False
-
-    def stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    exit_code = 0
-    while not stopping:
-        for label, process, log_path in children:
-            if process.poll() is not None:
-                print(f"{label} exited with code {process.returncode}; stopping the platform.", file=sys.stderr)
-                if not show_logs:
-                    print(f"Its last log lines ({_relative(log_path)}):\n{_tail(log_path)}", file=sys.stderr)
-                stopping, exit_code = True, 1
-                break
-        time.sleep(0.2)
-    for _, process, _ in children:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for _, process, _ in children:
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    failing = supervisor.watch()
+    supervisor.stop(grace=STOP_WAIT_SECONDS)
     print("Stopped.", flush=True)
-    return exit_code
+    return 1 if failing else 0
+
+
+def _child(name: str, role: str, show_logs: bool) -> Child:
+    log_path = LOG_DIR / f"{name}-{role}.log"
+
+    def start() -> subprocess.Popen:
+        if show_logs:
+            return subprocess.Popen([sys.executable, "-m", "jww", role, name])
+        with log_path.open("a") as output:  # the child holds its own copy of the file
+            return subprocess.Popen([sys.executable, "-m", "jww", role, name], stdout=output,
+                                    stderr=subprocess.STDOUT)
+
+    return Child(f"{name} {role}", start, None if show_logs else _relative(log_path))
+
+
+def _say(child: Child, line: str, show_logs: bool) -> None:
+    print(line, file=sys.stderr, flush=True)
+    if not show_logs:
+        print(f"Its last log lines ({child.log_path}):\n{_tail(child.log_path)}", file=sys.stderr, flush=True)
 
 
 def _relative(path: Path) -> Path:

@@ -1,5 +1,6 @@
-"""`jww run`, which `make run` calls: starts everything, stops everything on Ctrl-C,
-and says what is missing when RabbitMQ cannot be reached."""
+"""`jww run`, which `make run` calls: starts everything, starts again a process that
+dies, stops everything on Ctrl-C, and says what is missing when RabbitMQ cannot be
+reached."""
 import os
 import signal
 import subprocess
@@ -84,6 +85,49 @@ def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_
     assert '"service": "intake-relay"' in (tmp_path / "log" / "intake-relay.log").read_text()
     assert time.monotonic() - started < 10, "a graceful stop, not the kill after the grace period"
     assert not [pid for pid in children if alive(pid)]
+
+
+def serving(pid: int, service: str) -> list[int]:
+    """The children of `pid` that are `jww serve SERVICE`."""
+    wanted = ["-m", "jww", "serve", service]
+    found = []
+    for child in children_of(pid):
+        try:
+            arguments = Path(f"/proc/{child}/cmdline").read_bytes().decode().split("\0")
+        except FileNotFoundError:
+            continue
+        if arguments[1:5] == wanted and alive(child):
+            found.append(child)
+    return found
+
+
+def test_a_killed_process_is_started_again_and_the_platform_keeps_running(tmp_path, amqp_uri):
+    env = run_env(tmp_path, amqp_uri)
+    env["JWW_STORE_SQLITE_PATH"] = str(tmp_path / "store.sqlite")
+    env["JWW_RELAY_CHECKPOINT_PATH"] = str(tmp_path / "checkpoints.jsonl")
+    env["JWW_LOG_DIR"] = str(tmp_path / "log")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jww", "run", "intake"], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    try:
+        first = wait_until(lambda: serving(process.pid, "intake"), what="intake serve")
+        wait_until(lambda: answers(amqp_uri, "intake"), what="intake to be up")
+
+        os.kill(first[0], signal.SIGKILL)
+        second = wait_until(lambda: [pid for pid in serving(process.pid, "intake") if pid not in first],
+                            what="a new intake serve")
+        wait_until(lambda: answers(amqp_uri, "intake"), what="the new intake serve to answer")
+        assert process.poll() is None, "the platform keeps running"
+        assert len(children_of(process.pid)) == 2  # the new intake serve and the relay, untouched
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+
+    assert process.returncode == 0
+    assert "intake serve exited (code -9); restarting in 0.5 s (restart 1)" in output
+    assert "Stopped." in output and "Traceback" not in output
+    assert not alive(second[0])
 
 
 def test_an_unreachable_broker_is_reported_in_one_sentence(tmp_path):
