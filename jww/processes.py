@@ -182,7 +182,7 @@ def run(services: list[str], show_logs: bool = False) -> int:
         for name in services
         for role in (("serve",) if name == config.GATEWAY else ("serve", "relay"))
     ]
-    supervisor = Supervisor(children, say=lambda child, line: _say(child, line, show_logs))
+    supervisor = Supervisor(children, say=lambda child, line, final=False: _say(child, line, final, show_logs))
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, supervisor.request_stop)
     supervisor.start()
@@ -214,9 +214,10 @@ def _child(name: str, role: str, show_logs: bool) -> Child:
     return Child(f"{name} {role}", start, None if show_logs else _relative(log_path))
 
 
-def _say(child: Child, line: str, show_logs: bool) -> None:
+def _say(child: Child, line: str, final: bool, show_logs: bool) -> None:
+    """One line per restart; the log's last lines too when the platform gives up."""
     print(line, file=sys.stderr, flush=True)
-    if not show_logs:
+    if final and not show_logs:
         print(f"Its last log lines ({child.log_path}):\n{_tail(child.log_path)}", file=sys.stderr, flush=True)
 
 

@@ -61,7 +61,7 @@ class Child:
 class Supervisor:
     def __init__(self, children: list[Child], policy: Policy = Policy(), *,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 say: Callable[[Child, str], None] = lambda child, line: print(line)):
+                 say: Callable[[Child, str, bool], None] = lambda child, line, final: print(line)):
         self.children = children
         self.policy = policy
         self.clock = clock
@@ -107,7 +107,7 @@ class Supervisor:
             if child.quick_exits >= policy.give_up_after:
                 where = f"log: {child.log_path}" if child.log_path else "its output is above"
                 self.say(child, f"{child.label} exited within {policy.quick_exit:g} s of starting "
-                                f"{child.quick_exits} times in a row ({where}); stopping the platform.")
+                                f"{child.quick_exits} times in a row ({where}); stopping the platform.", True)
                 return child
             child.restarts += 1
             child.restart_at = now + child.delay

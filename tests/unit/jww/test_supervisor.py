@@ -58,7 +58,7 @@ class Started(list):
 def supervisor(*children: Child, clock: Clock) -> tuple[Supervisor, list[str]]:
     lines: list[str] = []
     the_supervisor = Supervisor(list(children), Policy(), clock=clock, sleep=clock.sleep,
-                                say=lambda child, line: lines.append(line))
+                                say=lambda child, line, final=False: lines.append(line))
     the_supervisor.start()
     return the_supervisor, lines
 
