@@ -5,9 +5,10 @@ follower for an upstream event, the gateway per HTTP request) and read through
 ``current()`` only. Nothing else travels invisibly: the correlation id that follows
 a command through every service, the RPC request's own id (a redelivered request
 changes nothing twice: ``shared.once``), the version the caller decided on
-(HTTP If-Match: ``shared.concurrency``), and the actor the service believes: the
-one a verified assertion names (``shared.assertions``), never a payload field. The
-caller's idempotency key (reliability) joins it when that is built.
+(HTTP If-Match: ``shared.concurrency``), the actor the service believes: the
+one a verified assertion names (``shared.assertions``), never a payload field, and
+the command's idempotency key with the saves it holds back until its answer is
+stored beside them (``shared.outcomes``).
 
 Three fields are *consumed*: the precondition holds for the first load of the record
 it names, the request marker and the assertion's id for the first save; the store
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextvars
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 
@@ -33,6 +35,10 @@ class RequestContext:
     actor: dict | None = None
     # The assertion's jti, recorded with the request's first save (shared.replays), None once stored.
     assertion: str | None = None
+    # The command's idempotency key (HTTP Idempotency-Key, or the gateway's own); None for a read.
+    idempotency_key: str | None = None
+    # The saves a command holds back until its answer is known (shared.outcomes.Unit).
+    unit: Any = None
 
 
 _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("jww_request", default=None)

@@ -73,10 +73,17 @@ class Unauthenticated(Refused):
         return (self.details.get("assertion") or [""])[0]
 
 
+class Unavailable(Refused):
+    """Something the command needs does not answer now (its database); nothing is
+    known to be done: the caller retries, with the same idempotency key."""
+
+    code = "unavailable"
+
+
 class InternalError(Refused):
     """Something failed on our side; the message carries a reference, never the cause."""
 
     code = "internal-error"
 
 
-REFUSALS = (InvalidInput, Conflict, Forbidden, NotFound, Gone, Unauthenticated, InternalError)
+REFUSALS = (InvalidInput, Conflict, Forbidden, NotFound, Gone, Unauthenticated, Unavailable, InternalError)

@@ -26,20 +26,21 @@ import functools
 import logging
 import re
 import time
+from uuid import UUID
 
 import amqp.exceptions
 import kombu.exceptions
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc, RpcConsumer
 
-from shared import access_log, assertions, concurrency, context, domain, metrics, once, replays
+from shared import access_log, assertions, concurrency, context, domain, metrics, once, outcomes, replays
 from shared.assertions import ASSERTION_KEY
 from shared.context import RequestContext
 from shared.contracts import validate_command
 from shared.errors import (
-    REFUSALS, Conflict, Forbidden, InternalError, InvalidInput, NotFound, Refused, Unauthenticated,
+    REFUSALS, Conflict, Forbidden, InternalError, InvalidInput, NotFound, Refused, Unauthenticated, Unavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,11 @@ CORRELATION_KEY = "correlation_id"  # nameko propagates it to every downstream c
 PRECONDITION_KEY = "jww_if_match"  # "<aggregate id>:<version>", for this call only
 REQUEST_KEY = "jww_request"  # the AMQP correlation id of the request, set on receipt
 VERIFIED_KEY = "jww_verified"  # the verified assertion's claims, set on receipt (whatever the caller sent)
+IDEMPOTENCY_KEY = "jww_idempotency_key"  # a command's key (shared.outcomes), for this call only
+# What a store raises when its database is gone for the moment: the caller may retry.
+STORE_UNAVAILABLE = (OperationalError, InterfaceError)
 
-for _refusal in REFUSALS:  # the caller gets the same class back, not a bare RemoteError
+for _refusal in (*REFUSALS, outcomes.CarriedOut):  # the caller gets the same class back, not a bare RemoteError
     deserialize_to_instance(_refusal)
 
 _RULE_REFUSALS = {
@@ -66,7 +70,20 @@ def refusal_of(rule: domain.RuleRefused) -> Refused:
     return Conflict(rule.message, rule.details)
 
 
-def command(schema=None):
+ANSWER, CARRIED_OUT, MARKER = "answer", "carried-out", "marker"
+
+
+def command(schema=None, retry: str = ANSWER):
+    """What a command sent again with the same idempotency key gets (``shared.outcomes``):
+
+    - ``ANSWER``: the first answer, stored with the effect in one transaction;
+    - ``CARRIED_OUT``: told it was carried out: the answer held a secret shown once
+      (an enrolment code), which is not kept;
+    - ``MARKER``: the command acts on its own saves once stored (an approved
+      erasure destroys keys only after the approval is on record), so its saves are
+      not held back; the broker's redelivery is refused as carried out
+      (``shared.once``), and a retry meets the record's own rules.
+    """
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(self, payload=None):
@@ -77,7 +94,11 @@ def command(schema=None):
                 if app is not None:
                     replays.refuse_replay(app)
                 data = validate_command(schema, payload) if schema is not None else payload
-                return fn(self, data)
+                if app is None or retry == MARKER:
+                    return fn(self, data)
+                client_id = data.get("client_id") if isinstance(data, dict) else None
+                return outcomes.carry_out(app, fn.__name__, payload, lambda: fn(self, data),
+                                          client_id if isinstance(client_id, UUID) else None, retry == ANSWER)
             except Unauthenticated as refused:
                 _log_refusal(f"{getattr(self, 'name', '')}.{fn.__name__}", refused)
                 raise
@@ -93,6 +114,12 @@ def command(schema=None):
                 raise refusal_of(rule) from None
             except IntegrityError:
                 raise Conflict("the record was changed by someone else meanwhile; reload it and try again") from None
+            except STORE_UNAVAILABLE as error:
+                # The database went away (a killed connection, a failover, a locked file):
+                # nothing was committed, or the commit's answer was lost; the same
+                # Idempotency-Key makes a retry safe either way.
+                log.warning("store unavailable", extra={"command": fn.__name__, "error": type(error).__name__})
+                raise Unavailable("the store is not answering now; retry with the same Idempotency-Key") from None
             except Exception as error:
                 log.error("command failed", extra={"command": fn.__name__, "error": type(error).__name__})
                 raise InternalError(f"internal error; reference {context.correlation_id()}") from None
@@ -206,6 +233,7 @@ class Observed(DependencyProvider):
             correlation_id=worker_ctx.data.get(CORRELATION_KEY) or "",
             request_marker=once.marker_for(worker_ctx.data.pop(REQUEST_KEY, None)),
             precondition=concurrency.parse(worker_ctx.data.pop(PRECONDITION_KEY, None) or ""),
+            idempotency_key=worker_ctx.data.pop(IDEMPOTENCY_KEY, None),
             actor=verified.actor if verified else None,
             assertion=verified.jti if verified else None,
         ))

@@ -7,6 +7,8 @@ the relay can keep its own position in the same database. Every save seals the
 personal fields of its events under their client's data keys (``shared.sealing``,
 ``shared.datakeys``), chains them (``shared.chain``) and, for an RPC request, stores
 the request's marker (``shared.once``) and its actor assertion's (``shared.replays``).
+A command with an idempotency key holds its saves back and stores them in one
+transaction with its answer (``shared.outcomes``).
 """
 from __future__ import annotations
 
@@ -19,10 +21,9 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic, retry
 
-from shared import chain, datakeys, once, recorders, replays
+from shared import chain, datakeys, once, outcomes, recorders, replays
 from shared.concurrency import CheckedRepository
 from shared.config import StoreSettings
-from shared.errors import Conflict
 from shared.once import RequestCarriedOut
 from shared.persistence import DateAsISO, store_env
 from shared.replays import AssertionUsed
@@ -96,7 +97,9 @@ class ServiceApplication(Application):
 
     def construct_mapper(self) -> SealingMapper:
         mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=SealingMapper)
-        mapper.sealer = Sealer(self.data_keys, self.sealed, mapper.transcoder, store_keys=self._store_keys)
+        # Kept answers are sealed like the facts, but are none of them (subject access lists ``sealed``).
+        mapper.sealer = Sealer(self.data_keys, {**outcomes.SEALED, **self.sealed}, mapper.transcoder,
+                               store_keys=self._store_keys)
         return mapper
 
     def construct_repository(self) -> Repository:
@@ -113,9 +116,28 @@ class ServiceApplication(Application):
         assert isinstance(self.recorder, ProcessRecorder)
         return self.recorder
 
+    def save(self, *objs, **kwargs) -> list[Recording]:
+        """Stored now, or, inside a command that keeps its answer, held back until
+        the answer is stored with it (``commit``)."""
+        unit = outcomes.held(self)
+        if unit is None:
+            return super().save(*objs, **kwargs)
+        unit.processing.collect_events(*objs, **kwargs)
+        return []
+
+    def commit(self, processing: ProcessingEvent) -> list[Recording]:
+        """A command's held-back saves and its answer, in one transaction."""
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
+
     def _record(self, processing: ProcessingEvent):
         request = once.pending()
-        if request is not None:
+        # A kept answer marks the request itself; without one, the once-marker does.
+        answer = next((a.id for a in processing.aggregates.values() if isinstance(a, outcomes.CommandOutcome)), None)
+        marker = answer or request
+        if request is not None and answer is None:
             processing.collect_events(RequestCarriedOut(marker=request))
         spent = replays.pending()
         if spent is not None:
@@ -129,8 +151,10 @@ class ServiceApplication(Application):
         try:
             recordings = self._put(processing, records)
         except IntegrityError:
-            if request is not None and self.recorder.select_events(request, limit=1):
-                raise Conflict("this request was carried out already", {"request": ["already carried out"]}) from None
+            # A copy of this request stored first (its assertion's marker collides too).
+            if marker is not None and self.recorder.select_events(marker, limit=1):
+                raise outcomes.CarriedOut("this request was carried out already",
+                                          {"request": ["already carried out"]}) from None
             if spent is not None and self.recorder.select_events(spent[0], limit=1):
                 raise replays.replayed() from None
             raise

@@ -7,7 +7,7 @@ from eventlet import tpool
 from shared import assertions, config, context
 from shared.contracts import accounts as contracts
 from shared.errors import Forbidden
-from shared.rpc import command, rpc
+from shared.rpc import CARRIED_OUT, command, rpc
 from shared.service import EventStore, ServiceBase
 
 from services.accounts.application import DEVELOPMENT_LOG_KEY, AccountsApplication
@@ -63,13 +63,14 @@ class AccountsService(ServiceBase):
 
     # -- what people ask through the gateway's routes, as themselves ---------------------
 
+    # The answer's enrolment code is shown once: a retry is told it was carried out.
     @rpc
-    @command(contracts.OpenAccount)
+    @command(contracts.OpenAccount, retry=CARRIED_OUT)
     def open_account(self, data: dict) -> dict:
         return self.app.open_account(**data)
 
     @rpc
-    @command(contracts.ResetAccount)
+    @command(contracts.ResetAccount, retry=CARRIED_OUT)
     def reset_account(self, data: dict) -> dict:
         return self.app.reset_account(**data)
 

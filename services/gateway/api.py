@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import time
+import uuid
 from typing import Callable
 
 import eventlet
@@ -20,7 +21,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from shared import concurrency, config, context, keys, metrics
+from shared import concurrency, config, context, keys, metrics, outcomes
 from shared.context import RequestContext
 from shared.contracts import accounts, validate_command
 from shared.errors import InvalidInput, Refused
@@ -28,6 +29,7 @@ from shared.errors import NotFound as NoSuchRecord
 
 from services.gateway import lists, problems, subject_access
 from services.gateway.auth import Revocations, Tokens
+from services.gateway.openapi import IDEMPOTENCY_KEY
 from services.gateway.problems import Problem
 from services.gateway.routes import ROUTES, Route
 
@@ -197,6 +199,9 @@ class Gateway:
 
     def _call(self, route: Route, values: dict, request: Request, actor: dict, call: Call) -> Response:
         wanted = lists.wanted(route, request.args) if route.filters is not None else None
+        # The caller's key makes a retry safe; without one, the gateway's own still
+        # answers a request the broker delivers again with its first outcome. A read has none.
+        context.current().idempotency_key = (idempotency_key(request) or uuid.uuid4().hex) if route.command else None
         payload = self._payload(route, values, request, actor)
         answer = call(route.service, route.rpc, payload, self._precondition(route, request))
         headers = {"Cache-Control": "no-store"}
@@ -369,6 +374,18 @@ class Gateway:
     def _index(self, request: Request, call: Call) -> Response:
         return json_response({"service": "jww gateway", "document": "/openapi.json", "sign_in": "/auth/token",
                               "health": "/health", "keys": "/.well-known/jwks.json"})
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The request's ``Idempotency-Key`` (an RFC 8941 string, quoted, or the bare value
+    clients often send), or None; refused with 400 naming the header when malformed."""
+    given = request.headers.get(outcomes.HEADER)
+    if given is None:
+        return None
+    if not re.fullmatch(IDEMPOTENCY_KEY, given.strip()):
+        raise problems.bad_request(f"{outcomes.HEADER} takes 1 to 255 printable ASCII characters (a UUID will do)",
+                                   {outcomes.HEADER: ["not a valid key: 1 to 255 printable ASCII characters"]})
+    return given.strip().strip('"')
 
 
 def route_label(endpoint) -> str:

@@ -11,7 +11,7 @@ import uuid
 import eventlet
 from eventlet import wsgi
 from kombu.exceptions import OperationalError
-from nameko.exceptions import ContainerBeingKilled, UnknownService
+from nameko.exceptions import ContainerBeingKilled, RemoteError, ReplyQueueExpiredWithPendingReplies, UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, ReplyListener
 from nameko.web.handlers import HttpRequestHandler
@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request
 from shared import assertions, context
 from shared.assertions import ASSERTION_KEY
 from shared.context import RequestContext
-from shared.rpc import CORRELATION_KEY, PRECONDITION_KEY
+from shared.rpc import CORRELATION_KEY, IDEMPOTENCY_KEY, PRECONDITION_KEY
 from shared.service import SETTINGS_KEY
 
 from services.gateway import problems
@@ -29,6 +29,8 @@ from services.gateway import problems
 log = logging.getLogger(__name__)
 
 CORRELATION_HEADER = "X-Correlation-ID"
+# What nameko answers when the instance a call reached is stopping: nothing was run.
+ANSWERED_BY_A_DYING_SERVICE = {"ContainerBeingKilled"}
 _CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -74,7 +76,7 @@ class Api(HttpRequestHandler):
 
     def response_from_exception(self, exc):
         if isinstance(exc, ContainerBeingKilled):
-            return problems.unavailable("gateway").response()
+            return problems.unavailable("gateway", effect="none").response()
         log.error("request failed", extra={"error": type(exc).__name__})
         return problems.internal("none").response()
 
@@ -111,6 +113,9 @@ class Caller:
         # What the worker context carries goes along with the call as nameko context data.
         if precondition:
             self.worker_ctx.data[PRECONDITION_KEY] = precondition
+        key = context.current().idempotency_key  # a command's (api.py): the service keeps its answer under it
+        if key:
+            self.worker_ctx.data[IDEMPOTENCY_KEY] = key
         # The signed-in person (api.py puts the token's actor in the request context),
         # or the gateway's own system actor for what no person asks (health).
         actor = context.current().actor or assertions.system_actor(assertions.GATEWAY)
@@ -125,10 +130,10 @@ class Caller:
             reply = proxy.call_async(*args)
         except (UnknownService, OperationalError, OSError) as error:
             log.warning("service unavailable", extra={"target": service, "error": type(error).__name__})
-            raise problems.unavailable(service) from None
+            raise problems.unavailable(service, effect="none") from None  # never sent
         finally:
-            self.worker_ctx.data.pop(PRECONDITION_KEY, None)
-            self.worker_ctx.data.pop(ASSERTION_KEY, None)
+            for key in (PRECONDITION_KEY, ASSERTION_KEY, IDEMPOTENCY_KEY):
+                self.worker_ctx.data.pop(key, None)
         timer = eventlet.Timeout(timeout)
         try:
             return reply.result()
@@ -136,6 +141,16 @@ class Caller:
             if expired is not timer:
                 raise
             log.warning("service did not answer in time", extra={"target": service, "rpc": rpc})
+            raise problems.unavailable(service) from None
+        except RemoteError as error:
+            if error.exc_type not in ANSWERED_BY_A_DYING_SERVICE:
+                raise
+            # An instance shutting down refused the call before any worker ran it.
+            log.warning("service unavailable", extra={"target": service, "error": error.exc_type})
+            raise problems.unavailable(service, effect="none") from None
+        except (OperationalError, OSError, ReplyQueueExpiredWithPendingReplies) as error:
+            # The reply's way back broke (the broker restarted): the call may have been carried out.
+            log.warning("service answer lost", extra={"target": service, "error": type(error).__name__})
             raise problems.unavailable(service) from None
         finally:
             timer.cancel()

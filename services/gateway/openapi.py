@@ -37,6 +37,14 @@ not answer now.
 as `If-Match` with a command and the command is refused with 409 if the record
 changed since you read it.
 
+**Safe retries**: send every command (POST, PUT, DELETE) with an `Idempotency-Key`
+header (1-255 printable ASCII characters, for example a UUID; quoted or not). The
+service stores the first outcome with its effect, for you and that key, for 24 hours:
+the same request again with the same key gets that outcome back and changes nothing.
+The same key with another payload is refused with 422; a malformed key with 400. A
+503 says in `effect` whether the command may have taken effect (`"unknown"`: retry
+with the same key) or not (`"none"`).
+
 **Lists** come in pages: `limit` (1-500, default 50) and `offset`, with `total`
 and a `next` link; the filters each list offers are its other query parameters.
 
@@ -56,6 +64,7 @@ PROBLEM = {
         "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
         "correlation_id": {"type": "string"},
         "reference": {"type": "string"},
+        "effect": {"type": "string", "enum": ["none", "unknown"]},
     },
 }
 PAGE = {
@@ -87,9 +96,11 @@ ERRORS = {
     422: "Invalid input; `errors` names each field and why",
     429: "Too many failed sign-ins (throttled), or too many at once; try again after Retry-After seconds",
     500: "Something failed on our side; `reference` finds it in the logs",
-    503: "A service does not answer now; try again shortly",
+    503: "A service does not answer now; try again after Retry-After seconds. `effect` says whether a command "
+         "may have taken effect (\"unknown\": retry with the same Idempotency-Key) or not (\"none\")",
 }
 IF_MATCH = r'^(\*|"[0-9a-fA-F-]{32,36}:[0-9]{1,9}")$'  # an ETag as given, or any version
+IDEMPOTENCY_KEY = r'^("[!#-~]{1,255}"|[!#-~]{1,255})$'  # printable ASCII but the quote, quoted or not
 CORRELATION = {"description": "Follows the request through every service", "required": True,
                "schema": {"type": "string"}}
 
@@ -170,6 +181,10 @@ class _Builder:
         if route.method != "GET" and route.filters is None:  # a search by POST names no record
             parameters.append({"in": "header", "name": "If-Match", "schema": {"type": "string", "pattern": IF_MATCH},
                                "description": "The ETag of the record as you read it: refused with 409 if it changed"})
+            parameters.append({"in": "header", "name": "Idempotency-Key",
+                               "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY},
+                               "description": "Yours, one per command: a retry with the same key gets the first "
+                                              "outcome back and changes nothing (kept 24 hours)"})
         parameters.append({"in": "header", "name": "X-Correlation-ID", "schema": {"type": "string"}})
         success_headers = {"X-Correlation-ID": {"$ref": "#/components/headers/X-Correlation-ID"}}
         if route.etag:

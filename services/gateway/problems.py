@@ -22,8 +22,10 @@ STATUS_OF_CODE = {
     "not-found": 404,
     "gone": 410,
     "conflict": 409,
+    "unavailable": 503,
     "internal-error": 500,
 }
+RETRY_AFTER_SECONDS = 5
 
 
 class Problem(Exception):
@@ -64,6 +66,9 @@ def from_refusal(refused: Refused, reference: str) -> Problem:
     status = STATUS_OF_CODE.get(refused.code, 500)
     if status == 500:
         return internal(reference)
+    if status == 503:
+        return Problem(503, refused.message, "service-unavailable", _errors(refused.details),
+                       headers={"Retry-After": str(RETRY_AFTER_SECONDS)}, effect="unknown")
     return Problem(status, refused.message, refused.code, _errors(refused.details))
 
 
@@ -85,12 +90,14 @@ def unauthenticated(detail: str, error: str | None = "invalid_token") -> Problem
     return Problem(401, detail, "unauthenticated", headers={"WWW-Authenticate": challenge})
 
 
-def unavailable(service: str) -> Problem:
-    return Problem(
-        503, f"the {service} service is not answering now; try again shortly (a command you sent may "
-             "still take effect: read before you send it again)",
-        "service-unavailable", headers={"Retry-After": "5"},
-    )
+def unavailable(service: str, effect: str = "unknown") -> Problem:
+    """503 with ``Retry-After``, and whether a command may have taken effect:
+    ``"none"`` when it never reached the service, ``"unknown"`` when it may have
+    (then a retry with the same Idempotency-Key gets its outcome, never a second effect)."""
+    retry = ("it was not carried out: send it again" if effect == "none"
+             else "if you sent a command, it may have taken effect: retry with the same Idempotency-Key")
+    return Problem(503, f"the {service} service is not answering now; try again shortly ({retry})",
+                   "service-unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}, effect=effect)
 
 
 def bad_request(detail: str, errors: dict | None = None) -> Problem:

@@ -66,6 +66,11 @@ class Route:
         return f"{self.service}.{self.rpc}"
 
     @property
+    def command(self) -> bool:
+        """Changes something: a POST, PUT or DELETE that is not a search by POST."""
+        return self.method != "GET" and self.filters is None
+
+    @property
     def reads(self) -> bool:
         """Input in the query string (GET) rather than a JSON body."""
         return self.method in ("GET", "DELETE")

@@ -3,7 +3,7 @@ import datetime as dt
 
 from shared.contracts import intake as contracts
 from shared.contracts import intake_directory as directory
-from shared.rpc import command, rpc
+from shared.rpc import MARKER, command, rpc
 from shared.service import EventStore, RetentionJob, ServiceBase
 
 from services.intake.application import IntakeApplication
@@ -66,8 +66,9 @@ class IntakeService(RetentionJob, ServiceBase):
     def request_erasure(self, data: dict) -> dict:
         return {"erasure_id": str(self.app.request_erasure(**data)), "status": "requested"}
 
+    # The keys are destroyed once the approval is on record: its save is not held back.
     @rpc
-    @command(contracts.ApproveErasure)
+    @command(contracts.ApproveErasure, retry=MARKER)
     def approve_erasure(self, data: dict) -> dict:
         return {"erasure_id": str(self.app.approve_erasure(**data)), "status": "approved"}
 

@@ -221,6 +221,21 @@ class FileRead(Fact):
     query = declared(fields.String(required=True), category=None, given=False, retention="access_log")
 
 
+class CommandOutcome(Fact):
+    """What a command answered its caller, kept with its effect under the caller's
+    idempotency key (shared.outcomes): a retry gets it back. Never published; the
+    answer may name the client's details, so it is sealed and erased with them."""
+
+    key = declared(fields.UUID(required=True), category=None, published=False)
+    rpc = declared(fields.String(required=True), category=None, published=False)
+    fingerprint = declared(fields.String(required=True), category=None, published=False)
+    answer = declared(fields.String(allow_none=True), category="trajectory_summary", personal=True,
+                      published=False)
+    kept = declared(fields.Boolean(required=True), category=None, published=False)
+    client_id = declared(fields.UUID(allow_none=True), category=None, published=False)
+    at = declared(fields.String(required=True), category=None, published=False)
+
+
 # The data of a ``client-file-read`` event, which every service publishes the same.
 # Version 1 carried the purpose as the reader's free text; it is retired
 # (shared.contracts.catalogue.RETIRED).

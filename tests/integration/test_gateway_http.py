@@ -137,6 +137,29 @@ def test_refusals_have_the_status_a_client_expects(api):
         "Authorization": f"Bearer {api.token('apo-sa-1')}", "Content-Type": "application/json"})[0] == 400
 
 
+def test_a_command_sent_again_with_its_idempotency_key_is_answered_as_the_first_time(api):
+    """Issue 18: the client retries (after a 503, a timeout) with the same key and
+    gets the first outcome; the file holds one help request. Another payload under
+    that key is refused, naming the header; so is a malformed key."""
+    _, _, answer = api("POST", "/clients", {**PERSON, "national_number": None, "family_name": "Retry"},
+                       Idempotency_Key="register-retry-1")
+    client = answer["client_id"]
+    again = api("POST", "/clients", {**PERSON, "national_number": None, "family_name": "Retry"},
+                Idempotency_Key="register-retry-1")
+    assert again[0] == 201 and again[2] == answer  # not a second client, not a duplicate's 409
+    ask = {"source": "self", "domains": ["work"], "question": "a job?"}
+    first = api("POST", f"/clients/{client}/help-requests", ask, Idempotency_Key='"help-1"')
+    second = api("POST", f"/clients/{client}/help-requests", ask, Idempotency_Key="help-1")
+    assert first[0] == second[0] == 201 and first[2] == second[2]
+    status, _, problem = api("POST", f"/clients/{client}/help-requests", {**ask, "question": "a flat?"},
+                             Idempotency_Key="help-1")
+    assert status == 422 and list(problem["errors"]) == ["Idempotency-Key"]
+    status, _, problem = api("POST", f"/clients/{client}/help-requests", ask, Idempotency_Key="é" * 3)
+    assert status == 400 and list(problem["errors"]) == ["Idempotency-Key"]
+    _, _, file = api("GET", f"/clients/{client}")
+    assert [r["question"] for r in file["help_requests"]] == ["a job?"]
+
+
 def test_an_erasure_over_http_takes_two_people_and_leaves_the_file_marked(api):
     _, _, answer = api("POST", "/clients", {**PERSON, "national_number": None, "family_name": "Toerase"})
     client = answer["client_id"]

@@ -8,7 +8,7 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Request
 
-from shared import config
+from shared import config, context
 from shared.config import DEPLOY_DIR, DEVELOPMENT_TOKEN_KEY, ConfigError, gateway_token_key, load_gateway
 from shared.errors import Conflict, Forbidden, InternalError, InvalidInput, NotFound
 from services.gateway import problems
@@ -26,10 +26,12 @@ class Services:
 
     def __init__(self):
         self.calls = []
+        self.keys = []  # each call's idempotency key, as the request context carries it
         self.answer = {}
 
     def __call__(self, service, rpc, payload=None, precondition=None, timeout=None):
         self.calls.append({"service": service, "rpc": rpc, "payload": payload, "precondition": precondition})
+        self.keys.append(context.current().idempotency_key)
         if isinstance(self.answer, Exception):
             raise self.answer
         return self.answer
@@ -169,6 +171,49 @@ def test_the_problem_for_each_refusal_code():
         assert problem.status == status
         assert problem.errors == ({"f": ["one reason"]} if status != 500 else {})
     assert problems.from_refusal(type("R", (InvalidInput,), {"code": "new"})("m"), "cid").status == 500
+
+
+# -- safe retries (issue 18) --------------------------------------------------------
+
+HELP = {"source": "self", "domains": ["housing"], "question": "?"}
+
+
+def test_a_command_carries_the_callers_idempotency_key_quoted_or_not(http, services, auth):
+    services.answer = {"request_id": "r-1"}
+    for given in ('"8e03978e-40d5-43e8-bc93-6894a57f9324"', "8e03978e-40d5-43e8-bc93-6894a57f9324"):
+        response = http.post(f"/clients/{CLIENT}/help-requests", json=HELP,
+                             headers={**auth, "Idempotency-Key": given})
+        assert response.status_code == 201
+        assert services.keys[-1] == "8e03978e-40d5-43e8-bc93-6894a57f9324"
+
+
+def test_a_command_without_a_key_gets_one_of_the_gateways_and_a_read_gets_none(http, services, auth):
+    services.answer = {"request_id": "r-1"}
+    http.post(f"/clients/{CLIENT}/help-requests", json=HELP, headers=auth)
+    http.post(f"/clients/{CLIENT}/help-requests", json=HELP, headers=auth)
+    first, second = services.keys
+    assert first and second and first != second  # each command its own: the broker's redelivery answers once
+    services.answer = []
+    http.get("/caseload", headers={**auth, "Idempotency-Key": "ignored-on-a-read"})
+    assert services.keys[-1] is None
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "clé-1", "two words", '"unclosed'])
+def test_a_malformed_key_is_refused_naming_the_header_and_nothing_is_called(http, services, auth, key):
+    response = http.post(f"/clients/{CLIENT}/help-requests", json=HELP, headers={**auth, "Idempotency-Key": key})
+    body = problem(response)
+    assert response.status_code == 400 and list(body["errors"]) == ["Idempotency-Key"]
+    assert services.calls == []
+
+
+def test_a_service_that_cannot_reach_its_store_answers_503_saying_the_effect_is_unknown(http, services, auth):
+    from shared.errors import Unavailable
+
+    services.answer = Unavailable("the store is not answering now; retry with the same Idempotency-Key")
+    response = http.post(f"/clients/{CLIENT}/help-requests", json=HELP, headers={**auth, "Idempotency-Key": "k-1"})
+    body = problem(response)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert body["effect"] == "unknown" and "Idempotency-Key" in body["detail"]
 
 
 # -- sign-in ------------------------------------------------------------------------
