@@ -13,6 +13,11 @@ password is read from ``<user>.password`` under ``JWW_BROKER_SECRETS_DIR``
 ``jww serve`` and ``jww relay`` look for it; ``JWW_ENV=production`` refuses to
 generate one: ops mount them. The administrator's password is read from
 ``JWW_BROKER_ADMIN_PASSWORD_FILE`` when the URI carries none.
+
+On a cluster (``[amqp] queue_type = "quorum"``, ``JWW_AMQP_QUEUE_TYPE``) the
+follower, dead-letter and feed queues are quorum queues, and a policy mirrors
+nameko's own RPC queues on every node (shared/topology.py): setup is run once,
+against any one node's management API.
 """
 from __future__ import annotations
 
@@ -144,7 +149,8 @@ def setup(admin_uri: str, vhost: str | None = None, env: Mapping[str, str] | Non
     api = Management(admin_uri, env.get("JWW_BROKER_ADMIN_PASSWORD_FILE", ""))
     prefix = env.get("JWW_BROKER_USER_PREFIX") or "jww"
     if vhost is None:
-        path = urlparse(config.load(config.GATEWAY, env).broker.address).path
+        # A failover list's addresses share their vhost (config.alternatives checks it).
+        path = urlparse(config.alternatives(config.load(config.GATEWAY, env).broker.address)[0]).path
         vhost = unquote(path[1:]) if len(path) > 1 else "/"
     users = ensure_users(api, prefix, config.broker_secrets_dir(env), env.get("JWW_ENV") != "production",
                          organisations or [])

@@ -14,6 +14,12 @@ comes from the file named by ``JWW_AMQP_PASSWORD_FILE`` (a mounted secret), from
 ``JWW_BROKER_SECRETS_DIR`` (``var/broker``, written by ``jww broker setup``). An
 address that names a user itself is used as it is.
 
+``AMQP_URI`` may name the nodes of a RabbitMQ cluster as a failover list, the
+addresses separated by ``;`` (kombu's own syntax:
+``amqp://rabbit-1:5672/jww;amqp://rabbit-2:5672/jww``): a process connects to the
+first that answers, in that order, and to another when its node goes away. Every
+address of the list has the same scheme and vhost.
+
 An ``amqps://`` address makes every connection (RPC, followers, relay, gateway) use
 TLS and verify the broker's certificate and host name against the CA file named by
 ``JWW_AMQP_CA_FILE``, or the system's trust store when it is unset.
@@ -53,18 +59,51 @@ def broker_secrets_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("JWW_BROKER_SECRETS_DIR") or PROJECT_ROOT / "var" / "broker")
 
 
+FAILOVER_SEPARATOR = ";"
+
+
+def alternatives(address: str) -> list[str]:
+    """The addresses of ``address``, a single broker address or a failover list
+    (``amqp://a:5672/vh;amqp://b:5672/vh``), in the order a process tries them;
+    refuses a list whose addresses differ in scheme or vhost (one cluster has one
+    vhost, and TLS or not is one choice)."""
+    items = [item.strip() for item in address.split(FAILOVER_SEPARATOR) if item.strip()]
+    if len(items) <= 1:
+        return items or [address]
+    parts = [urlparse(item) for item in items]
+    for what, values in (("scheme", {p.scheme for p in parts}), ("vhost", {_vhost_path(p.path) for p in parts})):
+        if len(values) > 1:
+            raise ConfigError(f"AMQP_URI: every address of a failover list must have the same {what}, not "
+                              f"{' and '.join(sorted(repr(v) for v in values))}")
+    return items
+
+
+def _vhost_path(path: str) -> str:
+    return path if len(path) > 1 else "/"  # "", "/" and no path at all are the default vhost
+
+
+def _join(addresses: list[str]) -> str:
+    return FAILOVER_SEPARATOR.join(addresses)
+
+
 def without_user(uri: str) -> str:
-    """The broker address without its credentials."""
-    parts = urlparse(uri)
-    host = parts.hostname or "127.0.0.1"
-    return urlunparse(parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host))
+    """The broker address (or each address of a failover list) without its credentials."""
+    def one(address: str) -> str:
+        parts = urlparse(address)
+        host = parts.hostname or "127.0.0.1"
+        return urlunparse(parts._replace(netloc=f"{host}:{parts.port}" if parts.port else host))
+
+    return _join([one(address) for address in alternatives(uri)])
 
 
 def tls_options(address: str, ca_file: str = "") -> dict | None:
     """The TLS options py-amqp and kombu take for ``address``, None for plain AMQP.
     The host name is given, not left to kombu, which would check the certificate
-    against its own rewriting of ``localhost`` instead."""
-    parts = urlparse(address)
+    against its own rewriting of ``localhost`` instead. For a failover list it is
+    the first address's: kombu keeps one set of TLS options for all of them, so a
+    cluster's nodes present certificates valid for that name too (py-amqp's
+    connections, shared.messaging.connect, check each node's own)."""
+    parts = urlparse(alternatives(address)[0])
     if parts.scheme != "amqps":
         return None
     return {"ca_certs": ca_file or None, "cert_reqs": ssl.CERT_REQUIRED,
@@ -110,11 +149,13 @@ class BrokerAccess:
         return nameko_amqp(self.uri(user), self.ca_file)
 
     def uri(self, user: str) -> str:
-        parts = urlparse(self.address)
-        if parts.username:
+        """The address with ``user``'s name and password; on each address of a failover list."""
+        addresses = alternatives(self.address)
+        if any(urlparse(address).username for address in addresses):
             return self.address
         login = f"{quote(user, safe='')}:{quote(self._password(user), safe='')}"
-        return urlunparse(parts._replace(netloc=f"{login}@{parts.netloc}"))
+        return _join([urlunparse(parts._replace(netloc=f"{login}@{parts.netloc}"))
+                      for parts in map(urlparse, addresses)])
 
     def _password(self, user: str) -> str:
         if self.password_file:

@@ -136,6 +136,24 @@ def passive_rpc_exchange() -> None:
     nameko.rpc.get_rpc_exchange = get_rpc_exchange
 
 
+def masked_failover_logs() -> None:
+    """nameko logs the broker address when it cannot connect, its password masked by
+    ``sanitize_url``, which masks the first address of a failover list only
+    (shared/config.py): each address is masked here. Called by transient_rpc."""
+    import nameko.messaging
+    from nameko.utils import sanitize_url
+
+    if getattr(nameko.messaging.sanitize_url, "failover", False):
+        return
+
+    def sanitize_each(url):
+        return config.FAILOVER_SEPARATOR.join(sanitize_url(address) for address in
+                                              str(url).split(config.FAILOVER_SEPARATOR))
+
+    sanitize_each.failover = True
+    nameko.messaging.sanitize_url = sanitize_each
+
+
 def transient_rpc() -> None:
     """Make every RPC request and reply nameko sends in this process non-persistent
     (delivery mode 1; nameko's default is 2): they carry names, notes and answers,
@@ -146,6 +164,7 @@ def transient_rpc() -> None:
     from nameko.amqp.publish import Publisher
     from nameko.constants import NON_PERSISTENT
 
+    masked_failover_logs()  # every process calls this one before nameko can log an address
     if getattr(nameko.rpc.MethodProxy.publisher_cls, "transient", False):
         return
 
@@ -158,11 +177,12 @@ def transient_rpc() -> None:
 
 
 def connection_params(uri: str, ca_file: str | None = None) -> dict:
-    """py-amqp's arguments for ``uri``; TLS for ``amqps://``, verified against
-    ``ca_file`` (by default ``JWW_AMQP_CA_FILE``, as for every other connection)."""
-    parts = urlparse(uri)
+    """py-amqp's arguments for ``uri`` (for a failover list, its first address); TLS
+    for ``amqps://``, verified against ``ca_file`` (by default ``JWW_AMQP_CA_FILE``,
+    as for every other connection)."""
+    parts = urlparse(config.alternatives(uri)[0])
     vhost = unquote(parts.path[1:]) if len(parts.path) > 1 else "/"
-    tls = config.tls_options(uri, config.amqp_ca_file() if ca_file is None else ca_file)
+    tls = config.tls_options(parts.geturl(), config.amqp_ca_file() if ca_file is None else ca_file)
     return {
         "host": f"{parts.hostname or '127.0.0.1'}:{parts.port or (5671 if tls else 5672)}",
         "userid": unquote(parts.username or "guest"),
@@ -170,6 +190,29 @@ def connection_params(uri: str, ca_file: str | None = None) -> dict:
         "virtual_host": vhost,
         "ssl": tls or False,
     }
+
+
+def connect(uri: str, ca_file: str | None = None, first: int = 0, **options) -> tuple[amqp.Connection, int]:
+    """A py-amqp connection to the first node of ``uri`` that answers, trying each
+    address of a failover list in turn from the ``first``-th (kombu does the same for
+    its own connections); the connection and the index of the address it reached.
+    Raises the last address's error when none answers."""
+    addresses = config.alternatives(uri)
+    error: Exception | None = None
+    for step in range(len(addresses)):
+        index = (first + step) % len(addresses)
+        connection = amqp.Connection(**connection_params(addresses[index], ca_file), **options)
+        try:
+            connection.connect()
+        except Exception as failure:  # this node is away: the next one may answer
+            error = failure
+            try:
+                connection.collect()
+            except Exception:  # nothing was opened: nothing to release
+                pass
+            continue
+        return connection, index
+    raise error
 
 
 class PublishFailed(Exception):
@@ -198,12 +241,12 @@ class ConfirmingPublisher:
         self._unconfirmed: set[int] = set()
         self._nacked = False
         self._next_tag = 1
+        self._node = 0  # the address of a failover list it reached last: tried first next time
 
     def connect(self) -> None:
         self.close()
-        connection = amqp.Connection(
-            **connection_params(self.uri, self.ca_file), heartbeat=self.heartbeat, connect_timeout=5)
-        connection.connect()
+        connection, self._node = connect(self.uri, self.ca_file, self._node, heartbeat=self.heartbeat,
+                                         connect_timeout=5)
         channel = connection.channel()
         for exchange in self.exchanges:
             channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False, passive=True)

@@ -75,7 +75,8 @@ def no_plain_secrets(env: Mapping[str, str]) -> None:
         if env.get(plain):
             raise Refused(f"{plain} is set: in production this secret comes from a mounted file, "
                           f"named by {file_setting}, never from a plain environment variable")
-    if urlparse(env.get("AMQP_URI", "")).password:
+    # Each address of a failover list (shared/config.py), not only the first.
+    if any(urlparse(address).password for address in env.get("AMQP_URI", "").split(config.FAILOVER_SEPARATOR)):
         raise Refused("AMQP_URI carries a password: in production the broker password comes from "
                       "the file named by JWW_AMQP_PASSWORD_FILE only")
 

@@ -190,14 +190,35 @@ DEAD_LETTER_DAYS = 30
 DEAD_LETTERS_AT_MOST = 100_000
 
 
-def policies(vhost: str) -> list[dict]:
-    return [
+# On a cluster (queue type "quorum"), nameko's queues are classic queues it declares
+# itself, on the node it is connected to: mirrored on every node, so that RPC goes
+# on when that node goes away (RabbitMQ 3.x classic mirroring; quorum queues carry
+# the platform's own). The reply queues too: a caller whose reply queue was lost with
+# its node could not declare it again elsewhere while that node is down.
+RPC_QUEUES = r"^rpc(-|\.reply-)"
+RPC_MIRRORING = {"ha-mode": "all", "ha-sync-mode": "automatic"}
+
+
+def policies(vhost: str, cluster: bool = False) -> list[dict]:
+    """``cluster``: also mirror nameko's RPC queues."""
+    made = [
         {"vhost": vhost, "name": "jww-dead-letters", "pattern": r"^jww\..+\.dead$", "apply-to": "queues",
          "priority": 1, "definition": {"message-ttl": DEAD_LETTER_DAYS * DAY_MS,
                                        "max-length": DEAD_LETTERS_AT_MOST, "overflow": "drop-head"}},
         {"vhost": vhost, "name": "jww-followers", "pattern": r"^jww\..+\.from\.[a-z.]+$", "apply-to": "queues",
          "priority": 0, "definition": {"message-ttl": FOLLOWER_MESSAGE_DAYS * DAY_MS}},
     ]
+    if cluster:
+        made.append({"vhost": vhost, "name": "jww-rpc-mirrored", "pattern": RPC_QUEUES, "apply-to": "queues",
+                     "priority": 0, "definition": dict(RPC_MIRRORING)})
+    return made
+
+
+def dead_letter_arguments(queue_type: str) -> dict:
+    """A dead-letter queue is of its follower queue's type: on a cluster, a classic
+    one would be out of reach while its node is down, and the follower, which
+    checks it is there before it consumes, would stop with it."""
+    return {} if queue_type == "classic" else {"x-queue-type": queue_type}
 
 
 def definitions(vhost: str, follows: Mapping[str, tuple[str, ...]], queue_types: Mapping[str, str],
@@ -220,7 +241,7 @@ def definitions(vhost: str, follows: Mapping[str, tuple[str, ...]], queue_types:
         for feed in feeds:
             name, dead = messaging.queue_name(follower, feed), messaging.dead_letter_queue_name(follower, feed)
             queues.append(queue(name, messaging.queue_arguments(queue_types[follower])))
-            queues.append(queue(dead, {}))
+            queues.append(queue(dead, dead_letter_arguments(queue_types[follower])))
             # Everything published on the feed, so that a lost message shows as a gap.
             bindings.append(binding(messaging.exchange_name(*messaging.followed(follower, feed)), name, "#"))
             bindings.append(binding(messaging.DEAD_LETTER_EXCHANGE, dead, name))
@@ -229,7 +250,7 @@ def definitions(vhost: str, follows: Mapping[str, tuple[str, ...]], queue_types:
         "exchanges": exchanges,
         "queues": queues,
         "bindings": bindings,
-        "policies": policies(vhost),
+        "policies": policies(vhost, cluster="quorum" in queue_types.values()),
         "permissions": [{"user": g.user, "vhost": vhost, "configure": g.configure, "write": g.write,
                          "read": g.read} for g in the_grants],
         "topic_permissions": [{"user": g.user, "vhost": vhost, "exchange": name, "write": write, "read": read}

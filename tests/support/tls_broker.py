@@ -1,21 +1,15 @@
 """A throw-away RabbitMQ node that speaks AMQP over TLS only to this test session
-(WAVE2 20): its own node name, ports, data, logs and certificate authority in a
-temporary folder, the system node's Erlang cookie (the node runs as the system
-node's user), provisioned by `jww broker setup`'s own code and stopped at the end.
-The system broker's configuration is never touched."""
+(WAVE2 20): a throw-away node (chaos/nodes.py: its own node name, ports, data and
+logs in a temporary folder, the system node's Erlang cookie) with a certificate
+authority of its own, provisioned by `jww broker setup`'s own code and stopped at
+the end. The system broker's configuration is never touched."""
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
 import json
 import os
-import pwd
-import shutil
-import signal
-import subprocess
 import tempfile
-import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from chaos.nodes import Node, ctl, free_port
 from jww import broker as broker_command
-from tests.support.platform import free_port
-
-RUNS_AS = "rabbitmq"  # the wrappers in /usr/sbin switch root to this user
 
 
 @dataclass(frozen=True)
@@ -44,8 +36,7 @@ class TlsBroker:
 
     def connections(self) -> list[dict]:
         """The node's client connections: each one's broker user and whether it is TLS."""
-        out = subprocess.run(["rabbitmqctl", "-q", "-n", self.node, "list_connections", "user", "ssl",
-                              "--formatter", "json"], check=True, capture_output=True, text=True, timeout=60)
+        out = ctl(self.node, "list_connections", "user", "ssl", "--formatter", "json", timeout=60)
         return json.loads(out.stdout)
 
 
@@ -91,8 +82,8 @@ def make_certificates(folder: Path) -> dict[str, Path]:
     return {"ca": ca_file, "stranger": stranger_file, "cert": folder / "server.pem", "key": folder / "server.key"}
 
 
-def _config(files: dict[str, Path], port: int, management_port: int) -> str:
-    return "\n".join([
+def _listeners(files: dict[str, Path], port: int) -> list[str]:
+    return [
         "listeners.tcp = none",
         f"listeners.ssl.default = {port}",
         f"ssl_options.cacertfile = {files['ca']}",
@@ -100,79 +91,18 @@ def _config(files: dict[str, Path], port: int, management_port: int) -> str:
         f"ssl_options.keyfile = {files['key']}",
         "ssl_options.verify = verify_none",
         "ssl_options.fail_if_no_peer_cert = false",
-        "management.tcp.ip = 127.0.0.1",
-        f"management.tcp.port = {management_port}",
-        "",
-    ])
-
-
-def _hand_over(folder: Path) -> None:
-    """The node runs as the system node's user, which must read and write here."""
-    if os.getuid() != 0:
-        return
-    user = pwd.getpwnam(RUNS_AS)
-    for path in [folder, *folder.rglob("*")]:
-        os.chown(path, user.pw_uid, user.pw_gid)
-
-
-def _ctl(node: str, *args: str, check: bool = True) -> int:
-    return subprocess.run(["rabbitmqctl", "-q", "-n", node, *args], check=check, capture_output=True,
-                          timeout=120).returncode
-
-
-def _await_startup(node: str, folder: Path, timeout: float = 90) -> None:
-    """await_startup answers at once while the detached VM is not up yet."""
-    deadline = time.monotonic() + timeout
-    while _ctl(node, "await_startup", check=False) != 0:
-        if time.monotonic() > deadline:
-            logs = "\n".join(path.read_text()[-2000:] for path in (folder / "log").glob("*.log"))
-            raise RuntimeError(f"the throw-away node {node} did not start:\n{logs}")
-        time.sleep(1)
-
-
-def _stop(node: str, pid_file: Path) -> None:
-    """Given the pid file, stop returns once the VM has exited, so nothing writes in
-    the folder after it is removed; a VM that never answered is ended by its pid."""
-    if _ctl(node, "stop", str(pid_file), check=False) == 0:
-        return
-    try:
-        os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-    except (FileNotFoundError, ValueError, ProcessLookupError):
-        pass  # it never got as far as running
+    ]
 
 
 @pytest.fixture(scope="session")
 def tls_broker(broker_users):
     folder = Path(tempfile.mkdtemp(prefix="jww-tls-"))
     files = make_certificates(folder)
-    port, management_port = free_port(), free_port()
-    node = f"jwwtls{uuid.uuid4().hex[:6]}@localhost"
-    pid_file = folder / "node.pid"
-    (folder / "rabbitmq.conf").write_text(_config(files, port, management_port))
-    (folder / "enabled_plugins").write_text("[rabbitmq_management].\n")
-    for sub in ("mnesia", "log"):
-        (folder / sub).mkdir()
-    _hand_over(folder)
-    env = {
-        **os.environ,
-        "RABBITMQ_NODENAME": node,
-        "RABBITMQ_CONFIG_FILE": str(folder / "rabbitmq.conf"),
-        "RABBITMQ_ADVANCED_CONFIG_FILE": str(folder / "advanced.config"),
-        "RABBITMQ_MNESIA_BASE": str(folder / "mnesia"),
-        "RABBITMQ_LOG_BASE": str(folder / "log"),
-        "RABBITMQ_ENABLED_PLUGINS_FILE": str(folder / "enabled_plugins"),
-        "RABBITMQ_PID_FILE": str(pid_file),
-        "RABBITMQ_DIST_PORT": str(free_port()),
-        "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
-        "RABBITMQ_NODE_PORT": str(free_port()),  # overridden by listeners.tcp = none: no plain AMQP
-    }
-    subprocess.run(["rabbitmq-server", "-detached"], env=env, check=True, capture_output=True, timeout=60)
+    port = free_port()
+    node = Node("jwwtls", amqp_port=port, listeners=_listeners(files, port), folder=folder)
     try:
-        _await_startup(node, folder)
-        broker_command.setup(f"http://guest:guest@127.0.0.1:{management_port}", "/", os.environ)
-        yield TlsBroker(node, port, management_port, str(files["ca"]), str(files["stranger"]))
+        node.start()
+        broker_command.setup(f"http://guest:guest@127.0.0.1:{node.management_port}", "/", os.environ)
+        yield TlsBroker(node.name, port, node.management_port, str(files["ca"]), str(files["stranger"]))
     finally:
-        try:
-            _stop(node, pid_file)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        node.close()
