@@ -137,18 +137,16 @@ def relay(service: str) -> int:
 
 
 def broker_problem(uri: str) -> str | None:
-    """One sentence saying what to do if RabbitMQ cannot be reached, else None."""
-    import amqp
+    """One sentence saying what to do if RabbitMQ cannot be reached (no node of a
+    failover list answers), else None."""
+    from shared.messaging import connect, connection_params
 
-    from shared.messaging import connection_params
-
-    params = connection_params(uri)
     try:
-        connection = amqp.Connection(**params, connect_timeout=3)
-        connection.connect()
+        connection, _ = connect(uri, connect_timeout=3)
         connection.close()
         return None
     except Exception as error:
+        params = connection_params(uri)
         vhost = "/" if params["virtual_host"] == "/" else "/" + params["virtual_host"]
         where = f"{'amqps' if params['ssl'] else 'amqp'}://{params['host']}{vhost}"
         return (
