@@ -15,8 +15,8 @@ import time
 import traceback
 import warnings
 
-from bench import (append, audit, latency, relay, report, sealing, sharing, signatures, snapshots, unsigned,
-                   verification)
+from bench import (append, audit, latency, relay, report, sealing, sharing, signatures, snapshots, throughput,
+                   unsigned, verification)
 from bench.resources import Resources
 from shared import config, datakeys, keys
 
@@ -32,6 +32,7 @@ COMPARISONS = {
     "sealing": sealing.compare,
     "verification": verification.compare,
     "sharing": sharing.compare,
+    "throughput": throughput.compare,
 }
 
 

@@ -106,14 +106,20 @@ def json_response(body, status: int = 200, headers: dict | None = None) -> Respo
 
 
 class Gateway:
-    def __init__(self, tokens: Tokens, revocations: Revocations, routes: tuple[Route, ...] = ROUTES):
+    def __init__(self, tokens: Tokens, revocations: Revocations, routes: tuple[Route, ...] = ROUTES, pages=None):
         self.tokens = tokens
         self.revocations = revocations  # accounts' revocations, refreshed every few seconds (auth.py)
+        self.pages = pages  # the web pages under /app/ and /static/ (services/gateway/pages), when served
         self.routes = routes
         rules = [Rule(r.rule, methods=[r.method], endpoint=r) for r in routes]
         rules += [Rule(path, methods=[method], endpoint=name) for method, path, name in OWN + MOVED]
         # No redirects: /clients/ is /clients, and // is simply not found.
         self.urls = Map(rules, strict_slashes=False, merge_slashes=False)
+        # Each rule as written -> its methods: every request asks (``_literal``), so
+        # looked up here once rather than by a walk over all the rules per request.
+        self._written: dict[str, set[str]] = {}
+        for rule in self.urls.iter_rules():
+            self._written.setdefault(rule.rule, set()).update(rule.methods)
         self._fields = {r: _fields(r.schema) for r in routes if r.schema is not None}
         self._document: dict | None = None
         self._jwks_document: dict | None = None
@@ -125,18 +131,23 @@ class Gateway:
         cid = context.correlation_id() or context.use(RequestContext()).correlation_id  # the worker set the caller's
         label, actor = "unmatched", None
         try:
-            endpoint, values = self._match(request)
-            label = route_label(endpoint)
-            if isinstance(endpoint, Route):
-                actor = self._signed_in(request, call)
-                context.current().actor = actor  # what the calls to services assert (extensions.py)
-                response = self._call(endpoint, values, request, actor, call)
-            elif endpoint == "subject_access":  # signed in, and more than one service
-                actor = self._signed_in(request, call)
-                context.current().actor = actor
-                response = self._subject_access(request, call, actor, values["client_id"])
+            if self.pages is not None and self.pages.owns(request.path):
+                # HTML for people: the pages answer their own problems, in the person's language.
+                label, response = self.pages.handle(request, call)
+                actor = context.current().actor
             else:
-                response = getattr(self, f"_{endpoint}")(request, call)
+                endpoint, values = self._match(request)
+                label = route_label(endpoint)
+                if isinstance(endpoint, Route):
+                    actor = self._signed_in(request, call)
+                    context.current().actor = actor  # what the calls to services assert (extensions.py)
+                    response = self._call(endpoint, values, request, actor, call)
+                elif endpoint == "subject_access":  # signed in, and more than one service
+                    actor = self._signed_in(request, call)
+                    context.current().actor = actor
+                    response = self._subject_access(request, call, actor, values["client_id"])
+                else:
+                    response = getattr(self, f"_{endpoint}")(request, call)
         except Problem as problem:
             response = problem.response(cid)
         except Refused as refused:
@@ -147,7 +158,7 @@ class Gateway:
                                                "remote_error": getattr(error, "exc_type", None)})
             response = problems.internal(cid).response(cid)
         response.headers["X-Correlation-ID"] = cid
-        secure(response, cacheable=label in CACHEABLE_LABELS)
+        secure(response, cacheable=label in CACHEABLE_LABELS or label.startswith("/static/"))
         elapsed = time.perf_counter() - started
         method = method_label(request.method)
         metrics.HTTP_REQUESTS.labels(label, method, str(response.status_code)).inc()
@@ -193,7 +204,7 @@ class Gateway:
         if "//" in path:
             return set()  # simply not found (merge_slashes is off)
         path = path if path == "/" else path.removesuffix("/")
-        return {m for rule in self.urls.iter_rules() if rule.rule == path for m in rule.methods}
+        return set(self._written.get(path, ()))
 
     # -- a route to a service ---------------------------------------------------------------
 
@@ -372,6 +383,9 @@ class Gateway:
                       headers={"Allow": "POST"})
 
     def _index(self, request: Request, call: Call) -> Response:
+        if self.pages is not None and request.accept_mimetypes.best_match(("application/json", "text/html")) == \
+                "text/html":
+            return Response(status=303, headers={"Location": "/app/"})  # a browser: to the pages
         return json_response({"service": "jww gateway", "document": "/openapi.json", "sign_in": "/auth/token",
                               "health": "/health", "keys": "/.well-known/jwks.json"})
 
