@@ -33,9 +33,20 @@ Settings come from ``deploy/<service>/service.toml`` and the environment (see
 """
 from __future__ import annotations
 
-import argparse
 import sys
-import warnings
+
+if sys.argv[1:2] == ["serve"]:
+    # A service process runs on eventlet's green threads (nameko). Patched before any
+    # other import: a library that took ``time.sleep`` at import (kombu's reconnect
+    # loop does) would otherwise block every green thread while one of them waits,
+    # and a service with many followers then never reconnects after a broker
+    # restart (each handshake times out while another follower's pause blocks).
+    import eventlet
+
+    eventlet.monkey_patch()
+
+import argparse  # noqa: E402 (after the patch above, on purpose)
+import warnings  # noqa: E402
 
 from jww import api_commands, audit, bootstrap, broker, catalogue, datakeys, db, processes, totp, verify
 from shared import config, keys

@@ -63,7 +63,7 @@ def serve(service: str) -> int:
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
     import eventlet
 
-    eventlet.monkey_patch()
+    eventlet.monkey_patch()  # done already by jww.main for `jww serve`; here for a caller of serve() itself
     from nameko.runners import ServiceRunner
 
     from shared import logs, messaging, metrics
@@ -232,6 +232,7 @@ def _print_addresses(settings: dict[str, config.Settings]) -> None:
         if name == config.GATEWAY:
             print(f"{name:<14} API {s.url}/  document {s.url}/openapi.json"
                   f"  metrics http://127.0.0.1:{s.metrics_port}/metrics", flush=True)
+            print(f"{'pages':<14} {s.url}/app/  (sign in in a browser)", flush=True)
             continue
         where = s.store.sqlite_path if s.store.kind == "sqlite" else f"postgres database {s.store.postgres_dbname}"
         print(

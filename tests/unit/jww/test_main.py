@@ -46,3 +46,17 @@ def test_a_service_without_its_key_encryption_key_stops_in_one_sentence(tmp_path
     assert main(["serve", "intake"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "JWW_DATA_KEK_FILE" in err and "Traceback" not in err
+
+
+def test_a_service_process_is_green_before_any_library_takes_a_blocking_sleep():
+    """`jww serve` patches eventlet before jww.main imports anything: kombu's
+    reconnect loop took ``time.sleep`` at import, and a blocking one there stalled
+    every follower of a service at once after a broker restart (issue 18's campaign)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; sys.argv = ['jww', 'serve', 'audit']; import jww.main; "
+             "import kombu.utils.functional as f; print(f.sleep.__module__)")
+    run = subprocess.run([sys.executable, "-W", "ignore", "-c", probe], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().startswith("eventlet"), run.stdout
