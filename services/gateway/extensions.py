@@ -84,10 +84,32 @@ class Api(HttpRequestHandler):
 api = Api.decorator
 
 
+class SteadyReplyListener(ReplyListener):
+    """nameko's listener for the services' replies, except that losing the broker
+    while it acknowledges a reply does not kill the gateway.
+
+    nameko acknowledges a reply before handing it to the waiting request and
+    tolerates only amqp's own ConnectionError there: a socket reset during a broker
+    restart (ConnectionResetError, BrokenPipeError) escaped, stopped the container
+    and closed the HTTP port until something started the gateway again. The reply
+    itself is in hand: the request gets it; the acknowledgement is moot, since the
+    reply queue goes with the lost connection."""
+
+    def handle_message(self, body, message):
+        try:
+            super().handle_message(body, message)
+        except OSError as error:
+            log.warning("could not acknowledge a reply: the broker connection was lost",
+                        extra={"error": type(error).__name__})
+            waiting = self._reply_events.pop(message.properties.get("correlation_id"), None)
+            if waiting is not None:
+                waiting.send(body)
+
+
 class ServiceCalls(DependencyProvider):
     """``call(service, rpc, payload, precondition, timeout)`` for a worker."""
 
-    rpc_reply_listener = ReplyListener()
+    rpc_reply_listener = SteadyReplyListener()
 
     def setup(self):
         self.signer = assertions.Signer(assertions.GATEWAY)
