@@ -30,7 +30,7 @@ from uuid import UUID
 
 import amqp.exceptions
 import kombu.exceptions
-from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
+from eventsourcing.persistence import IntegrityError
 from nameko.exceptions import deserialize_to_instance
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc, RpcConsumer
@@ -51,8 +51,15 @@ PRECONDITION_KEY = "jww_if_match"  # "<aggregate id>:<version>", for this call o
 REQUEST_KEY = "jww_request"  # the AMQP correlation id of the request, set on receipt
 VERIFIED_KEY = "jww_verified"  # the verified assertion's claims, set on receipt (whatever the caller sent)
 IDEMPOTENCY_KEY = "jww_idempotency_key"  # a command's key (shared.outcomes), for this call only
-# What a store raises when its database is gone for the moment: the caller may retry.
-STORE_UNAVAILABLE = (OperationalError, InterfaceError)
+# What a store raises when its database is gone for the moment (eventsourcing's,
+# psycopg's own when it escapes the library, such as AdminShutdown for a killed
+# connection, and sqlite3's): the caller may retry.
+UNAVAILABLE_KINDS = ("OperationalError", "InterfaceError")
+
+
+def store_unavailable(error: BaseException) -> bool:
+    return any(kind.__name__ in UNAVAILABLE_KINDS for kind in type(error).__mro__)
+
 
 for _refusal in (*REFUSALS, outcomes.CarriedOut):  # the caller gets the same class back, not a bare RemoteError
     deserialize_to_instance(_refusal)
@@ -114,13 +121,13 @@ def command(schema=None, retry: str = ANSWER):
                 raise refusal_of(rule) from None
             except IntegrityError:
                 raise Conflict("the record was changed by someone else meanwhile; reload it and try again") from None
-            except STORE_UNAVAILABLE as error:
-                # The database went away (a killed connection, a failover, a locked file):
-                # nothing was committed, or the commit's answer was lost; the same
-                # Idempotency-Key makes a retry safe either way.
-                log.warning("store unavailable", extra={"command": fn.__name__, "error": type(error).__name__})
-                raise Unavailable("the store is not answering now; retry with the same Idempotency-Key") from None
             except Exception as error:
+                if store_unavailable(error):
+                    # The database went away (a killed connection, a failover, a locked file):
+                    # nothing was committed, or the commit's answer was lost; the same
+                    # Idempotency-Key makes a retry safe either way.
+                    log.warning("store unavailable", extra={"command": fn.__name__, "error": type(error).__name__})
+                    raise Unavailable("the store is not answering now; retry with the same Idempotency-Key") from None
                 log.error("command failed", extra={"command": fn.__name__, "error": type(error).__name__})
                 raise InternalError(f"internal error; reference {context.correlation_id()}") from None
 

@@ -155,3 +155,14 @@ def test_a_store_that_does_not_answer_is_unavailable_not_an_internal_error(intak
     assert command(app, payload(client_id), request="call-2")["request_id"]  # the retry goes through
     assert help_requests(app, client_id) == 1
     assert uuid.UUID(command(app, payload(client_id), request="call-3")["request_id"])
+
+
+def test_a_killed_postgresql_connection_is_unavailable_too():
+    """psycopg's own error for pg_terminate_backend escapes the library unwrapped."""
+    import psycopg.errors
+
+    from shared.rpc import store_unavailable
+
+    assert store_unavailable(psycopg.errors.AdminShutdown("terminating connection due to administrator command"))
+    assert store_unavailable(OperationalError("database is locked"))
+    assert not store_unavailable(ValueError("a bug"))
