@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # every process kind's user, its permissions and the topology through it.
 BROKER_ADMIN ?= http://guest:guest@127.0.0.1:15672
 
-.PHONY: run test test-unit test-integration test-faults tamper bench clean broker broker-plugin os-tools
+.PHONY: run test test-unit test-integration test-faults tamper chaos bench clean broker broker-plugin os-tools
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: set PYTHON=python3.11")'
@@ -63,6 +63,17 @@ test-faults: $(STAMP) broker-plugin
 # each on a fresh copy of a realistic store; make test runs 25 of each.
 tamper: $(STAMP)
 	JWW_TAMPERS=1000 $(BIN)/pytest tests/tamper
+
+# The fault campaign (issue 18): 10,000 commands over the HTTP API while the broker
+# restarts 20 times (10 graceful, 10 hard), 10 workers and relays are SIGKILLed,
+# PostgreSQL connections are killed every 5 s and one node of a 3-node cluster stops;
+# on SQLite, then on PostgreSQL. Throw-away broker nodes only: the system broker is
+# never restarted. Smaller: make chaos CHAOS_ARGS="--commands 2000 --no-cluster".
+# make test runs a short one (tests/chaos). The JSON summary goes to var/chaos.json.
+CHAOS_ARGS ?=
+chaos: $(STAMP)
+	@mkdir -p var
+	$(BIN)/python -m chaos --json var/chaos.json $(CHAOS_ARGS)
 
 bench: broker
 	$(BIN)/python -m bench
