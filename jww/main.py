@@ -41,6 +41,10 @@ if sys.argv[1:2] == ["serve"]:
     # loop does) would otherwise block every green thread while one of them waits,
     # and a service with many followers then never reconnects after a broker
     # restart (each handshake times out while another follower's pause blocks).
+    import warnings
+
+    # nameko 2 needs eventlet; its deprecation notice says nothing an operator can act on.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()

@@ -61,10 +61,12 @@ def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_
         [sys.executable, "-m", "jww", "run"], env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )
-    first_lines = [process.stdout.readline() for _ in range(len(config.SERVICES) + 2)]
+    # A line per service, the gateway's (API and metrics), where people go (the pages), then "started".
+    first_lines = [process.stdout.readline() for _ in range(len(config.SERVICES) + 3)]
     assert "All services started" in first_lines[-1], first_lines
-    assert all("metrics http://127.0.0.1:" in line for line in first_lines[:-1])
-    assert f"API http://127.0.0.1:{env['JWW_GATEWAY_PORT']}/" in first_lines[-2]
+    assert all("metrics http://127.0.0.1:" in line for line in first_lines[:-2])
+    assert f"API http://127.0.0.1:{env['JWW_GATEWAY_PORT']}/" in first_lines[-3]
+    assert f"pages          http://127.0.0.1:{env['JWW_GATEWAY_PORT']}/app/" in first_lines[-2]
     expected = 2 * len(config.SERVICES) + 1  # each service and its relay, and the gateway
     children = wait_until(lambda: len(children_of(process.pid)) == expected and children_of(process.pid),
                           what=f"{expected} processes")
