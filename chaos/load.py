@@ -17,23 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
-import json
 import random
 import socket
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
 from tests.support.accounts import credentials
+# One HTTP request as the tests make it: (status, headers, answer); no answer raises OSError and its kin.
+from tests.support.platform import http as request
 
 WORKERS = ("apo-sa-1", "apo-crim-1")  # caseworkers of APO without a second factor
 COORDINATOR = "apo-coord"  # accepts the intakes (with the sample TOTP code)
 RETRIED = {409, 502, 503, 504}
-ATTEMPT_TIMEOUT = 30.0
 
 
 @dataclass
@@ -59,26 +57,6 @@ class Command:
 
     def path(self) -> str:
         return f"/trajectories/{self.client_id}/{self.kind}s"
-
-
-def request(method: str, url: str, body=None, headers: dict | None = None, timeout: float = ATTEMPT_TIMEOUT):
-    """``(status, headers, answer)``; raises OSError (and its kin) for no answer."""
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method)
-    if body is not None:
-        req.add_header("Content-Type", "application/json")
-    for name, value in (headers or {}).items():
-        req.add_header(name, value)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            status, answer_headers, content = response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        status, answer_headers, content = error.code, error.headers, error.read()
-    try:
-        answer = json.loads(content) if content else None
-    except ValueError:
-        answer = None
-    return status, answer_headers, answer
 
 
 NO_ANSWER = (OSError, http.client.HTTPException, socket.timeout)

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-import io
-from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+
+from shared import catalogues
 
 LOCALE_DIR = Path(__file__).with_name("locale")
 LANGUAGES = ("nl", "fr", "en")
@@ -31,15 +29,8 @@ ACTORS = {
 }
 
 
-@lru_cache(maxsize=None)
 def _translations(language: str) -> gettext.NullTranslations:
-    path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=language)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    return catalogues.translations(LOCALE_DIR, language)
 
 
 def language_for(languages: list[str]) -> str:

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-import io
-from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time, get_datetime_format
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
+from shared import catalogues
 from shared.contracts import reference
 
 LOCALE_DIR = Path(__file__).with_name("locales")
@@ -119,15 +116,8 @@ _DOMAINS = reference.intervention_domains()
 _METHODS = reference.methods()
 
 
-@lru_cache(maxsize=None)
 def translations(language: str) -> gettext.GNUTranslations:
-    path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=language)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    return catalogues.translations(LOCALE_DIR, language)
 
 
 def chosen(language: str | None, accept_languages=None) -> str:

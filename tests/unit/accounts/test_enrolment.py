@@ -16,26 +16,10 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.support import fakes
 from tests.support.accounts import totp as totp_of
 from tests.support.declarations import event_fields
-from tests.support.fakes import Clock, Link
+from tests.unit.accounts.conftest import NOW
 
-NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 ADMIN = {"user_id": "admin-1", "role": "admin", "agency": "platform"}
 NEW_PASSWORD = "a long walk to the OCMW"
-
-
-@pytest.fixture
-def clock():
-    return Clock(NOW)
-
-
-@pytest.fixture
-def world(clock):
-    intake = fakes.intake()
-    intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
-    accounts = fakes.accounts(clock)
-    link = Link(accounts, intake, "intake")
-    link.deliver()
-    return intake, accounts, link
 
 
 def sign_in(accounts, username, password, seed=None):

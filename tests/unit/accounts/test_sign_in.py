@@ -7,7 +7,6 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 
 from services.accounts.application import CHECKS_REFUSED, AccountsApplication
 from services.accounts.throttle import USERNAME_LIMITS, Limits, Throttle
@@ -17,25 +16,8 @@ from shared.contracts import accounts as contracts
 from tests.support.accounts import totp as totp_of
 from tests.support.declarations import declared_names, event_fields
 from tests.support import fakes
-from tests.support.fakes import Clock, Link
 
-NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 ADMIN = {"user_id": "admin-1", "role": "admin", "agency": "platform"}
-
-
-@pytest.fixture
-def clock():
-    return Clock(NOW)
-
-
-@pytest.fixture
-def world(clock):
-    intake = fakes.intake()
-    intake.load_directory(DEPLOY_DIR / "intake" / "sample-directory.json")
-    accounts = fakes.accounts(clock)
-    link = Link(accounts, intake, "intake")
-    link.deliver()
-    return intake, accounts, link
 
 
 def sign_in(accounts, username, password=None, client="198.51.100.7", totp=None):
