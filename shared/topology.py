@@ -195,8 +195,13 @@ DEAD_LETTERS_AT_MOST = 100_000
 # on when that node goes away (RabbitMQ 3.x classic mirroring; quorum queues carry
 # the platform's own). The reply queues too: a caller whose reply queue was lost with
 # its node could not declare it again elsewhere while that node is down.
+# A mirror takes over even when it was not fully synchronised with the stopped or
+# failed master: RPC messages are transient, and a request lost that way is answered
+# 503 and sent again with its idempotency key, whereas a queue waiting for its master
+# to come back leaves the service taking no request at all.
 RPC_QUEUES = r"^rpc(-|\.reply-)"
-RPC_MIRRORING = {"ha-mode": "all", "ha-sync-mode": "automatic"}
+RPC_MIRRORING = {"ha-mode": "all", "ha-sync-mode": "automatic", "ha-promote-on-shutdown": "always",
+                 "ha-promote-on-failure": "always"}
 
 
 def policies(vhost: str, cluster: bool = False) -> list[dict]:
