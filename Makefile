@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 # every process kind's user, its permissions and the topology through it.
 BROKER_ADMIN ?= http://guest:guest@127.0.0.1:15672
 
-.PHONY: run test test-unit test-integration test-faults tamper chaos bench clean broker broker-plugin os-tools
+.PHONY: run test test-unit test-integration test-faults tamper chaos bench clean broker broker-plugin os-tools screenshots
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed: set PYTHON=python3.11")'
@@ -36,9 +36,10 @@ broker-plugin:
 test: $(STAMP) broker-plugin os-tools
 	$(BIN)/pytest
 
-# OS packages the tests use: Prometheus's promtool checks the alert rules. Root
+# OS packages the tests use: Prometheus's promtool checks the alert rules, Chromium and
+# its driver run the browser tests (tests/browser). Root
 # installs what is missing (Debian); anyone else is told the one command to run.
-OS_PACKAGES := promtool:prometheus
+OS_PACKAGES := promtool:prometheus chromium:chromium chromedriver:chromium-driver
 os-tools:
 	@missing=""; for pair in $(OS_PACKAGES); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair##*:}"; done; \
 	if [ -n "$$missing" ]; then \
@@ -55,6 +56,11 @@ test-unit: $(STAMP) os-tools
 
 test-integration: $(STAMP) broker-plugin
 	$(BIN)/pytest tests/integration
+
+# The two screenshots the README shows, from the browser tests' English run.
+screenshots: $(STAMP) broker-plugin os-tools
+	@mkdir -p docs
+	JWW_DOCS_SCREENSHOTS=1 $(BIN)/pytest -q "tests/browser/test_caseworker_flow.py::test_a_caseworker_registers_a_client_agrees_a_plan_and_records_two_interventions[en]"
 
 test-faults: $(STAMP) broker-plugin
 	$(BIN)/pytest tests/faults
