@@ -1,4 +1,4 @@
-"""What the form pages share: a refusal shown on the form that was sent."""
+"""What the form pages share: a form's command sent, and a refusal shown on the form that was sent."""
 from __future__ import annotations
 
 import uuid
@@ -34,3 +34,16 @@ def refused(page: Page, form: Form, error: Exception, fields: dict[str, str], de
         form.messages.append(page.t(PROBLEM_MESSAGES.get(status, PROBLEM_MESSAGES[400])))
     if status != 503:
         form.idempotency_key = uuid.uuid4().hex
+
+
+def send(page: Page, form: Form, service: str, rpc: str, payload: dict, precondition: str | None,
+         fields: dict[str, str], default: str) -> int | None:
+    """The form's command, sent under the form's idempotency key: None once done, or
+    the refusal's status, the refusal shown on the form."""
+    page.command(form)
+    try:
+        page.call(service, rpc, payload, precondition)
+    except (Refused, Problem) as error:
+        refused(page, form, error, fields, default)
+        return status_of(error)
+    return None

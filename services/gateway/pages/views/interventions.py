@@ -8,13 +8,12 @@ from zoneinfo import ZoneInfo
 
 from shared.contracts import guidance, validate_command
 from shared.contracts.guidance_vocabulary import DOMAINS, METHODS, PLACES, SUB_KINDS
-from shared.errors import InvalidInput, Refused
+from shared.errors import InvalidInput
 
-from services.gateway.problems import Problem
-from services.gateway.pages.app import PREFIX, Page, status_of
+from services.gateway.pages.app import PREFIX, Page
 from services.gateway.pages.forms import Form, add_errors
 from services.gateway.pages.i18n import N_, TIMEZONE
-from services.gateway.pages.views.common import refused
+from services.gateway.pages.views.common import send
 
 FIELDS = {"at": "at_date", "minutes": "minutes", "place": "place", "method": "method", "sub_kind": "sub_kind",
           "domains": "domains", "note": "note", "next_steps": "next_steps", "client_id": "at_date"}
@@ -47,12 +46,9 @@ def record(page: Page, client_id):
                    FIELDS, "method")
     if form.invalid:
         return _form(page, form, client_id, 422)
-    page.command(form)
-    try:
-        page.call("guidance", "record_intervention", payload, None)
-    except (Refused, Problem) as error:
-        refused(page, form, error, FIELDS, "method")
-        return _form(page, form, client_id, status_of(error))
+    status = send(page, form, "guidance", "record_intervention", payload, None, FIELDS, "method")
+    if status:
+        return _form(page, form, client_id, status)
     return page.redirect(f"{PREFIX}clients/{client_id}?notice=intervention#interventions")
 
 

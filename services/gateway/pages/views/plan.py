@@ -5,13 +5,12 @@ from __future__ import annotations
 from shared import concurrency
 from shared.contracts import guidance, validate_command
 from shared.contracts.guidance_vocabulary import DOMAINS, INTENSITIES
-from shared.errors import InvalidInput, Refused
+from shared.errors import InvalidInput
 
-from services.gateway.problems import Problem
-from services.gateway.pages.app import PREFIX, Page, status_of
+from services.gateway.pages.app import PREFIX, Page
 from services.gateway.pages.forms import Form, add_errors
 from services.gateway.pages.i18n import N_
-from services.gateway.pages.views.common import refused
+from services.gateway.pages.views.common import send
 
 ROWS = 3  # goals shown at once; more come with a review
 FIELDS = {"goals": "goal_domain_1", "intensity": "intensity", "expected_weeks": "expected_weeks",
@@ -47,12 +46,9 @@ def agree(page: Page, client_id):
     if form.invalid:
         return _form(page, form, client_id, 422)
     precondition = form.if_match if form.if_match and concurrency.parse(form.if_match) else None
-    page.command(form)
-    try:
-        page.call("guidance", "agree_plan", payload, precondition)
-    except (Refused, Problem) as error:
-        refused(page, form, error, FIELDS, "goal_domain_1")
-        return _form(page, form, client_id, status_of(error))
+    status = send(page, form, "guidance", "agree_plan", payload, precondition, FIELDS, "goal_domain_1")
+    if status:
+        return _form(page, form, client_id, status)
     return page.redirect(f"{PREFIX}clients/{client_id}?notice=plan#plan")
 
 
