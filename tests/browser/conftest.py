@@ -2,7 +2,8 @@
 gateway as real processes (SQLite stores, a vhost of the test's own), axe-core on every
 page, and a screenshot of each page checked (WAVE2 25).
 
-One platform for the module and one browser for the session keep the run short."""
+One platform and one browser for the whole session keep the run short: each test
+works on clients of its own."""
 from __future__ import annotations
 
 import json
@@ -45,7 +46,7 @@ class Web:
         return http(method, self.url + path, body, {"Authorization": f"Bearer {self.tokens[as_user]}"})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def web(tmp_path_factory):
     vhost, uri = broker.create_vhost()
     platform = Platform(tmp_path_factory.mktemp("browser"), uri)

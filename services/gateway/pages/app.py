@@ -36,7 +36,7 @@ from shared.errors import Refused
 from services.gateway import problems
 from services.gateway.auth import Revocations, Tokens
 from services.gateway.problems import Problem
-from services.gateway.pages import i18n
+from services.gateway.pages import i18n, navigation
 from services.gateway.pages.forms import Form
 from services.gateway.pages.i18n import N_, Words
 from services.gateway.pages.session import RESUME_COOKIE, SESSION_COOKIE, Sealer, Session
@@ -214,8 +214,9 @@ class Page:
 
     def render(self, template: str, status: int = 200, **values) -> Response:
         notice = NOTICES.get(self.request.args.get("notice", ""))
+        user = self.session.user if self.session.signed_in else None
         html = self.pages.environment(self.language).get_template(template).render(
-            page=self, w=self.words, user=self.session.user if self.session.signed_in else None,
+            page=self, w=self.words, user=user, menu=navigation.menu(user["role"] if user else None),
             csrf_token=self.session.csrf, path=self.request.path, interface_languages=i18n.LANGUAGE_NAMES,
             notice=self.t(notice) if notice else None, new_key=lambda: uuid.uuid4().hex, **values)
         return Response(html, status=status, mimetype="text/html")

@@ -33,8 +33,21 @@ def messages() -> dict:
 
 
 def catalogue(language: str):
-    with (i18n.LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return read_po(po, locale=language)
+    """The language's catalogues (one file per area), as one; a message in two files fails."""
+    merged, twice = None, []
+    for path in sorted((i18n.LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as po:
+            read = read_po(po, locale=language)
+        if merged is None:
+            merged = read
+            continue
+        for entry in read:
+            if entry.id:
+                if merged.get(entry.id[0] if isinstance(entry.id, tuple) else entry.id) is not None:
+                    twice.append(f"{entry.id!r} ({path.name})")
+                merged[entry.id] = entry
+    assert not twice, f"{language} messages in two catalogue files: " + "; ".join(twice)
+    return merged
 
 
 def test_the_extraction_finds_the_templates_and_the_views(messages):
