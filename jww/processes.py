@@ -66,7 +66,7 @@ def serve(service: str) -> int:
     eventlet.monkey_patch()  # done already by jww.main for `jww serve`; here for a caller of serve() itself
     from nameko.runners import ServiceRunner
 
-    from shared import logs, messaging, metrics
+    from shared import diagnostics, logs, messaging, metrics
     from shared.service import SETTINGS_KEY
 
     logs.configure(service, settings.log_level)
@@ -97,6 +97,7 @@ def serve(service: str) -> int:
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
+    diagnostics.install()
     runner.start()
     # Only now: /metrics doubles as the readiness probe, so it must not answer
     # before the RPC consumers are up.
