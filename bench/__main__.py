@@ -15,8 +15,8 @@ import time
 import traceback
 import warnings
 
-from bench import (append, audit, latency, relay, report, sealing, sharing, signatures, snapshots, throughput,
-                   unsigned, verification)
+from bench import (append, audit, latency, pages, relay, report, sealing, sharing, signatures, snapshots,
+                   throughput, unsigned, verification)
 from bench.resources import Resources
 from shared import config, datakeys, keys
 
@@ -33,6 +33,7 @@ COMPARISONS = {
     "verification": verification.compare,
     "sharing": sharing.compare,
     "throughput": throughput.compare,
+    "pages": pages.compare,
 }
 
 

@@ -138,7 +138,7 @@ class AccountsApplication(ServiceApplication):
         self.usernames.succeeded(user_key)
         account, (session_id, refresh_token) = self._saved(account, lambda a: self._new_session(a))
         return {**self._answer("signed_in", username), "actor": account.actor, "session_id": session_id,
-                "refresh_token": refresh_token}
+                "refresh_token": refresh_token, "language": account.language}
 
     @staticmethod
     def _needs_code(account: Account) -> bool:
@@ -212,7 +212,7 @@ class AccountsApplication(ServiceApplication):
             return self._answer("refused", username)
         token = new[1]
         return {"outcome": "signed_in", "actor": account.actor, "session_id": session_id, "refresh_token": token,
-                "retry_after": None}
+                "retry_after": None, "language": account.language}
 
     def sign_out(self, user_id: str, jti: str, until: dt.datetime, session_id: str | None = None) -> dict:
         """The token is refused from now on (the gateway hears within seconds), and its
@@ -343,6 +343,16 @@ class AccountsApplication(ServiceApplication):
         account.change_password(self.offload(self.hasher.hash, new_password), self.clock())
         self.save(account)
         return {"username": account.username, "changed": True}
+
+    def choose_language(self, actor: dict, language: str) -> dict:
+        """A signed-in person's language for the pages: their next sign-in, on any
+        browser, starts in it."""
+        account = self._account_of(actor["user_id"])
+        if account is None:
+            raise NotFound("no such account", {"username": ["not found"]})
+        if account.choose_language(language, self.clock()):
+            self.save(account)
+        return {"username": account.username, "language": account.language}
 
 
 def _admin_only(actor: dict) -> None:

@@ -31,6 +31,10 @@ def _iso(at: dt.datetime) -> str:
 
 
 class Account(ServiceAggregate):
+    # The language the person chose for the pages; a class default, so accounts opened
+    # before anyone chose (and their snapshots) read None.
+    language: str | None = None
+
     @staticmethod
     def create_id(username: str) -> UUID:
         return uuid.uuid5(_NAMESPACE, f"account/{username}")
@@ -125,6 +129,17 @@ class Account(ServiceAggregate):
     @event("PasswordChanged")
     def _password_changed(self, password_hash: str, at: str) -> None:
         self.password_hash = password_hash
+
+    def choose_language(self, language: str, at: dt.datetime) -> bool:
+        """The person's language for the pages; False when it is the one already chosen."""
+        if language == self.language:
+            return False
+        self._language_chosen(language=language, at=_iso(at))
+        return True
+
+    @event("LanguageChosen")
+    def _language_chosen(self, language: str, at: str) -> None:
+        self.language = language
 
     # -- sessions ---------------------------------------------------------------------------
 

@@ -80,6 +80,11 @@ class AccountsService(ServiceBase):
         return self.app.change_password(**data)
 
     @rpc
+    @command(contracts.ChooseLanguage)
+    def choose_language(self, data: dict) -> dict:
+        return self.app.choose_language(**data)
+
+    @rpc
     @command()
     def revocations(self, _=None) -> dict:
         _gateway_only()

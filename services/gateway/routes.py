@@ -165,6 +165,9 @@ ROUTES: tuple[Route, ...] = (
          answer=intake_out.AgencyRegistered),
     GET("/agencies/{agency}/waitlist", "intake", "waitlist", intake.Waitlist, "The agency's waitlist (coordinator)",
         filters=(), answer=intake_out.WaitingClient),
+    GET("/agencies/{agency}/pending-intakes", "intake", "pending_intakes", intake.PendingIntakes,
+        "The agency's registrations waiting for an intake decision, oldest first (coordinator)", filters=(),
+        answer=intake_out.PendingIntake),
     POST("/agencies/{agency}/staff", "intake", "add_staff_member", intake_directory.AddStaffMember,
          "Add a staff member to an agency", answer=intake_out.StaffMemberKey),
     POST("/agencies/{agency}/staff/{user_id}/deactivation", "intake", "deactivate_staff_member",
@@ -327,6 +330,9 @@ ROUTES: tuple[Route, ...] = (
     POST("/auth/password", "accounts", "change_password", accounts.ChangePassword,
          "Change your own password, giving the current one", status=200,
          answer=accounts.PasswordChangedAnswer),
+    PUT("/auth/language", "accounts", "choose_language", accounts.ChooseLanguage,
+        "Choose the language the pages speak to you (nl, fr, en): your next sign-in, on any browser, starts in it",
+        answer=accounts.LanguageAnswer),
 
     # -- verification of each store, against audit's witness (auditor; shared.verification) --
     GET("/audit/witnessed/{service}", "audit", "last_witnessed", base.LastWitnessed,

@@ -554,6 +554,20 @@ class IntakeApplication(PartnerOrganisations, Retention, StaffDirectory):
         allow(actor, COORDINATOR, "read_waitlist", agency=agency)
         return [{"client_id": str(client_id), "since": since.isoformat()} for client_id, since in self.index.waitlist(agency)]
 
+    def pending_intakes(self, actor: dict, agency: str) -> list[dict]:
+        """The registrations waiting for the agency's intake decision, oldest first, and
+        whether a duplicate check holds each back. One linked as the same person as
+        another agency's file is closed: it waits for no decision."""
+        allow(actor, COORDINATOR, "read_pending_intakes", agency=agency)
+        pending = []
+        for client_id, since in self.index.undecided_in(agency):
+            check = self._check_of(client_id)
+            if check is not None and check.status == duplicate_check_module.LINKED:
+                continue
+            held = check is not None and check.status == duplicate_check_module.PENDING
+            pending.append({"client_id": str(client_id), "since": since.isoformat(), "duplicate_check_pending": held})
+        return pending
+
 
 def _last(events, matches):
     found = None

@@ -18,8 +18,9 @@ def folded(text: str) -> str:
 
 
 class ClientIndex(LogTail):
-    """Who is on file (for search) and who waits (the waitlist per agency). An erased
-    client is no longer found by name or number, in this process either (WAVE2 11)."""
+    """Who is on file (for search), who waits for an intake decision and who waits on
+    the waitlist, per agency. An erased client is no longer found by name or number,
+    in this process either (WAVE2 11)."""
 
     TOPICS = tuple(
         get_topic(cls)
@@ -33,6 +34,7 @@ class ClientIndex(LogTail):
         super().__init__(app)
         self.clients: dict[UUID, dict] = {}
         self.waiting: dict[str, dict[UUID, object]] = {}  # agency -> client -> waitlisted at
+        self.undecided: dict[str, dict[UUID, object]] = {}  # agency -> client -> registered at
         self.consents: dict[UUID, set[UUID]] = {}  # client -> its consents
 
     def apply(self, event) -> None:
@@ -52,11 +54,13 @@ class ClientIndex(LogTail):
                 "names": folded(f"{event.given_names or ''} {event.family_name or ''}"),
                 "national_number": event.national_number,
             }
+            self.undecided.setdefault(event.agency, {})[client_id] = event.timestamp
             return
         entry = self.clients.get(client_id)
         if entry is None:
             return
-        for queue in self.waiting.values():
+        # Every other event of the topics is a decision: the client waits no more where it did.
+        for queue in (*self.waiting.values(), *self.undecided.values()):
             queue.pop(client_id, None)
         if isinstance(event, Client.IntakeWaitlisted):
             entry["agency"] = event.agency
@@ -82,6 +86,11 @@ class ClientIndex(LogTail):
     def consents_of(self, client_id: UUID) -> set[UUID]:
         self.refresh()
         return set(self.consents.get(client_id, ()))
+
+    def undecided_in(self, agency: str) -> list[tuple[UUID, object]]:
+        """The agency's registrations no intake decision was taken on yet, oldest first."""
+        self.refresh()
+        return sorted(self.undecided.get(agency, {}).items(), key=lambda item: item[1])
 
     def waitlist(self, agency: str) -> list[tuple[UUID, object]]:
         self.refresh()

@@ -133,6 +133,11 @@ class IntakeService(RetentionJob, ServiceBase):
         return self.app.waitlist_of(**data)
 
     @rpc
+    @command(contracts.PendingIntakes)
+    def pending_intakes(self, data: dict) -> list:
+        return self.app.pending_intakes(**data)
+
+    @rpc
     @command(directory.RegisterAgency)
     def register_agency(self, data: dict) -> dict:
         self.app.register_agency(**data)

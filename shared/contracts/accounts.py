@@ -23,6 +23,8 @@ ENROLMENT_OUTCOMES = ("enrolled", "refused", "throttled", "busy")
 PASSWORD = validate.Length(min=12, max=200, error="between 12 and 200 characters")
 # An enrolment code as an admin handed it over: 20 letters and digits, dashes and spaces as typed.
 ENROLMENT_CODE = validate.Regexp(r"^[A-Za-z0-9 -]{20,40}$", error="the code your admin gave you: 20 letters and digits")
+# The languages the pages speak: a person's choice, kept with their account.
+INTERFACE_LANGUAGES = ("nl", "fr", "en")
 
 
 def _account(field: fields.Field, **properties) -> fields.Field:
@@ -77,6 +79,13 @@ class PasswordChanged(Fact):
     """A signed-in person changed their own password."""
 
     password_hash = _account(fields.String(required=True))
+    at = _account(fields.String(required=True))
+
+
+class LanguageChosen(Fact):
+    """A signed-in person chose the language the pages speak to them, on any browser."""
+
+    language = _account(fields.String(required=True, validate=validate.OneOf(INTERFACE_LANGUAGES)))
     at = _account(fields.String(required=True))
 
 
@@ -144,6 +153,13 @@ class ChangePassword(CommandSchema):
     new_password = fields.String(required=True, validate=PASSWORD)
 
 
+class ChooseLanguage(CommandSchema):
+    """A signed-in person's language for the pages, remembered for their next sign-in."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    language = fields.String(required=True, validate=validate.OneOf(INTERFACE_LANGUAGES))
+
+
 class EnrolmentAnswer(AnswerSchema):
     """The code to hand to the account's owner, out of band: shown this once."""
 
@@ -169,6 +185,11 @@ class PasswordChangedAnswer(AnswerSchema):
     changed = fields.Boolean(required=True)
 
 
+class LanguageAnswer(AnswerSchema):
+    username = fields.String(required=True)
+    language = fields.String(required=True, validate=validate.OneOf(INTERFACE_LANGUAGES))
+
+
 class ActorAnswer(AnswerSchema):
     user_id = fields.String(required=True)
     role = fields.String(required=True)
@@ -185,6 +206,8 @@ class SignInAnswer(AnswerSchema):
     session_id = fields.String(allow_none=True)
     refresh_token = fields.String(allow_none=True)
     retry_after = fields.Integer(allow_none=True)
+    # ``signed_in`` only: the language the person chose last (None: never chose), for the pages to start in.
+    language = fields.String(allow_none=True, validate=validate.OneOf(INTERFACE_LANGUAGES))
 
 
 class RevocationsAnswer(AnswerSchema):

@@ -470,6 +470,12 @@ class Waitlist(ActorCommand):
     agency = fields.String(required=True, validate=CODE)
 
 
+class PendingIntakes(ActorCommand):
+    """The agency's registrations waiting for an intake decision (its coordinators)."""
+
+    agency = fields.String(required=True, validate=CODE)
+
+
 class SettleDuplicateCheck(ActorCommand):
     """A coordinator of either agency states a finding on a held registration."""
 

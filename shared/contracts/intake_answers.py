@@ -225,6 +225,15 @@ class WaitingClient(AnswerSchema):
     since = fields.AwareDateTime(required=True)
 
 
+class PendingIntake(AnswerSchema):
+    """A registration waiting for the agency's intake decision, since it was registered;
+    while a duplicate check holds it, no decision can be taken yet."""
+
+    client_id = fields.UUID(required=True)
+    since = fields.AwareDateTime(required=True)
+    duplicate_check_pending = fields.Boolean(required=True)
+
+
 StaffMember = _answer("StaffMember", directory.StaffMember, ["user_id", "display_name", "profile", "languages"],
                       active=fields.Boolean(required=True))
 Agency = _answer("Agency", directory.AgencyRegistration,

@@ -73,12 +73,61 @@ PROBLEM_TITLES = {
 # The notices a page may show after a redirect: only codes travel in a URL.
 NOTICES = {
     "signed_out": N_("You are signed out."),
+    "erasure_requested": N_("The erasure is asked for. An administrator or the data-protection officer decides."),
+    "erasure_approved": N_("The erasure is approved: the client's personal data is erased in every service."),
+    "erasure_refused": N_("The erasure is refused: the data is kept."),
+    "hold_placed": N_("The legal hold is placed: nothing of the client's data is erased until it is lifted."),
+    "hold_lifted": N_("The legal hold is lifted."),
+    "enrolled": N_("Your password is set. Sign in with it."),
+    "password_changed": N_("Your password is changed."),
     "expired": N_("Your session ended. Sign in again to carry on where you were."),
     "registered": N_("The client is registered."),
     "duplicate": N_("The client is registered, and held: a possible duplicate needs a coordinator's check."),
     "intervention": N_("The intervention is recorded."),
     "plan": N_("The plan is agreed."),
     "read": N_("The message is marked as read."),
+    "referral_proposed": N_("The referral is proposed. It is not sent yet: send it from this page."),
+    "referral_sent": N_("The referral is proposed and sent to the partner."),
+    "referral_no_consent": N_("The referral is proposed but not sent: the client has not consented to share their "
+                              "data with this partner for a referral. Record the client's consent first, then send "
+                              "the referral from this page."),
+    "referral_not_sent": N_("The referral is proposed but could not be sent just now. Send it from this page."),
+    "referral_step": N_("The step is recorded."),
+    "referral_note": N_("The note is added."),
+    "certificate": N_("The attendance certificate is issued."),
+    "partner_registered": N_("The partner is in the directory."),
+    "partner_changed": N_("The partner is described anew."),
+    "partner_deactivated": N_("The partner is deactivated: it takes no new referrals."),
+    "help_request": N_("The help request is recorded."),
+    "languages": N_("The languages are recorded."),
+    "consent": N_("The consent is recorded."),
+    "consent_withdrawn": N_("The consent is withdrawn."),
+    "plan_reviewed": N_("The plan is reviewed."),
+    "psychologist": N_("The recommendation of a psychologist is recorded."),
+    "closed": N_("The trajectory is closed."),
+    "reopened": N_("The trajectory is reopened."),
+    "condition": N_("The condition is recorded."),
+    "condition_support": N_("The support with the condition is recorded."),
+    "appointment": N_("The appointment is planned."),
+    "appointment_outcome": N_("How the appointment went is recorded."),
+    "network_member": N_("The person is added to the network."),
+    "network_contact": N_("The contact is recorded."),
+    "return_home": N_("The return home is prepared."),
+    "procedure": N_("The procedure is started."),
+    "procedure_step": N_("The step of the procedure is recorded."),
+    "procedure_end": N_("How the procedure ended is recorded."),
+    "intake_accepted": N_("The intake is accepted and the worker assigned."),
+    "intake_declined": N_("The intake is declined."),
+    "waitlisted": N_("The client is on the waitlist."),
+    "reassigned": N_("The client is assigned to the new worker."),
+    "transferred": N_("The client is transferred to the other agency."),
+    "duplicate_settled": N_("Your finding is recorded."),
+    "coordination_changed": N_("The coordination of help is changed."),
+    "conference_held": N_("The case conference is recorded."),
+    "action_done": N_("The action is marked as done."),
+    "staff_added": N_("The staff member is added."),
+    "staff_deactivated": N_("The staff member is deactivated."),
+    "staff_reactivated": N_("The staff member is active again."),
 }
 
 Call = Callable[..., object]
@@ -101,7 +150,7 @@ class SignInFirst(Exception):
     """The session cannot be used (expired, signed out, revoked): sign in again."""
 
 
-def local_path(target: str | None, default: str = PREFIX + "caseload") -> str:
+def local_path(target: str | None, default: str = PREFIX) -> str:
     """``target`` when it is a path of these pages, else ``default``: a ``next`` never
     leads off this site."""
     if not target or not target.startswith(PREFIX) or "\\" in target or "//" in target:

@@ -156,6 +156,7 @@ def run_case() -> Platform:
     call("intake", "accept_intake", COORDINATOR, client_id=client, worker="apo-sa-1")
 
     waiting = call("intake", "register_client", WORKER, **anyone)["client_id"]
+    call("intake", "pending_intakes", COORDINATOR, agency="apo")
     call("intake", "waitlist_intake", COORDINATOR, client_id=waiting)
     call("intake", "waitlist", COORDINATOR, agency="apo")
     call("intake", "give_consent", WORKER, client_id=waiting, recipient="sab", purpose="transfer", scope=["identity"])
@@ -334,6 +335,7 @@ def run_case() -> Platform:
     call("accounts", "reset_account", ADMIN, username="transit-1")
     call("accounts", "change_password", {"user_id": "sab-jur-1", "role": "jurist", "agency": "sab"},
          current_password="sample-sab-jur-1", new_password="a long walk to the OCMW")
+    call("accounts", "choose_language", {"user_id": "sab-jur-1", "role": "jurist", "agency": "sab"}, language="fr")
 
     # -- a partner catching up with its organisation's feed ------------------------------
     call("sharing", "feed", TRANSIT, organisation="transit", after=0)

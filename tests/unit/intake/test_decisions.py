@@ -164,3 +164,31 @@ def test_the_rules_refusals_reach_the_caller_with_their_codes_messages_and_field
     assert caller_gets(intake.set_staff_member_active, COORDINATOR, "apo", "nobody", False) == {
         "code": "not-found", "message": "no such staff member", "details": {"user_id": ["nobody"]},
     }
+
+
+def test_the_pending_intakes_are_those_no_decision_was_taken_on_oldest_first(intake, register):
+    first, second, third, fourth = (register() for _ in range(4))
+    intake.accept(COORDINATOR, second, "apo-sa-1")
+    intake.waitlist(COORDINATOR, third)
+    intake.decline(COORDINATOR, fourth, "client_withdrew")
+    (pending,) = intake.pending_intakes(COORDINATOR, "apo")
+    assert pending["client_id"] == str(first) and pending["duplicate_check_pending"] is False
+    assert pending["since"].endswith("+00:00")
+    elsewhere = register(actor=OTHER_WORKER)
+    assert [p["client_id"] for p in intake.pending_intakes(OTHER_COORDINATOR, "dsr")] == [str(elsewhere)]
+    with pytest.raises(Forbidden):
+        intake.pending_intakes(WORKER, "apo")
+    with pytest.raises(Forbidden):
+        intake.pending_intakes(OTHER_COORDINATOR, "apo")
+
+
+def test_a_registration_held_for_a_duplicate_check_is_pending_and_says_so_until_linked(intake, register):
+    register(national_number="85073003328")
+    held = register(actor=OTHER_WORKER, national_number="85.07.30-033.28")
+    assert intake.pending_intakes(OTHER_COORDINATOR, "dsr") == [
+        {"client_id": str(held), "since": intake.pending_intakes(OTHER_COORDINATOR, "dsr")[0]["since"],
+         "duplicate_check_pending": True}]
+    (check,) = intake.duplicate_checks(OTHER_COORDINATOR)
+    intake.settle_duplicate_check(OTHER_COORDINATOR, check["check_id"], "same_person")
+    intake.settle_duplicate_check(COORDINATOR, check["check_id"], "same_person")
+    assert intake.pending_intakes(OTHER_COORDINATOR, "dsr") == []  # closed as a duplicate: nothing to decide

@@ -4,15 +4,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from services.gateway.pages import navigation
 from services.gateway.pages.app import PREFIX, Page, client_address, local_path
 from services.gateway.pages.forms import Form
 from services.gateway.pages.i18n import LANGUAGES, N_
+from services.gateway.pages.views.account import remember_language, start_in_language
 
 TOTP = re.compile(r"^[0-9]{6}$")
 
 
 def home(page: Page):
-    return page.redirect(PREFIX + "caseload")
+    return page.redirect(navigation.home(page.actor["role"]))
 
 
 def sign_in(page: Page):
@@ -47,6 +49,7 @@ def sign_in(page: Page):
         form.add("username", page.t(N_("The username or the password is wrong.")))
         return _sign_in_form(page, form, 401)
     page.start(answer)
+    start_in_language(page, answer)  # the language the person chose last, on any browser
     return page.redirect(local_path(form.get("next")))
 
 
@@ -76,4 +79,5 @@ def language(page: Page):
     chosen = page.request.form.get("language")
     if chosen in LANGUAGES:
         page.session.language, page.dirty = chosen, True
+        remember_language(page, chosen)  # signed in: kept with the account too
     return page.redirect(local_path(page.request.form.get("next")))

@@ -98,8 +98,9 @@ def test_wrong_password_and_throttling_are_said_in_the_form(browser, services):
 
 
 def test_next_leads_only_to_a_page_of_this_site(browser):
-    for target, expected in (("https://evil.example/app/", "/app/caseload"), ("//evil.example/app/x", "/app/caseload"),
-                             (f"/app/clients/{CLIENT}", f"/app/clients/{CLIENT}"), ("/openapi.json", "/app/caseload")):
+    # Anywhere else: the home page, which sends each role on to its own.
+    for target, expected in (("https://evil.example/app/", "/app/"), ("//evil.example/app/x", "/app/"),
+                             (f"/app/clients/{CLIENT}", f"/app/clients/{CLIENT}"), ("/openapi.json", "/app/")):
         response = browser.post("/app/sign-in", {"csrf_token": browser.csrf(), "username": "apo-sa-1",
                                                  "password": "p", "next": target})
         assert response.headers["Location"] == expected
@@ -369,3 +370,15 @@ def test_a_form_sent_again_with_other_answers_is_told_so_and_gets_a_new_key(sign
         "method": "listening_support", "sub_kind": "listening_ear", "domains": ["housing"]})
     assert response.status_code == 422 and "This form was sent already" in response.text
     assert 'value="50"' in response.text and field(response.text, "idempotency_key") != hidden["idempotency_key"]
+
+
+@pytest.mark.parametrize("role, home", [("social_assistant", "/app/caseload"), ("coordinator", "/app/caseload"),
+                                        ("partner", "/app/partner/referrals"), ("auditor", "/app/audit"),
+                                        ("admin", "/app/admin/accounts/new")])
+def test_each_role_lands_on_its_everyday_page_after_signing_in(browser, services, role, home):
+    actor = {**services.answers["accounts.sign_in"]["actor"], "role": role}
+    services.answers["accounts.sign_in"] = {**services.answers["accounts.sign_in"], "actor": actor}
+    token = browser.csrf()
+    signed_in = browser.post("/app/sign-in", {"csrf_token": token, "username": "someone", "password": "sample-x"})
+    assert signed_in.headers["Location"] == "/app/"  # no page asked for: the home page
+    assert browser.get("/app/").headers["Location"] == home

@@ -1,0 +1,114 @@
+"""The trajectory as a whole: the plan reviewed, a psychologist recommended, the
+trajectory closed (by its worker) and reopened (by the coordinator). Reviewing,
+closing and reopening change what the trajectory is: they are sent only if it is still
+at the version the person read (``if_match``), and closing and reopening ask to
+confirm first."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from shared.contracts import guidance
+from shared.contracts.guidance_vocabulary import DOMAINS, INTENSITIES
+
+from services.gateway.pages.app import Page
+from services.gateway.pages.forms import Form
+from services.gateway.pages.i18n import N_
+from services.gateway.pages.views import plan
+from services.gateway.pages.views.casework import (
+    Task, carry_out, given, ids, precondition, show, trajectory, version_read,
+)
+
+REVIEW = Task("plan_review.html", N_("Review the plan"), "guidance", "review_plan", guidance.ReviewPlan,
+              {**plan.FIELDS, "reason": "reason"}, "goal_domain_1", "plan_reviewed", "plan")
+PSYCHOLOGIST = Task("psychologist.html", N_("Recommend a psychologist"), "guidance", "recommend_psychologist",
+                    guidance.RecommendPsychologist, {"reason": "reason"}, "reason", "psychologist", "trajectory")
+CLOSE = Task("closing.html", N_("Close the trajectory"), "guidance", "close_trajectory", guidance.CloseTrajectory,
+             {"reason": "reason", "summary": "summary"}, "reason", "closed", "trajectory",
+             confirm="casework_confirm.html")
+REOPEN = Task("reopening.html", N_("Reopen the trajectory"), "guidance", "reopen_trajectory",
+              guidance.ReopenTrajectory, {"reason": "reason"}, "reason", "reopened", "trajectory",
+              confirm="casework_confirm.html")
+
+
+def guarded(page: Page, client_id) -> Form:
+    """A form that carries the trajectory's version as the person reads it."""
+    return Form(if_match=version_read(trajectory(page, client_id), "trajectory_id"))
+
+
+# -- the plan reviewed -------------------------------------------------------------------------
+
+def review(page: Page, client_id):
+    w = page.words
+
+    def values():
+        return {"rows": range(1, plan.ROWS + 1), "domains": w.options("domain", DOMAINS),
+                "intensities": w.options("intensity", INTENSITIES)}
+
+    if page.request.method != "POST":  # GET, or HEAD
+        found = trajectory(page, client_id)
+        form = Form(if_match=version_read(found, "trajectory_id"))
+        current = found.get("plan") or {}
+        for i, goal in enumerate((current.get("goals") or [])[:plan.ROWS], start=1):
+            form.values[f"goal_domain_{i}"], form.values[f"goal_text_{i}"] = goal["domain"], goal["goal"]
+        form.values["intensity"] = current.get("intensity", "")
+        form.values["expected_weeks"] = str(current.get("expected_weeks", ""))
+        return show(page, REVIEW, page.resumed(form), client_id, **values())
+    form = page.posted()
+    rows = [(i, form.get(f"goal_domain_{i}"), form.get(f"goal_text_{i}").strip()) for i in range(1, plan.ROWS + 1)]
+    payload = {**ids(page, client_id), **given(form, "intensity", "reason"),
+               "goals": [{"domain": domain, "goal": text} for _, domain, text in rows if domain or text]}
+    weeks = form.get("expected_weeks").strip()
+    if weeks.isdigit():
+        payload["expected_weeks"] = int(weeks)
+    else:
+        form.add("expected_weeks", page.t(N_("Enter the number of weeks, as a whole number.")))
+    # ``goals.N`` counts the filled rows only: the error goes to the row the person filled.
+    return carry_out(page, _rows_named(REVIEW, rows), client_id, form, payload, values, precondition(form))
+
+
+def _rows_named(task: Task, rows: list) -> Task:
+    filled = [i for i, domain, text in rows if domain or text]
+    moved = {f"goals.{n}": f"goal_domain_{i}" for n, i in enumerate(filled)}
+    moved.update({f"goals.{n}.domain": f"goal_domain_{i}" for n, i in enumerate(filled)})
+    moved.update({f"goals.{n}.goal": f"goal_text_{i}" for n, i in enumerate(filled)})
+    return replace(task, fields={**task.fields, **moved})
+
+
+# -- a psychologist recommended ------------------------------------------------------------------
+
+def psychologist(page: Page, client_id):
+    if page.request.method != "POST":  # GET, or HEAD
+        return show(page, PSYCHOLOGIST, page.resumed(Form()), client_id)
+    form = page.posted()
+    return carry_out(page, PSYCHOLOGIST, client_id, form, {**ids(page, client_id), **given(form, "reason")}, dict)
+
+
+# -- closed, and reopened ----------------------------------------------------------------------
+
+def close(page: Page, client_id):
+    if page.request.method != "POST":  # GET, or HEAD
+        return show(page, CLOSE, page.resumed(guarded(page, client_id)), client_id)
+    form = page.posted()
+
+    def values():
+        return {"question": page.t(N_("Close the trajectory? Recording stops until a coordinator reopens it.")),
+                "facts": [(page.t(N_("Why the trajectory ends")), form.get("reason"), "closing_reasons"),
+                          (page.t(N_("Summary of the guidance")), form.get("summary"), None)],
+                "button": page.t(N_("Yes, close the trajectory"))}
+
+    payload = {**ids(page, client_id), **given(form, "reason", "summary")}
+    return carry_out(page, CLOSE, client_id, form, payload, values, precondition(form))
+
+
+def reopen(page: Page, client_id):
+    if page.request.method != "POST":  # GET, or HEAD
+        return show(page, REOPEN, page.resumed(guarded(page, client_id)), client_id)
+    form = page.posted()
+
+    def values():
+        return {"question": page.t(N_("Reopen the trajectory? Its worker can record in it again.")),
+                "facts": [(page.t(N_("Why the trajectory reopens")), form.get("reason"), None)],
+                "button": page.t(N_("Yes, reopen the trajectory"))}
+
+    payload = {**ids(page, client_id), **given(form, "reason")}
+    return carry_out(page, REOPEN, client_id, form, payload, values, precondition(form))
