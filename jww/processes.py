@@ -66,7 +66,7 @@ def serve(service: str) -> int:
     eventlet.monkey_patch()  # done already by jww.main for `jww serve`; here for a caller of serve() itself
     from nameko.runners import ServiceRunner
 
-    from shared import diagnostics, logs, messaging, metrics
+    from shared import diagnostics, logs, messaging, metrics, watchdog
     from shared.service import SETTINGS_KEY
 
     logs.configure(service, settings.log_level)
@@ -99,6 +99,8 @@ def serve(service: str) -> int:
     signal.signal(signal.SIGINT, shutdown)
     diagnostics.install()
     runner.start()
+    for container in runner.containers:
+        watchdog.watch(container)
     # Only now: /metrics doubles as the readiness probe, so it must not answer
     # before the RPC consumers are up.
     metrics.serve(settings.metrics_addr, settings.metrics_port)

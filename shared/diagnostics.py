@@ -22,9 +22,13 @@ def stacks() -> str:
         name = next((t.name for t in threading.enumerate() if t.ident == thread_id), str(thread_id))
         parts.append(f"--- thread {name}\n" + "".join(traceback.format_stack(frame)))
     for obj in gc.get_objects():
-        if isinstance(obj, greenlet.greenlet) and obj.gr_frame is not None:
-            parts.append(f"--- green thread {type(obj).__name__} at 0x{id(obj):x}\n"
-                         + "".join(traceback.format_stack(obj.gr_frame)))
+        try:
+            if not isinstance(obj, greenlet.greenlet) or obj.gr_frame is None:
+                continue
+        except ReferenceError:  # a weak proxy whose object is gone: not a green thread
+            continue
+        parts.append(f"--- green thread {type(obj).__name__} at 0x{id(obj):x}\n"
+                     + "".join(traceback.format_stack(obj.gr_frame)))
     return "\n".join(parts)
 
 
