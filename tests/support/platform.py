@@ -25,6 +25,8 @@ from shared import assertions, config
 from shared.store import ServiceApplication
 from tests.support.broker import wait_until
 
+START_SECONDS = 90.0
+
 
 class Platform:
     def __init__(self, workdir: Path, amqp_uri: str, store: dict[str, str] | None = None):
@@ -81,10 +83,13 @@ class Platform:
             # Intake learns the partner organisations from referrals' directory facts,
             # published at referrals' first start: a consent to a partner needs them.
             directory = last_published(self.application("referrals"))
-            wait_until(lambda: self.application("intake").position_of("referrals") >= directory, timeout=30,
+            wait_until(lambda: self.application("intake").position_of("referrals") >= directory,
+                       timeout=START_SECONDS,
                        what="intake to hear of referrals' partner directory")
 
-    def wait_healthy(self, service: str, timeout: float = 30) -> dict:
+    # Waits for start-up are long: fifteen processes importing at once on a busy
+    # 2-core machine can take a minute; a process that exits fails at once anyway.
+    def wait_healthy(self, service: str, timeout: float = START_SECONDS) -> dict:
         def healthy():
             for (name, role), process in self.processes.items():
                 if name == service and process.poll() is not None:
@@ -97,7 +102,7 @@ class Platform:
 
         return wait_until(healthy, timeout=timeout, interval=0.2, what=f"{service} to answer health")
 
-    def start_gateway(self, timeout: float = 30, **env: str) -> str:
+    def start_gateway(self, timeout: float = START_SECONDS, **env: str) -> str:
         """Start ``jww serve gateway`` on a free port; its base URL once it answers.
         People sign in through accounts (WAVE2 7): it is started too when no test
         started it, and, with intake, waits until it knows intake's directory."""
@@ -105,7 +110,8 @@ class Platform:
             self.start_services("accounts")
         if ("intake", "serve") in self.processes or ("intake", "relay") in self.processes:
             directory = last_published(self.application("intake"))
-            wait_until(lambda: self.application("accounts").position_of("intake") >= directory, timeout=30,
+            wait_until(lambda: self.application("accounts").position_of("intake") >= directory,
+                       timeout=START_SECONDS,
                        what="accounts to hear of intake's staff directory")
         port = free_port()
         self.extra_env["gateway"] = {"JWW_GATEWAY_PORT": str(port), **env}
