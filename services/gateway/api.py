@@ -358,13 +358,10 @@ class Gateway:
         part, in one document (JSON, or ``format=text`` to read), in ``language`` or the
         client's preferred one. Each service checks who asks and records the read."""
         given = validate_command(SubjectAccessRequest, {**request.args.to_dict(), "client_id": client_id})
-        payload = {"actor": actor, "client_id": str(given["client_id"])}
-        parts = {service: call(service, "subject_access", payload, None) for service in config.SERVICES}
-        if not parts["intake"]:
+        doc = subject_access.assemble(call, actor, str(given["client_id"]), given.get("language"))
+        if doc is None:
             raise NoSuchRecord("no such client", {"client_id": ["not found"]})
-        language = given.get("language") or subject_access.preferred_language(parts)
-        doc = subject_access.document(str(given["client_id"]), parts, language, actor,
-                                      dt.datetime.now(dt.timezone.utc))
+        language = doc["language"]
         headers = {"Cache-Control": "no-store", "Content-Language": language}
         if given["format"] == "text":
             return Response(subject_access.render(doc), status=200, mimetype="text/plain", headers=headers)

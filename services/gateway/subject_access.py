@@ -46,6 +46,19 @@ TEXT = {
 WITHHELD = "withheld: about another person"  # as shared.subject_access marks it
 
 
+def assemble(call, actor: dict, client_id: str, language: str | None) -> dict | None:
+    """The document from every service's part (each checks who asks and records the
+    read), in ``language`` or the client's preferred one; None for no such client.
+    ``call(service, rpc, payload, precondition)`` is the gateway's."""
+    from shared import config
+
+    payload = {"actor": actor, "client_id": client_id}
+    parts = {service: call(service, "subject_access", payload, None) for service in config.SERVICES}
+    if not parts["intake"]:
+        return None
+    return document(client_id, parts, language or preferred_language(parts), actor, dt.datetime.now(dt.timezone.utc))
+
+
 def document(client_id: str, parts: dict[str, list], language: str, actor: dict, now: dt.datetime) -> dict:
     return {"client_id": client_id, "language": language, "produced_at": now.isoformat(),
             "produced_by": {k: actor[k] for k in ("user_id", "role", "agency")},

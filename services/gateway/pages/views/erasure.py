@@ -13,11 +13,9 @@ the client by their opaque reference, posted in a form.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 
-from shared import config
 from shared.contracts import intake, validate_command
 from shared.contracts.intake import ERASURE_GROUNDS, HOLD_GROUNDS
 from shared.errors import InvalidInput, Refused
@@ -226,21 +224,19 @@ def subject_access(page: Page, client_id):
         form.add("format", page.t(N_("Choose one of the options.")))
     if form.invalid:
         return _access_form(page, form, client_id, 422)
-    payload = {"actor": page.actor, "client_id": client_id}
     try:
-        # Each service checks who asks and records the read, as for GET /clients/{id}/subject-access.
-        parts = {service: page.call(service, "subject_access", payload, None) for service in config.SERVICES}
+        # As GET /clients/{id}/subject-access: each service checks who asks and records the read.
+        doc = documents.assemble(page.call, page.actor, client_id, language)
     except (Refused, Problem) as error:
         if status_of(error) == 410:
             form.messages.append(page.t(REFUSALS["erased"]))
         else:
             refused(page, form, error, {}, "language")
         return _access_form(page, form, client_id, status_of(error))
-    if not parts.get("intake"):
+    if doc is None:
         form.messages.append(page.t(N_("There is no client with this reference.")))
         return _access_form(page, form, client_id, 404)
-    language = language or documents.preferred_language(parts)
-    doc = documents.document(client_id, parts, language, page.actor, dt.datetime.now(dt.timezone.utc))
+    language = doc["language"]
     name = f"subject-access-{client_id}-{language}"
     if form.get("format") == "text":
         return attachment(documents.render(doc), f"{name}.txt", "text/plain")
