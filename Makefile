@@ -33,8 +33,9 @@ broker-plugin:
 	  if [ "$$(id -u)" = 0 ]; then rabbitmq-plugins enable rabbitmq_management; \
 	  else echo "RabbitMQ's management plugin is off: run 'sudo rabbitmq-plugins enable rabbitmq_management'" >&2; exit 1; fi; }
 
+# Unit tests beside the rest, the broker-restarting faults last, alone (tests/run says why).
 test: $(STAMP) broker-plugin os-tools
-	$(BIN)/pytest
+	tests/run
 
 # OS packages the tests use: Prometheus's promtool checks the alert rules, Chromium and
 # its driver run the browser tests (tests/browser). Root

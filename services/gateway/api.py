@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import lru_cache
 import logging
 import re
 import time
@@ -105,16 +106,23 @@ def json_response(body, status: int = 200, headers: dict | None = None) -> Respo
     return Response(json.dumps(body) + "\n", status=status, mimetype="application/json", headers=headers or {})
 
 
+@lru_cache(maxsize=4)
+def url_map(routes: tuple[Route, ...]) -> Map:
+    """The routes' URL map, compiled once per process (werkzeug compiles each rule
+    to Python code: over a second for the API and the pages' two hundred rules)."""
+    rules = [Rule(r.rule, methods=[r.method], endpoint=r) for r in routes]
+    rules += [Rule(path, methods=[method], endpoint=name) for method, path, name in OWN + MOVED]
+    # No redirects: /clients/ is /clients, and // is simply not found.
+    return Map(rules, strict_slashes=False, merge_slashes=False)
+
+
 class Gateway:
     def __init__(self, tokens: Tokens, revocations: Revocations, routes: tuple[Route, ...] = ROUTES, pages=None):
         self.tokens = tokens
         self.revocations = revocations  # accounts' revocations, refreshed every few seconds (auth.py)
         self.pages = pages  # the web pages under /app/ and /static/ (services/gateway/pages), when served
         self.routes = routes
-        rules = [Rule(r.rule, methods=[r.method], endpoint=r) for r in routes]
-        rules += [Rule(path, methods=[method], endpoint=name) for method, path, name in OWN + MOVED]
-        # No redirects: /clients/ is /clients, and // is simply not found.
-        self.urls = Map(rules, strict_slashes=False, merge_slashes=False)
+        self.urls = url_map(routes)
         # Each rule as written -> its methods: every request asks (``_literal``), so
         # looked up here once rather than by a walk over all the rules per request.
         self._written: dict[str, set[str]] = {}

@@ -30,8 +30,8 @@ BLOCKING = ("serious", "critical")  # axe impacts that fail a test; minor and mo
 
 
 class Web:
-    """The running platform: the pages' base URL, and the HTTP API for what the pages
-    of this slice cannot do yet (a help request, the coordinator's acceptance)."""
+    """The running platform: the pages' base URL, and the HTTP API for a test to set up
+    quickly what another test does in the browser."""
 
     def __init__(self, platform: Platform):
         self.platform = platform
@@ -44,6 +44,17 @@ class Web:
             assert status == 200, answer
             self.tokens[as_user] = answer["access_token"]
         return http(method, self.url + path, body, {"Authorization": f"Bearer {self.tokens[as_user]}"})
+
+    def open_trajectory(self, client_id: str) -> None:
+        """A help request and the coordinator's acceptance, through the HTTP API, for tests
+        of later pages (tests/browser/test_caseworker_flow.py does both in the browser)."""
+        status, _, answer = self.api("POST", f"/clients/{client_id}/help-requests", {
+            "source": "justice_assistant", "domains": ["housing"], "question": "Een woning / un logement.",
+            "urgency": "normal"})
+        assert status == 201, answer
+        status, _, answer = self.api("POST", f"/clients/{client_id}/acceptance", {"worker": "apo-sa-1"},
+                                     as_user="apo-coord")
+        assert status == 200, answer
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +99,7 @@ class Page:
         self.web = web
         self.test_name = re.sub(r"[^A-Za-z0-9_.-]+", "-", test_name).strip("-")
         self.checked: list[str] = []
+        self.chosen_language: str | None = None
 
     def open(self, path: str) -> None:
         self.driver.get(self.web.url + path)
@@ -149,6 +161,27 @@ class Page:
     def path(self) -> str:
         return self.driver.current_url[len(self.web.url):]
 
+    def error_links(self) -> list[str]:
+        """The fields the error summary links to, in its order."""
+        return [a.get_attribute("href").split("#")[1] for a in self.all("#error-summary a")]
+
+    def refreshed_until(self, css: str, what: str) -> None:
+        """Another service learns of a change by its events: reload until ``css`` shows."""
+        def shown():
+            self.driver.refresh()
+            return self.all(css)
+
+        wait_until(shown, timeout=30, interval=0.5, what=what)
+
+    def submit_until(self, button: str, done, what: str) -> None:
+        """Send a form again until ``done()``: a refusal keeps what was typed (with a fresh
+        idempotency key) while the service that decides has not yet learnt of an event."""
+        def sent():
+            self.submit(button)
+            return done()
+
+        wait_until(sent, timeout=30, interval=0.5, what=what)
+
     def sign_in(self, username: str, password: str | None = None) -> None:
         self.open("/app/sign-in")
         self.type("username", username)
@@ -157,8 +190,13 @@ class Page:
         if code:
             self.type("totp", code)
         self.submit("sign-in")
+        # Each account keeps the language it last chose, maybe in another test: a test
+        # that chose one goes on in it whoever signs in.
+        if self.chosen_language:
+            self.language(self.chosen_language)
 
     def language(self, code: str) -> None:
+        self.chosen_language = code
         self.submit(f"language-{code}")
         assert self.find("html").get_attribute("lang") == code
 

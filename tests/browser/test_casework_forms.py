@@ -1,16 +1,16 @@
 """The caseworker's forms on one client's file, in the browser, in Dutch and in French:
-a help request, the languages, a consent given (and later withdrawn after a
-confirmation), then on the trajectory the coordinator opened: the plan reviewed, a
-condition and support with it, an appointment during a leave permit and how it went,
-someone of the network with a contact and a return home, a procedure with a step and
-its end, a psychologist recommended, and the trajectory closed; the coordinator reopens
-it. Each form's result is read on the file; axe-core on every page."""
+the languages, a consent given (and later withdrawn after a confirmation), then on the
+trajectory the coordinator opened: the plan reviewed, a condition and support with it,
+an appointment during a leave permit and how it went, someone of the network with a
+contact and a return home, a procedure with a step and its end, a psychologist
+recommended, and the trajectory closed; the coordinator reopens it. Each form's result
+is read on the file; axe-core on every page. The help request page (and the blank
+consent page) are in the caseworker's whole flow (tests/browser/test_caseworker_flow.py)."""
 import datetime as dt
 
 import pytest
 
 from services.gateway.pages.i18n import translations
-from tests.support.broker import wait_until
 
 # An appointment is "held" only once its time has come: one of three days ago.
 PAST = (dt.date.today() - dt.timedelta(days=3)).isoformat()
@@ -40,19 +40,7 @@ def test_a_caseworker_fills_each_form_on_one_file_and_sees_it_there(page, web, l
     page.language(language)
     page.open(f"/app/clients/{client_id}")
 
-    # -- intake: a help request, the languages, a consent ---------------------------------
-    page.submit("help-request-link")
-    assert page.text("h1") == t("Record a help request")
-    page.check(f"help-request-{language}")
-    page.choose("source", "prison_psychosocial_service")
-    page.tick("domains-housing")
-    page.tick("domains-relations_network")
-    page.type("question", f"Terug naar huis / retour au domicile ({language})")
-    page.choose("urgency", "high")
-    page.submit("record-help-request")
-    assert page.text("#notice") == t("The help request is recorded.")
-    assert f"({language})" in page.text("#help-requests")
-
+    # -- intake: the languages, a consent --------------------------------------------------
     page.submit("languages-link")
     page.check(f"languages-{language}")
     assert page.find(f"#languages-{language}").is_selected()
@@ -65,7 +53,6 @@ def test_a_caseworker_fills_each_form_on_one_file_and_sees_it_there(page, web, l
     assert t("Needed") in intake
 
     page.submit("consent-link")
-    page.check(f"consent-{language}")
     page.submit("record-consent")  # nothing filled: each field is named
     assert {a.get_attribute("href").split("#")[1] for a in page.all("#error-summary a")} >= {"recipient", "purpose",
                                                                                              "scope"}
@@ -78,16 +65,10 @@ def test_a_caseworker_fills_each_form_on_one_file_and_sees_it_there(page, web, l
     assert page.text("#notice") == t("The consent is recorded.")
     assert "family" in page.text("#consent-list") and t("Appointments") in page.text("#consent-list")
 
-    # -- the coordinator accepts: the trajectory opens; a plan to review -----------------
-    status, _, answer = web.api("POST", f"/clients/{client_id}/acceptance", {"worker": "apo-sa-1"},
-                                as_user="apo-coord")
-    assert status == 200, answer
+    # -- a help request, the coordinator accepts: the trajectory opens; a plan to review --
+    web.open_trajectory(client_id)
 
-    def opened():
-        page.driver.refresh()
-        return page.all("#condition-link")
-
-    wait_until(opened, timeout=20, interval=0.5, what="guidance to open the trajectory")
+    page.refreshed_until("#condition-link", "guidance to open the trajectory")
     status, _, answer = web.api("PUT", f"/trajectories/{client_id}/plan", {
         "goals": [{"domain": "housing", "goal": "Een woning / un logement"}], "intensity": "monthly",
         "expected_weeks": 20})

@@ -1,42 +1,31 @@
-"""Referrals, attendance certificates and the partners' pages in the browser, in Dutch
-and in French: a caseworker proposes a referral to Transit (refused sending until the
-client's consent is recorded, then sent), adds a note, issues an attendance
-certificate and opens its printable page; Transit's user reads the referral and
-answers; the caseworker sees the answer; a coordinator keeps the partner directory.
-axe-core on every page."""
-import datetime as dt
-
+"""Referrals and the partners' pages in the browser, in Dutch and in French: a
+caseworker proposes a referral to Transit (refused sending until the client's consent
+is recorded, then sent), adds a note; Transit's user reads the referral and answers;
+the caseworker sees the answer; a coordinator keeps the partner directory. axe-core on
+every page. The attendance certificate and its printable page are in the caseworker's
+whole flow (tests/browser/test_caseworker_flow.py)."""
 import pytest
 
 from services.gateway.pages.app import NOTICES
 from services.gateway.pages.i18n import translations
-from tests.browser.test_caseworker_flow import open_trajectory
 from tests.support.broker import wait_until
 
 PEOPLE = {
     "nl": {"given_names": "Pieter", "family_name": "Doorverwijstest", "birth_date": "1979-04-21"},
     "fr": {"given_names": "Nadia", "family_name": "Essaiorientation", "birth_date": "1987-09-02"},
 }
-TITLES = {"nl": "AANWEZIGHEIDSATTEST", "fr": "ATTESTATION DE PRÉSENCE"}
 
 
 def client_with_a_trajectory(web, language: str) -> str:
-    """A client accepted into a trajectory with one contact at the office, known to
-    referrals: through the HTTP API, as the other pages would (tests/browser/test_caseworker_flow.py)."""
+    """A client accepted into a trajectory, known to referrals: through the HTTP API,
+    as the other pages would (tests/browser/test_caseworker_flow.py)."""
     person = PEOPLE[language]
     status, _, answer = web.api("POST", "/clients", {
         **person, "national_number": None, "legal_position": "convicted", "situation": "probation",
         "languages": [language, "ar"], "preferred_language": language})
     assert status == 201, answer
     client_id = answer["client_id"]
-    open_trajectory(web, client_id)
-    wait_until(lambda: web.api("GET", f"/trajectories/{client_id}")[0] == 200, timeout=20, interval=0.3,
-               what="guidance to open the trajectory")
-    at = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=30)).isoformat()
-    status, _, answer = web.api("POST", f"/trajectories/{client_id}/interventions", {
-        "at": at, "minutes": 45, "place": "office", "method": "listening_support", "sub_kind": "listening_ear",
-        "domains": ["addiction"]})
-    assert status == 201, answer
+    web.open_trajectory(client_id)
     wait_until(lambda: web.api("GET", f"/clients/{client_id}/coordination")[0] == 200, timeout=20, interval=0.3,
                what="referrals to know the client")
     return client_id
@@ -54,7 +43,6 @@ def test_a_referral_is_sent_answered_by_the_partner_and_a_certificate_printed(pa
     page.open(file)
     page.submit("propose-referral-link")
     assert page.text("h1") == t("Propose a referral")
-    page.check(f"referral-new-{language}")
     page.choose("partner", "transit")
     page.tick("domains-addiction")
     page.type("reason", "Ondersteuning bij gebruik" if language == "nl" else "Soutien pour la consommation")
@@ -72,11 +60,9 @@ def test_a_referral_is_sent_answered_by_the_partner_and_a_certificate_printed(pa
     assert page.find("#step").get_attribute("value") == "sent"
     page.check(f"referral-step-{language}")
 
-    def sent() -> bool:
-        page.submit("record-step")  # refused (and kept) until referrals learns of the consent
-        return page.path().startswith(referral + "?notice=referral_step")
-
-    wait_until(sent, timeout=20, interval=0.5, what="referrals to learn of the consent")
+    # Refused (and kept) until referrals learns of the consent.
+    page.submit_until("record-step", lambda: page.path().startswith(referral + "?notice=referral_step"),
+                      "referrals to learn of the consent")
     assert page.text("#referral-state") == t("Sent")
 
     page.submit("add-note-link")
@@ -85,26 +71,6 @@ def test_a_referral_is_sent_answered_by_the_partner_and_a_certificate_printed(pa
     page.submit("add-note")
     assert page.text("#notice") == t(NOTICES["referral_note"])
     assert ("Telefonisch aangekondigd" if language == "nl" else "Annoncée par téléphone") in page.text("#note-list")
-
-    # -- an attendance certificate, and its printable page ------------------------------------
-    page.open(file)
-    page.submit("issue-certificate-link")
-    assert page.text("h1") == t("Issue an attendance certificate")
-    assert page.find("#person_name").get_attribute("value") == f"{PEOPLE[language]['given_names']} " \
-                                                                  f"{PEOPLE[language]['family_name']}"
-    page.check(f"certificate-new-{language}")
-    page.choose("language", language)
-    page.choose("recipient", "justice_assistant")
-    page.submit("issue-certificate")
-    assert "/certificates/" in page.path(), page.path()
-    certificate = page.text("#certificate")
-    assert TITLES[language] in certificate and PEOPLE[language]["family_name"] in certificate
-    assert len(page.all("#certificate-dates li")) == 1  # the one contact at the office
-    assert page.find("#print-button").is_displayed()  # print.js offers it
-    page.check(f"certificate-{language}")
-    certificate_path = page.path().split("?")[0]
-    page.open(file)
-    assert page.find(f"#certificate-list a[href='{certificate_path}']")
 
     # -- Transit's user reads the referral and answers ----------------------------------------
     page.submit("sign-out")

@@ -19,6 +19,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 from urllib.parse import quote, urlsplit
@@ -293,6 +294,13 @@ def client_address(request: Request) -> str:
     return (request.remote_addr or "")[:64]
 
 
+@lru_cache(maxsize=4)
+def _url_map(views: tuple[View, ...]) -> Map:
+    """Compiled once per process: werkzeug compiles each rule to Python code."""
+    return Map([Rule(v.rule, methods=list(v.methods), endpoint=v) for v in views], strict_slashes=False,
+               merge_slashes=False)
+
+
 class Pages:
     def __init__(self, tokens: Tokens, revocations: Revocations, secure_cookies: bool = False):
         from services.gateway.pages import views
@@ -302,8 +310,7 @@ class Pages:
         self.secure_cookies = secure_cookies  # always Secure, whatever the request says (behind TLS)
         self.sealer = Sealer(tokens.key)
         self.views = views.VIEWS
-        self.urls = Map([Rule(v.rule, methods=list(v.methods), endpoint=v) for v in self.views],
-                        strict_slashes=False, merge_slashes=False)
+        self.urls = _url_map(self.views)
         self._environments = {lang: self._environment(lang) for lang in i18n.LANGUAGES}
         self._static = {path.name: path.read_bytes() for path in (HERE / "static").iterdir() if path.is_file()}
 
@@ -315,7 +322,9 @@ class Pages:
         return self._environments[language]
 
     @staticmethod
+    @lru_cache(maxsize=None)
     def _environment(language: str) -> Environment:
+        """One per language and process: each keeps its compiled templates."""
         env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(("html",)),
                           extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
         translations = i18n.translations(language)
