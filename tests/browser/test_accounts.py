@@ -1,4 +1,4 @@
-"""Accounts in the browser, in Dutch and in French: an admin opens an account for a new
+"""Accounts in the browser, in French, then in Dutch once the person switches: an admin opens an account for a new
 auditor and resets it (the first code stops), the auditor enrols with the new code,
 sets up a second factor from the key shown once, signs in with its code, changes
 their password and the language; on another browser their next sign-in starts in
@@ -36,7 +36,7 @@ def sign_in_to(page, path: str, username: str, password: str, code: str = "") ->
     assert page.path().startswith(path), page.path()
 
 
-@pytest.mark.parametrize("language", ["nl", "fr"])
+@pytest.mark.parametrize("language", ["fr"])
 def test_an_admin_opens_an_account_and_the_new_auditor_enrols_and_keeps_their_language(page, language):
     t, other = translations(language).gettext, OTHER[language]
     username = f"auditor-browser-{language}"

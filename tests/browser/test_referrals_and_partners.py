@@ -1,9 +1,9 @@
 """Referrals and the partners' pages in the browser, in Dutch and in French: a
 caseworker proposes a referral to Transit (refused sending until the client's consent
 is recorded, then sent), adds a note; Transit's user reads the referral and answers;
-the caseworker sees the answer; a coordinator keeps the partner directory. axe-core on
-every page. The attendance certificate and its printable page are in the caseworker's
-whole flow (tests/browser/test_caseworker_flow.py)."""
+the caseworker sees the answer; a coordinator keeps the partner directory (in Dutch).
+axe-core on every page. The attendance certificate and its printable page are in the
+caseworker's whole flow (tests/browser/test_caseworker_flow.py)."""
 import pytest
 
 from services.gateway.pages.app import NOTICES
@@ -110,7 +110,7 @@ def test_a_referral_is_sent_answered_by_the_partner_and_a_certificate_printed(pa
     page.check(f"partners-{language}")
 
 
-@pytest.mark.parametrize("language", ["nl", "fr"])
+@pytest.mark.parametrize("language", ["nl"])
 def test_a_coordinator_adds_describes_and_deactivates_a_partner(page, language):
     t = translations(language).gettext
     code = f"browser-partner-{language}"
