@@ -49,7 +49,7 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--settle-timeout", type=float, default=300.0,
                         help="seconds to wait for the followers to catch up at the end (default 300)")
     parser.add_argument("--json", type=Path, help="also write the JSON summary here")
-    parser.add_argument("--keep", action="store_true", help="keep the working folder (logs, SQLite stores)")
+    parser.add_argument("--keep", action="store_true", help="keep the working folder (logs, SQLite stores) and the PostgreSQL databases")
     args = parser.parse_args(argv)
     for name in ("commands", "threads", "clients"):
         if getattr(args, name) < 1:
@@ -162,7 +162,7 @@ def campaign(args: argparse.Namespace, store: str, say: Say) -> dict:
                 the_platform.stop_all()
         finally:
             broker.close()  # whatever happened: no throw-away node is left running
-            if store == "postgres":
+            if store == "postgres" and not args.keep:
                 platform.drop_databases(run)
         if args.keep or not passed:
             summary["working_folder"] = str(workdir)

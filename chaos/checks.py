@@ -179,12 +179,21 @@ def fresh_replay(platform, follower: str):
             return app
 
 
+def _difference(client: str, live: list, fresh: list) -> dict:
+    only_live, only_fresh = Counter(map(str, live)), Counter(map(str, fresh))
+    only_live.subtract(Counter(map(str, fresh)))
+    only_fresh.subtract(Counter(map(str, live)))
+    return {"client": client, "only_live": sorted(k for k, n in only_live.items() for _ in range(n) if n > 0),
+            "only_fresh": sorted(k for k, n in only_fresh.items() for _ in range(n) if n > 0)}
+
+
 def audit_records(app) -> dict[str, list[str]]:
     from services.audit.domain import Timeline
 
     out: dict[str, list[str]] = defaultdict(list)
     for event in app.stored(Timeline.EntryRecorded):
-        out[str(event.client_id)].append(str(event.event_id))
+        # The fact's id, and where it came from: what a difference needs to be traced.
+        out[str(event.client_id)].append(f"{event.event_id} {event.source} {event.type} {event.position}")
     return {client: sorted(ids) for client, ids in out.items()}
 
 
@@ -212,7 +221,10 @@ def followers_equal(platform, say: Callable[[str], None]) -> dict[str, dict]:
         differing = sorted(c for c in set(live) | set(fresh) if live.get(c) != fresh.get(c))
         out[follower] = {"equal": not differing, "clients": len(live),
                          "records": sum(len(v) for v in live.values()),
-                         "fresh_records": sum(len(v) for v in fresh.values()), "clients_differing": len(differing)}
+                         "fresh_records": sum(len(v) for v in fresh.values()), "clients_differing": len(differing),
+                         # What to look for next: the records (ids and kinds, nothing personal) of the
+                         # first few clients that differ, held only live or only by the replay.
+                         "differences": [_difference(c, live.get(c, []), fresh.get(c, [])) for c in differing[:3]]}
         say(f"checks: {follower} against a fresh replay: {'equal' if not differing else 'DIFFERENT'} "
             f"({out[follower]['records']} records, {time.monotonic() - began:.0f} s)")
     return out
