@@ -169,6 +169,11 @@ class Follower:
     def fill_gap(self, until: int | None) -> None:
         """Pull and apply the upstream's events after our position (up to ``until``)."""
         metrics.GAPS.labels(self.service, self.upstream).inc()
+        # The stored position, not the one in memory: a commit whose connection died
+        # may have been stored all the same (PostgreSQL's connection killed at COMMIT),
+        # and a page reaching further than it would apply its events a second time:
+        # an aggregate that only grows (audit's timeline) meets no version to collide on.
+        self.position = self.app.position_of(self.upstream)
         while until is None or self.position < until:
             page = self.pull(self.position, until)
             if not page:

@@ -3,6 +3,7 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from services.audit.application import AuditApplication
+from services.audit.domain import Timeline
 from shared.contracts import encode
 from shared.contracts.base import ACCESS
 from shared import keys, signing
@@ -287,3 +288,34 @@ def test_only_audit_may_follow_an_access_stream(upstream, downstream):
     link = fakes.Link(audit, upstream, "intake.access")
     link.deliver()
     assert audit.position_of("intake.access") == 2 and audit.position_of("intake") == 0
+
+
+def test_a_commit_that_took_effect_though_its_connection_died_is_not_applied_again_by_the_catch_up():
+    # PostgreSQL's connection killed during COMMIT: the transaction is stored, the
+    # follower is told it failed, reconnects, and catches up from the upstream's log.
+    # Audit adds entries to a client's timeline that already exists, so no version
+    # collides: only the position tells they are in. The full fault campaign once found
+    # audit with one entry twice this way.
+    upstream = fakes.intake()  # languages published: each change is an entry on the timeline
+    audit = AuditApplication(env=fakes.IN_MEMORY)
+    outbox = Outbox(upstream)
+    follower = Follower(audit, "audit", "intake", audit.policies(), dead_letter=fakes.DeadLetters(),
+                        pull=lambda after, until: outbox.read(after=after, until=until, limit=10))
+    client_id = fakes.register(upstream)
+    follower.receive_many(published(upstream))  # the timeline exists
+    fakes.change_languages(upstream, client_id)
+    fakes.change_languages(upstream, client_id)
+    record = audit.record_processing
+
+    def committed_then_lost(processing):
+        record(processing)
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    audit.record_processing = committed_then_lost
+    with pytest.raises(ConnectionError):
+        follower.receive_many(published(upstream)[1:])
+    audit.record_processing = record
+    fakes.change_languages(upstream, client_id)  # the upstream went on meanwhile
+    follower.fill_gap(until=None)  # what the consumer does when it reconnects
+    entries = [e.event_id for e in audit.stored(Timeline.EntryRecorded)]
+    assert len(entries) == len(set(entries)) == upstream.head()
