@@ -101,6 +101,7 @@ def find_and_register(page, t, language: str, person: dict) -> str:
     page.type("family_name", person["family_name"])
     page.set_value("birth_date", person["birth_date"])
     page.type("national_number", wrong(number))
+    assert page.find("#national_number-live").is_displayed()  # checked as it is typed
     page.choose("legal_position", "convicted")
     page.choose("situation", "probation")
     page.tick(f"languages-{language}")
@@ -123,6 +124,7 @@ def find_and_register(page, t, language: str, person: dict) -> str:
     assert page.driver.switch_to.active_element.get_attribute("id") == "national_number"
 
     page.type("national_number", number)
+    assert not page.find("#national_number-live").is_displayed()
     page.submit("register")
     assert page.path().startswith("/app/clients/"), page.path()
     client_id = page.path().split("/")[3].split("?")[0]

@@ -22,3 +22,29 @@ document.addEventListener("DOMContentLoaded", function () {
   method.addEventListener("change", offer);
   offer();
 });
+
+/* Registering a client: the national register number is checked as it is typed (its
+   check digits, for people born before and from 2000), as intake checks it again on
+   submit. Only the digits count: spaces, dots, dashes and slashes are how people write it. */
+document.addEventListener("DOMContentLoaded", function () {
+  var field = document.getElementById("national_number");
+  var message = document.getElementById("national_number-live");
+  if (!field || !message) {
+    return;
+  }
+  function valid(digits) {
+    var base = parseInt(digits.slice(0, 9), 10);
+    var check = parseInt(digits.slice(9), 10);
+    return check === 97 - (base % 97) || check === 97 - ((2000000000 + base) % 97);
+  }
+  function checkNow(finished) {
+    var text = field.value.trim();
+    var digits = text.replace(/[\s.\-\/]/g, "");
+    var wrong = text !== "" && (/[^0-9]/.test(digits) || digits.length > 11 ||
+      (digits.length === 11 && !valid(digits)) || (finished && digits.length !== 11));
+    message.hidden = !wrong;
+    field.setAttribute("aria-invalid", wrong ? "true" : "false");
+  }
+  field.addEventListener("input", function () { checkNow(false); });
+  field.addEventListener("blur", function () { checkNow(true); });
+});

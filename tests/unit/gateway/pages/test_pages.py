@@ -6,12 +6,14 @@ import datetime as dt
 import re
 import uuid
 from http.cookies import SimpleCookie
+from pathlib import Path
 
 import pytest
 
 from shared import concurrency
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.gateway import problems
+from services.gateway.pages import app as pages_app
 from services.gateway.pages.app import CSP
 from tests.unit.gateway.pages.support import CLIENT, TRAJECTORY, WORKER, Browser, Services, field, summary
 
@@ -382,3 +384,11 @@ def test_each_role_lands_on_its_everyday_page_after_signing_in(browser, services
     signed_in = browser.post("/app/sign-in", {"csrf_token": token, "username": "someone", "password": "sample-x"})
     assert signed_in.headers["Location"] == "/app/"  # no page asked for: the home page
     assert browser.get("/app/").headers["Location"] == home
+
+
+def test_the_registration_page_carries_the_national_number_check_as_it_is_typed(browser):
+    browser.sign_in()
+    html = browser.get("/app/clients/new").get_data(as_text=True)
+    # Hidden until jww.js finds the digits wrong: without JavaScript, intake checks on submit.
+    assert re.search(r'<p class="error-message" id="national_number-live" aria-live="polite" hidden>', html)
+    assert "national_number-live" in (Path(pages_app.__file__).parent / "static" / "jww.js").read_text()
