@@ -181,6 +181,9 @@ def test_a_relay_killed_mid_publication_leaves_no_gap(platform):
         for agency in AGENCIES:
             case.consent(client_id, agency, "coordination", ["help_request"])
     sharing = platform.application("sharing")
+    # Stopped only once idle: a relay stopped amid saving its position would hold
+    # SQLite's write lock, and sharing could store nothing until it went on.
+    wait_until(lambda: sharing.position_of("relay") == sharing.head(), what="the relay to publish what is stored")
     platform.signal("sharing", "relay", signal.SIGSTOP)  # a burst of entries waits to be published
     help_requests_in_store(platform, client_id, 150)
     intake = platform.application("intake")
