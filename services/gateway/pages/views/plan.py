@@ -23,25 +23,16 @@ def agree(page: Page, client_id):
     if page.request.method != "POST":  # GET, or HEAD
         trajectory = page.call("guidance", "trajectory", {"actor": page.actor, "client_id": str(client_id)}, None)
         form = Form(if_match=concurrency.tag(trajectory["trajectory_id"], trajectory["version"]))
-        plan = trajectory.get("plan") or {}
-        for i, goal in enumerate((plan.get("goals") or [])[:ROWS], start=1):
-            form.values[f"goal_domain_{i}"], form.values[f"goal_text_{i}"] = goal["domain"], goal["goal"]
-        form.values["intensity"] = plan.get("intensity", "")
-        form.values["expected_weeks"] = str(plan.get("expected_weeks", ""))
+        fill(form, trajectory.get("plan") or {})
         return _form(page, page.resumed(form), client_id)
     form = page.posted()
-    rows = [(i, form.get(f"goal_domain_{i}"), form.get(f"goal_text_{i}").strip()) for i in range(1, ROWS + 1)]
-    goals = [{"domain": domain, "goal": text} for _, domain, text in rows if domain or text]
-    payload = {"actor": page.actor, "client_id": str(client_id), "goals": goals, "intensity": form.get("intensity")}
-    weeks = form.get("expected_weeks").strip()
-    if weeks.isdigit():
-        payload["expected_weeks"] = int(weeks)
-    else:
-        form.add("expected_weeks", page.t(N_("Enter the number of weeks, as a whole number.")))
+    rows, goals = read(page, form)
+    payload = {"actor": page.actor, "client_id": str(client_id), "intensity": form.get("intensity"), **goals}
     try:
         validate_command(guidance.AgreePlan, payload)
     except InvalidInput as error:
-        details = {k: v for k, v in error.details.items() if k != "expected_weeks" or weeks.isdigit()}
+        # Weeks that are not a number are named on the form already, in the person's words.
+        details = {k: v for k, v in error.details.items() if k != "expected_weeks" or "expected_weeks" in payload}
         add_errors(form, page.words, _by_row(details, rows), FIELDS, "goal_domain_1")
     if form.invalid:
         return _form(page, form, client_id, 422)
@@ -50,6 +41,27 @@ def agree(page: Page, client_id):
     if status:
         return _form(page, form, client_id, status)
     return page.redirect(f"{PREFIX}clients/{client_id}?notice=plan#plan")
+
+
+def fill(form: Form, plan: dict) -> None:
+    """The form's goal rows, intensity and weeks as the plan holds them (agreed or reviewed)."""
+    for i, goal in enumerate((plan.get("goals") or [])[:ROWS], start=1):
+        form.values[f"goal_domain_{i}"], form.values[f"goal_text_{i}"] = goal["domain"], goal["goal"]
+    form.values["intensity"] = plan.get("intensity", "")
+    form.values["expected_weeks"] = str(plan.get("expected_weeks", ""))
+
+
+def read(page: Page, form: Form) -> tuple[list, dict]:
+    """The goal rows as typed, and the plan's goals and weeks for a command; weeks that
+    are not a whole number are named on the form and left out."""
+    rows = [(i, form.get(f"goal_domain_{i}"), form.get(f"goal_text_{i}").strip()) for i in range(1, ROWS + 1)]
+    part: dict = {"goals": [{"domain": domain, "goal": text} for _, domain, text in rows if domain or text]}
+    weeks = form.get("expected_weeks").strip()
+    if weeks.isdigit():
+        part["expected_weeks"] = int(weeks)
+    else:
+        form.add("expected_weeks", page.t(N_("Enter the number of weeks, as a whole number.")))
+    return rows, part
 
 
 def _by_row(details: dict, rows: list) -> dict:

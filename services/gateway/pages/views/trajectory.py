@@ -47,21 +47,11 @@ def review(page: Page, client_id):
     if page.request.method != "POST":  # GET, or HEAD
         found = trajectory(page, client_id)
         form = Form(if_match=version_read(found, "trajectory_id"))
-        current = found.get("plan") or {}
-        for i, goal in enumerate((current.get("goals") or [])[:plan.ROWS], start=1):
-            form.values[f"goal_domain_{i}"], form.values[f"goal_text_{i}"] = goal["domain"], goal["goal"]
-        form.values["intensity"] = current.get("intensity", "")
-        form.values["expected_weeks"] = str(current.get("expected_weeks", ""))
+        plan.fill(form, found.get("plan") or {})
         return show(page, REVIEW, page.resumed(form), client_id, **values())
     form = page.posted()
-    rows = [(i, form.get(f"goal_domain_{i}"), form.get(f"goal_text_{i}").strip()) for i in range(1, plan.ROWS + 1)]
-    payload = {**ids(page, client_id), **given(form, "intensity", "reason"),
-               "goals": [{"domain": domain, "goal": text} for _, domain, text in rows if domain or text]}
-    weeks = form.get("expected_weeks").strip()
-    if weeks.isdigit():
-        payload["expected_weeks"] = int(weeks)
-    else:
-        form.add("expected_weeks", page.t(N_("Enter the number of weeks, as a whole number.")))
+    rows, goals = plan.read(page, form)
+    payload = {**ids(page, client_id), **given(form, "intensity", "reason"), **goals}
     # ``goals.N`` counts the filled rows only: the error goes to the row the person filled.
     return carry_out(page, _rows_named(REVIEW, rows), client_id, form, payload, values, precondition(form))
 
