@@ -194,9 +194,16 @@ class Checkpointer:
 
     def __init__(self, app, key, path: Path, every_seconds: float = EVERY_SECONDS):
         self.app, self.key, self.path, self.every_seconds = app, key, Path(path), every_seconds
-        in_log = _in_log(app)  # the log is the relay's own memory
-        self.covered, self.last = in_log[-1] if in_log else (0, None)
         self._taken_at: float | None = None  # monotonic; the first one is due at once
+        self.resume()
+
+    def resume(self) -> None:
+        """Continue from the last checkpoint the log holds (the log is the relay's own
+        memory). At start, and after a failure: a save whose connection died at
+        COMMIT may have been stored all the same, and taking its number again from
+        memory would collide with it at every try."""
+        in_log = _in_log(self.app)
+        self.covered, self.last = in_log[-1] if in_log else (0, None)
         append_missing(self.path, [checkpoint for _, checkpoint in in_log])
 
     def due(self) -> bool:

@@ -72,6 +72,8 @@ class UpstreamConsumer(ConsumerMixin):
         self._producer: kombu.Producer | None = None
         self._pending: list = []
         self._pauses = messaging.pauses()
+        self._catch_up_pauses = messaging.pauses()
+        self._catch_up_at: float | None = None  # when a failed catch-up is tried again
         self._next_lag_check = 0.0
         self._lag = metrics.CONSUMER_LAG.labels(settings.service, upstream)
         self._signer = None  # made at the first pull: a follower given its pull never needs the key
@@ -155,6 +157,8 @@ class UpstreamConsumer(ConsumerMixin):
         if self._pending:
             self._take_waiting()
             self._flush()
+        if self._catch_up_at is not None and time.monotonic() >= self._catch_up_at:
+            self._catch_up()
         self._report_lag()
 
     def consume(self, *args, **kwargs):
@@ -209,13 +213,21 @@ class UpstreamConsumer(ConsumerMixin):
         self._pauses = messaging.pauses()  # failures in a row are over
 
     def _catch_up(self) -> None:
+        self._catch_up_at = None
         try:
             self.follower.fill_gap(until=None)
         except UnknownVersion:
             raise  # the upstream stops here: consuming its queue would only meet it again
-        except Exception as error:  # upstream not reachable yet: messages and later gaps still work
+        except Exception as error:
+            # Upstream or store not reachable yet. Messages keep being applied, and a
+            # later one would reveal the gap; but an upstream that has gone quiet sends
+            # none, so the catch-up is tried again on its own, after a pause.
+            pause = next(self._catch_up_pauses)
+            self._catch_up_at = time.monotonic() + pause
             log.warning("could not catch up from upstream log",
-                        extra={"upstream": self.upstream, "error": type(error).__name__})
+                        extra={"upstream": self.upstream, "error": type(error).__name__, "retry_in_seconds": pause})
+        else:
+            self._catch_up_pauses = messaging.pauses()
 
     def _report_lag(self) -> None:
         now = time.monotonic()

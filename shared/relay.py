@@ -90,6 +90,8 @@ class Relay:
             return
         if self._stale:
             self.resume()  # here, not in _failed: a store still away is retried too
+            if self.checkpoints is not None:
+                self.checkpoints.resume()  # its last save too may have been stored though it failed
             self._stale = False
         if self.checkpoints is not None:
             self.checkpoints.maybe()

@@ -120,3 +120,25 @@ def test_the_merkle_root_depends_on_every_head():
     for stream in heads:
         assert checkpoints.merkle_root({**heads, stream: (99, "other")}) != root
     assert checkpoints.merkle_root({k: v for k, v in heads.items() if k != "s4"}) != root
+
+
+def test_a_checkpoint_stored_though_its_connection_died_is_not_taken_again_under_its_number(intake, taker):
+    # PostgreSQL's connection killed during COMMIT: the checkpoint is stored, the relay
+    # is told it failed. Taking the same number again from memory collided at every
+    # try, and the relay published nothing more (the full fault campaign found it).
+    save = intake.save
+
+    def stored_then_lost(*aggregates):
+        save(*aggregates)
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    intake.save = stored_then_lost
+    with pytest.raises(ConnectionError):
+        taker.take()
+    intake.save = save
+    fakes.register(intake)
+    taker.resume()  # what the relay does after a failure
+    second = taker.take()
+    assert [c["number"] for c in checkpoints.checkpoints_in_log(intake)] == [1, 2]
+    assert second["previous"] == checkpoints.digest(checkpoints.checkpoints_in_log(intake)[0])
+    assert [c["number"] for c in checkpoints.read(taker.path)[0]] == [1, 2]  # the file repaired on the way

@@ -166,6 +166,26 @@ def test_an_upstream_not_answering_yet_does_not_stop_the_connection(intake, guid
     assert guidance.position_of("intake") == 0
 
 
+def test_a_catch_up_that_failed_is_tried_again_though_no_message_comes(intake, guidance, memory_broker, monkeypatch):
+    # After the load of the full fault campaign, an upstream had gone quiet: a catch-up
+    # that met a killed database connection waited for a message that never came.
+    monkeypatch.setattr(messaging, "PAUSES", {"interval_start": 0, "interval_step": 0, "interval_max": 0})
+    outcomes = iter([TimeoutError("intake is not answering")])
+    outbox = Outbox(intake)
+
+    def away_once(after, until):
+        failure = next(outcomes, None)
+        if failure:
+            raise failure
+        return outbox.read(after=after, until=until, limit=2)
+
+    consumer = consumer_of(intake, guidance, pull=away_once)
+    consumer.on_consume_ready(memory_broker, memory_broker.channel(), [])
+    assert guidance.position_of("intake") == 0
+    consumer.on_iteration()  # kombu's loop, waiting for a delivery that does not come
+    assert guidance.position_of("intake") == 4
+
+
 def test_the_lag_gauge_counts_the_messages_waiting_in_the_queue(intake, guidance, memory_broker):
     channel = memory_broker.channel()
     consumer = consumer_of(intake, guidance)

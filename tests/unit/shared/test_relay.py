@@ -133,11 +133,14 @@ def running(relay: Relay) -> threading.Thread:
 
 def test_the_loop_retries_after_failures_and_publishes_each_event_once(intake, short_pauses):
     broker = Broker(failures=2)
-    checkpoints = []
+    checkpoints, resumed = [], []
 
     class Checkpoints:  # asked each round, whether or not one is due
         def maybe(self):
             checkpoints.append(1)
+
+        def resume(self):  # after a failure: its own last save may be stored though it failed
+            resumed.append(1)
 
     relay = Relay(Outbox(intake), broker, checkpoints=Checkpoints())
     failures_before = sample("jww_relay_failures_total")
@@ -151,6 +154,7 @@ def test_the_loop_retries_after_failures_and_publishes_each_event_once(intake, s
     assert sample("jww_relay_failures_total") - failures_before == 2
     assert broker.closed == 3  # after each failure, and when it stopped
     assert len(checkpoints) >= 3  # every round, failed ones included: the rounds go on
+    assert len(resumed) == 2  # from the log again after each failure
 
 
 def test_a_store_away_while_resuming_is_retried_too(intake, short_pauses, monkeypatch):
