@@ -8,6 +8,7 @@ from jww.broker import directory_organisations
 from shared import config, datakeys, keys, recipients
 from tests.support import broker
 from tests.support.platform import Platform
+from tests.support.running import Running
 
 PG = dict(host="127.0.0.1", port=5432, user="postgres", autocommit=True)
 
@@ -55,6 +56,21 @@ def platform(tmp_path, amqp_uri, request):
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
         for log in sorted(tmp_path.glob("*.log")):
             print(f"----- {log.name}\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def running(tmp_path_factory):
+    """Every service and the gateway, on their default settings, once per session
+    (tests/support/running.py says who shares it and on what terms)."""
+    vhost, uri = broker.create_vhost()
+    shared = Platform(tmp_path_factory.mktemp("running"), uri)
+    try:
+        shared.start_services(*config.SERVICES)
+        shared.start_gateway()
+        yield Running(shared)
+    finally:
+        shared.stop_all()
+        broker.delete_vhost(vhost)
 
 
 @pytest.fixture

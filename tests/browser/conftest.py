@@ -1,9 +1,10 @@
 """Browser tests: headless Chromium driven by Selenium against every service and the
-gateway as real processes (SQLite stores, a vhost of the test's own), axe-core on every
+gateway as real processes (SQLite stores, a vhost of the session's own), axe-core on every
 page, and a screenshot of each page checked (WAVE2 25).
 
-One platform and one browser for the whole session keep the run short: each test
-works on clients of its own."""
+One platform (shared with the integration tests, tests/support/running.py) and one
+browser for the whole session keep the run short: each test works on clients of its
+own."""
 from __future__ import annotations
 
 import json
@@ -14,11 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from shared import config
-from tests.support import broker
-from tests.support.accounts import credentials, totp
+from tests.support.accounts import totp
 from tests.support.broker import wait_until
-from tests.support.platform import Platform, http
+from tests.support.running import Running
 
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update",
@@ -29,52 +28,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 BLOCKING = ("serious", "critical")  # axe impacts that fail a test; minor and moderate ones are printed
 
 
-class Web:
-    """The running platform: the pages' base URL, and the HTTP API for a test to set up
-    quickly what another test does in the browser."""
-
-    def __init__(self, platform: Platform):
-        self.platform = platform
-        self.url = platform.gateway_url
-        self.tokens: dict[str, str] = {}
-
-    def api(self, method: str, path: str, body=None, as_user: str = "apo-sa-1"):
-        if as_user not in self.tokens:
-            self._sign_in(as_user)
-        answer = http(method, self.url + path, body, {"Authorization": f"Bearer {self.tokens[as_user]}"})
-        if answer[0] == 401:  # the session's platform outlives a token (15 minutes): a new one
-            self._sign_in(as_user)
-            answer = http(method, self.url + path, body, {"Authorization": f"Bearer {self.tokens[as_user]}"})
-        return answer
-
-    def _sign_in(self, user: str) -> None:
-        status, _, answer = http("POST", self.url + "/auth/token", credentials(user))
-        assert status == 200, answer
-        self.tokens[user] = answer["access_token"]
-
-    def open_trajectory(self, client_id: str) -> None:
-        """A help request and the coordinator's acceptance, through the HTTP API, for tests
-        of later pages (tests/browser/test_caseworker_flow.py does both in the browser)."""
-        status, _, answer = self.api("POST", f"/clients/{client_id}/help-requests", {
-            "source": "justice_assistant", "domains": ["housing"], "question": "Een woning / un logement.",
-            "urgency": "normal"})
-        assert status == 201, answer
-        status, _, answer = self.api("POST", f"/clients/{client_id}/acceptance", {"worker": "apo-sa-1"},
-                                     as_user="apo-coord")
-        assert status == 200, answer
-
-
 @pytest.fixture(scope="session")
-def web(tmp_path_factory):
-    vhost, uri = broker.create_vhost()
-    platform = Platform(tmp_path_factory.mktemp("browser"), uri)
-    try:
-        platform.start_services(*config.SERVICES)
-        platform.start_gateway()
-        yield Web(platform)
-    finally:
-        platform.stop_all()
-        broker.delete_vhost(vhost)
+def web(running: Running) -> Running:
+    """The session's platform (tests/support/running.py), shared with the integration tests."""
+    return running
 
 
 @pytest.fixture(scope="session")
@@ -101,7 +58,7 @@ class Page:
     """The browser as one test drives it: go to a page, fill and send its forms, and
     check each page visited with axe-core, saving a screenshot of it."""
 
-    def __init__(self, driver, web: Web, test_name: str):
+    def __init__(self, driver, web: Running, test_name: str):
         self.driver = driver
         self.web = web
         self.test_name = re.sub(r"[^A-Za-z0-9_.-]+", "-", test_name).strip("-")

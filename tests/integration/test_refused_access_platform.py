@@ -1,29 +1,15 @@
 """Refused access on the running platform: a worker of another agency who opens a
 client's file over HTTP gets the 403 they always got, and the attempt reaches
 audit's access log over the intake's access stream, beside the reads."""
-from shared import config
 from tests.support.broker import wait_until
-from tests.support.platform import http
-from tests.support.accounts import credentials
 
 PERSON = {"given_names": "Samira", "family_name": "Testperson", "birth_date": "1985-07-30",
           "legal_position": "convicted", "situation": "probation", "languages": ["ar", "fr"],
           "preferred_language": "ar"}
 
 
-def test_a_worker_of_another_agency_opening_a_file_is_refused_and_audit_s_access_log_shows_the_attempt(platform):
-    platform.start_services(*config.SERVICES)
-    url = platform.start_gateway()
-    tokens = {}
-
-    def api(method: str, path: str, body=None, as_user: str = "apo-sa-1", **headers):
-        if as_user not in tokens:
-            status, _, answer = http("POST", url + "/auth/token", credentials(as_user))
-            assert status == 200, answer
-            tokens[as_user] = answer["access_token"]
-        return http(method, url + path, body, {"Authorization": f"Bearer {tokens[as_user]}",
-                                               **{k.replace("_", "-"): v for k, v in headers.items()}})
-
+def test_a_worker_of_another_agency_opening_a_file_is_refused_and_audit_s_access_log_shows_the_attempt(running):
+    api = running.api  # the session's platform: this test works on a client of its own
     status, _, registered = api("POST", "/clients", PERSON)
     assert status == 201, registered
     client = registered["client_id"]
