@@ -16,7 +16,7 @@ import traceback
 import warnings
 
 from bench import (append, audit, latency, pages, relay, report, sealing, sharing, signatures, snapshots,
-                   throughput, unsigned, verification)
+                   statistics, throughput, unsigned, verification)
 from bench.resources import Resources
 from shared import config, datakeys, keys
 
@@ -32,6 +32,7 @@ COMPARISONS = {
     "sealing": sealing.compare,
     "verification": verification.compare,
     "sharing": sharing.compare,
+    "statistics": statistics.compare,
     "throughput": throughput.compare,
     "pages": pages.compare,
 }

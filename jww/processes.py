@@ -194,7 +194,9 @@ def run(services: list[str], show_logs: bool = False) -> int:
               "Next: the README's walk-through, signed in as apo-sa-1.", flush=True)
     if "accounts" in settings:  # WAVE2 7: the sample users' second factors are published too
         print("Sample users: password sample-<username>; coordinators, auditor-1 and admin-1 also "
-              "give their one-time code: jww totp <username>.", flush=True)
+              "give their one-time code: jww totp <username>. funder-1 reads the figures (GET /figures, or "
+              "the pages: /app/figures).",
+              flush=True)
 
     failing = supervisor.watch()
     supervisor.stop(grace=STOP_WAIT_SECONDS)

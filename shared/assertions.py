@@ -38,7 +38,9 @@ SYSTEM_ROLE = "system"
 # What a system actor (a follower; a health probe) may call; a person calls anything else.
 SYSTEM_METHODS = frozenset({"health", "integration_events", "access_events",
                             # The gateway's own calls to accounts (sign-in, WAVE2 7): no person yet.
-                            "sign_in", "refresh", "sign_out", "revocations", "enrol"})
+                            "sign_in", "refresh", "sign_out", "revocations", "enrol",
+                            # Whose calendar feed a secret address opens (issue 20): no one signed in.
+                            "calendar_feed_owner"})
 LIFETIME_SECONDS = 60
 # Assertions are made per call, so one that claims a longer life was not made here.
 LONGEST_LIFE_SECONDS = 300

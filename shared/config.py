@@ -36,7 +36,7 @@ from urllib.parse import quote, urlparse, urlunparse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEPLOY_DIR = PROJECT_ROOT / "deploy"
-SERVICES = ("intake", "guidance", "referrals", "notifications", "audit", "sharing", "accounts")  # event-sourced, each with a relay
+SERVICES = ("intake", "guidance", "referrals", "notifications", "audit", "sharing", "accounts", "statistics")  # event-sourced, each with a relay
 GATEWAY = "gateway"  # the HTTP API: no event store, no relay; it calls the services over RPC
 # Only for development and tests: production sets JWW_GATEWAY_TOKEN_KEY (32 bytes or more).
 DEVELOPMENT_TOKEN_KEY = "development only: not a secret, set JWW_GATEWAY_TOKEN_KEY"

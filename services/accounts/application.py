@@ -25,6 +25,7 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.store import ServiceApplication
 
 from services.accounts import second_factor
+from services.accounts.calendar_feed import CalendarFeeds
 from services.accounts.domain import Account, AccountInactive, Bootstrap, Revocations
 from services.accounts.throttle import ADDRESS_LIMITS, USERNAME_LIMITS, PasswordChecks, Throttle
 from services.accounts.users_file import DIRECTORY_ROLES, UsersFile
@@ -74,6 +75,7 @@ class AccountsApplication(ServiceApplication):
         self.session_lifetime = dt.timedelta(hours=12)
         self.enrolment_lifetime = dt.timedelta(hours=72)
         self.users_file = UsersFile((), sample=False)
+        self.calendar_feeds = CalendarFeeds(self)  # issue 20: a secret address per person
 
     def policies(self):
         from services.accounts.policies import Policies

@@ -34,6 +34,11 @@ class Account(ServiceAggregate):
     # The language the person chose for the pages; a class default, so accounts opened
     # before anyone chose (and their snapshots) read None.
     language: str | None = None
+    # The person's calendar feed (services/accounts/calendar_feed.py): the id of its
+    # current address, None while off; and the key of its client aliases, kept from the
+    # first time it was turned on so that renewing changes no alias.
+    calendar_feed: str | None = None
+    calendar_alias_key: str | None = None
 
     @staticmethod
     def create_id(username: str) -> UUID:
@@ -142,6 +147,20 @@ class Account(ServiceAggregate):
         self.language = language
 
     # -- sessions ---------------------------------------------------------------------------
+
+    def open_calendar_feed(self, feed_id: UUID, alias_key: str, at: dt.datetime) -> None:
+        self._calendar_feed_opened(str(feed_id), self.calendar_alias_key or alias_key, _iso(at))
+
+    @event("CalendarFeedOpened")
+    def _calendar_feed_opened(self, feed_id: str, alias_key: str, at: str) -> None:
+        self.calendar_feed, self.calendar_alias_key = feed_id, alias_key
+
+    def close_calendar_feed(self, at: dt.datetime) -> None:
+        self._calendar_feed_closed(_iso(at))
+
+    @event("CalendarFeedClosed")
+    def _calendar_feed_closed(self, at: str) -> None:
+        self.calendar_feed = None
 
     @property
     def may_sign_in(self) -> bool:

@@ -84,6 +84,28 @@ class AccountsService(ServiceBase):
     def choose_language(self, data: dict) -> dict:
         return self.app.choose_language(**data)
 
+    # The answer's address is shown once: a retry is told it was carried out.
+    @rpc
+    @command(contracts.CalendarFeedChange, retry=CARRIED_OUT)
+    def open_calendar_feed(self, data: dict) -> dict:
+        return self.app.calendar_feeds.turn_on(**data)
+
+    @rpc
+    @command(contracts.CalendarFeedChange)
+    def close_calendar_feed(self, data: dict) -> dict:
+        return self.app.calendar_feeds.turn_off(**data)
+
+    @rpc
+    @command(contracts.CalendarFeedChange)
+    def calendar_feed(self, data: dict) -> dict:
+        return self.app.calendar_feeds.state(**data)
+
+    @rpc
+    @command(contracts.CalendarFeedOwner)
+    def calendar_feed_owner(self, data: dict) -> dict:
+        _gateway_only()  # the gateway, for whoever holds the address
+        return self.app.calendar_feeds.owner(**data)
+
     @rpc
     @command()
     def revocations(self, _=None) -> dict:

@@ -36,6 +36,7 @@ ITEMS = {
     "intake.decisions": "event_id",
     "intake.consents": "consent_id",
     "trajectory.plan_history": "version",
+    "trajectory.goal_outcomes": "event_id",
     "trajectory.interventions": "intervention_id",
     "trajectory.psychologist_recommendations": "event_id",
     "trajectory.conditions": "condition_id",
@@ -62,7 +63,7 @@ ITEMS = {
 RECORDS = ("intake", "trajectory")
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 # The items a later fact changes, found again by their id.
-FOUND_AGAIN = {"intake.consents", "trajectory.conditions", "trajectory.appointments", "trajectory.network",
+FOUND_AGAIN = {"intake.consents", "trajectory.interventions", "trajectory.conditions", "trajectory.appointments", "trajectory.network",
                "trajectory.procedures", "referrals", "notifications"}
 
 
@@ -117,10 +118,18 @@ PROCEDURE_END = _Shown("guidance", "procedure-ended", "trajectory_id", "agency",
 CONTINUITY_GAP = _Shown("guidance", "continuity-gap")
 ATTENDANCE_CERTIFICATE = _Shown("guidance", "attendance-certificate-issued")
 CLOSING = _Shown("guidance", "trajectory-closed")
+# Corrections (issue 20): a record of their own in the item they correct, which an
+# amendment and a rescheduling also set to its corrected values.
+INTERVENTION_AMENDMENT = _Fields("changed")
+INTERVENTION_RETRACTION = _Fields("recorded_again_as")
+APPOINTMENT_RESCHEDULING = _Fields("at")
+APPOINTMENT_CANCELLATION = _Fields()
+GOAL_OUTCOMES = _Shown("guidance", "goal-outcomes-recorded")
 # The partner is repeated on every fact about a referral; the proposal names it.
 REFERRAL = _Shown("referrals", "referral-proposed")
 REFERRAL_STEP = _Shown("referrals", "referral-step-recorded", "referral_id", "agency", "partner")
 REFERRAL_STALL = _Shown("referrals", "referral-stalled", "referral_id", "agency", "partner")
+REFERRAL_CORRECTION = _Fields()  # what it says is set from its fact (_referral_corrected)
 CASE_CONFERENCE = _Shown("referrals", "case-conference-held")
 COORDINATION_ACTOR = _Shown("referrals", "coordination-actor-added")
 COORDINATING_AGENCY = _Shown("referrals", "coordinating-agency-joined")
@@ -137,9 +146,9 @@ REGISTERED = ("agency", "languages", "preferred_language", "interpreter_needed",
 LANGUAGES = ("languages", "preferred_language", "interpreter_needed")
 ACCEPTED = ("agency", "worker", "interpreter", "legal_position", "situation", "languages", "preferred_language")
 INTAKE_STATUS = {"client-registered": "registered", "intake-accepted": "accepted", "intake-declined": "declined",
-                 "intake-waitlisted": "waitlisted"}
+                 "intake-waitlisted": "waitlisted", "intake-reopened": "registered"}
 DECISIONS = {"intake-accepted": "accepted", "intake-declined": "declined", "intake-waitlisted": "waitlisted",
-             "client-reassigned": "reassigned", "client-transferred": "transferred"}
+             "client-reassigned": "reassigned", "client-transferred": "transferred", "intake-reopened": "reopened"}
 
 
 def _instant(value) -> str:
@@ -168,7 +177,7 @@ class _Fold:
         }
         self.trajectory = {
             "trajectory_id": None, "status": None, "agency": None, "worker": None, "opened": None,
-            "plan_history": [], "interventions": [], "psychologist_recommendations": [], "conditions": [],
+            "plan_history": [], "goal_outcomes": [], "interventions": [], "psychologist_recommendations": [], "conditions": [],
             "appointments": [], "network": [], "procedures": [], "continuity_gaps": [],
             "attendance_certificates": [], "closings": [],
         }
@@ -209,6 +218,11 @@ def _registered(fold: _Fold, entry: dict) -> None:
 
 def _languages(fold: _Fold, entry: dict) -> None:
     fold.set_intake(entry, LANGUAGES)
+
+
+def _legal_situation(fold: _Fold, entry: dict) -> None:
+    """Where the client stands from a change on (issue 20); its history is the timeline's."""
+    fold.set_intake(entry, ("legal_position", "situation"))
 
 
 def _help_request(fold: _Fold, entry: dict) -> None:
@@ -336,7 +350,35 @@ def _plan(fold: _Fold, entry: dict) -> None:
 
 
 def _intervention(fold: _Fold, entry: dict) -> None:
-    fold.add("trajectory.interventions", fold.trajectory["interventions"], _take(entry, INTERVENTION))
+    fold.add("trajectory.interventions", fold.trajectory["interventions"],
+             _take(entry, INTERVENTION, corrections=[], retracted=None))
+
+
+def _intervention_amended(fold: _Fold, entry: dict) -> None:
+    """The item shows the corrected intervention (the fact carries it in full); the
+    amendment is a record of its own in it."""
+    intervention = fold.find("trajectory.interventions", entry["data"].get("intervention_id"))
+    if intervention is not None:
+        erased = entry.get("erased") or ()
+        for name, source in INTERVENTION.pairs:
+            if source in entry["data"]:
+                intervention[name] = entry["data"][source]
+                _mark(intervention, name, source in erased)
+        intervention["corrections"].append(_take(entry, INTERVENTION_AMENDMENT, correction="amended",
+                                                       recorded_again_as=None))
+
+
+def _intervention_retracted(fold: _Fold, entry: dict) -> None:
+    intervention = fold.find("trajectory.interventions", entry["data"].get("intervention_id"))
+    if intervention is not None:
+        intervention["corrections"].append(_take(entry, INTERVENTION_RETRACTION, correction="retracted",
+                                                       changed=None))
+        intervention["retracted"] = _instant(entry["time"])
+
+
+def _goal_outcomes(fold: _Fold, entry: dict) -> None:
+    fold.add("trajectory.goal_outcomes", fold.trajectory["goal_outcomes"],
+             _take(entry, GOAL_OUTCOMES, event_id=entry["event_id"]))
 
 
 def _psychologist(fold: _Fold, entry: dict) -> None:
@@ -363,7 +405,24 @@ def _condition_ending(fold: _Fold, entry: dict) -> None:
 
 def _appointment(fold: _Fold, entry: dict) -> None:
     fold.add("trajectory.appointments", fold.trajectory["appointments"],
-             _take(entry, APPOINTMENT, outcome=None, outcome_recorded=None, outcome_by=None))
+             _take(entry, APPOINTMENT, outcome=None, outcome_recorded=None, outcome_by=None, corrections=[],
+                   cancelled=None))
+
+
+def _appointment_rescheduled(fold: _Fold, entry: dict) -> None:
+    appointment = fold.find("trajectory.appointments", entry["data"].get("appointment_id"))
+    if appointment is not None:
+        appointment["at"] = entry["data"].get("at")
+        _mark(appointment, "at", "at" in (entry.get("erased") or ()))
+        appointment["corrections"].append(_take(entry, APPOINTMENT_RESCHEDULING, correction="rescheduled"))
+
+
+def _appointment_cancelled(fold: _Fold, entry: dict) -> None:
+    appointment = fold.find("trajectory.appointments", entry["data"].get("appointment_id"))
+    if appointment is not None:
+        appointment["corrections"].append(_take(entry, APPOINTMENT_CANCELLATION, correction="cancelled",
+                                                      at=None))
+        appointment["cancelled"] = _instant(entry["time"])
 
 
 def _appointment_outcome(fold: _Fold, entry: dict) -> None:
@@ -429,7 +488,8 @@ def _certificate(fold: _Fold, entry: dict) -> None:
 
 def _referral(fold: _Fold, entry: dict) -> None:
     fold.add("referrals", fold.file["referrals"],
-             _take(entry, REFERRAL, state="proposed", outcome=None, steps=[], stalls=[], consent_withdrawn=None))
+             _take(entry, REFERRAL, state="proposed", outcome=None, steps=[], stalls=[], corrections=[],
+                   consent_withdrawn=None))
 
 
 def _referral_step(fold: _Fold, entry: dict) -> None:
@@ -439,6 +499,20 @@ def _referral_step(fold: _Fold, entry: dict) -> None:
         referral.update(state=step["step"], outcome=step["outcome"])
         referral["steps"].append(step)
         _mark(referral, "outcome", "outcome" in step["erased"])
+
+
+def _referral_corrected(correction: str) -> Callable[[_Fold, dict], None]:
+    """A cancellation, withdrawal or reopening (issue 20): a record of its own in the
+    referral, which it leaves in the state its fact names (a reopening) or ends."""
+    def fold_in(fold: _Fold, entry: dict) -> None:
+        referral = fold.find("referrals", entry["data"].get("referral_id"))
+        if referral is not None:
+            data = entry["data"]
+            state = data.get("state", correction)
+            referral["corrections"].append(_take(entry, REFERRAL_CORRECTION, correction=correction,
+                                                 from_state=data.get("from_state", referral["state"]), state=state))
+            referral["state"] = state
+    return fold_in
 
 
 def _referral_stalled(fold: _Fold, entry: dict) -> None:
@@ -511,6 +585,7 @@ def _fact_erased(fold: _Fold, entry: dict) -> None:
 FOLDS: dict[tuple[str, str], Callable[[_Fold, dict], None]] = {
     ("intake", "client-registered"): _registered,
     ("intake", "client-languages-recorded"): _languages,
+    ("intake", "legal-situation-changed"): _legal_situation,
     ("intake", "help-request-received"): _help_request,
     **{("intake", fact): _decided for fact in DECISIONS},
     ("intake", "consent-given"): _consent_given,
@@ -527,6 +602,11 @@ FOLDS: dict[tuple[str, str], Callable[[_Fold, dict], None]] = {
     ("guidance", "plan-agreed"): _plan,
     ("guidance", "plan-reviewed"): _plan,
     ("guidance", "intervention-recorded"): _intervention,
+    ("guidance", "intervention-amended"): _intervention_amended,
+    ("guidance", "intervention-retracted"): _intervention_retracted,
+    ("guidance", "appointment-rescheduled"): _appointment_rescheduled,
+    ("guidance", "appointment-cancelled"): _appointment_cancelled,
+    ("guidance", "goal-outcomes-recorded"): _goal_outcomes,
     ("guidance", "psychologist-recommended"): _psychologist,
     ("guidance", "condition-recorded"): _condition,
     ("guidance", "condition-supported"): _condition_supported,
@@ -544,6 +624,9 @@ FOLDS: dict[tuple[str, str], Callable[[_Fold, dict], None]] = {
     ("referrals", "referral-proposed"): _referral,
     ("referrals", "referral-step-recorded"): _referral_step,
     ("referrals", "referral-stalled"): _referral_stalled,
+    ("referrals", "referral-cancelled"): _referral_corrected("cancelled"),
+    ("referrals", "referral-withdrawn"): _referral_corrected("withdrawn"),
+    ("referrals", "referral-reopened"): _referral_corrected("reopened"),
     ("referrals", "referral-consent-withdrawn"): _referral_consent_withdrawn,
     ("referrals", "case-conference-held"): _case_conference,
     ("referrals", "coordination-actor-added"): _coordination_actor,

@@ -79,7 +79,8 @@ AROUND = ("recorded", "by", "erased")
 SECTIONS = (
     ("Intake", "intake", (("Help requests", "help_requests"), ("Decisions", "decisions"), ("Consents", "consents"))),
     ("Trajectory", "trajectory", (
-        ("Plan, as agreed and reviewed", "plan_history"), ("Interventions", "interventions"),
+        ("Plan, as agreed and reviewed", "plan_history"), ("Goal outcomes", "goal_outcomes"),
+        ("Interventions", "interventions"),
         ("Psychologist recommendations", "psychologist_recommendations"), ("Conditions", "conditions"),
         ("Appointments", "appointments"), ("Network", "network"), ("Procedures", "procedures"),
         ("Continuity gaps", "continuity_gaps"), ("Attendance certificates", "attendance_certificates"),

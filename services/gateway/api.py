@@ -28,7 +28,7 @@ from shared.contracts import accounts, validate_command
 from shared.errors import InvalidInput, Refused
 from shared.errors import NotFound as NoSuchRecord
 
-from services.gateway import lists, problems, subject_access
+from services.gateway import calendar, lists, problems, subject_access
 from services.gateway.auth import Revocations, Tokens
 from services.gateway.openapi import IDEMPOTENCY_KEY
 from services.gateway.problems import Problem
@@ -43,7 +43,13 @@ OWN = (("POST", "/auth/token", "token"), ("POST", "/auth/refresh", "refresh"), (
        ("POST", "/auth/enrol", "enrol"),
        ("GET", "/openapi.json", "openapi"), ("GET", "/health", "health"),
        ("GET", "/.well-known/jwks.json", "jwks"), ("GET", "/", "index"),
-       ("GET", "/clients/<client_id>/subject-access", "subject_access"))
+       ("GET", "/clients/<client_id>/subject-access", "subject_access"),
+       # The worker's agenda and calendar feed (calendar.py): the feed's secret address is its own sign-in.
+       ("GET", "/agenda", "agenda"), ("POST", "/me/calendar-feed", "calendar_feed_on"),
+       ("DELETE", "/me/calendar-feed", "calendar_feed_off"), ("GET", "/me/calendar-feed", "calendar_feed_state"),
+       ("GET", "/calendar/<secret>.ics", "calendar"))
+# The gateway's own endpoints that take a bearer token.
+SIGNED_IN_OWN = {"agenda", "calendar_feed_on", "calendar_feed_off", "calendar_feed_state"}
 
 # Refused outright, with what to do instead: a client search by GET would put names
 # and national numbers in the URL, which proxies and access logs keep.
@@ -154,6 +160,12 @@ class Gateway:
                     actor = self._signed_in(request, call)
                     context.current().actor = actor
                     response = self._subject_access(request, call, actor, values["client_id"])
+                elif endpoint in SIGNED_IN_OWN:
+                    actor = self._signed_in(request, call)
+                    context.current().actor = actor
+                    response = getattr(self, f"_{endpoint}")(request, call, actor)
+                elif endpoint == "calendar":
+                    response, actor = self._calendar(request, call, values["secret"])
                 else:
                     response = getattr(self, f"_{endpoint}")(request, call)
         except Problem as problem:
@@ -223,6 +235,9 @@ class Gateway:
         context.current().idempotency_key = (idempotency_key(request) or uuid.uuid4().hex) if route.command else None
         payload = self._payload(route, values, request, actor)
         answer = call(route.service, route.rpc, payload, self._precondition(route, request))
+        if route.csv and request.accept_mimetypes.best_match(("application/json", "text/csv")) == "text/csv":
+            return Response(route.csv(answer), status=route.status, mimetype="text/csv",
+                            headers={"Cache-Control": "no-store"})
         headers = {"Cache-Control": "no-store"}
         if route.etag and isinstance(answer, dict) and answer.get(route.etag) and "version" in answer:
             headers["ETag"] = f'"{concurrency.tag(answer[route.etag], answer["version"])}"'
@@ -374,6 +389,43 @@ class Gateway:
         if given["format"] == "text":
             return Response(subject_access.render(doc), status=200, mimetype="text/plain", headers=headers)
         return json_response(doc, 200, headers)
+
+    def _agenda(self, request: Request, call: Call, actor: dict) -> Response:
+        """What falls due between two days (this week by default) across the actor's
+        clients, or for a coordinator the agency's or one worker's."""
+        given = validate_command(calendar.AgendaRequest, request.args.to_dict())
+        monday, sunday = calendar.this_week(dt.datetime.now(dt.timezone.utc).date())
+        since, until = given["since"] or monday, given["until"] or sunday
+        answer = calendar.agenda(call, actor, since, until, given["worker"])
+        return json_response(answer, 200, {"Cache-Control": "no-store"})
+
+    def _calendar_feed_on(self, request: Request, call: Call, actor: dict) -> Response:
+        """Turn one's calendar feed on, or renew its address: the answer's path is shown
+        this once; the address before answers 404 from now on."""
+        context.current().idempotency_key = idempotency_key(request) or uuid.uuid4().hex
+        answer = call("accounts", "open_calendar_feed", {"actor": actor}, None)
+        return json_response(answer, 201, {"Cache-Control": "no-store"})
+
+    def _calendar_feed_off(self, request: Request, call: Call, actor: dict) -> Response:
+        context.current().idempotency_key = idempotency_key(request) or uuid.uuid4().hex
+        return json_response(call("accounts", "close_calendar_feed", {"actor": actor}, None), 200,
+                             {"Cache-Control": "no-store"})
+
+    def _calendar_feed_state(self, request: Request, call: Call, actor: dict) -> Response:
+        """Whether one's calendar feed is on (its address is never shown again)."""
+        return json_response(call("accounts", "calendar_feed", {"actor": actor}, None), 200,
+                             {"Cache-Control": "no-store"})
+
+    def _calendar(self, request: Request, call: Call, secret: str) -> tuple[Response, dict]:
+        """The feed at a secret address: no sign-in, the address is the key; a wrong,
+        renewed or revoked one is simply not found."""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{20,100}", secret):
+            raise Problem(404, "there is no such calendar")
+        owner = call("accounts", "calendar_feed_owner", {"secret": secret}, None)
+        context.current().actor = owner["actor"]  # guidance answers the owner, as the owner
+        text = calendar.feed(call, owner, dt.datetime.now(dt.timezone.utc), request.host.split(":")[0])
+        return Response(text, status=200, mimetype="text/calendar", headers={"Cache-Control": "no-store"}), \
+            owner["actor"]
 
     def _jwks(self, request: Request, call: Call) -> Response:
         """The deployment's public keys: a partner verifies every event's signature

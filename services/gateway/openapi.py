@@ -200,7 +200,7 @@ class _Builder:
             "parameters": parameters,
             "responses": {
                 str(route.status): {"description": "Done", "headers": success_headers,
-                                    "content": {"application/json": {"schema": answer}}},
+                                    "content": _content(route, answer)},
                 **{str(status): {"$ref": f"#/components/responses/{status}"}
                    for status in (400, 401, 403, 404, 409, 422, 500, 503)},
             },
@@ -299,7 +299,70 @@ def document(routes: tuple[Route, ...] = ROUTES) -> dict:
             "text/plain": {"schema": {"type": "string"}}}},
             **{str(s): {"$ref": f"#/components/responses/{s}"} for s in (401, 403, 404, 410, 422, 500, 503)}},
     }})
+    _agenda_paths(spec, ok)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document
 
+
+def _content(route: Route, answer: dict) -> dict:
+    """The success body's media types: JSON, and CSV where the route renders it (by Accept)."""
+    csv = {"text/csv": {"schema": {"type": "string", "description": "with Accept: text/csv"}}}
+    return {"application/json": {"schema": answer}, **(csv if route.csv else {})}
+
+
+def _agenda_paths(spec, ok: dict) -> None:
+    """The worker's agenda and the calendar feed (calendar.py): the gateway's own endpoints."""
+    errors = lambda *codes: {str(s): {"$ref": f"#/components/responses/{s}"} for s in codes}  # noqa: E731
+    item = {"type": "object", "required": ["kind", "when", "all_day", "client_id", "what"], "properties": {
+        "kind": {"type": "string", "enum": ["appointment", "accompaniment", "contact_due", "contact_overdue",
+                                            "plan_review_due", "condition_ending", "document_expires",
+                                            "conference_action_due"]},
+        "when": {"type": "string", "description": "a time (RFC 3339) or, with all_day, a day"},
+        "all_day": {"type": "boolean"}, "client_id": {"type": "string", "format": "uuid"},
+        "trajectory_id": {"type": "string", "format": "uuid"}, "conference_id": {"type": "string"},
+        "worker": {"type": "string"}, "what": {"type": "object", "description": "codes and ids, never words"}}}
+    day = {"type": "string", "format": "date"}
+    spec.path(path="/agenda", operations={"get": {
+        "operationId": "gateway.agenda",
+        "summary": "What falls due between two days (this week by default), sorted by time: appointments and "
+                   "accompaniments, contacts due and overdue, plan reviews, conditions ending, residence documents "
+                   "expiring and case-conference actions; your own clients', or for a coordinator the agency's "
+                   "(worker: one worker's)",
+        "tags": ["gateway"],
+        "parameters": [{"name": "from", "in": "query", "required": False, "schema": day},
+                       {"name": "until", "in": "query", "required": False, "schema": day},
+                       {"name": "worker", "in": "query", "required": False, "schema": {"type": "string"},
+                        "description": "coordinator only"}],
+        "responses": {"200": {"description": "The agenda", "headers": ok, "content": {"application/json": {
+            "schema": {"type": "object", "required": ["from", "until", "agency", "worker", "clients", "items"],
+                       "properties": {"from": day, "until": day, "agency": {"type": "string"},
+                                      "worker": {"type": ["string", "null"]},
+                                      "clients": {"type": "array", "items": {"type": "string"}},
+                                      "items": {"type": "array", "items": item}}}}}},
+                      **errors(401, 403, 422, 500, 503)},
+    }})
+    feed = {"type": "object", "required": ["calendar_feed", "path"], "properties": {
+        "calendar_feed": {"type": "boolean"}, "path": {"type": ["string", "null"]}}}
+    spec.path(path="/me/calendar-feed", operations={
+        "get": {"operationId": "gateway.calendar_feed_state", "tags": ["gateway"],
+                "summary": "Whether your calendar feed is on; its address is shown only when it is made",
+                "responses": {"200": {"description": "On or off", "headers": ok, "content": {
+                    "application/json": {"schema": feed}}}, **errors(401, 404, 500, 503)}},
+        "post": {"operationId": "gateway.calendar_feed_on", "tags": ["gateway"],
+                 "summary": "Turn your calendar feed on, or renew its address: the path answered (shown once) "
+                            "reads your own appointments as iCalendar without signing in; the address before "
+                            "answers 404 from now on",
+                 "responses": {"201": {"description": "On", "headers": ok, "content": {
+                     "application/json": {"schema": feed}}}, **errors(401, 404, 500, 503)}},
+        "delete": {"operationId": "gateway.calendar_feed_off", "tags": ["gateway"],
+                   "summary": "Turn your calendar feed off: its address answers 404 from now on",
+                   "responses": {"200": {"description": "Off", "headers": ok, "content": {
+                       "application/json": {"schema": feed}}}, **errors(401, 404, 500, 503)}}})
+    spec.path(path="/calendar/{secret}.ics", operations={"get": {
+        "operationId": "gateway.calendar", "tags": ["gateway"], "security": [],
+        "summary": "Your appointments from 30 days back to 180 ahead (RFC 5545), at the secret address you turned "
+                   "on: each names the kind and the actor, and the client by an alias only",
+        "parameters": [{"name": "secret", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The calendar", "headers": ok, "content": {
+            "text/calendar": {"schema": {"type": "string"}}}}, **errors(404, 500, 503)}}})

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from marshmallow import Schema
 
 from shared import config
 from shared.contracts import accounts, audit, base, guidance, intake, intake_directory, notifications, referrals, sharing
+from shared.contracts import statistics
 from shared.contracts import audit_answers as audit_out
 from shared.contracts import guidance_answers as guidance_out
 from shared.contracts import intake_answers as intake_out
@@ -51,6 +53,8 @@ class Route:
     answer: type[Schema] | None = None  # the success body (of a list: each item)
     # Set, with the reason, only where the answer has no fixed shape; then answer is None.
     free_form: str | None = None
+    # Renders the answer as CSV, the body when the caller's Accept prefers text/csv.
+    csv: Callable[[dict], str] | None = None
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -151,6 +155,15 @@ ROUTES: tuple[Route, ...] = (
     POST("/clients/{client_id}/transfer", "intake", "transfer_client", intake.TransferClient,
          "Transfer the client to another agency, under consent (coordinator)", status=200,
          answer=intake_out.ClientTransferred),
+    POST("/clients/{client_id}/legal-situation", "intake", "change_legal_situation", intake.ChangeLegalSituation,
+         "Record a change of the client's legal position, situation or mandating actor, effective from a date "
+         "(today or earlier), with a reason", status=200, etag="client_id", answer=intake_out.LegalSituationChanged),
+    PUT("/clients/{client_id}/contact", "intake", "change_contact_details", intake.ChangeContactDetails,
+        "Record the client's contact details, whole, effective from a date (today or earlier)", etag="client_id",
+        answer=intake_out.ClientVersion),
+    POST("/clients/{client_id}/intake-reopening", "intake", "reopen_intake", intake.ReopenIntake,
+         "Reopen a declined client's intake, with a reason: the client waits for a decision again (coordinator)",
+         status=200, answer=intake_out.IntakeStatus),
     GET("/duplicate-checks", "intake", "duplicate_checks", intake.DuplicateChecks,
         "The registrations held as possible duplicates that your agency is a party to (coordinator)",
         filters=(STATUS,), answer=intake_out.DuplicateCheckSeen),
@@ -190,6 +203,14 @@ ROUTES: tuple[Route, ...] = (
          "Review the support plan", etag="trajectory_id", answer=guidance_out.Trajectory),
     POST("/trajectories/{client_id}/interventions", "guidance", "record_intervention",
          guidance.RecordIntervention, "Record an intervention", answer=guidance_out.InterventionRecorded),
+    # Corrections (issue 20): an intervention is addressed by its own id, as the trajectory lists it.
+    PUT("/interventions/{intervention_id}", "guidance", "amend_intervention", guidance.AmendIntervention,
+        "Amend an intervention: the fields given replace the recorded ones, with a reason", etag="intervention_id",
+        answer=guidance_out.InterventionAmended),
+    POST("/interventions/{intervention_id}/retraction", "guidance", "retract_intervention",
+         guidance.RetractIntervention, "Retract an intervention recorded in error, with a reason; with client_id, "
+         "it was recorded on the wrong client and is recorded again on that one, linked", status=200,
+         etag="intervention_id", answer=guidance_out.InterventionRetracted),
     POST("/trajectories/{client_id}/psychologist-recommendations", "guidance", "recommend_psychologist",
          guidance.RecommendPsychologist, "Recommend a psychologist", answer=guidance_out.PsychologistRecommended),
     POST("/trajectories/{client_id}/closing", "guidance", "close_trajectory", guidance.CloseTrajectory,
@@ -205,6 +226,12 @@ ROUTES: tuple[Route, ...] = (
     PUT("/trajectories/{client_id}/appointments/{appointment_id}/outcome", "guidance",
         "record_appointment_outcome", guidance.RecordAppointmentOutcome, "Record how an appointment went",
         answer=guidance_out.AppointmentOutcome),
+    PUT("/trajectories/{client_id}/appointments/{appointment_id}", "guidance", "reschedule_appointment",
+        guidance.RescheduleAppointment, "Reschedule an appointment to a time still to come, with a reason",
+        answer=guidance_out.AppointmentRescheduled),
+    POST("/trajectories/{client_id}/appointments/{appointment_id}/cancellation", "guidance", "cancel_appointment",
+         guidance.CancelAppointment, "Cancel an appointment before it takes place, with a reason", status=200,
+         answer=guidance_out.AppointmentCancelled),
     POST("/trajectories/{client_id}/network", "guidance", "add_network_member", guidance.AddNetworkMember,
          "Add a member of the client's relational network", answer=guidance_out.NetworkMemberKey),
     POST("/trajectories/{client_id}/network/{member_id}/contacts", "guidance", "record_network_contact",
@@ -219,6 +246,10 @@ ROUTES: tuple[Route, ...] = (
          guidance.RecordProcedureStep, "Record a step of a procedure", answer=guidance_out.ProcedureKey),
     PUT("/trajectories/{client_id}/procedures/{procedure_id}/outcome", "guidance", "end_procedure",
         guidance.EndProcedure, "Record how a procedure ended", answer=guidance_out.ProcedureEnded),
+    PUT("/trajectories/{client_id}/procedures/{procedure_id}/document-expiry", "guidance",
+        "record_document_expiry", guidance.RecordDocumentExpiry,
+        "Record the day a residence-status procedure's document expires: the worker is reminded before "
+        "([guidance] document_notice_days) and the agenda shows it", answer=guidance_out.DocumentExpiryRecorded),
     POST("/trajectories/{client_id}/attendance-certificates", "guidance", "issue_attendance_certificate",
          guidance.IssueAttendanceCertificate, "Issue an attendance certificate (Dutch or French)",
          answer=guidance_out.AttendanceCertificate),
@@ -260,6 +291,16 @@ ROUTES: tuple[Route, ...] = (
     POST("/case-conferences/{conference_id}/actions/{index}/completion", "referrals",
          "complete_conference_action", referrals.CompleteConferenceAction,
          "Record that a case conference's action is done", status=200, answer=referrals_out.ConferenceActionDone),
+    # Corrections (issue 20): each with a reason; the partner learns of it through its feed.
+    POST("/referrals/{referral_id}/cancellation", "referrals", "cancel_referral", referrals.CancelReferral,
+         "Cancel a referral before the partner answered (proposed, sent, acknowledged), saying why", status=200,
+         answer=referrals_out.ReferralState),
+    POST("/referrals/{referral_id}/withdrawal", "referrals", "withdraw_referral", referrals.WithdrawReferral,
+         "Withdraw a referral after the partner answered (waitlisted, accepted, started), saying why", status=200,
+         answer=referrals_out.ReferralState),
+    POST("/referrals/{referral_id}/reopening", "referrals", "reopen_referral", referrals.ReopenReferral,
+         "Reopen a referral the client dropped out of, saying why (under consent): it waits for the partner's "
+         "answer again", status=200, answer=referrals_out.ReferralState),
     POST("/referrals/{referral_id}/notes", "referrals", "add_referral_note", referrals.AddReferralNote,
          "Add a note to a referral", answer=referrals_out.ReferralNoteAdded),
     GET("/partners", "referrals", "partners", None, "The partner directory: those that take new referrals",
@@ -312,6 +353,14 @@ ROUTES: tuple[Route, ...] = (
     GET("/audit/clients/{client_id}/report", "audit", "export_report", audit.Export,
         "The same history as a readable report (auditor)", answer=audit_out.AuditReport),
 
+    # -- figures for funders and coordinators, no one identified (services/statistics) --
+    GET("/figures", "statistics", "figures", statistics.Figures,
+        "Figures for a whole calendar month, quarter or year (or whole years, at most 5): clients, intakes, "
+        "interventions, interpreters, referrals, waiting times and continuity gaps, in distinct persons; cells of "
+        "fewer than 5 persons show \"< 5\", and cells that would reveal one \"x\" (a funder: all agencies or "
+        "one; a coordinator: their own). With Accept: text/csv, the same as CSV: a header row, then one line per "
+        "cell", answer=statistics.FiguresAnswer, csv=statistics.as_csv),
+
     # -- an organisation's feed, from where it left off (services/sharing) ---------------
     GET("/feeds/{organisation}", "sharing", "feed", sharing.ReadFeed,
         "Your organisation's feed entries after the last sequence number you hold, signed and sealed as "
@@ -351,5 +400,9 @@ ROUTES: tuple[Route, ...] = (
 INTERNAL_RPCS = {"health", "integration_events", "access_events"}  # between services and for ops, not for people
 # What the gateway's own endpoints call, more than one service at a time (api.py).
 COMPOSED_RPCS = {"subject_access"}  # GET /clients/{client_id}/subject-access
+# GET /agenda, POST and DELETE /me/calendar-feed, GET /calendar/{secret}.ics (calendar.py)
+COMPOSED_RPCS |= {"agenda", "conference_actions_due", "open_calendar_feed", "close_calendar_feed",
+                  "calendar_feed_owner"}
+COMPOSED_RPCS |= {"calendar_feed"}  # GET /me/calendar-feed: whether it is on
 # What the gateway's /auth/* endpoints call: accounts signs people in (WAVE2 7, api.py).
 AUTH_RPCS = {"sign_in", "refresh", "sign_out", "revocations", "enrol"}

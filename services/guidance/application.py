@@ -17,12 +17,16 @@ from eventsourcing.application import AggregateNotFoundError
 
 from shared import access_log, erasure
 from shared.access import allow
+from shared.contracts.guidance_vocabulary import SUB_KINDS
+from shared.domain import Invalid
 from shared.errors import NotFound
 from shared.retention import Retention
 from shared.store import ServiceApplication
 
 from services.guidance import certificates
+from services.guidance.agenda import Agenda
 from services.guidance.domain import CLOSED, Intervention, Trajectory
+from services.guidance.domain.rules import DOCUMENT_NOTICE
 from services.guidance.integration import PUBLICATIONS, SEALED
 from services.guidance.policies import Policies
 from services.guidance.projections import InterventionIndex, TrajectoryIndex
@@ -58,6 +62,8 @@ class GuidanceApplication(Retention, Policies, Queries, ServiceApplication):
         self.closed_retention = CLOSED_RETENTION  # [guidance] closed_retention_days
         self.index = TrajectoryIndex(self)
         self.interventions = InterventionIndex(self)
+        self.agenda = Agenda(self)
+        self.document_notice = DOCUMENT_NOTICE  # [guidance] document_notice_days
         self.publications = {**PUBLICATIONS, **access_log.publication(self.service_name)}
 
     def _trajectory(self, actor: dict, client_id: UUID, command: str, roles: set[str] = CASEWORK) -> Trajectory:
@@ -76,10 +82,12 @@ class GuidanceApplication(Retention, Policies, Queries, ServiceApplication):
         self.save(trajectory)
 
     def review_plan(
-        self, actor: dict, client_id: UUID, goals: list[dict], intensity: str, expected_weeks: int, reason: str
+        self, actor: dict, client_id: UUID, goals: list[dict], intensity: str, expected_weeks: int, reason: str,
+        goal_outcomes: list[dict] | None = None,
     ) -> None:
         trajectory = self._trajectory(actor, client_id, "review_plan")
-        trajectory.review_plan(goals, intensity, expected_weeks, reason, reviewed_by=actor)
+        trajectory.review_plan(goals, intensity, expected_weeks, reason, reviewed_by=actor,
+                               goal_outcomes=goal_outcomes)
         self.save(trajectory)
 
     def record_intervention(self, actor: dict, client_id: UUID, **given) -> UUID:
@@ -90,14 +98,63 @@ class GuidanceApplication(Retention, Policies, Queries, ServiceApplication):
         self.save(intervention, trajectory)
         return intervention.id
 
+    # -- corrections of an intervention (issue 20) ------------------------------------------
+
+    def _intervention(self, actor: dict, intervention_id: UUID, command: str) -> tuple[Intervention, Trajectory]:
+        """The intervention and its trajectory, once ``actor`` may ``command`` it: the
+        roles that record one, in the agency whose trajectory it is in."""
+        try:
+            intervention = self.repository.get(intervention_id)
+        except AggregateNotFoundError:
+            intervention = None
+        if not isinstance(intervention, Intervention):
+            raise NotFound("no such intervention", {"intervention_id": ["not found"]})
+        trajectory: Trajectory = self.repository.get(intervention.trajectory_id)
+        allow(actor, CASEWORK, command, trajectory.agency, elsewhere=GUIDED_ELSEWHERE,
+              client_id=intervention.client_id)
+        return intervention, trajectory
+
+    def amend_intervention(self, actor: dict, intervention_id: UUID, reason: str, **changes) -> Intervention:
+        """``changes``: the given fields of shared.contracts.guidance.Intervention to correct."""
+        intervention, trajectory = self._intervention(actor, intervention_id, "amend_intervention")
+        changed = intervention.amend(trajectory, self.clock(), reason, actor, SUB_KINDS, **changes)
+        if {"at", "place"} & set(changed):  # what the trajectory keeps of it
+            trajectory.note_intervention_correction(intervention)
+            self.save(intervention, trajectory)
+        else:
+            self.save(intervention)
+        return intervention
+
+    def retract_intervention(self, actor: dict, intervention_id: UUID, reason: str,
+                             client_id: UUID | None = None) -> Intervention:
+        """Retract an intervention recorded in error; with ``client_id``, record it again
+        on that client (it was recorded on the wrong one), each naming the other."""
+        intervention, trajectory = self._intervention(actor, intervention_id, "retract_intervention")
+        again = right = None
+        if client_id is not None:
+            right = self._trajectory(actor, client_id, "record_intervention")
+            if right.id == trajectory.id:
+                raise Invalid("the intervention is on this client already", {"client_id": ["the same client"]})
+            intervention.expect_correctable(trajectory)
+            # The contact happened as recorded, by the worker who recorded it.
+            again = Intervention.record(right, self.clock(), {"user_id": intervention.worker,
+                                                              "role": intervention.worker_profile},
+                                        replaces=intervention.id, **intervention.given())
+            right.note_intervention(again)
+        intervention.retract(trajectory, reason, actor, recorded_again_as=again.id if again else None)
+        trajectory.note_intervention_retraction(intervention)
+        self.save(*[record for record in (intervention, trajectory, again, right) if record is not None])
+        return intervention
+
     def recommend_psychologist(self, actor: dict, client_id: UUID, reason: str) -> None:
         trajectory = self._trajectory(actor, client_id, "recommend_psychologist")
         trajectory.recommend_psychologist(reason, recommended_by=actor)
         self.save(trajectory)
 
-    def close_trajectory(self, actor: dict, client_id: UUID, reason: str, summary: str) -> None:
+    def close_trajectory(self, actor: dict, client_id: UUID, reason: str, summary: str,
+                         goal_outcomes: list[dict] | None = None) -> None:
         trajectory = self._trajectory(actor, client_id, "close_trajectory")
-        trajectory.close(reason, summary, closed_by=actor)
+        trajectory.close(reason, summary, closed_by=actor, goal_outcomes=goal_outcomes)
         self.save(trajectory)
 
     def reopen_trajectory(self, actor: dict, client_id: UUID, reason: str) -> None:
@@ -136,6 +193,17 @@ class GuidanceApplication(Retention, Policies, Queries, ServiceApplication):
     def record_appointment_outcome(self, actor: dict, client_id: UUID, appointment_id: str, outcome: str) -> None:
         trajectory = self._trajectory(actor, client_id, "record_appointment_outcome")
         trajectory.record_appointment_outcome(appointment_id, outcome, self.clock(), recorded_by=actor)
+        self.save(trajectory)
+
+    def reschedule_appointment(self, actor: dict, client_id: UUID, appointment_id: str, at: dt.datetime,
+                               reason: str) -> None:
+        trajectory = self._trajectory(actor, client_id, "reschedule_appointment")
+        trajectory.reschedule_appointment(appointment_id, at, reason, self.clock(), rescheduled_by=actor)
+        self.save(trajectory)
+
+    def cancel_appointment(self, actor: dict, client_id: UUID, appointment_id: str, reason: str) -> None:
+        trajectory = self._trajectory(actor, client_id, "cancel_appointment")
+        trajectory.cancel_appointment(appointment_id, reason, cancelled_by=actor)
         self.save(trajectory)
 
     def add_network_member(self, actor: dict, client_id: UUID, relation: str, known_as: str) -> str:
@@ -179,6 +247,11 @@ class GuidanceApplication(Retention, Policies, Queries, ServiceApplication):
     def end_procedure(self, actor: dict, client_id: UUID, procedure_id: str, outcome: str, on: dt.date) -> None:
         trajectory = self._trajectory(actor, client_id, "end_procedure")
         trajectory.end_procedure(procedure_id, outcome, on, ended_by=actor)
+        self.save(trajectory)
+
+    def record_document_expiry(self, actor: dict, client_id: UUID, procedure_id: str, expires: dt.date) -> None:
+        trajectory = self._trajectory(actor, client_id, "record_document_expiry")
+        trajectory.record_document_expiry(procedure_id, expires, recorded_by=actor)
         self.save(trajectory)
 
     def issue_attendance_certificate(
@@ -240,6 +313,8 @@ class GuidanceApplication(Retention, Policies, Queries, ServiceApplication):
         for trajectory_id in self.index.all():
             trajectory: Trajectory = self.repository.get(trajectory_id)
             trajectory.notice_what_is_due(now)
+            trajectory.notice_documents_expiring(now, self.document_notice)
+            trajectory.notice_plan_review(self.agenda.plans.review_due(trajectory_id), now)
             new = len(trajectory.pending_events)
             if new:
                 self.save(trajectory)

@@ -52,6 +52,21 @@ PUBLICATIONS = {
     Trajectory.ProcedureStepRecorded: publish_as(
         contracts.ProcedureStepRecordedV1, identity="trajectory_id", actor="recorded_by"),
     Trajectory.ProcedureEnded: publish_as(contracts.ProcedureEndedV1, identity="trajectory_id", actor="ended_by"),
+    Trajectory.DocumentExpiryRecorded: publish_as(
+        contracts.DocumentExpiryRecordedV1, identity="trajectory_id", actor="recorded_by"),
+    Trajectory.DocumentExpiring: publish_as(contracts.DocumentExpiringV1, identity="trajectory_id"),
+    Trajectory.PlanReviewDue: publish_as(contracts.PlanReviewDueV1, identity="trajectory_id"),
+    # Corrections (issue 20): the original stays published; each correction is a fact of its own.
+    Intervention.Amended: publish_as(contracts.InterventionAmendedV1, identity="intervention_id",
+                                     actor="amended_by"),
+    Intervention.Retracted: publish_as(contracts.InterventionRetractedV1, identity="intervention_id",
+                                       actor="retracted_by"),
+    Trajectory.AppointmentRescheduled: publish_as(
+        contracts.AppointmentRescheduledV1, identity="trajectory_id", actor="rescheduled_by"),
+    Trajectory.AppointmentCancelled: publish_as(
+        contracts.AppointmentCancelledV1, identity="trajectory_id", actor="cancelled_by"),
+    Trajectory.GoalOutcomesRecorded: publish_as(
+        contracts.GoalOutcomesRecordedV1, identity="trajectory_id", actor="recorded_by"),
     Network.MemberAdded: publish_as(contracts.NetworkMemberAddedV1, actor="added_by"),
     Network.ContactRecorded: publish_as(contracts.NetworkContactRecordedV1, actor="recorded_by"),
     Network.ReturnHomePrepared: publish_as(contracts.ReturnHomePreparedV1, actor="prepared_by"),
@@ -68,6 +83,8 @@ PUBLICATIONS = {
 # checks that no event with a personal field is left out.
 SEALED = {
     ClientOnRecord.Recorded: contracts.ClientOnRecord,
+    ClientOnRecord.LegalPositionNoted: contracts.LegalPositionOnRecord,
+    Trajectory.LegalSituationNoted: contracts.LegalSituationOnTrajectory,
     Trajectory.Opened: contracts.TrajectoryOpening,
     Trajectory.PlanAgreed: contracts.PlanAgreement,
     Trajectory.PlanReviewed: contracts.PlanReview,
@@ -84,7 +101,14 @@ SEALED = {
     Trajectory.ProcedureStepRecorded: contracts.ProcedureStep,
     Trajectory.ProcedureEnded: contracts.ProcedureEnd,
     Trajectory.AttendanceCertificateIssued: contracts.AttendanceCertificate,
+    Trajectory.DocumentExpiryRecorded: contracts.DocumentExpiry,
+    Trajectory.DocumentExpiring: contracts.DocumentExpiring,
     Intervention.Recorded: contracts.Intervention,
+    Intervention.Amended: contracts.InterventionAmendment,
+    Intervention.Retracted: contracts.InterventionRetraction,
+    Trajectory.AppointmentRescheduled: contracts.AppointmentRescheduling,
+    Trajectory.AppointmentCancelled: contracts.AppointmentCancellation,
+    Trajectory.GoalOutcomesRecorded: contracts.GoalOutcomes,
     Network.MemberAdded: contracts.NetworkMember,
     Network.ContactRecorded: contracts.NetworkContact,
     Network.ReturnHomePrepared: contracts.ReturnHomePreparation,

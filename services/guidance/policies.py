@@ -1,6 +1,7 @@
 """What intake's facts do in guidance: a registered client is noted, an accepted
 intake opens a trajectory, a reassignment changes its worker, a transfer closes it
-and opens one at the new agency, and family consents and legal holds are followed.
+and opens one at the new agency, a change of legal situation shows on the open
+trajectory, and family consents and legal holds are followed.
 
 Each policy creates aggregates with ids derived from the upstream fact and loads
 what it changes through ``aggregate_in``, so an event applied twice collides in the
@@ -37,6 +38,7 @@ class Policies:
             _intake("consent-withdrawn"): self.follow_consent,
             _intake("legal-hold-placed"): self.follow_legal_hold,
             _intake("legal-hold-lifted"): self.follow_legal_hold,
+            _intake("legal-situation-changed"): self.follow_legal_situation,
         }
 
     def follow_legal_hold(self, event: dict, processing: ProcessingEvent) -> None:
@@ -46,6 +48,25 @@ class Policies:
             return
         record.note_legal_hold(event["type"] == _intake("legal-hold-placed"))
         processing.collect_events(record)
+
+    def follow_legal_situation(self, event: dict, processing: ProcessingEvent) -> None:
+        """Intake recorded where the client stands now (issue 20): guidance's record and
+        the open trajectory show it. A closed trajectory keeps what it said when it closed."""
+        data = event["data"]
+        try:
+            record = self.aggregate_in(processing, data["client_id"])
+        except AggregateNotFoundError:  # registered before guidance followed intake
+            return
+        if record.legal_position != data["legal_position"]:
+            record.note_legal_position(data["legal_position"])
+            processing.collect_events(record)
+        if record.trajectory_id is None:
+            return
+        trajectory = self.aggregate_in(processing, record.trajectory_id)
+        now = (data["legal_position"], data["situation"])
+        if trajectory.status == OPEN and (trajectory.legal_position, trajectory.situation) != now:
+            trajectory.note_legal_situation(*now)
+            processing.collect_events(trajectory)
 
     def note_registered_client(self, event: dict, processing: ProcessingEvent) -> None:
         data = event["data"]

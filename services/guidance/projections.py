@@ -51,19 +51,22 @@ class Activity:
     minutes: int
     method: str
     domains: tuple[str, ...]
+    retracted: bool = False  # recorded in error: counted nowhere
 
 
 class InterventionIndex(LogTail):
     """The interventions of each trajectory, in the order recorded, and the activity
-    they count for."""
+    they count for, as corrected (issue 20)."""
 
-    TOPICS = (get_topic(Intervention.Recorded), get_topic(ErasureCarriedOut.Recorded))
+    TOPICS = tuple(get_topic(cls) for cls in (
+        Intervention.Recorded, Intervention.Amended, Intervention.Retracted, ErasureCarriedOut.Recorded))
 
     def __init__(self, app):
         super().__init__(app)
         self.by_trajectory: dict[UUID, list[UUID]] = {}
         self.activity: list[Activity] = []
         self.of_client: dict[UUID, list[int]] = {}  # client -> places of its interventions in ``activity``
+        self.place_of: dict[UUID, int] = {}  # intervention -> its place in ``activity``
 
     def apply(self, event) -> None:
         if isinstance(event, ErasureCarriedOut.Recorded):
@@ -71,7 +74,18 @@ class InterventionIndex(LogTail):
             for place in self.of_client.pop(event.client_id, ()):
                 self.activity[place] = dataclasses.replace(self.activity[place], domains=())
             return
+        if isinstance(event, Intervention.Retracted):
+            place = self.place_of[event.originator_id]
+            self.activity[place] = dataclasses.replace(self.activity[place], retracted=True)
+            return
+        if isinstance(event, Intervention.Amended):
+            place = self.place_of[event.originator_id]
+            self.activity[place] = dataclasses.replace(
+                self.activity[place], on=event.at.date(), minutes=event.minutes, method=event.method,
+                domains=tuple(event.domains or ()) if event.client_id in self.of_client else ())
+            return
         self.by_trajectory.setdefault(event.trajectory_id, []).append(event.originator_id)
+        self.place_of[event.originator_id] = len(self.activity)
         self.of_client.setdefault(event.client_id, []).append(len(self.activity))
         # The domains are personal: once the client's keys are shredded they load as
         # None, and the intervention still counts, in no domain.
@@ -84,4 +98,4 @@ class InterventionIndex(LogTail):
 
     def of_agency(self, agency: str, since: dt.date, until: dt.date) -> list[Activity]:
         self.refresh()
-        return [a for a in self.activity if a.agency == agency and since <= a.on <= until]
+        return [a for a in self.activity if a.agency == agency and since <= a.on <= until and not a.retracted]

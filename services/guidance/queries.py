@@ -114,7 +114,7 @@ class Queries:
             "trajectory_id": t.id, "client_id": t.client_id, "version": t.version, "agency": t.agency,
             "worker": t.worker, "status": t.status, "legal_position": t.legal_position, "situation": t.situation,
             "languages": t.languages, "interpreter": t.interpreter, "domains": t.domains, "plan": t.plan,
-            "plan_history": t.plan_history, "next_contact_due": t.next_contact_due(),
+            "plan_history": t.plan_history, "goal_outcomes": t.goal_outcomes, "next_contact_due": t.next_contact_due(),
             "interventions": [_intervention(i, reads_notes) for i in interventions],
             "psychologist_recommendations": t.psychologist_recommendations,
             "conditions": list(t.conditions.values()),
@@ -134,7 +134,8 @@ class Queries:
 
     def activity(self, actor: dict, since: dt.date, until: dt.date) -> dict:
         """The agency's interventions per domain and per method over a period, for
-        its activity report: counts and minutes, no client."""
+        its activity report: counts and minutes, no client; each as corrected, and a
+        retracted one in none (services/guidance/projections.py)."""
         if actor["role"] != "coordinator":
             raise Forbidden("only a coordinator reads the agency's activity figures")
         done = self.interventions.of_agency(actor["agency"], since, until)

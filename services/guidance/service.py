@@ -17,6 +17,8 @@ CHECK_EVERY_SECONDS = 300  # continuity gaps and ending conditions are noticed w
 def retention_settings(app: GuidanceApplication, settings) -> None:
     if "closed_retention_days" in settings.options:
         app.closed_retention = dt.timedelta(days=float(settings.options["closed_retention_days"]))
+    if "document_notice_days" in settings.options:
+        app.document_notice = dt.timedelta(days=float(settings.options["document_notice_days"]))
 
 
 class GuidanceService(RetentionJob, ServiceBase):
@@ -39,6 +41,21 @@ class GuidanceService(RetentionJob, ServiceBase):
     @command(contracts.RecordIntervention)
     def record_intervention(self, data: dict) -> dict:
         return {"intervention_id": str(self.app.record_intervention(**data))}
+
+    @rpc
+    @command(contracts.AmendIntervention)
+    def amend_intervention(self, data: dict) -> dict:
+        intervention = self.app.amend_intervention(**data)
+        return {"intervention_id": str(intervention.id), "version": intervention.version,
+                "changed": intervention.amendments[-1]["changed"]}
+
+    @rpc
+    @command(contracts.RetractIntervention)
+    def retract_intervention(self, data: dict) -> dict:
+        intervention = self.app.retract_intervention(**data)
+        again = intervention.recorded_again_as
+        return {"intervention_id": str(intervention.id), "version": intervention.version,
+                "recorded_again_as": str(again) if again else None}
 
     @rpc
     @command(contracts.RecommendPsychologist)
@@ -96,6 +113,18 @@ class GuidanceService(RetentionJob, ServiceBase):
         return {"appointment_id": data["appointment_id"], "outcome": data["outcome"]}
 
     @rpc
+    @command(contracts.RescheduleAppointment)
+    def reschedule_appointment(self, data: dict) -> dict:
+        self.app.reschedule_appointment(**data)
+        return {"appointment_id": data["appointment_id"], "at": data["at"].isoformat()}
+
+    @rpc
+    @command(contracts.CancelAppointment)
+    def cancel_appointment(self, data: dict) -> dict:
+        self.app.cancel_appointment(**data)
+        return {"appointment_id": data["appointment_id"], "cancelled": True}
+
+    @rpc
     @command(contracts.AddNetworkMember)
     def add_network_member(self, data: dict) -> dict:
         return {"member_id": self.app.add_network_member(**data)}
@@ -128,6 +157,17 @@ class GuidanceService(RetentionJob, ServiceBase):
     def end_procedure(self, data: dict) -> dict:
         self.app.end_procedure(**data)
         return {"procedure_id": data["procedure_id"], "outcome": data["outcome"]}
+
+    @rpc
+    @command(contracts.RecordDocumentExpiry)
+    def record_document_expiry(self, data: dict) -> dict:
+        self.app.record_document_expiry(**data)
+        return {"procedure_id": data["procedure_id"], "expires": data["expires"].isoformat()}
+
+    @rpc
+    @command(contracts.Agenda)
+    def agenda(self, data: dict) -> dict:
+        return self.app.agenda.of(**data)
 
     @rpc
     @command(contracts.IssueAttendanceCertificate)

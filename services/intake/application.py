@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -44,6 +45,7 @@ DECLINED_RULE = "declined intake"
 # otherwise ([intake] declined_retention_days).
 DECLINED_RETENTION = dt.timedelta(days=365)
 
+BRUSSELS = ZoneInfo("Europe/Brussels")
 # Only for development and tests: production sets JWW_INTAKE_NATIONAL_NUMBER_KEY.
 DEVELOPMENT_KEY = "development only: not a secret"
 
@@ -312,6 +314,43 @@ class IntakeApplication(PartnerOrganisations, Retention, StaffDirectory):
         )
         self.save(client)
 
+    # -- corrections: the client's situation over time (issue 20) ----------------------
+
+    def change_legal_situation(
+        self, actor: dict, client_id: UUID, effective_from: dt.date, reason: str, legal_position: str | None = None,
+        situation: str | None = None, mandating_actor: dict | None = None,
+    ) -> dict:
+        """A change of where the client stands (from probation to conditional release,
+        from interned to released internee on trial), often learnt late: dated when it
+        took effect."""
+        client = self._client(actor, client_id, CASEWORK, "change_legal_situation")
+        changed = client.change_legal_situation(
+            effective_from, reason, changed_by=actor, today=self.today(), erased=self._erased(client.id) is not None,
+            legal_position=legal_position, situation=situation, mandating_actor=mandating_actor)
+        self.save(client)
+        return {"client_id": str(client.id), "version": client.version, "changed": changed}
+
+    def change_contact_details(
+        self, actor: dict, client_id: UUID, effective_from: dt.date, contact: dict, reason: str = "",
+    ) -> dict:
+        client = self._client(actor, client_id, CASEWORK, "change_contact_details")
+        client.change_contact(effective_from, contact, reason, changed_by=actor, today=self.today(),
+                              erased=self._erased(client.id) is not None)
+        self.save(client)
+        return {"client_id": str(client.id), "version": client.version}
+
+    def reopen_intake(self, actor: dict, client_id: UUID, reason: str) -> dict:
+        """A declined client who comes back waits for the coordinator's decision again."""
+        client = self._client(actor, client_id, COORDINATOR, "reopen_intake")
+        client.reopen_intake(reason, reopened_by=actor, erased=self._erased(client.id) is not None)
+        self.save(client)
+        return {"client_id": str(client.id), "status": client.status}
+
+    @staticmethod
+    def today() -> dt.date:
+        """The day in Brussels, where the agencies work: a change dated today is never in the future."""
+        return dt.datetime.now(BRUSSELS).date()
+
     # -- erasure (GDPR art. 17) --------------------------------------------------------
 
     def request_erasure(self, actor: dict, client_id: UUID, legal_basis: str, note: str = "") -> UUID:
@@ -480,6 +519,8 @@ class IntakeApplication(PartnerOrganisations, Retention, StaffDirectory):
             "interpreter_needed": client.interpreter_needed,
             "help_requests": [{**r, "request_id": str(r["request_id"])} for r in client.help_requests],
             "decisions": client.decisions,
+            "legal_situation_history": [_dated(change) for change in client.legal_situation_history],
+            "contact_history": [_dated(change) for change in client.contact_history],
             "consents": [
                 {"recipient": c.recipient, "purpose": c.purpose, "categories": c.categories,
                  "share_history": c.share_history, "active": c.active, "since": c.modified_on.isoformat()}
@@ -590,6 +631,8 @@ def _earlier_in_consented_categories(answer: dict, events: list, arrived, agency
     own_languages = any(isinstance(e, Client.LanguagesRecorded) for e in after)
     own_interpreter = any(isinstance(e, (Client.IntakeAccepted, Client.Reassigned)) for e in after)
     earlier = {name: answer[name] for name in ("personal", "legal_position", "situation", "mandating_actor")}
+    # The changes recorded on the file, in their category (an empty history withholds nothing).
+    earlier.update({name: answer[name] for name in ("legal_situation_history", "contact_history") if answer[name]})
     if not own_languages:
         earlier.update({name: answer[name] for name in _LANGUAGE_FIELDS})
     if not own_interpreter:
@@ -602,6 +645,13 @@ def _earlier_in_consented_categories(answer: dict, events: list, arrived, agency
         theirs = iter(shown[name])
         shown[name] = [item if item[by]["agency"] == agency else next(theirs) for item in answer[name]]
     return {**answer, **shown}
+
+
+def _dated(change: dict) -> dict:
+    """A change on the file's history as the answer shows it (dates as text; None once erased)."""
+    effective = change["effective_from"]
+    return {**change, "effective_from": None if effective is None else effective.isoformat(),
+            "recorded": change["recorded"].isoformat()}
 
 
 def _who(client: Client) -> dict | None:

@@ -118,6 +118,21 @@ class IntakeService(RetentionJob, ServiceBase):
         return {"client_id": str(data["client_id"]), "agency": data["to_agency"]}
 
     @rpc
+    @command(contracts.ChangeLegalSituation)
+    def change_legal_situation(self, data: dict) -> dict:
+        return self.app.change_legal_situation(**data)
+
+    @rpc
+    @command(contracts.ChangeContactDetails)
+    def change_contact_details(self, data: dict) -> dict:
+        return self.app.change_contact_details(**data)
+
+    @rpc
+    @command(contracts.ReopenIntake)
+    def reopen_intake(self, data: dict) -> dict:
+        return self.app.reopen_intake(**data)
+
+    @rpc
     @command(contracts.GetClientFile)
     def client_file(self, data: dict) -> dict:
         return self.app.client_file(**data)

@@ -14,7 +14,7 @@ from uuid import UUID
 from shared.errors import Forbidden, NotFound
 from shared.store import ServiceApplication
 
-from services.notifications.domain import DEAD, INBOX, Backoff, ClientOnRecord, Notification
+from services.notifications.domain import DEAD, INBOX, WITHDRAWN, Backoff, ClientOnRecord, Notification
 from services.notifications.integration import PUBLICATIONS, SEALED
 from services.notifications.policies import Policies
 from services.notifications.projections import NotificationIndex
@@ -91,7 +91,8 @@ class NotificationsApplication(ServiceApplication):
         return [
             {"notification_id": str(n.id), "kind": n.kind, "subject": n.subject, "body": n.body,
              "language": n.language, "at": n.due.isoformat(), "read": n.read}
-            for n in sorted(items, key=lambda n: (n.due, n.created_on), reverse=True) if n.due <= now
+            for n in sorted(items, key=lambda n: (n.due, n.created_on), reverse=True)
+            if n.due <= now and n.status != WITHDRAWN
         ]
 
     def mark_read(self, actor: dict, notification_id: UUID) -> None:

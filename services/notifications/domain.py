@@ -53,10 +53,20 @@ class ClientOnRecord(ServiceAggregate):
     def __init__(self, client_id: UUID, agency: str):
         self.agency = agency
         self.worker: str | None = None
+        self.reminders: dict[str, list[str]] = {}  # appointment -> the notifications reminding of it
 
     @event("WorkerAssigned")
     def assign_worker(self, agency: str, worker: str | None):
         self.agency, self.worker = agency, worker
+
+    @event("AppointmentRemindersNoted")
+    def note_appointment_reminders(self, appointment_id: str, notifications: list[str]):
+        """The messages that remind of an appointment now (none: withdrawn), so that
+        its rescheduling or cancellation finds them (issue 20)."""
+        self.reminders = {**getattr(self, "reminders", {}), appointment_id: list(notifications)}
+
+    def reminders_of(self, appointment_id: str) -> list[str]:
+        return list(getattr(self, "reminders", {}).get(appointment_id, ()))
 
 
 class Team(ServiceAggregate):
@@ -211,6 +221,14 @@ class Notification(ServiceAggregate):
         if not self.erased:
             raise NotNow("only a message whose text was erased is withdrawn", {"notification_id": ["not erased"]})
         self._withdrawn(at=at)
+
+    def call_off(self, at: dt.datetime) -> bool:
+        """A reminder of something that moved or was cancelled, withdrawn unless it went
+        out already (its time came): told once, and never of a time that no longer holds."""
+        if not self.pending or self.due <= at:
+            return False
+        self._withdrawn(at=at)
+        return True
 
     def mark_read(self, reader: str, at: dt.datetime) -> None:
         if self.channel != INBOX:

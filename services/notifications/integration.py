@@ -23,10 +23,24 @@ def _published(schema):
     return publish_as(schema, identity="notification_id", subject=_subject, agency=lambda e: None)
 
 
+def _by_kind(version_1, version_2):
+    """Version 1 for the kinds it promised (and a kind erased), version 2 for a kind
+    added since: consumers of version 1 see nothing change."""
+    old, new = _published(version_1), _published(version_2)
+
+    def publish(e):
+        return (old if e.kind is None or e.kind in contracts.KINDS else new)(e)
+
+    publish.schema, publish.reads, publish.about_client, publish.stream = (
+        old.schema, old.reads, old.about_client, old.stream)
+    publish.versions = (old.schema, new.schema)
+    return publish
+
+
 PUBLICATIONS = {
-    Notification.Created: _published(contracts.NotificationIssuedV1),
-    Notification.Delivered: _published(contracts.NotificationDeliveredV1),
-    Notification.DeadLettered: _published(contracts.NotificationDeadLetteredV1),
+    Notification.Created: _by_kind(contracts.NotificationIssuedV1, contracts.NotificationIssuedV2),
+    Notification.Delivered: _by_kind(contracts.NotificationDeliveredV1, contracts.NotificationDeliveredV2),
+    Notification.DeadLettered: _by_kind(contracts.NotificationDeadLetteredV1, contracts.NotificationDeadLetteredV2),
     # Recorded by shared code for a client on intake's decision.
     ErasureCarriedOut.Recorded: publish_as(contracts.ErasureCarriedOutV1, agency=lambda e: None),
 }

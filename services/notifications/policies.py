@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Callable
+from uuid import UUID
 
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.utils import get_topic
@@ -16,13 +17,18 @@ from eventsourcing.utils import get_topic
 from shared.contracts import event_type
 
 from services.notifications.addressing import Addressing
-from services.notifications.domain import ClientOnRecord, Team, Waitlist
+from services.notifications.domain import ClientOnRecord, Notification, Team, Waitlist
 from services.notifications.messages import Message
 
 if TYPE_CHECKING:
     from services.notifications.application import NotificationsApplication
 
 Policy = Callable[[dict, ProcessingEvent], None]
+
+
+def _day(value) -> dt.date:
+    """A published day, as the follower hands it over (a date, or its ISO text)."""
+    return dt.date.fromisoformat(str(value))
 
 
 def _ref(client_id) -> str:
@@ -56,8 +62,14 @@ class Policies:
             referrals("referral-step-recorded"): self.on_referral_step,
             referrals("referral-stalled"): self.on_referral_stalled,
             guidance("appointment-planned"): self.on_appointment_planned,
+            guidance("appointment-rescheduled"): self.on_appointment_rescheduled,
+            guidance("appointment-cancelled"): self.on_appointment_cancelled,
             guidance("condition-period-ending"): self.on_condition_ending,
             guidance("continuity-gap"): self.on_continuity_gap,
+            # The worker's agenda (issue 20): each reminded once (``Addressing.add``).
+            guidance("document-expiring"): self.on_document_expiring,
+            guidance("plan-review-due"): self.on_plan_review_due,
+            referrals("case-conference-action-due"): self.on_conference_action_due,
         }
 
     # -- what notifications keeps of the clients and the staff ------------------------
@@ -125,6 +137,45 @@ class Policies:
     def on_appointment_planned(self, event: dict, processing: ProcessingEvent) -> None:
         """Appointment tomorrow -> the caseworker, the day before; an interpreter
         request -> the agency's interpreter desk, at once, by e-mail only."""
+        self._remind_of_appointment(event, processing)
+
+    def on_appointment_rescheduled(self, event: dict, processing: ProcessingEvent) -> None:
+        """Appointment moved -> its reminder moves: the one for the old time is withdrawn
+        (unless it went out already) and one for the new time is made, once; the
+        interpreter desk is asked again for the new time."""
+        self._withdraw_reminders(event, processing)
+        if event["data"]["at"] is not None:  # None: erased before it reached us
+            self._remind_of_appointment(event, processing)
+
+    def on_appointment_cancelled(self, event: dict, processing: ProcessingEvent) -> None:
+        """Appointment cancelled -> its reminder is withdrawn, unless it went out already."""
+        self._withdraw_reminders(event, processing)
+
+    def _withdraw_reminders(self, event: dict, processing: ProcessingEvent) -> None:
+        data = event["data"]
+        client = self.app.find(data["client_id"], processing)
+        if client is None:
+            return
+        for notification_id in client.reminders_of(data["appointment_id"]):
+            notification = self.app.find(UUID(notification_id), processing)
+            if notification is not None and notification.call_off(self.app.clock()):
+                processing.collect_events(notification)
+        client.note_appointment_reminders(data["appointment_id"], [])
+        processing.collect_events(client)
+
+    def _note_reminders(self, event: dict, processing: ProcessingEvent, recipients: list[str]) -> None:
+        """Keep which messages remind of the appointment, to find them when it moves."""
+        data = event["data"]
+        client = self.app.find(data["client_id"], processing)
+        if client is None:
+            return
+        made = [Notification.create_id(event["id"], recipient, channel)
+                for recipient in recipients for channel in self.app.channels]
+        client.note_appointment_reminders(
+            data["appointment_id"], [str(i) for i in made if self.app.find(i, processing) is not None])
+        processing.collect_events(client)
+
+    def _remind_of_appointment(self, event: dict, processing: ProcessingEvent) -> None:
         data = event["data"]
         interpreter = data["interpreter"]
         at = data["at"]
@@ -138,6 +189,7 @@ class Policies:
 
         self.addressing.tell(processing, event, "appointment_tomorrow", [data["worker"]], reminder,
                              due=at - dt.timedelta(days=1))
+        self._note_reminders(event, processing, [data["worker"]])
         if interpreter and self.app.mailer:
             language = self.addressing.language_of(processing, data["agency"], data["worker"])
             m = Message(language)
@@ -158,6 +210,33 @@ class Policies:
             m.t("Condition period ending"),
             m.t("A {kind} of client {client} ends on {ends}.", kind=m.t(data["kind"]), client=_ref(data["client_id"]),
                 ends=m.day(dt.date.fromisoformat(str(data["ends"]))))))
+
+    def on_document_expiring(self, event: dict, processing: ProcessingEvent) -> None:
+        """Residence document expiring -> the caseworker."""
+        data = event["data"]
+        if data["expires"] is None:  # erased before it reached us
+            return
+        self.addressing.tell(processing, event, "document_expiring", [data["worker"]], lambda m: (
+            m.t("Residence document expiring"),
+            m.t("The residence document of client {client} expires on {expires}.", client=_ref(data["client_id"]),
+                expires=m.day(_day(data["expires"])))))
+
+    def on_plan_review_due(self, event: dict, processing: ProcessingEvent) -> None:
+        """Plan review due -> the caseworker."""
+        data = event["data"]
+        self.addressing.tell(processing, event, "plan_review_due", [data["worker"]], lambda m: (
+            m.t("Plan review due"),
+            m.t("The plan of client {client} is due for review on {due}.", client=_ref(data["client_id"]),
+                due=m.day(_day(data["due"])))))
+
+    def on_conference_action_due(self, event: dict, processing: ProcessingEvent) -> None:
+        """Case-conference action falling due -> the client's caseworker."""
+        data = event["data"]
+        self.addressing.tell(
+            processing, event, "conference_action_due", self._worker_of(processing, data["client_id"]), lambda m: (
+                m.t("Case-conference action due"),
+                m.t("An action agreed at a case conference about client {client} falls due on {due}.",
+                    client=_ref(data["client_id"]), due=m.day(_day(data["due"])))))
 
     def on_continuity_gap(self, event: dict, processing: ProcessingEvent) -> None:
         """Continuity gap -> the caseworker and the team coordinator."""

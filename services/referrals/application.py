@@ -32,7 +32,9 @@ from shared.retention import Retention
 from shared.store import ServiceApplication
 
 from services.referrals.access import CASEWORK, client_for, history_reader, referral_for
+from services.referrals.agenda import ConferenceAgenda
 from services.referrals.coordination import Coordination
+from services.referrals.corrections import Corrections
 from services.referrals.directory import Directory
 from services.referrals.domain import (
     EXPECTED_STAY, PARTNER_SIDE, REFERRAL_PURPOSE, SENT, ClientOnRecord, Partner, PartnerAnswersItself, Referral,
@@ -54,6 +56,8 @@ class ReferralsApplication(Retention, ServiceApplication):
         self.publications = {**PUBLICATIONS, **access_log.publication(self.service_name)}
         self.expected_stay = dict(EXPECTED_STAY)
         self.coordination = Coordination(self)
+        self.agenda = ConferenceAgenda(self)  # case-conference actions due (issue 20)
+        self.corrections = Corrections(self)  # cancel, withdraw, reopen a referral (issue 20)
         self.directory = Directory(self)
         self.partner_side = PartnerSide(self)
         self.upstream = UpstreamPolicies(self)
@@ -166,7 +170,7 @@ class ReferralsApplication(Retention, ServiceApplication):
             if referral.notice_stall(now, self.expected_stay):
                 self.save(referral)
                 raised += 1
-        return raised
+        return raised + self.agenda.notice_due()
 
     def check_time_now(self, actor: dict) -> int:
         """The periodic check, run now at a coordinator's or an admin's request."""

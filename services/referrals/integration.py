@@ -54,12 +54,17 @@ PUBLICATIONS = {
         derived={"answered": lambda e: e.step in ANSWERS}),
     Referral.Stalled: publish_as(contracts.ReferralStalledV1, identity="referral_id"),
     Referral.NoteAdded: publish_as(contracts.ReferralNoteAddedV1, identity="referral_id", actor=who_acted),
+    # Corrections (issue 20): new facts, so the step's published version stays as it is.
+    Referral.Cancelled: publish_as(contracts.ReferralCancelledV1, identity="referral_id", actor=who_acted),
+    Referral.Withdrawn: publish_as(contracts.ReferralWithdrawnV1, identity="referral_id", actor=who_acted),
+    Referral.Reopened: publish_as(contracts.ReferralReopenedV1, identity="referral_id", actor=who_acted),
     Partner.Registered: _directory_fact(contracts.PartnerRegisteredV1),
     Partner.Changed: _directory_fact(contracts.PartnerChangedV1),
     # A deactivation names the partner only: in no agency's name.
     Partner.Deactivated: _directory_fact(contracts.PartnerDeactivatedV1, agency=lambda e: None),
     Referral.ConsentWithdrawnFlagged: publish_as(contracts.ReferralConsentWithdrawnV1, identity="referral_id"),
     CaseConference.Held: publish_as(contracts.CaseConferenceHeldV1, identity="conference_id", actor=who_acted),
+    CaseConference.ActionFallingDue: publish_as(contracts.ConferenceActionFallingDueV1, identity="conference_id"),
     # An actor's event names the client but not the agency (the plan holds it): the
     # envelope names none, as for a notification.
     CoordinationPlan.ActorAdded: publish_as(contracts.CoordinationActorAddedV1, actor=who_acted,
@@ -87,6 +92,9 @@ SEALED = {
     Referral.Stalled: contracts.ReferralStall,
     Referral.ConsentWithdrawnFlagged: contracts.ReferralConsentWithdrawal,
     Referral.NoteAdded: contracts.ReferralNote,
+    Referral.Cancelled: contracts.ReferralCancellation,
+    Referral.Withdrawn: contracts.ReferralWithdrawal,
+    Referral.Reopened: contracts.ReferralReopening,
     CoordinationPlan.ActorAdded: contracts.CoordinationActor,
     CoordinationPlan.AgencyJoined: contracts.CoordinatingAgency,
     CaseConference.Held: contracts.CaseConference,

@@ -70,7 +70,9 @@ class PartnerSide:
             "sent_at": next(h["at"] for h in referral.history if h["state"] == SENT),
             "consent_withdrawn": referral.consent_withdrawn, "consent_in_force": consented,
             "steps": [{"state": h["state"], "at": h["at"], "by": h["by"], "by_role": h["by_role"],
-                       "reason": words(h.get("reason")), "outcome": words(h.get("outcome"))}
+                       "reason": words(h.get("reason")), "outcome": words(h.get("outcome")),
+                       # a cancellation, withdrawal or reopening by the agency (issue 20)
+                       **({"correction": h["correction"]} if "correction" in h else {})}
                       for h in referral.history],
             "reason": words(referral.reason),
             "client": words({"languages": record.languages, "preferred_language": record.preferred_language}),

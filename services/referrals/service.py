@@ -38,6 +38,21 @@ class ReferralsService(RetentionJob, ServiceBase):
         return {"referral_id": str(data["referral_id"]), "state": self.app.record_step(**data)}
 
     @rpc
+    @command(contracts.CancelReferral)
+    def cancel_referral(self, data: dict) -> dict:
+        return {"referral_id": str(data["referral_id"]), "state": self.app.corrections.cancel(**data)}
+
+    @rpc
+    @command(contracts.WithdrawReferral)
+    def withdraw_referral(self, data: dict) -> dict:
+        return {"referral_id": str(data["referral_id"]), "state": self.app.corrections.withdraw(**data)}
+
+    @rpc
+    @command(contracts.ReopenReferral)
+    def reopen_referral(self, data: dict) -> dict:
+        return {"referral_id": str(data["referral_id"]), "state": self.app.corrections.reopen(**data)}
+
+    @rpc
     @command(contracts.ReferralHistory)
     def referral_history(self, data: dict) -> list:
         return self.app.referral_history(**data)
@@ -67,6 +82,11 @@ class ReferralsService(RetentionJob, ServiceBase):
     @command(contracts.HoldCaseConference)
     def hold_case_conference(self, data: dict) -> dict:
         return {"conference_id": str(self.app.coordination.hold_conference(**data))}
+
+    @rpc
+    @command(contracts.ConferenceActionsDue)
+    def conference_actions_due(self, data: dict) -> list:
+        return self.app.agenda.actions_due(**data)
 
     @rpc
     @command(contracts.CompleteConferenceAction)

@@ -17,7 +17,7 @@ from shared.contracts.envelope import DecodeError, decode, encode, envelope
 
 # Importing the per-service modules registers their events in the catalogue.
 from shared.contracts import (  # noqa: E402,F401
-    checkpoints, guidance, intake, intake_directory, notifications, referrals,
+    checkpoints, guidance, intake, intake_directory, notifications, referrals, statistics,
 )
 # Last: the feeds' types are derived from every other service's (shared.contracts.sharing).
 from shared.contracts import sharing  # noqa: E402,F401

@@ -95,6 +95,35 @@ class FirstAdmin(Fact):
     username = _account(fields.String(required=True, validate=USERNAME))
 
 
+class CalendarFeedTurnedOn(Fact):
+    """A person turned their calendar feed on (or renewed its address): which address
+    is current, and the key of its client aliases."""
+
+    feed_id = _account(fields.String(required=True))
+    alias_key = _account(fields.String(required=True))
+    at = _account(fields.String(required=True))
+
+
+class CalendarFeedTurnedOff(Fact):
+    """A person turned their calendar feed off."""
+
+    at = _account(fields.String(required=True))
+
+
+class CalendarFeedAddress(Fact):
+    """A calendar feed's secret address, kept as a digest only, and whose it is."""
+
+    secret_digest = _account(fields.String(required=True))
+    username = _account(fields.String(required=True, validate=USERNAME))
+    at = _account(fields.String(required=True))
+
+
+class CalendarFeedRevocation(Fact):
+    """A calendar feed's address answers no more (renewed, or the feed turned off)."""
+
+    at = _account(fields.String(required=True))
+
+
 class Session(Fact):
     """A sign-in's session: its refresh token is kept as a digest only."""
 
@@ -158,6 +187,25 @@ class ChooseLanguage(CommandSchema):
 
     actor = fields.Nested(ActorSchema, required=True)
     language = fields.String(required=True, validate=validate.OneOf(INTERFACE_LANGUAGES))
+
+
+class CalendarFeedChange(CommandSchema):
+    """Turn one's own calendar feed on (a new secret address) or off."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+
+
+class CalendarFeedOwner(CommandSchema):
+    """Whose feed a secret address opens (the gateway asks, for a feed's reader)."""
+
+    secret = fields.String(required=True, validate=validate.Length(min=20, max=100))
+
+
+class CalendarFeedAnswer(AnswerSchema):
+    """Whether the feed is on, and its address (shown once: keep it in a calendar app)."""
+
+    calendar_feed = fields.Boolean(required=True)
+    path = fields.String(required=True, allow_none=True)
 
 
 class EnrolmentAnswer(AnswerSchema):

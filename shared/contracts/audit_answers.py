@@ -16,7 +16,7 @@ from shared.contracts.guidance_answers import TRAJECTORY_STATUSES
 from shared.contracts.intake_answers import DECISIONS, INTAKE_STATUSES
 from shared.contracts.intake_vocabulary import DECLINE_REASONS
 from shared.contracts.referrals import LEFT_BECAUSE, OUTCOMES
-from shared.contracts.referrals_answers import STATES
+from shared.contracts.referrals_answers import CORRECTIONS, STATES
 
 EXPORT_FORMAT = "jww-audit-export/1"  # services/audit/application.py; a test keeps them equal
 EVENT_TYPE = validate.Regexp(rf"^{PREFIX.replace('.', '[.]')}[.][a-z]+[.][a-z-]+[.]v[0-9]+$")
@@ -182,8 +182,23 @@ PlanVersionInFile = _record("PlanVersionInFile", "A version of the plan: the goa
     "change": fields.String(required=True, validate=validate.OneOf(("agreed", "reviewed"))),
     **_published("guidance", "plan-agreed"),
 })
-InterventionInFile = _record("InterventionInFile", "An intervention; its note stays with guidance.",
-                             _published("guidance", "intervention-recorded"))
+INTERVENTION_CORRECTIONS = ("amended", "retracted")  # services/audit/replay.py
+APPOINTMENT_CORRECTIONS = ("rescheduled", "cancelled")
+InterventionCorrectionInFile = _record(
+    "InterventionCorrectionInFile", "An amendment or a retraction of the intervention; why stays with guidance.", {
+        "correction": fields.String(required=True, validate=validate.OneOf(INTERVENTION_CORRECTIONS)),
+        "changed": fields.List(fields.String(), required=True, allow_none=True, metadata={
+            "description": "the fields an amendment changed (the item shows their corrected values); "
+                           "null for a retraction"}),
+        "recorded_again_as": fields.UUID(required=True, allow_none=True, metadata={
+            "description": "retracted as recorded on the wrong client: the intervention it was recorded again as"}),
+    })
+InterventionInFile = _record("InterventionInFile", "An intervention, as corrected; its note stays with guidance.", {
+    **_published("guidance", "intervention-recorded"),
+    "corrections": fields.List(fields.Nested(InterventionCorrectionInFile), required=True, metadata={
+        "description": "each amendment and the retraction, in order; the original is its intervention-recorded fact"}),
+    "retracted": _instant("when it was retracted as recorded in error; null: it stands"),
+})
 PsychologistRecommendationInFile = _record(
     "PsychologistRecommendationInFile", "A psychologist recommended; why stays with guidance.",
     {**FACT_ID, **_published("guidance", "psychologist-recommended")})
@@ -195,8 +210,18 @@ ConditionInFile = _record("ConditionInFile", "A condition or prohibition: its ki
     "supports": fields.List(fields.Nested(ConditionSupportInFile), required=True),
     "ending_announced": _instant("when the platform announced its period's end; null: not yet"),
 })
+AppointmentCorrectionInFile = _record(
+    "AppointmentCorrectionInFile", "The appointment rescheduled or cancelled; why stays with guidance.", {
+        "correction": fields.String(required=True, validate=validate.OneOf(APPOINTMENT_CORRECTIONS)),
+        "at": _published("guidance", "appointment-rescheduled")["at"],
+    })
+GoalOutcomesInFile = _record("GoalOutcomesInFile", "How far the plan's goals were reached, at a review or closing.",
+                             {**FACT_ID, **_published("guidance", "goal-outcomes-recorded")})
 AppointmentInFile = _record("AppointmentInFile", "An appointment with a judicial or social actor, and its outcome.", {
     **_published("guidance", "appointment-planned"),
+    "corrections": fields.List(fields.Nested(AppointmentCorrectionInFile), required=True, metadata={
+        "description": "each rescheduling (to its new time, which ``at`` shows) and the cancellation, in order"}),
+    "cancelled": _instant("when it was cancelled; null: it was not"),
     "outcome": _published("guidance", "appointment-outcome-recorded")["outcome"],
     "outcome_recorded": _instant("when the outcome was recorded; null: not yet"),
     "outcome_by": _who("who recorded the outcome"),
@@ -246,6 +271,7 @@ class TrajectoryInFile(AnswerSchema):
     opened = _instant("when it was opened")
     plan_history = fields.List(fields.Nested(PlanVersionInFile), required=True, metadata={
         "description": "the plan as agreed, then as each review left it; the last is the plan in force"})
+    goal_outcomes = fields.List(fields.Nested(GoalOutcomesInFile), required=True)
     interventions = fields.List(fields.Nested(InterventionInFile), required=True)
     psychologist_recommendations = fields.List(fields.Nested(PsychologistRecommendationInFile), required=True)
     conditions = fields.List(fields.Nested(ConditionInFile), required=True)
@@ -261,6 +287,14 @@ ReferralStepInFile = _record("ReferralStepInFile", "A step of a referral; why it
                              _published("referrals", "referral-step-recorded", "referral_id", "agency", "partner"))
 ReferralStallInFile = _record("ReferralStallInFile", "The platform noticed the referral stuck in a state.",
                               _published("referrals", "referral-stalled", "referral_id", "agency", "partner"))
+ReferralCorrectionInFile = _record(
+    "ReferralCorrectionInFile", "The agency cancelled, withdrew or reopened the referral; why stays with referrals.", {
+        "correction": fields.String(required=True, validate=validate.OneOf(CORRECTIONS)),
+        "from_state": fields.String(required=True, validate=validate.OneOf(STATES), metadata={
+            "description": "the state the correction found the referral in"}),
+        "state": fields.String(required=True, validate=validate.OneOf(STATES), metadata={
+            "description": "the state it left the referral in"}),
+    })
 ReferralInFile = _record("ReferralInFile", "A referral to a partner, with its steps up to the instant.", {
     **_published("referrals", "referral-proposed"),
     "state": fields.String(required=True, validate=validate.OneOf(STATES)),
@@ -268,6 +302,7 @@ ReferralInFile = _record("ReferralInFile", "A referral to a partner, with its st
                              metadata={"description": "how the help worked, once completed; null once erased"}),
     "steps": fields.List(fields.Nested(ReferralStepInFile), required=True),
     "stalls": fields.List(fields.Nested(ReferralStallInFile), required=True),
+    "corrections": fields.List(fields.Nested(ReferralCorrectionInFile), required=True),
     "consent_withdrawn": _instant("when the client's withdrawn consent stopped it; null: it did not"),
 })
 CaseConferenceInFile = _record("CaseConferenceInFile", "A case conference: when, and when its actions fall due; "
@@ -286,6 +321,9 @@ CoordinatingAgencyInFile = _record(
     })
 NotificationInFile = _record("NotificationInFile", "Who was told which kind of thing, never the message.", {
     **_published("notifications", "notification-issued"),
+    # Version 2 carries the kinds added since version 1 (the agenda's reminders), in no promised list.
+    "kind": fields.String(required=True, allow_none=True, metadata={
+        "description": "which kind of message; null once erased"}),
     "status": fields.String(required=True, validate=validate.OneOf(NOTIFICATION_STATUSES)),
     "delivered": _instant("when the e-mail server accepted it; null: not (yet)"),
     "dead_lettered": _instant("when every attempt had failed; null: not"),
@@ -346,7 +384,7 @@ class FileReplay(AnswerSchema):
 # (services/audit/replay.py RECORDS and ITEMS; a test keeps them equal).
 FILE_RECORDS = ("intake", "trajectory")
 FILE_ITEMS = (
-    "intake.help_requests", "intake.decisions", "intake.consents", "trajectory.plan_history",
+    "intake.help_requests", "intake.decisions", "intake.consents", "trajectory.plan_history", "trajectory.goal_outcomes",
     "trajectory.interventions", "trajectory.psychologist_recommendations", "trajectory.conditions",
     "trajectory.appointments", "trajectory.network", "trajectory.procedures", "trajectory.continuity_gaps",
     "trajectory.attendance_certificates", "trajectory.closings", "referrals", "case_conferences",

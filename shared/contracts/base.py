@@ -88,8 +88,10 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 # A partner user works for an organisation of referrals' partner directory (an addiction
 # service, debt mediation...), not for an agency: they answer the referrals addressed to it.
+# A funder (a community or the region) reads anonymous figures across agencies
+# (services/statistics/) and no client's file.
 ROLES = ("social_assistant", "criminologist", "jurist", "coordinator", "auditor", "admin", "data_protection_officer",
-         "partner")
+         "partner", "funder")
 
 
 class ActorSchema(Schema):

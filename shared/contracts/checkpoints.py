@@ -38,3 +38,6 @@ SCHEMAS["sharing"] = integration_event("sharing", "checkpoint-taken", 1)(type("S
     "service": declared(fields.String(required=True, validate=validate.Equal("sharing")), category=None)}))
 SCHEMAS["accounts"] = integration_event("accounts", "checkpoint-taken", 1)(type("AccountsCheckpointTaken", (CheckpointTaken,), {
     "service": declared(fields.String(required=True, validate=validate.Equal("accounts")), category=None)}))
+SCHEMAS["statistics"] = integration_event("statistics", "checkpoint-taken", 1)(type("StatisticsCheckpointTaken", (
+    CheckpointTaken,), {"service": declared(fields.String(required=True, validate=validate.Equal("statistics")),
+                                            category=None)}))

@@ -11,7 +11,10 @@ worker wrote about them is personal; who acted is staff data, kept with the
 directory. What was said in a conversation (an intervention's note and next steps,
 a contact with the network) is kept as case notes; the rest of the file as the case
 file."""
+import copy
+
 from marshmallow import fields, validate, validates_schema, ValidationError
+from marshmallow.utils import missing
 
 from shared.contracts.base import (
     ACCESS, ActorOnly, ActorSchema, CommandSchema, EventSchema, FILE_READ_VERSION, FileReadData,
@@ -44,8 +47,26 @@ class AgreePlan(TrajectoryCommand):
     expected_weeks = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=520))
 
 
+# How far a goal of the plan was reached, recorded per goal at a review and at closing.
+GOAL_OUTCOMES = ("reached", "partly", "not_reached")
+GOAL_OUTCOME_MOMENTS = ("review", "closing")
+
+
+class GoalOutcomeGiven(CommandSchema):
+    """The outcome of one goal of the plan in force, named by its place in the plan (1: the first)."""
+
+    goal_number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
+    outcome = fields.String(required=True, validate=validate.OneOf(GOAL_OUTCOMES))
+
+
+def _goal_outcomes() -> fields.Field:
+    return fields.List(fields.Nested(GoalOutcomeGiven), load_default=None, validate=validate.Length(min=1, max=100),
+                       metadata={"description": "optional: the outcome of goals of the plan in force"})
+
+
 class ReviewPlan(AgreePlan):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    goal_outcomes = _goal_outcomes()
 
 
 class Intervention(Fact):
@@ -74,6 +95,10 @@ class Intervention(Fact):
     worker = declared(fields.String(required=True), category=None, given=False)
     worker_profile = declared(fields.String(required=True, validate=validate.OneOf(PROFILES)), category=None,
                               given=False)
+    # Recorded again here after it was recorded on the wrong client and retracted there
+    # (issue 20): the intervention it replaces. Kept here, so version 1 stays as published;
+    # the retraction publishes the link (``InterventionRetraction.recorded_again_as``).
+    replaces = declared(fields.UUID(required=True, allow_none=True), category=None, published=False, given=False)
 
 
 class RecordIntervention(type("InterventionGiven", (TrajectoryCommand,), command_fields(Intervention))):
@@ -84,6 +109,42 @@ class RecordIntervention(type("InterventionGiven", (TrajectoryCommand,), command
             raise ValidationError(f"must be one of: {', '.join(SUB_KINDS[method])}", "sub_kind")
 
 
+# What an amendment may correct: every field a worker gives when recording an intervention.
+AMENDABLE = ("at", "minutes", "place", "method", "sub_kind", "domains", "interpreter", "note", "next_steps")
+CORRECTION_REASON = validate.Length(min=1, max=1000)
+
+
+def _optional(field: fields.Field) -> fields.Field:
+    """A given field that an amendment may leave out (left out: unchanged)."""
+    field = copy.deepcopy(field)
+    field.required, field.load_default = False, missing
+    return field
+
+
+class AmendIntervention(type("InterventionAmendmentGiven", (CommandSchema,), {
+        name: _optional(field) for name, field in command_fields(Intervention).items()})):
+    """Correct an intervention: the fields given replace the recorded ones; the rest stay."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    intervention_id = fields.UUID(required=True)
+    reason = fields.String(required=True, validate=CORRECTION_REASON)
+
+    @validates_schema
+    def something_to_amend(self, data, **kwargs):
+        if not set(data) & set(AMENDABLE):
+            raise ValidationError(f"give at least one of: {', '.join(AMENDABLE)}", "_schema")
+
+
+class RetractIntervention(CommandSchema):
+    """Retract an intervention recorded in error; with ``client_id``, it was recorded on
+    the wrong client and is recorded again on that one, linked both ways."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    intervention_id = fields.UUID(required=True)
+    reason = fields.String(required=True, validate=CORRECTION_REASON)
+    client_id = fields.UUID(load_default=None, metadata={"description": "the right client, to record it again on"})
+
+
 class RecommendPsychologist(TrajectoryCommand):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
 
@@ -91,6 +152,7 @@ class RecommendPsychologist(TrajectoryCommand):
 class CloseTrajectory(TrajectoryCommand):
     reason = fields.String(required=True, validate=validate.OneOf(CLOSING_REASONS))
     summary = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    goal_outcomes = _goal_outcomes()
 
 
 class ReopenTrajectory(TrajectoryCommand):
@@ -150,6 +212,17 @@ class RecordAppointmentOutcome(TrajectoryCommand):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
 
 
+class RescheduleAppointment(TrajectoryCommand):
+    appointment_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True, validate=CORRECTION_REASON)
+
+
+class CancelAppointment(TrajectoryCommand):
+    appointment_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    reason = fields.String(required=True, validate=CORRECTION_REASON)
+
+
 class AddNetworkMember(TrajectoryCommand):
     relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
     known_as = fields.String(required=True, validate=validate.Length(min=1, max=100))
@@ -183,6 +256,28 @@ class EndProcedure(TrajectoryCommand):
     procedure_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     outcome = fields.String(required=True, validate=validate.OneOf(PROCEDURE_OUTCOMES))
     on = fields.Date(required=True)
+
+
+class RecordDocumentExpiry(TrajectoryCommand):
+    procedure_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    expires = fields.Date(required=True)
+
+
+class Agenda(CommandSchema):
+    """What is due between two days: a worker's own, or for a coordinator the
+    agency's (or one worker's)."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    since = fields.Date(required=True, data_key="from")
+    until = fields.Date(required=True)
+    worker = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
+    @validates_schema
+    def _a_period(self, data, **kwargs):
+        if data["until"] < data["since"]:
+            raise ValidationError("must not be before from", "until")
+        if (data["until"] - data["since"]).days > 366:
+            raise ValidationError("at most a year after from", "until")
 
 
 class IssueAttendanceCertificate(TrajectoryCommand):
@@ -238,6 +333,14 @@ class ClientOnRecord(Fact):
                          personal=True, published=False, given=False)
     interpreter_needed = declared(fields.Boolean(required=True), category="languages", personal=True,
                                   published=False, given=False)
+
+
+class LegalPositionOnRecord(Fact):
+    """Where the client stands now, as intake changed it (its legal-situation-changed)."""
+
+    client_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+    legal_position = declared(fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS)),
+                              category="legal_situation", personal=True, published=False, given=False)
 
 
 class ClientTrajectory(Fact):
@@ -371,6 +474,16 @@ class WorkerChange(AboutATrajectory):
     interpreter = _interpreter(published=False)
 
 
+class LegalSituationOnTrajectory(AboutATrajectory):
+    """Where the client guided stands now, as intake changed it (its
+    legal-situation-changed): kept here as the opening keeps it, private."""
+
+    legal_position = declared(fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS)),
+                              category="legal_situation", personal=True, published=False, given=False)
+    situation = declared(fields.String(required=True), category="legal_situation", personal=True, published=False,
+                         given=False)
+
+
 class Closing(AboutATrajectory):
     """A trajectory closed: why (a code, published) and the worker's summary (kept here)."""
 
@@ -497,6 +610,30 @@ class ProcedureEnd(AboutATrajectory):
     ended_by = _who_acted()
 
 
+class DocumentExpiry(AboutATrajectory):
+    """A residence-status procedure's document (a residence card) expires on a day."""
+
+    procedure_id = _id()
+    expires = declared(fields.Date(required=True), category="legal_situation", personal=True)
+    recorded_by = _who_acted()
+
+
+class DocumentExpiring(AboutATrajectory):
+    """A residence document nears its expiry: the worker is reminded, once."""
+
+    procedure_id = _id()
+    expires = declared(fields.Date(required=True), category="legal_situation", personal=True, given=False)
+    worker = declared(fields.String(required=True), category=None, given=False)
+
+
+class PlanReviewDue(AboutATrajectory):
+    """The plan's review falls due (agreed or last reviewed, plus its expected weeks)."""
+
+    due = declared(fields.Date(required=True), category="trajectory_summary", given=False)
+    plan_version = declared(fields.Integer(required=True), category=None, given=False)
+    worker = declared(fields.String(required=True), category=None, given=False)
+
+
 class AttendanceCertificate(AboutATrajectory):
     """An attendance certificate issued: the dates the person came and to whom it goes.
     The person's name is printed on it, never stored."""
@@ -508,6 +645,98 @@ class AttendanceCertificate(AboutATrajectory):
                          category="attendance", personal=True)
     dates = declared(fields.List(fields.Date(), required=True), category="attendance", personal=True, given=False)
     issued_by = _who_acted()
+
+
+# -- corrections (issue 20): the original stays in the history; the correction says who,
+# when (its envelope) and why. Why is the worker's words: personal, kept here.
+
+def _intervention_fields(*but: str) -> dict[str, fields.Field]:
+    return {name: copy.deepcopy(field) for name, field in Intervention._declared_fields.items() if name not in but}
+
+
+InterventionAmendment = type("InterventionAmendment", (Fact,), {
+    **_intervention_fields("replaces"),
+    "__doc__": """An intervention corrected: the corrected intervention in full (so a follower
+    replaces its copy), which fields the amendment changed, and why (kept here).""",
+    "identity": "intervention_id",
+    "changed": declared(fields.List(fields.String(validate=validate.OneOf(AMENDABLE)), required=True),
+                        category=None, given=False),
+    "reason": declared(fields.String(required=True, validate=CORRECTION_REASON), category="interventions",
+                       personal=True, published=False),
+    "amended_by": _who_acted(),
+})
+
+
+class InterventionRetraction(Fact):
+    """An intervention retracted as recorded in error, and why (kept here); when it was
+    recorded on the wrong client, the intervention it was recorded again as."""
+
+    identity = "intervention_id"
+    client_id = declared(fields.UUID(required=True), category=None, given=False)
+    trajectory_id = declared(fields.UUID(required=True), category=None, given=False)
+    agency = declared(fields.String(required=True), category=None, given=False)
+    intervention_id = declared(fields.UUID(required=True), category=None, given=False)
+    reason = declared(fields.String(required=True, validate=CORRECTION_REASON), category="interventions",
+                      personal=True, published=False)
+    recorded_again_as = declared(fields.UUID(required=True, allow_none=True), category=None, given=False)
+    retracted_by = _who_acted()
+
+
+class InterventionCorrectionNoted(InterventionNoted):
+    """What the trajectory keeps of an amended intervention: when it happened now, and
+    whether the person was there."""
+
+
+class InterventionRetractionNoted(AboutATrajectory):
+    """The trajectory forgets a retracted intervention: its last contact and attended
+    dates are what the others say."""
+
+    intervention_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+
+
+class AppointmentRescheduling(AboutATrajectory):
+    """An appointment moved to another time, and why (kept here). Published as the
+    planned appointment is: its new time, with whom, the worker and any interpreter."""
+
+    appointment_id = _id()
+    at = declared(fields.AwareDateTime(required=True), category="appointments", personal=True)
+    with_actor = declared(fields.String(required=True, validate=validate.OneOf(APPOINTMENT_ACTORS)),
+                          category="appointments", personal=True, given=False)
+    worker = declared(fields.String(required=True), category=None, given=False)
+    accompanied_by = declared(fields.String(required=True, allow_none=True), category=None, given=False)
+    interpreter = _interpreter()
+    reason = declared(fields.String(required=True, validate=CORRECTION_REASON), category="appointments",
+                      personal=True, published=False)
+    rescheduled_by = _who_acted()
+
+
+class AppointmentCancellation(AboutATrajectory):
+    """An appointment cancelled before it took place, and why (kept here)."""
+
+    appointment_id = _id()
+    worker = declared(fields.String(required=True), category=None, given=False)
+    reason = declared(fields.String(required=True, validate=CORRECTION_REASON), category="appointments",
+                      personal=True, published=False)
+    cancelled_by = _who_acted()
+
+
+class GoalOutcomeAsPublished(EventSchema):
+    """One goal's outcome: its place in the plan, its domain and how far it was reached;
+    never the goal's words."""
+
+    goal_number = fields.Integer(required=True)
+    domain = fields.String(required=True)  # a reference domain: a list that grows, not promised
+    outcome = fields.String(required=True, validate=validate.OneOf(GOAL_OUTCOMES))
+
+
+class GoalOutcomes(AboutATrajectory):
+    """How far the plan's goals were reached, recorded at a review of the plan or at closing."""
+
+    when = declared(fields.String(required=True, validate=validate.OneOf(GOAL_OUTCOME_MOMENTS)),
+                    category="trajectory_summary", given=False)
+    outcomes = declared(fields.List(fields.Nested(GoalOutcomeAsPublished), required=True),
+                        category="trajectory_summary", personal=True, given=False)
+    recorded_by = _who_acted()
 
 
 # -- the relational network: a stream of its own. Who the people around the client
@@ -610,6 +839,15 @@ NetworkMemberAddedV1 = published_event("guidance", "network-member-added", 1, Ne
 NetworkContactRecordedV1 = published_event("guidance", "network-contact-recorded", 1, NetworkContact)
 ReturnHomePreparedV1 = published_event("guidance", "return-home-prepared", 1, ReturnHomePreparation)
 ErasureCarriedOutV1 = published_event("guidance", "erasure-carried-out", 1, ErasureCarriedOut)
+# Corrections (issue 20).
+InterventionAmendedV1 = published_event("guidance", "intervention-amended", 1, InterventionAmendment)
+InterventionRetractedV1 = published_event("guidance", "intervention-retracted", 1, InterventionRetraction)
+AppointmentRescheduledV1 = published_event("guidance", "appointment-rescheduled", 1, AppointmentRescheduling)
+AppointmentCancelledV1 = published_event("guidance", "appointment-cancelled", 1, AppointmentCancellation)
+GoalOutcomesRecordedV1 = published_event("guidance", "goal-outcomes-recorded", 1, GoalOutcomes)
+DocumentExpiryRecordedV1 = published_event("guidance", "document-expiry-recorded", 1, DocumentExpiry)
+DocumentExpiringV1 = published_event("guidance", "document-expiring", 1, DocumentExpiring)
+PlanReviewDueV1 = published_event("guidance", "plan-review-due", 1, PlanReviewDue)
 
 
 @integration_event("guidance", "appointment-planned", 1)

@@ -49,9 +49,27 @@ class PlanVersion(Plan):
     by = fields.String(required=True)
 
 
-# An intervention as shown inside its trajectory; the note is null for a reader not on the case.
-Intervention = type("Intervention", (AnswerSchema,), answer_fields(
-    facts.Intervention, withheld=["note"], omit=["client_id", "trajectory_id", "agency"]))
+class InterventionAmendmentShown(AnswerSchema):
+    """An amendment of an intervention: which fields it changed, and who (why stays in its fact)."""
+
+    changed = fields.List(fields.String(validate=validate.OneOf(facts.AMENDABLE)), required=True)
+    by = fields.String(required=True)
+
+
+class InterventionRetractionShown(AnswerSchema):
+    by = fields.String(required=True)
+    recorded_again_as = fields.UUID(required=True, allow_none=True)  # recorded on the wrong client: the right one's
+
+
+# An intervention as shown inside its trajectory, as corrected; the note is null for a
+# reader not on the case. A retracted one is shown, marked, and counts nowhere.
+Intervention = type("Intervention", (AnswerSchema,), {
+    **answer_fields(facts.Intervention, withheld=["note"], omit=["client_id", "trajectory_id", "agency"]),
+    "version": fields.Integer(required=True, strict=True, validate=validate.Range(min=1), metadata={
+        "description": "send it in If-Match to amend or retract the intervention"}),
+    "amendments": fields.List(fields.Nested(InterventionAmendmentShown), required=True),
+    "retracted": fields.Nested(InterventionRetractionShown, required=True, allow_none=True),  # null: stands
+})
 
 
 class PsychologistRecommendation(AnswerSchema):
@@ -84,6 +102,9 @@ class Appointment(AnswerSchema):
     accompanied_by = fields.String(required=True, allow_none=True)
     leave_permit = fields.Nested(LeavePermitSchema, required=True, allow_none=True)
     outcome = fields.String(required=True, allow_none=True, validate=validate.OneOf(OUTCOMES))
+    cancelled = fields.Boolean(required=True)
+    # The times it was at before it was rescheduled, oldest first (null inside: erased).
+    rescheduled_from = fields.List(fields.AwareDateTime(allow_none=True), required=True)
 
 
 class NetworkContact(AnswerSchema):
@@ -116,6 +137,10 @@ class Procedure(AnswerSchema):
     started = fields.Date(required=True)
     steps = fields.List(fields.Nested(ProcedureStep), required=True)
     outcome = fields.Nested(ProcedureOutcome, required=True, allow_none=True)  # null: under way
+    # A residence-status procedure's document, once its expiry is recorded (issue 20),
+    # and whether its reminder went out.
+    document_expires = fields.Date(allow_none=True)
+    expiry_announced = fields.Boolean()
 
 
 class ContinuityGap(AnswerSchema):
@@ -129,6 +154,20 @@ class AttendanceCertificateOnRecord(AnswerSchema):
     language = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_LANGUAGES))
     dates = fields.List(fields.Date(), required=True)
     recipient = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_RECIPIENTS))
+
+
+class GoalOutcome(AnswerSchema):
+    goal_number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    domain = fields.String(required=True, validate=validate.OneOf(DOMAINS))
+    outcome = fields.String(required=True, validate=validate.OneOf(facts.GOAL_OUTCOMES))
+
+
+class GoalOutcomes(AnswerSchema):
+    """How far the plan's goals were reached, as recorded at a review or at closing."""
+
+    when = fields.String(required=True, validate=validate.OneOf(facts.GOAL_OUTCOME_MOMENTS))
+    outcomes = fields.List(fields.Nested(GoalOutcome), required=True, allow_none=True)  # null: erased
+    by = fields.String(required=True)
 
 
 class Closing(AnswerSchema):
@@ -173,6 +212,8 @@ class Trajectory(AnswerSchema):
                          metadata=_about("trajectory_summary"))
     plan_history = fields.List(fields.Nested(PlanVersion), required=True, allow_none=True,
                                metadata=_about("trajectory_summary"))
+    goal_outcomes = fields.List(fields.Nested(GoalOutcomes), required=True, allow_none=True,
+                                metadata=_about("trajectory_summary"))
     next_contact_due = fields.AwareDateTime(required=True, allow_none=True,  # null: closed, or no plan
                                             metadata=_about("trajectory_summary"))
     interventions = fields.List(fields.Nested(Intervention), required=True, allow_none=True,
@@ -200,6 +241,18 @@ class InterventionRecorded(AnswerSchema):
     intervention_id = fields.UUID(required=True)
 
 
+class InterventionAmended(AnswerSchema):
+    intervention_id = fields.UUID(required=True)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    changed = fields.List(fields.String(validate=validate.OneOf(facts.AMENDABLE)), required=True)
+
+
+class InterventionRetracted(AnswerSchema):
+    intervention_id = fields.UUID(required=True)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    recorded_again_as = fields.UUID(required=True, allow_none=True)
+
+
 class PsychologistRecommended(AnswerSchema):
     client_id = fields.UUID(required=True)
     psychologist_recommended = fields.Boolean(required=True, validate=validate.Equal(True))
@@ -218,6 +271,14 @@ class AppointmentKey(AnswerSchema):
     appointment_id = fields.String(required=True, validate=SHORT_ID)
 
 
+class AppointmentRescheduled(AppointmentKey):
+    at = fields.AwareDateTime(required=True)
+
+
+class AppointmentCancelled(AppointmentKey):
+    cancelled = fields.Boolean(required=True, validate=validate.Equal(True))
+
+
 class AppointmentOutcome(AppointmentKey):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
 
@@ -232,6 +293,10 @@ class ProcedureKey(AnswerSchema):
 
 class ProcedureEnded(ProcedureKey):
     outcome = fields.String(required=True, validate=validate.OneOf(PROCEDURE_OUTCOMES))
+
+
+class DocumentExpiryRecorded(ProcedureKey):
+    expires = fields.Date(required=True)
 
 
 class AttendanceCertificate(AnswerSchema):

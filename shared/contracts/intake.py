@@ -204,6 +204,63 @@ class Transfer(Fact):
     decided_by = who_acted()
 
 
+# -- corrections: the client's situation over time (issue 20) --------------------------
+
+def _effective_from(category: str):
+    """When a change took effect: often learnt late, so a past date (never a future one)."""
+    return declared(fields.Date(required=True), category=category, personal=True)
+
+
+class LegalSituationChange(Fact):
+    """Where the client stands in the justice system, from ``effective_from`` on: each
+    value as it is now (the caller gives what changed), and which ``changed``. Published
+    as the acceptance publishes it: the legal position and the situation, never the
+    mandating actor nor the reason in words."""
+
+    client_id = _client_id()
+    agency = _agency()
+    effective_from = _effective_from("legal_situation")
+    legal_position = declared(fields.String(required=True, validate=validate.OneOf(LEGAL_POSITIONS)),
+                              category="legal_situation", personal=True)
+    situation = declared(fields.String(required=True, validate=validate.OneOf(SITUATIONS)),
+                         category="legal_situation", personal=True)
+    mandating_actor = declared(fields.Nested(MandatingActorSchema, load_default=None), category="legal_situation",
+                               personal=True, published=False)
+    changed = declared(fields.List(fields.String(validate=validate.OneOf(
+        ("legal_position", "situation", "mandating_actor"))), required=True), category=None, given=False)
+    reason = declared(fields.String(required=True, validate=validate.Length(min=3, max=2000)),
+                      category="legal_situation", personal=True, published=False)
+    changed_by = who_acted()
+
+
+class ContactDetailsChange(Fact):
+    """How to reach the client, whole, from ``effective_from`` on. Like the contact
+    details at registration, they stay in intake: the published fact says only that
+    and when they changed."""
+
+    client_id = _client_id()
+    agency = _agency()
+    effective_from = _effective_from("contact")
+    contact = declared(fields.Nested(ContactSchema, required=True), category="contact", personal=True,
+                       published=False)
+    reason = declared(fields.String(load_default="", validate=validate.Length(max=2000)), category="contact",
+                      personal=True, published=False)
+    changed_by = who_acted()
+
+
+class IntakeReopening(Fact):
+    """A declined client back in the agency's queue for an intake decision; why stays
+    in intake, as a decline's note does."""
+
+    client_id = _client_id()
+    agency = _agency()
+    previous_status = declared(fields.String(required=True, validate=validate.OneOf(("declined",))),
+                               category=None, given=False)
+    reason = declared(fields.String(required=True, validate=validate.Length(min=3, max=2000)),
+                      category="help_request", personal=True, published=False, retention="case_notes")
+    reopened_by = who_acted()
+
+
 class AboutAConsent(Fact):
     """What every fact about a consent names: whose, which, to share with whom and why."""
 
@@ -446,6 +503,18 @@ PlaceLegalHold = _command(LegalHoldPlacement)
 LiftLegalHold = _command(LegalHoldLifting)
 
 
+class ChangeLegalSituation(_command(LegalSituationChange)):
+    """The caller gives what changed, at least one of the three; what it leaves out
+    stays as it is (ChangeLegalSituation cannot clear a mandating actor)."""
+
+    legal_position = fields.String(load_default=None, validate=validate.OneOf(LEGAL_POSITIONS))
+    situation = fields.String(load_default=None, validate=validate.OneOf(SITUATIONS))
+
+
+ChangeContactDetails = _command(ContactDetailsChange)
+ReopenIntake = _command(IntakeReopening)
+
+
 class GetClientFile(ClientCommand):
     purpose = Purpose()
     purpose_detail = PurposeDetail()
@@ -514,6 +583,13 @@ LegalHoldLiftedV1 = published_event("intake", "legal-hold-lifted", 1, LegalHoldL
 # names the other agency or file (WAVE2 15).
 PossibleDuplicateHeldV1 = published_event("intake", "possible-duplicate-held", 1, DuplicateHold)
 DuplicateCheckSettledV1 = published_event("intake", "duplicate-check-settled", 1, DuplicateSettlement)
+
+
+# Corrections (issue 20): where the client stands from a date, how to reach them (that
+# they changed only), and a declined intake reopened.
+LegalSituationChangedV1 = published_event("intake", "legal-situation-changed", 1, LegalSituationChange)
+ContactDetailsChangedV1 = published_event("intake", "contact-details-changed", 1, ContactDetailsChange)
+IntakeReopenedV1 = published_event("intake", "intake-reopened", 1, IntakeReopening)
 
 
 @integration_event("intake", "client-file-read", FILE_READ_VERSION, stream=ACCESS)

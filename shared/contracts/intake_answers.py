@@ -15,7 +15,7 @@ from shared.contracts.intake_vocabulary import DECLINE_REASONS, LANGUAGE, LEGAL_
 
 # The intake decision a file is in (services/intake/domain/client.py; a test keeps them equal).
 INTAKE_STATUSES = ("registered", "accepted", "declined", "waitlisted")
-DECISIONS = ("accepted", "declined", "waitlisted", "reassigned", "transferred")
+DECISIONS = ("accepted", "declined", "waitlisted", "reassigned", "transferred", "reopened")
 # Registrations older than the situation field read as "unknown" (Client.Registered v1).
 CLIENT_SITUATIONS = SITUATIONS + ("unknown",)
 
@@ -60,6 +60,13 @@ class DuplicateCheckSeen(AnswerSchema):
     finding_stated = fields.Nested(StatedFinding, required=True, allow_none=True)
     followed_by = fields.String(required=True, allow_none=True)
     since = fields.AwareDateTime(required=True)
+
+
+class LegalSituationChanged(ClientVersion):
+    """A change of where the client stands: which of its values changed."""
+
+    changed = fields.List(fields.String(validate=validate.OneOf(("legal_position", "situation", "mandating_actor"))),
+                          required=True)
 
 
 class HelpRequestReceived(AnswerSchema):
@@ -162,6 +169,29 @@ class TransferredOnFile(AnswerSchema):
     at = fields.AwareDateTime(required=True)
 
 
+class LegalSituationChangeOnFile(AnswerSchema):
+    """One change of where the client stands: from when, what it was and became, why,
+    who recorded it and when. Personal values read as null once erased."""
+
+    effective_from = fields.Date(required=True, allow_none=True)
+    changed = fields.List(fields.String(), required=True)
+    from_ = fields.Dict(data_key="from", required=True)
+    to = fields.Dict(required=True)
+    reason = fields.String(required=True, allow_none=True)
+    by = fields.Nested(ActorSchema, required=True)
+    recorded = fields.AwareDateTime(required=True)
+
+
+class ContactChangeOnFile(AnswerSchema):
+    """How to reach the client from ``effective_from`` on (whole), why, who recorded it and when."""
+
+    effective_from = fields.Date(required=True, allow_none=True)
+    contact = fields.Dict(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True)
+    by = fields.Nested(ActorSchema, required=True)
+    recorded = fields.AwareDateTime(required=True)
+
+
 def _about(category: str | None) -> dict:
     """A field's consent category, for an answer field written here rather than
     derived from a fact (shared.consented filters on it after a transfer)."""
@@ -199,6 +229,11 @@ class ClientFile(AnswerSchema):
     interpreter_needed = fields.Boolean(required=True, allow_none=True, metadata=_about("languages"))
     help_requests = fields.List(fields.Nested(HelpRequest), required=True)
     decisions = fields.List(fields.Nested(IntakeDecision), required=True)
+    # Corrections (issue 20), oldest first; the current values are the fields above.
+    legal_situation_history = fields.List(fields.Nested(LegalSituationChangeOnFile), required=True,
+                                          allow_none=True, metadata=_about("legal_situation"))
+    contact_history = fields.List(fields.Nested(ContactChangeOnFile), required=True, allow_none=True,
+                                  metadata=_about("contact"))
     consents = fields.List(fields.Nested(ConsentOnFile), required=True)
     erased = fields.Nested(ErasureOnFile, required=True, allow_none=True, metadata=NOT_ABOUT_THE_CLIENT)
     legal_hold = fields.Nested(HoldOnFile, required=True, allow_none=True, metadata=NOT_ABOUT_THE_CLIENT)

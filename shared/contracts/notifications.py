@@ -9,14 +9,20 @@ from functools import partial
 
 from marshmallow import fields, validate
 
-from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, published_event
-from shared.contracts.declare import Fact, command_fields, declared
+from shared.contracts.base import ActorOnly, ActorSchema, CommandSchema, EventSchema, integration_event, published_event
+from shared.contracts.declare import Fact, Unpromised, command_fields, declared, published_version
 from shared.contracts.intake import ErasureCarriedOut
 
 Inbox = ActorOnly
 
+# The kinds version 1 of each notification event promised (an enum in published.json).
 KINDS = ("new_assignment", "referral_answered", "referral_stalled", "appointment_tomorrow", "interpreter_request",
          "condition_ending", "continuity_gap", "waitlist_growing")
+# Kinds added since (issue 20: the agenda's reminders; add new ones here). Version 2
+# promises no list, so that it can grow; a notification of a kind version 1 knows is
+# published as version 1, any other as version 2 (services/notifications/integration.py).
+AGENDA_KINDS = ("document_expiring", "plan_review_due", "conference_action_due")
+ALL_KINDS = KINDS + AGENDA_KINDS
 CHANNELS = ("inbox", "email")
 
 # No caller gives a notification: the service writes it from another service's fact.
@@ -34,8 +40,8 @@ class Notice(Fact):
     agency = written(fields.String(required=True), category=None, published=False)
     # Which kind of message, not what it says; yet beside the client it tells that they
     # have judicial conditions ending or need an interpreter.
-    kind = written(fields.String(required=True, validate=validate.OneOf(KINDS)), category="trajectory_summary",
-                   personal=True)
+    kind = written(fields.String(required=True, validate=Unpromised(validate.OneOf(ALL_KINDS))),
+                   category="trajectory_summary", personal=True)
     # A staff member (or the interpreter desk), kept as long as the case file says who was told.
     recipient = written(fields.String(required=True), category=None)
     channel = written(fields.String(required=True, validate=validate.OneOf(CHANNELS)), category=None)
@@ -71,7 +77,8 @@ class DeadLetter(Notice):
 
 class Withdrawal(Fact):
     """A message whose text was erased (its client's keys shredded) before it went
-    out: it is never sent."""
+    out, or a reminder of an appointment rescheduled or cancelled before its time
+    came (issue 20): it is never sent."""
 
     identity = "notification_id"
     notification_id = written(fields.UUID(required=True), category=None, published=False)
@@ -90,8 +97,20 @@ class MarkRead(type("ReadingGiven", (CommandSchema,), command_fields(Reading))):
     actor = fields.Nested(ActorSchema, required=True)
 
 
-NotificationIssuedV1 = published_event("notifications", "notification-issued", 1, Notification)
-NotificationDeliveredV1 = published_event("notifications", "notification-delivered", 1, Delivery)
-NotificationDeadLetteredV1 = published_event("notifications", "notification-dead-lettered", 1, DeadLetter)
+def _version_1(fact: str, declaration: type) -> type:
+    """Version 1 as it was published: its kind one of ``KINDS``."""
+    kind = written(fields.String(required=True, validate=validate.OneOf(KINDS)), category="trajectory_summary",
+                   personal=True)
+    derived = published_version(declaration, 1, EventSchema)
+    return integration_event("notifications", fact, 1)(type(derived.__name__, (derived,), {
+        "kind": kind, "__doc__": declaration.__doc__, "__module__": __name__}))
+
+
+NotificationIssuedV1 = _version_1("notification-issued", Notification)
+NotificationDeliveredV1 = _version_1("notification-delivered", Delivery)
+NotificationDeadLetteredV1 = _version_1("notification-dead-lettered", DeadLetter)
+NotificationIssuedV2 = published_event("notifications", "notification-issued", 2, Notification)
+NotificationDeliveredV2 = published_event("notifications", "notification-delivered", 2, Delivery)
+NotificationDeadLetteredV2 = published_event("notifications", "notification-dead-lettered", 2, DeadLetter)
 # Where a client's erasure was carried out (its notifications' kind, subject and body).
 ErasureCarriedOutV1 = published_event("notifications", "erasure-carried-out", 1, ErasureCarriedOut)

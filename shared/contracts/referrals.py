@@ -158,6 +158,51 @@ class ReferralNote(AboutAReferral, Acted):
     at = declared(fields.AwareDateTime(required=True), category="referrals", published=False, given=False)
 
 
+# -- corrections of a referral (issue 20): each a fact of its own, the steps before it
+# stay. That it happened, and from which state, is the referral's handling (published,
+# and told to the partner through its feed while the consent is in force); why is a
+# case note that stays here.
+
+CANCELLABLE = ("proposed", "sent", "acknowledged")  # before the partner answered
+WITHDRAWABLE = ("waitlisted", "accepted", "started")  # after it answered
+REOPENED_TO = "acknowledged"  # waiting for the partner's answer again (services/referrals/domain/referral.py)
+
+
+def _why() -> fields.Field:
+    """Why the agency corrected the referral: required, a case note."""
+    return declared(fields.String(required=True, validate=validate.Length(min=1, max=500)), category="referrals",
+                    personal=True, published=False, retention="case_notes")
+
+
+class ReferralCancellation(AboutAReferral, Acted):
+    """The agency cancelled the referral before the partner answered: it takes no further step."""
+
+    from_state = declared(fields.String(required=True, validate=validate.OneOf(CANCELLABLE)), category="referrals",
+                          given=False)
+    reason = _why()
+    at = declared(fields.AwareDateTime(required=True), category="referrals", published=False, given=False)
+
+
+class ReferralWithdrawal(AboutAReferral, Acted):
+    """The agency withdrew the referral after the partner answered (a place kept, help
+    under way): it takes no further step."""
+
+    from_state = declared(fields.String(required=True, validate=validate.OneOf(WITHDRAWABLE)), category="referrals",
+                          given=False)
+    reason = _why()
+    at = declared(fields.AwareDateTime(required=True), category="referrals", published=False, given=False)
+
+
+class ReferralReopening(AboutAReferral, Acted):
+    """A client who dropped out comes back: the referral is in the partner's hands
+    again, in ``state``, waiting for its answer."""
+
+    state = declared(fields.String(required=True, validate=validate.OneOf((REOPENED_TO,))), category="referrals",
+                     given=False)
+    reason = _why()
+    at = declared(fields.AwareDateTime(required=True), category="referrals", published=False, given=False)
+
+
 # -- the partner directory's facts: not about a client; each is published (intake and
 # the sharing follow them), with the partner's code as the envelope's subject. ----------
 
@@ -277,6 +322,28 @@ class ConferenceActionDone(Acted):
     on = declared(fields.Date(required=True), category="referrals", published=False)
 
 
+class ConferenceActionFallingDue(Fact):
+    """A follow-up action of a case conference falls due and is not done yet: the
+    worker is reminded, once. Which action (its place), never its words."""
+
+    identity = "conference_id"
+    client_id = declared(fields.UUID(required=True), category=None, given=False)
+    conference_id = declared(fields.UUID(required=True), category=None, given=False)
+    agency = declared(fields.String(required=True), category=None, given=False)
+    index = declared(fields.Integer(required=True), category=None, given=False)
+    due = declared(fields.Date(required=True), category="referrals", given=False)
+
+
+class ConferenceActionsDue(CommandSchema):
+    """The agency's case-conference actions not done that fall due between two days,
+    for the clients named (a worker's), or all of them (a coordinator)."""
+
+    actor = fields.Nested(ActorSchema, required=True)
+    since = fields.Date(required=True, data_key="from")
+    until = fields.Date(required=True)
+    client_ids = fields.List(fields.UUID(), load_default=None)
+
+
 # -- joint guidance: another agency in the client's coordination plan (issue 16, item 4).
 # Published are which agency joined and left, and why it left; what it does there stays. --
 
@@ -358,6 +425,9 @@ class RecordPartnerStep(RecordReferralStep):
 
 
 AddReferralNote = _command("AddReferralNote", ReferralCommand, ReferralNote)
+CancelReferral = _command("CancelReferral", ReferralCommand, ReferralCancellation)
+WithdrawReferral = _command("WithdrawReferral", ReferralCommand, ReferralWithdrawal)
+ReopenReferral = _command("ReopenReferral", ReferralCommand, ReferralReopening)
 
 
 class PartnerReferrals(CommandSchema):
@@ -421,11 +491,16 @@ ReferralStepRecordedV1 = published_event("referrals", "referral-step-recorded", 
 ReferralStalledV1 = published_event("referrals", "referral-stalled", 1, ReferralStall)
 ReferralConsentWithdrawnV1 = published_event("referrals", "referral-consent-withdrawn", 1, ReferralConsentWithdrawal)
 CaseConferenceHeldV1 = published_event("referrals", "case-conference-held", 1, CaseConference)
+ConferenceActionFallingDueV1 = published_event("referrals", "case-conference-action-due", 1,
+                                               ConferenceActionFallingDue)
 CoordinationActorAddedV1 = published_event("referrals", "coordination-actor-added", 1, CoordinationActor)
 CoordinatingAgencyJoinedV1 = published_event("referrals", "coordinating-agency-joined", 1, CoordinatingAgency)
 CoordinatingAgencyLeftV1 = published_event("referrals", "coordinating-agency-left", 1, CoordinatingAgencyLeaving)
 ErasureCarriedOutV1 = published_event("referrals", "erasure-carried-out", 1, ErasureCarriedOut)
 ReferralNoteAddedV1 = published_event("referrals", "referral-note-added", 1, ReferralNote)
+ReferralCancelledV1 = published_event("referrals", "referral-cancelled", 1, ReferralCancellation)
+ReferralWithdrawnV1 = published_event("referrals", "referral-withdrawn", 1, ReferralWithdrawal)
+ReferralReopenedV1 = published_event("referrals", "referral-reopened", 1, ReferralReopening)
 PartnerRegisteredV1 = published_event("referrals", "partner-registered", 1, PartnerRegistration)
 PartnerChangedV1 = published_event("referrals", "partner-changed", 1, PartnerChange)
 PartnerDeactivatedV1 = published_event("referrals", "partner-deactivated", 1, PartnerDeactivation)

@@ -9,8 +9,11 @@ from shared.contracts.declare import answer_fields
 from shared.contracts.intake import LANGUAGE
 from shared.contracts.referrals import DOMAINS, OUTCOMES, STEPS
 
-# A referral is proposed, then moves by its steps (services/referrals/domain.py).
-STATES = ("proposed",) + STEPS
+# A referral is proposed, then moves by its steps (services/referrals/domain.py); a
+# correction may end it (cancelled, withdrawn) or reopen it (issue 20).
+ENDED_BY_CORRECTION = ("cancelled", "withdrawn")
+STATES = ("proposed",) + STEPS + ENDED_BY_CORRECTION
+CORRECTIONS = ENDED_BY_CORRECTION + ("reopened",)
 
 
 class ReferralProposed(AnswerSchema):
@@ -33,6 +36,8 @@ class ReferralStep(AnswerSchema):
     by_role = fields.String(required=True, validate=validate.OneOf(ROLES))
     reason = fields.String(allow_none=True)
     outcome = fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
+    # Set on a state a correction put the referral in: absent on the lifecycle's own steps.
+    correction = fields.String(validate=validate.OneOf(CORRECTIONS))
 
 
 def _shown(name: str, fact: type, omit: list[str]) -> type:

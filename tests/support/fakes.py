@@ -110,13 +110,14 @@ def accounts(clock):
 
 
 def services(clock) -> dict:
-    """The seven services in memory on ``clock``, with the sample directory and partners
+    """The eight services in memory on ``clock``, with the sample directory and partners
     loaded, before any link between them: intake, guidance, referrals, notifications, audit,
-    sharing, accounts."""
+    sharing, accounts, statistics."""
     from services.audit.application import AuditApplication
     from services.notifications.application import NotificationsApplication
     from services.referrals.application import ReferralsApplication
     from services.sharing.application import SharingApplication
+    from services.statistics.application import StatisticsApplication
     from shared.config import DEPLOY_DIR
     from tests.support.partners import know_sample_partners
 
@@ -128,4 +129,4 @@ def services(clock) -> dict:
     return {"intake": the_intake, "guidance": GuidanceApplication(env=IN_MEMORY, clock=clock), "referrals": referrals,
             "notifications": NotificationsApplication(env=IN_MEMORY, clock=clock),
             "audit": AuditApplication(env=IN_MEMORY, clock=clock), "sharing": SharingApplication(env=IN_MEMORY),
-            "accounts": accounts(clock)}
+            "accounts": accounts(clock), "statistics": StatisticsApplication(env=IN_MEMORY)}

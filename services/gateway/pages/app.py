@@ -129,6 +129,18 @@ NOTICES = {
     "staff_added": N_("The staff member is added."),
     "staff_deactivated": N_("The staff member is deactivated."),
     "staff_reactivated": N_("The staff member is active again."),
+    "calendar_feed_off": N_("Your calendar feed is off: its address works no more."),
+    # Corrections (issue 20: views/corrections.py, views/situation.py).
+    "intervention_amended": N_("The correction of the intervention is recorded."),
+    "intervention_retracted": N_("The intervention is retracted as recorded in error."),
+    "appointment_moved": N_("The appointment is moved."),
+    "appointment_cancelled": N_("The appointment is cancelled."),
+    "referral_cancelled": N_("The referral is cancelled. The partner is told."),
+    "referral_withdrawn": N_("The referral is withdrawn. The partner is told."),
+    "referral_reopened": N_("The referral is reopened: it waits for the partner's answer again."),
+    "legal_situation": N_("The change of the legal situation is recorded."),
+    "contact_details": N_("The contact details are recorded."),
+    "intake_reopened": N_("The intake is re-opened: the client waits for a decision on it again."),
 }
 
 Call = Callable[..., object]

@@ -93,7 +93,8 @@ URGENCIES = {"low": N_("Low"), "normal": N_("Normal"), "high": N_("High"), "urge
 REFERRAL_STATES = {"proposed": N_("Proposed"), "sent": N_("Sent"), "acknowledged": N_("Received"),
                    "accepted": N_("Accepted by the partner"), "declined": N_("Declined by the partner"),
                    "waitlisted": N_("On a waitlist"),
-                   "started": N_("Started"), "completed": N_("Completed"), "dropped_out": N_("Dropped out")}
+                   "started": N_("Started"), "completed": N_("Completed"), "dropped_out": N_("Dropped out"),
+                   "cancelled": N_("Cancelled by the agency"), "withdrawn": N_("Withdrawn by the agency")}
 CONSENT_PURPOSES = {"transfer": N_("Transfer"), "referral": N_("Referral"), "coordination": N_("Coordination"),
                     "family_involvement": N_("Family involvement"),
                     "judicial_information": N_("Information to the judicial authorities")}
@@ -105,7 +106,7 @@ CATEGORIES = {"identity": N_("Identity"), "contact": N_("Contact details"), "lan
 OUTCOMES = {"held": N_("Held"), "missed": N_("Missed"), "cancelled": N_("Cancelled")}
 ROLES = {"social_assistant": N_("Social assistant"), "criminologist": N_("Criminologist"), "jurist": N_("Jurist"),
          "coordinator": N_("Coordinator"), "auditor": N_("Auditor"), "admin": N_("Administrator"),
-         "data_protection_officer": N_("Data-protection officer"), "partner": N_("Partner")}
+         "data_protection_officer": N_("Data-protection officer"), "partner": N_("Partner"), "funder": N_("Funder")}
 VOCABULARIES = {"legal_position": LEGAL_POSITIONS, "situation": SITUATIONS, "sub_kind": SUB_KINDS,
                 "place": PLACES, "intensity": INTENSITIES, "intake_status": INTAKE_STATUSES, "urgency": URGENCIES,
                 "referral_state": REFERRAL_STATES, "purpose": CONSENT_PURPOSES, "category": CATEGORIES,

@@ -18,6 +18,7 @@ class Entry:
 
 MENU: tuple[Entry, ...] = (
     Entry("/app/caseload", N_("My caseload"), CASEWORKERS, "nav-caseload"),
+    Entry("/app/agenda", N_("My agenda"), CASEWORKERS, "nav-agenda"),
     Entry("/app/clients/find", N_("Find a client"), CASEWORKERS, "nav-find"),
     Entry("/app/clients/new", N_("Register a client"), CASEWORKERS, "nav-register"),
     Entry("/app/partner/referrals", N_("Referrals for my organisation"), frozenset({"partner"}),
@@ -25,7 +26,7 @@ MENU: tuple[Entry, ...] = (
     Entry("/app/partners", N_("Partner directory"), CASEWORKERS | {"admin"}, "nav-partners"),
     Entry("/app/intakes", N_("Intake decisions"), frozenset({"coordinator"}), "nav-intakes"),
     Entry("/app/waitlist", N_("Waitlist"), frozenset({"coordinator"}), "nav-waitlist"),
-    Entry("/app/figures", N_("Figures"), frozenset({"coordinator"}), "nav-figures"),
+    Entry("/app/figures", N_("Figures"), frozenset({"coordinator", "funder"}), "nav-figures"),
     Entry("/app/staff", N_("Staff"), frozenset({"coordinator"}), "nav-staff"),
     Entry("/app/inbox", N_("Inbox"), CASEWORKERS | {"partner"}, "nav-inbox"),
     Entry("/app/admin/accounts/new", N_("Open an account"), frozenset({"admin"}), "nav-open-account"),
@@ -34,14 +35,16 @@ MENU: tuple[Entry, ...] = (
     Entry("/app/audit/verification", N_("Verify the platform's stores"), frozenset({"auditor"}), "nav-verification"),
     Entry("/app/data-protection", N_("Data protection"), frozenset({"admin", "data_protection_officer"}),
           "nav-data-protection"),
-    Entry("/app/account", N_("My account"), CASEWORKERS | {"partner", "auditor", "admin", "data_protection_officer"},
+    Entry("/app/account", N_("My account"), CASEWORKERS | {"partner", "auditor", "admin", "data_protection_officer",
+                                                          "funder"},
           "nav-account"),
 )
 
 
-# Where each role lands after signing in: their everyday task (caseworkers: the caseload).
+# Where each role lands after signing in: their everyday task (caseworkers: the caseload;
+# funders: the figures, all they may read).
 HOMES = {"partner": "/app/partner/referrals", "auditor": "/app/audit", "admin": "/app/admin/accounts/new",
-         "data_protection_officer": "/app/data-protection"}
+         "data_protection_officer": "/app/data-protection", "funder": "/app/figures"}
 
 
 def home(role: str | None) -> str:

@@ -37,6 +37,14 @@ class ClientOnRecord(ServiceAggregate):
     def follow_trajectory(self, trajectory_id: UUID):
         self.trajectory_id = trajectory_id
 
+    def note_legal_position(self, legal_position: str) -> None:
+        """Intake recorded a change of where the client stands (issue 20)."""
+        self._legal_position_noted(client_id=self.client_id, legal_position=legal_position)
+
+    @event("LegalPositionNoted")
+    def _legal_position_noted(self, client_id: UUID, legal_position: str):  # client_id: whose keys seal it
+        self.legal_position = legal_position
+
     @event("LegalHoldNoted")
     def note_legal_hold(self, in_force: bool):
         """Intake decides legal holds (GDPR art. 17(3)); while one is in force,

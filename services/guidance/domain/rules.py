@@ -10,6 +10,11 @@ INTERVALS = {"weekly": dt.timedelta(weeks=1), "fortnightly": dt.timedelta(weeks=
 ATTENDED_PLACES = {"office", "home_visit", "prison", "video"}  # the person was there (not a phone call)
 CONTINUITY_GRACE = dt.timedelta(days=7)
 CONDITION_NOTICE = dt.timedelta(days=14)
+# How long before a residence document expires its reminder goes out ([guidance]
+# document_notice_days), and before a plan's review falls due.
+DOCUMENT_NOTICE = dt.timedelta(days=30)
+PLAN_REVIEW_NOTICE = dt.timedelta(days=7)
+RESIDENCE_STATUS = "residence_status"  # the procedure whose document has an expiry date
 # Recorded after it happened, with a little slack for clocks that disagree.
 CLOCK_SLACK = dt.timedelta(minutes=5)
 

@@ -11,7 +11,8 @@ from shared.domain import CaseAggregate, Invalid, NotNow, NotPermitted
 
 from services.guidance.domain.intervention import Intervention
 from services.guidance.domain.rules import (
-    ATTENDED_PLACES, CLOSED, CONDITION_NOTICE, CONTINUITY_GRACE, INTERVALS, OPEN, TrajectoryClosed, known,
+    ATTENDED_PLACES, CLOSED, CONDITION_NOTICE, CONTINUITY_GRACE, DOCUMENT_NOTICE, INTERVALS, OPEN, PLAN_REVIEW_NOTICE,
+    RESIDENCE_STATUS, TrajectoryClosed, known,
 )
 
 _NAMESPACE = uuid.UUID("6a1d2c7e-0f4b-4c1a-9e55-3f0b9c2d8e41")
@@ -47,6 +48,10 @@ class Trajectory(CaseAggregate):
         self.plan_history: list[dict] = []
         self.last_contact: dt.datetime | None = None
         self.attended_on: list[dt.date] = []  # sorted; what an attendance certificate states
+        # Each intervention's time and whether the person was there, so that a correction
+        # of one leaves the last contact and the attended dates right (issue 20).
+        self.contacts: dict[str, dict] = {}
+        self.goal_outcomes: list[dict] = []
         self.psychologist_recommendations: list[dict] = []
         self.closings: list[dict] = []
         self.conditions: dict[str, dict] = {}
@@ -54,6 +59,7 @@ class Trajectory(CaseAggregate):
         self.procedures: dict[str, dict] = {}
         self.certificates: list[dict] = []
         self.gaps: list[dict] = []
+        self.plan_reviews_announced: list[int] = []  # the plan versions (len(plan_history)) whose review was announced
         self.on_case = [worker]  # who may read the confidential notes, with the coordinator
 
     def next_contact_due(self) -> dt.datetime | None:
@@ -78,16 +84,43 @@ class Trajectory(CaseAggregate):
         self.plan = {"goals": goals, "intensity": intensity, "expected_weeks": expected_weeks}
         self.plan_history.append({**self.plan, "reason": "agreed", "by": agreed_by["user_id"]})
 
-    def review_plan(self, goals: list[dict], intensity: str, expected_weeks: int, reason: str, reviewed_by: dict):
+    def review_plan(self, goals: list[dict], intensity: str, expected_weeks: int, reason: str, reviewed_by: dict,
+                    goal_outcomes: list[dict] | None = None):
+        """``goal_outcomes``: how far goals of the plan under review were reached."""
         self.expect_open()
         if self.plan is None:
             raise NotNow("there is no plan to review yet; agree one first", {"plan": ["none"]})
+        outcomes = self._outcomes_of_goals(goal_outcomes)
+        if outcomes:
+            self._goal_outcomes_recorded("review", outcomes, reviewed_by)
         self._plan_reviewed(goals, intensity, expected_weeks, reason, reviewed_by)
 
     @event("PlanReviewed")
     def _plan_reviewed(self, goals: list[dict], intensity: str, expected_weeks: int, reason: str, reviewed_by: dict):
         self.plan = {"goals": goals, "intensity": intensity, "expected_weeks": expected_weeks}
         self.plan_history.append({**self.plan, "reason": reason, "by": reviewed_by["user_id"]})
+
+    def _outcomes_of_goals(self, given: list[dict] | None) -> list[dict]:
+        """Each goal's outcome with the goal's domain (never its words), by its place in
+        the plan in force; none given, none."""
+        if not given:
+            return []
+        if self.plan is None:
+            raise NotNow("there is no plan whose goals to assess", {"goal_outcomes": ["no plan"]})
+        goals = self.plan["goals"]
+        if goals is None:  # erased
+            raise NotNow("the plan's goals were erased", {"goal_outcomes": ["goals erased"]})
+        numbers = [item["goal_number"] for item in given]
+        if len(set(numbers)) != len(numbers):
+            raise Invalid("each goal has one outcome", {"goal_outcomes": ["a goal is named twice"]})
+        if max(numbers) > len(goals):
+            raise Invalid("no such goal in the plan", {"goal_outcomes": [f"the plan has {len(goals)} goals"]})
+        return [{"goal_number": item["goal_number"], "domain": goals[item["goal_number"] - 1]["domain"],
+                 "outcome": item["outcome"]} for item in sorted(given, key=lambda item: item["goal_number"])]
+
+    @event("GoalOutcomesRecorded")
+    def _goal_outcomes_recorded(self, when: str, outcomes: list[dict], recorded_by: dict):
+        self.goal_outcomes.append({"when": when, "outcomes": outcomes, "by": recorded_by["user_id"]})
 
     # -- contacts ----------------------------------------------------------------------------
 
@@ -98,10 +131,35 @@ class Trajectory(CaseAggregate):
 
     @event("InterventionNoted")
     def _intervention_noted(self, intervention_id: UUID, at: dt.datetime, attended: bool, worker: str):
+        self.contacts[str(intervention_id)] = {"at": at, "attended": attended}
         self.last_contact = max(at, self.last_contact) if self.last_contact else at
         if attended and at.date() not in self.attended_on:
             self.attended_on = sorted([*self.attended_on, at.date()])
         self._on_case(worker)
+
+    def note_intervention_correction(self, intervention: Intervention) -> None:
+        """An intervention of this trajectory was amended: what the trajectory keeps of it, as it stands now."""
+        self._intervention_correction_noted(intervention.id, intervention.at,
+                                            intervention.place in ATTENDED_PLACES, intervention.worker)
+
+    @event("InterventionCorrectionNoted")
+    def _intervention_correction_noted(self, intervention_id: UUID, at: dt.datetime, attended: bool, worker: str):
+        self.contacts[str(intervention_id)] = {"at": at, "attended": attended}
+        self._recount_contacts()
+
+    def note_intervention_retraction(self, intervention: Intervention) -> None:
+        self._intervention_retraction_noted(intervention.id)
+
+    @event("InterventionRetractionNoted")
+    def _intervention_retraction_noted(self, intervention_id: UUID):
+        self.contacts.pop(str(intervention_id), None)
+        self._recount_contacts()
+
+    def _recount_contacts(self) -> None:
+        """The last contact and the attended dates from each intervention still on record:
+        a day stays attended while another intervention that day stands."""
+        self.last_contact = max((c["at"] for c in self.contacts.values()), default=None)
+        self.attended_on = sorted({c["at"].date() for c in self.contacts.values() if c["attended"]})
 
     def recommend_psychologist(self, reason: str, recommended_by: dict) -> None:
         self.expect_open()
@@ -116,16 +174,25 @@ class Trajectory(CaseAggregate):
         self.worker, self.interpreter = worker, interpreter
         self._on_case(worker)
 
+    @event("LegalSituationNoted")
+    def note_legal_situation(self, legal_position: str, situation: str):
+        """Intake recorded a change of where the client stands (issue 20): the file shows it."""
+        self.legal_position, self.situation = legal_position, situation
+
     def _on_case(self, worker: str) -> None:
         if worker not in self.on_case:  # a list, not a set: snapshots are JSON
             self.on_case.append(worker)
 
     # -- closing -------------------------------------------------------------------------------
 
-    def close(self, reason: str, summary: str, closed_by: dict) -> None:
+    def close(self, reason: str, summary: str, closed_by: dict, goal_outcomes: list[dict] | None = None) -> None:
+        """``goal_outcomes``: how far goals of the plan in force were reached."""
         self.expect_open()
         if closed_by["role"] != "coordinator" and closed_by["user_id"] != self.worker:
             raise NotPermitted("only the worker on the case or the coordinator closes a trajectory")
+        outcomes = self._outcomes_of_goals(goal_outcomes)
+        if outcomes:
+            self._goal_outcomes_recorded("closing", outcomes, closed_by)
         self._closed(reason, summary, closed_by)
 
     def close_on_transfer(self, to_agency: str) -> None:
@@ -178,6 +245,35 @@ class Trajectory(CaseAggregate):
     @event("ConditionPeriodEnding")
     def _condition_period_ending(self, condition_id: str, kind: str, ends: dt.date, worker: str):
         self.conditions[condition_id]["ending_announced"] = True
+
+    def notice_documents_expiring(self, now: dt.datetime, notice: dt.timedelta = DOCUMENT_NOTICE) -> None:
+        """Announce a residence document that expires within ``notice``, once per
+        expiry date recorded."""
+        if self.status != OPEN:
+            return
+        for procedure in list(self.procedures.values()):
+            expires = procedure.get("document_expires")
+            if expires and not procedure.get("expiry_announced") and expires <= now.date() + notice:
+                self._document_expiring(procedure["procedure_id"], expires, self.worker)
+
+    @event("DocumentExpiring")
+    def _document_expiring(self, procedure_id: str, expires: dt.date, worker: str):
+        self.procedures[procedure_id]["expiry_announced"] = True
+
+    def notice_plan_review(self, due: dt.date | None, now: dt.datetime,
+                           notice: dt.timedelta = PLAN_REVIEW_NOTICE) -> None:
+        """Announce that the plan's review falls due on ``due`` (when it was agreed
+        or last reviewed, plus its expected weeks: the agenda computes it), once per
+        version of the plan."""
+        if self.status != OPEN or self.plan is None or due is None:
+            return
+        version = len(self.plan_history)
+        if version not in self.plan_reviews_announced and now.date() >= due - notice:
+            self._plan_review_due(due, version, self.worker)
+
+    @event("PlanReviewDue")
+    def _plan_review_due(self, due: dt.date, plan_version: int, worker: str):
+        self.plan_reviews_announced.append(plan_version)
 
     def issue_attendance_certificate(
         self, certificate_id: str, language: str, since: dt.date, until: dt.date, recipient: str, issued_by: dict,
@@ -239,12 +335,55 @@ class Trajectory(CaseAggregate):
         self.appointments[appointment_id] = {
             "appointment_id": appointment_id, "at": at, "with_actor": with_actor, "purpose": purpose,
             "accompanied_by": accompanied_by, "leave_permit": leave_permit, "outcome": None,
+            "cancelled": False, "rescheduled_from": [],
         }
+
+    def reschedule_appointment(self, appointment_id: str, at: dt.datetime, reason: str, now: dt.datetime,
+                               rescheduled_by: dict) -> None:
+        appointment = self._appointment_to_change(appointment_id)
+        if at <= now:
+            raise Invalid("an appointment moves to a time still to come", {"at": ["is in the past"]})
+        if appointment["at"] == at:
+            raise Invalid("the appointment is at this time already", {"at": ["unchanged"]})
+        permit = appointment["leave_permit"]
+        if permit and not permit["from"] <= at <= permit["until"]:
+            raise Invalid("the appointment takes place during its leave permit",
+                          {"at": ["must fall within the leave permit"]})
+        self._appointment_rescheduled(appointment_id, at, appointment["with_actor"], self.worker,
+                                      appointment["accompanied_by"], self.interpreter, reason, rescheduled_by)
+
+    @event("AppointmentRescheduled")
+    def _appointment_rescheduled(self, appointment_id: str, at: dt.datetime, with_actor: str, worker: str,
+                                 accompanied_by: str | None, interpreter: dict | None, reason: str,
+                                 rescheduled_by: dict):
+        appointment = self.appointments[appointment_id]
+        appointment["rescheduled_from"] = [*appointment.get("rescheduled_from", []), appointment["at"]]
+        appointment["at"] = at
+
+    def cancel_appointment(self, appointment_id: str, reason: str, cancelled_by: dict) -> None:
+        self._appointment_to_change(appointment_id)
+        self._appointment_cancelled(appointment_id, self.worker, reason, cancelled_by)
+
+    @event("AppointmentCancelled")
+    def _appointment_cancelled(self, appointment_id: str, worker: str, reason: str, cancelled_by: dict):
+        self.appointments[appointment_id]["cancelled"] = True
+
+    def _appointment_to_change(self, appointment_id: str) -> dict:
+        """An appointment still to take place: neither cancelled nor with its outcome recorded."""
+        self.expect_open()
+        appointment = known(self.appointments, "appointment", appointment_id)
+        if appointment.get("cancelled"):
+            raise NotNow("this appointment was cancelled", {"status": ["cancelled"]})
+        if appointment["outcome"] is not None:
+            raise NotNow("this appointment's outcome is recorded", {"outcome": [appointment["outcome"]]})
+        return appointment
 
     def record_appointment_outcome(self, appointment_id: str, outcome: str, now: dt.datetime,
                                    recorded_by: dict) -> None:
         self.expect_open()
         appointment = known(self.appointments, "appointment", appointment_id)
+        if appointment.get("cancelled"):
+            raise NotNow("this appointment was cancelled", {"status": ["cancelled"]})
         if appointment["outcome"] is not None:
             raise NotNow("this appointment's outcome is already recorded", {"outcome": [appointment["outcome"]]})
         if outcome == "held" and appointment["at"] is not None and appointment["at"] > now:  # None: erased
@@ -285,6 +424,20 @@ class Trajectory(CaseAggregate):
     @event("ProcedureEnded")
     def _procedure_ended(self, procedure_id: str, outcome: str, on: dt.date, ended_by: dict):
         self.procedures[procedure_id]["outcome"] = {"outcome": outcome, "on": on}
+
+    def record_document_expiry(self, procedure_id: str, expires: dt.date, recorded_by: dict) -> None:
+        """The residence document's expiry date, as the procedure learned it (a card
+        granted or extended); recorded again when a new one is issued."""
+        self.expect_open()
+        procedure = known(self.procedures, "procedure", procedure_id)
+        if procedure["kind"] is not None and procedure["kind"] != RESIDENCE_STATUS:  # None: erased
+            raise Invalid("only a residence-status procedure has a document that expires",
+                          {"procedure_id": [f"a {procedure['kind']} procedure"]})
+        self._document_expiry_recorded(procedure_id, expires, recorded_by)
+
+    @event("DocumentExpiryRecorded")
+    def _document_expiry_recorded(self, procedure_id: str, expires: dt.date, recorded_by: dict):
+        self.procedures[procedure_id].update(document_expires=expires, expiry_announced=False)
 
     def _procedure_under_way(self, procedure_id: str) -> dict:
         self.expect_open()

@@ -2,7 +2,9 @@
 
 A *client* is registered once, receives help requests, and gets an intake decision:
 accepted (assigned to an agency and a worker), declined or waitlisted; later a
-reassignment to another worker or a transfer to another agency, and perhaps the
+reassignment to another worker or a transfer to another agency, a change of
+where they stand in the justice system or of how to reach them (each effective from
+a date), a declined intake reopened, and perhaps the
 *erasure* of their personal data, which a *legal hold* keeps from happening while
 the law requires the data. *Consent* records
 what may be shared with whom and why, per recipient and purpose. The *agency* holds
@@ -21,8 +23,10 @@ from services.intake.domain.agency import (
 )
 from services.intake.domain.claim import NationalNumberClaim
 from services.intake.domain.client import (
-    ACCEPTED, DECLINED, OPEN, WAITLISTED, AlreadyAssigned, AlreadyWithAgency, Client, DecisionNotAllowed,
-    FileChanged, InterpreterLanguage, NoCommonLanguage, NoSuchWorker, NoTelephoneInterpreters, NoTransferConsent,
+    ACCEPTED, DECLINED, OPEN, WAITLISTED, AlreadyAssigned, AlreadyWithAgency, Client, ClientErased,
+    DecisionNotAllowed, EffectiveBeforeLastChange, EffectiveBeforeRegistration, EffectiveInTheFuture, FileChanged,
+    IntakeNotReopenable, InterpreterLanguage, NoCommonLanguage, NoSuchWorker, NoTelephoneInterpreters,
+    NoTransferConsent, NothingChanges, NothingToChange,
 )
 from services.intake.domain.consent import Consent, NoConsentInForce
 from services.intake.domain.duplicate_check import DuplicateCheck
@@ -36,4 +40,6 @@ __all__ = [
     "AlreadyAssigned", "AlreadyOnStaff", "AlreadyWithAgency", "DecisionNotAllowed", "FileChanged",
     "InterpreterLanguage", "NoCommonLanguage", "NoConsentInForce", "NoSuchWorker", "NoTelephoneInterpreters",
     "NoTransferConsent", "NotOnStaff", "DuplicateCheck",
+    "ClientErased", "EffectiveBeforeLastChange", "EffectiveBeforeRegistration", "EffectiveInTheFuture",
+    "IntakeNotReopenable", "NothingChanges", "NothingToChange",
 ]

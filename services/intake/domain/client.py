@@ -11,6 +11,12 @@ from shared.domain import Invalid, NotNow, NotPermitted, ServiceAggregate
 from services.intake.domain.agency import Candidate
 
 OPEN, ACCEPTED, DECLINED, WAITLISTED = "registered", "accepted", "declined", "waitlisted"
+# Where the client stands in the justice system: what a legal-situation change may change.
+LEGAL_SITUATION = ("legal_position", "situation", "mandating_actor")
+# Intake never learns that guidance closed a trajectory (it follows no guidance fact):
+# in its own state the client who can come back to its queue is the declined one.
+# A closed trajectory is reopened in guidance, or taken up elsewhere by a transfer.
+REOPENABLE = frozenset({DECLINED})
 # Who the person is: in one dict inside a registration before version 4.
 WHO = ("given_names", "family_name", "birth_date", "national_number", "contact")
 
@@ -68,6 +74,59 @@ class NoTelephoneInterpreters(NotNow):
     def __init__(self, agency: str):
         super().__init__("this agency cannot arrange telephone interpreters",
                          {"interpreter.kind": [f"{agency} has no telephone interpreters"]})
+
+
+class EffectiveInTheFuture(Invalid):
+    def __init__(self, today: dt.date):
+        super().__init__("a change is recorded once it has taken effect, not ahead of it",
+                         {"effective_from": [f"after today ({today.isoformat()})"]})
+
+
+class EffectiveBeforeRegistration(Invalid):
+    def __init__(self, registered: dt.date):
+        super().__init__("a change cannot take effect before the client was registered",
+                         {"effective_from": [f"before the registration on {registered.isoformat()}"]})
+
+
+class EffectiveBeforeLastChange(Invalid):
+    """A change learnt late may be dated in the past, but not before the last change
+    of the same kind: the later one would silently stop being the current one."""
+
+    def __init__(self, last: dt.date):
+        super().__init__("a change cannot take effect before the last recorded change, which stands",
+                         {"effective_from": [f"before the last change, effective {last.isoformat()}"]})
+
+
+class NothingToChange(Invalid):
+    def __init__(self):
+        super().__init__("say what changed: a legal position, a situation or a mandating actor",
+                         {name: ["give at least one of legal_position, situation, mandating_actor"]
+                          for name in LEGAL_SITUATION})
+
+
+class NothingChanges(Invalid):
+    """A change that changes nothing would only add noise to the client's history."""
+
+    def __init__(self, fields: list[str]):
+        super().__init__("the file says this already: nothing changes",
+                         {name: ["is the same as on file"] for name in fields})
+
+
+class ClientErased(NotNow):
+    def __init__(self):
+        super().__init__("the client's personal data was erased: the file takes no new facts",
+                         {"client_id": ["erased"]})
+
+
+class IntakeNotReopenable(NotNow):
+    def __init__(self, status: str, agency: str, worker: str | None):
+        state = {
+            OPEN: "registered: waiting for an intake decision already",
+            WAITLISTED: f"waitlisted at {agency}: waiting for an intake decision already",
+            ACCEPTED: f"accepted: guided at {agency} by {worker}",
+        }.get(status, status)
+        super().__init__(f"a client whose intake is {status} cannot have their intake reopened",
+                         {"status": [state]})
 
 
 class Client(ServiceAggregate):
@@ -143,6 +202,9 @@ class Client(ServiceAggregate):
         self.interpreter: dict | None = None
         self.help_requests: list[dict] = []
         self.decisions: list[dict] = []
+        # Corrections (issue 20): each change, oldest first, with when it took effect.
+        self.legal_situation_history: list[dict] = []
+        self.contact_history: list[dict] = []
 
     def record_languages(
         self, expected_version: int, languages: list[str], preferred_language: str, interpreter_needed: bool,
@@ -273,6 +335,122 @@ class Client(ServiceAggregate):
         self.agency, self.worker = agency, worker
         self.status = ACCEPTED if worker else WAITLISTED
         self.decisions.append({"decision": "transferred", "agency": agency, "worker": worker, "by": decided_by})
+
+    # -- corrections: the client's situation over time (issue 20) ------------------------
+
+    class LegalSituationChanged(ServiceAggregate.Event):
+        """Where the client stands, from ``effective_from`` on: every value as it is
+        now, and which of them ``changed``."""
+
+        client_id: uuid.UUID
+        agency: str
+        effective_from: dt.date
+        legal_position: str
+        situation: str
+        mandating_actor: dict | None
+        changed: list
+        reason: str
+        changed_by: dict
+
+        def apply(self, client: "Client") -> None:
+            before = {name: getattr(client, name) for name in self.changed}
+            client.legal_position, client.situation = self.legal_position, self.situation
+            client.mandating_actor = self.mandating_actor
+            client.legal_situation_history.append({
+                "effective_from": self.effective_from, "changed": list(self.changed or []), "from": before,
+                "to": {name: getattr(client, name) for name in self.changed},
+                "reason": self.reason, "by": self.changed_by, "recorded": self.timestamp,
+            })
+
+    class ContactDetailsChanged(ServiceAggregate.Event):
+        """How to reach the client, whole, from ``effective_from`` on."""
+
+        client_id: uuid.UUID
+        agency: str
+        effective_from: dt.date
+        contact: dict
+        reason: str
+        changed_by: dict
+
+        def apply(self, client: "Client") -> None:
+            client.contact = self.contact
+            client.contact_history.append({
+                "effective_from": self.effective_from, "contact": self.contact, "reason": self.reason,
+                "by": self.changed_by, "recorded": self.timestamp,
+            })
+
+    class IntakeReopened(ServiceAggregate.Event):
+        """The client is back in the agency's queue for an intake decision."""
+
+        client_id: uuid.UUID
+        agency: str
+        previous_status: str
+        reason: str
+        reopened_by: dict
+
+        def apply(self, client: "Client") -> None:
+            client.status, client.worker, client.interpreter = OPEN, None, None
+            client.decisions.append({"decision": "reopened", "agency": self.agency, "note": self.reason,
+                                     "by": self.reopened_by})
+
+    def change_legal_situation(
+        self, effective_from: dt.date, reason: str, changed_by: dict, today: dt.date, erased: bool = False,
+        legal_position: str | None = None, situation: str | None = None, mandating_actor: dict | None = None,
+    ) -> list[str]:
+        """What is not given stays as it is; returns the names of what changed."""
+        self._expect_not_erased(erased)
+        given = {name: value for name, value in zip(LEGAL_SITUATION, (legal_position, situation, mandating_actor))
+                 if value is not None}
+        if not given:
+            raise NothingToChange()
+        self._expect_effective(effective_from, today, self.legal_situation_history)
+        changed = [name for name, value in given.items() if value != getattr(self, name)]
+        if not changed:
+            raise NothingChanges(list(given))
+        now = {name: given.get(name, getattr(self, name)) for name in LEGAL_SITUATION}
+        self.trigger_event(
+            self.LegalSituationChanged, client_id=self.id, agency=self.agency, effective_from=effective_from,
+            changed=changed, reason=reason, changed_by=changed_by, **now,
+        )
+        return changed
+
+    def change_contact(
+        self, effective_from: dt.date, contact: dict, reason: str, changed_by: dict, today: dt.date,
+        erased: bool = False,
+    ) -> None:
+        """``contact``: how to reach the client from then on, whole (what it leaves out is no longer valid)."""
+        self._expect_not_erased(erased)
+        self._expect_effective(effective_from, today, self.contact_history)
+        if contact == (self.contact or {}):
+            raise NothingChanges(["contact"])
+        self.trigger_event(
+            self.ContactDetailsChanged, client_id=self.id, agency=self.agency, effective_from=effective_from,
+            contact=contact, reason=reason, changed_by=changed_by,
+        )
+
+    def reopen_intake(self, reason: str, reopened_by: dict, erased: bool = False) -> None:
+        self._expect_not_erased(erased)
+        if self.status not in REOPENABLE:
+            raise IntakeNotReopenable(self.status, self.agency, self.worker)
+        self.trigger_event(
+            self.IntakeReopened, client_id=self.id, agency=self.agency, previous_status=self.status, reason=reason,
+            reopened_by=reopened_by,
+        )
+
+    @staticmethod
+    def _expect_not_erased(erased: bool) -> None:
+        if erased:
+            raise ClientErased()
+
+    def _expect_effective(self, effective_from: dt.date, today: dt.date, history: list[dict]) -> None:
+        if effective_from > today:
+            raise EffectiveInTheFuture(today)
+        registered = self.created_on.date()
+        if effective_from < registered:
+            raise EffectiveBeforeRegistration(registered)
+        last = history[-1]["effective_from"] if history else None
+        if last is not None and effective_from < last:  # None: erased
+            raise EffectiveBeforeLastChange(last)
 
     def _expect_status(self, allowed: set[str], to: str) -> None:
         if self.status not in allowed:

@@ -15,7 +15,8 @@ from services.referrals.domain.coordination import (
 )
 from services.referrals.domain.partner import ON_THE_PLATFORM, Partner, PartnerAnswersItself, PartnerDeactivated
 from services.referrals.domain.referral import (
-    ACCEPTED, ACKNOWLEDGED, AFTER_WITHDRAWAL, COMPLETED, DECLINED, DROPPED_OUT, EXPECTED_STAY, FROM_PSYCHOLOGIST,
+    ACCEPTED, ACKNOWLEDGED, AFTER_AN_ANSWER, AFTER_WITHDRAWAL, BEFORE_AN_ANSWER, CANCELLED, COMPLETED, CORRECTIONS,
+    REOPENABLE, REOPENED_TO, WITHDRAWN, CorrectionNotNow, DECLINED, DROPPED_OUT, EXPECTED_STAY, FROM_PSYCHOLOGIST,
     IN_THE_PARTNERS_HANDS, NEXT_STEPS, PARTNER_SIDE, PROPOSED, SENT, STARTED, WAITLISTED, ConsentWithdrawn, Referral,
     ReferralErased, StepNotNext,
 )
@@ -28,5 +29,6 @@ __all__ = [
     "REFERRAL_PURPOSE", "SENT", "STARTED", "WAITLISTED", "ActionAlreadyDone", "CaseConference", "ClientOnRecord",
     "ConferenceNotHeldYet", "ConsentWithdrawn", "CoordinationPlan", "NoReferralConsent", "NoSuchAction",
     "NoSuchCoordinationActor", "Partner", "PartnerAnswersItself", "PartnerDeactivated", "Referral", "ReferralErased",
-    "StepNotNext",
+    "StepNotNext", "AFTER_AN_ANSWER", "BEFORE_AN_ANSWER", "CANCELLED", "CORRECTIONS", "REOPENABLE", "REOPENED_TO",
+    "WITHDRAWN", "CorrectionNotNow",
 ]

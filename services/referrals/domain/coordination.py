@@ -19,6 +19,8 @@ class NoSuchCoordinationActor(Unknown):
 
 
 COORDINATION_PURPOSE = "coordination"  # the consent purpose another agency joins the plan under
+# A case conference's action is announced to the worker this long before it falls due.
+ACTION_NOTICE = dt.timedelta(days=1)
 REMOVED, CONSENT_WITHDRAWN = "removed", "consent_withdrawn"  # why an agency left the plan
 
 
@@ -186,3 +188,16 @@ class CaseConference(ServiceAggregate):
     def _action_done(self, index: int, on: dt.date, by: str, by_role: str):
         if index < len(self.actions):  # else the actions were erased: only that one was done is kept
             self.actions[index]["done"] = on
+
+    def notice_actions_due(self, today: dt.date, notice: dt.timedelta = ACTION_NOTICE) -> int:
+        """Announce each action not done that falls due within ``notice``, once.
+        Returns how many were announced."""
+        due = [(index, action["due"]) for index, action in enumerate(self.actions)
+               if action["done"] is None and not action.get("due_announced") and action["due"] <= today + notice]
+        for index, day in due:
+            self._action_falling_due(self.client_id, self.agency, index, day)
+        return len(due)
+
+    @event("ActionFallingDue")
+    def _action_falling_due(self, client_id: UUID, agency: str, index: int, due: dt.date):
+        self.actions[index]["due_announced"] = True

@@ -26,6 +26,8 @@ from services.referrals.domain.ids import derived_id
 PROPOSED, SENT, ACKNOWLEDGED = "proposed", "sent", "acknowledged"
 ACCEPTED, DECLINED, WAITLISTED = "accepted", "declined", "waitlisted"
 STARTED, COMPLETED, DROPPED_OUT = "started", "completed", "dropped_out"
+# Where a correction leaves a referral: ended by the agency before or after the partner's answer.
+CANCELLED, WITHDRAWN = "cancelled", "withdrawn"
 
 # Which step may follow which state (the lifecycle in the referrals issue).
 NEXT_STEPS = {
@@ -38,6 +40,8 @@ NEXT_STEPS = {
     DECLINED: set(),
     COMPLETED: set(),
     DROPPED_OUT: set(),
+    CANCELLED: set(),
+    WITHDRAWN: set(),
 }
 # How long a referral is expected to stay in each state before someone must act
 # (a deployment may set its own: [referrals] expected_days).
@@ -53,8 +57,23 @@ IN_THE_PARTNERS_HANDS = {SENT, ACKNOWLEDGED, WAITLISTED, ACCEPTED, STARTED}
 # The steps on the partner's side: what the partner answers and how the help went.
 # A partner that answers on the platform records them itself; the agency sends.
 PARTNER_SIDE = {ACKNOWLEDGED, ACCEPTED, DECLINED, WAITLISTED, STARTED, COMPLETED, DROPPED_OUT}
-# After a withdrawal nothing more goes to the partner: only how the help ended is recorded.
+# After the client withdrew their consent nothing more goes to the partner: only how the
+# help ended is recorded (the agency withdrawing a referral is a correction: WITHDRAWN).
 AFTER_WITHDRAWAL = {COMPLETED, DROPPED_OUT}
+# The corrections of a referral, each recorded by the agency's staff with a reason:
+# cancelled while the partner has not answered yet, withdrawn once it has answered
+# (it keeps a place, or the help is under way), reopened after the client dropped out.
+BEFORE_AN_ANSWER = (PROPOSED, SENT, ACKNOWLEDGED)
+AFTER_AN_ANSWER = (WAITLISTED, ACCEPTED, STARTED)
+REOPENABLE = (DROPPED_OUT,)
+# A dropped-out client who comes back needs the partner to take them back: the place
+# they had may be gone, so whether and when is the partner's answer again (waitlisted,
+# accepted or declined). The partner knows the person and the referral already, so it
+# need not be sent nor acknowledged anew: a reopened referral stands acknowledged,
+# waiting for that answer, and is followed for a stall there like any other.
+REOPENED_TO = ACKNOWLEDGED
+CORRECTIONS = {"cancel": (CANCELLED, BEFORE_AN_ANSWER), "withdraw": (WITHDRAWN, AFTER_AN_ANSWER),
+               "reopen": (REOPENED_TO, REOPENABLE)}
 # The origin of the referrals a policy proposes on guidance's recommendation.
 FROM_PSYCHOLOGIST = "psychologist-recommendation:"
 
@@ -68,6 +87,26 @@ class StepNotNext(NotNow):
             f"a referral that is {state.replace('_', ' ')} cannot become {step.replace('_', ' ')}",
             {"step": [f"the referral is {state}; next can be: {allowed}"]},
         )
+
+
+class CorrectionNotNow(NotNow):
+    """A correction the referral's state does not allow (cancelling a completed
+    referral, say): naming the state and when the correction is possible."""
+
+    WHEN = {"cancel": "only before the partner answered", "withdraw": "only after the partner answered",
+            "reopen": "only after the client dropped out"}
+
+    def __init__(self, state: str, correction: str):
+        possible = ", ".join(CORRECTIONS[correction][1])
+        super().__init__(
+            f"a referral that is {state.replace('_', ' ')} cannot be {_done(correction)}",
+            {"step": [f"the referral is {state}; it can be {_done(correction)} {self.WHEN[correction]} "
+                      f"(when it is {possible})"]},
+        )
+
+
+def _done(correction: str) -> str:
+    return {"cancel": "cancelled", "withdraw": "withdrawn", "reopen": "reopened"}[correction]
 
 
 class ReferralErased(NotNow):
@@ -131,8 +170,9 @@ class Referral(ServiceAggregate):
 
     @property
     def was_sent(self) -> bool:
-        """It reached the partner: anything after proposed."""
-        return self.state != PROPOSED
+        """It reached the partner: it was sent once (a referral cancelled while only
+        proposed never was)."""
+        return any(entry["state"] == SENT for entry in self.history)
 
     def _named(self) -> dict:
         return {"client_id": self.client_id, "agency": self.agency, "partner": self.partner}
@@ -206,3 +246,48 @@ class Referral(ServiceAggregate):
     @event("ConsentWithdrawnFlagged")
     def _consent_withdrawn_flagged(self, client_id: UUID, agency: str, partner: str | None):
         self.consent_withdrawn = True
+
+    # -- corrections: each a fact of its own, the steps before it stay on record ----------
+
+    def _expect_correction(self, correction: str) -> None:
+        if self.erased:
+            raise ReferralErased()
+        if self.state not in CORRECTIONS[correction][1]:
+            raise CorrectionNotNow(self.state, correction)
+
+    def cancel(self, reason: str, now: dt.datetime, cancelled_by: dict) -> None:
+        """The agency cancels the referral before the partner answered: it takes no
+        further step. A withdrawn consent does not stop it: it ends the referral."""
+        self._expect_correction("cancel")
+        self._cancelled(**self._named(), from_state=self.state, reason=reason, at=now, **acted(cancelled_by))
+
+    @event("Cancelled")
+    def _cancelled(self, client_id: UUID, agency: str, partner: str | None, from_state: str, reason: str | None,
+                   at: dt.datetime, by: str, by_role: str):
+        self._entered(CANCELLED, by, by_role, at, reason=reason, correction=CANCELLED)
+
+    def withdraw(self, reason: str, now: dt.datetime, withdrawn_by: dict) -> None:
+        """The agency withdraws the referral after the partner answered (it keeps a
+        place, or the help is under way): the partner is told, and it takes no
+        further step. As a cancellation, it may end a referral whose consent was withdrawn."""
+        self._expect_correction("withdraw")
+        self._withdrawn(**self._named(), from_state=self.state, reason=reason, at=now, **acted(withdrawn_by))
+
+    @event("Withdrawn")
+    def _withdrawn(self, client_id: UUID, agency: str, partner: str | None, from_state: str, reason: str | None,
+                   at: dt.datetime, by: str, by_role: str):
+        self._entered(WITHDRAWN, by, by_role, at, reason=reason, correction=WITHDRAWN)
+
+    def reopen(self, reason: str, now: dt.datetime, reopened_by: dict) -> None:
+        """A client who dropped out comes back: the referral goes to the partner
+        again (REOPENED_TO). That needs what sending needs: the consent, which the
+        application checks on the client's record, and no withdrawal since."""
+        self._expect_correction("reopen")
+        if self.consent_withdrawn:
+            raise ConsentWithdrawn(self.partner)
+        self._reopened(**self._named(), state=REOPENED_TO, reason=reason, at=now, **acted(reopened_by))
+
+    @event("Reopened")
+    def _reopened(self, client_id: UUID, agency: str, partner: str | None, state: str, reason: str | None,
+                  at: dt.datetime, by: str, by_role: str):
+        self._entered(state, by, by_role, at, reason=reason, correction="reopened")

@@ -75,7 +75,7 @@ def test_an_intervention_recorded_after_the_instant_is_absent_and_is_there_from_
     assert {k: v for k, v in intervention.items() if k not in ("intervention_id", "trajectory_id", "at")} == {
         "agency": "apo", "minutes": 45, "place": "office", "method": "listening_support", "sub_kind": "listening_ear",
         "domains": ["housing"], "interpreter": None, "worker": "apo-sa-1", "worker_profile": "social_assistant",
-        "recorded": recorded.isoformat(), "by": "apo-sa-1", "erased": []}
+        "recorded": recorded.isoformat(), "by": "apo-sa-1", "erased": [], "corrections": [], "retracted": None}
     assert intervention["trajectory_id"] == guided.file(recorded)["trajectory"]["trajectory_id"]
 
 
@@ -160,7 +160,9 @@ def test_an_erased_client_s_items_hold_null_codes_and_say_what_was_erased(erased
     assert (intake["status"], intake["agency"], intake["languages"], intake["legal_position"]) == (
         "declined", "apo", None, None)
     assert intake["erased"] == ["interpreter_needed", "languages", "legal_position", "preferred_language"]
-    (declined,) = intake["decisions"]
+    # Declined, reopened when she called back, and declined again (the case's steps).
+    assert [d["decision"] for d in intake["decisions"]] == ["declined", "reopened", "declined"]
+    declined = intake["decisions"][-1]
     assert (declined["decision"], declined["reason"], declined["erased"], declined["by"]) == (
         "declined", None, ["reason"], "apo-coord")
     requests = answer["file"]["erasure"]["requests"]

@@ -68,7 +68,7 @@ def test_the_file_is_what_the_facts_made_it_item_by_item():
         "trajectory_id": TRAJECTORY, "agency": "apo", "intervention_id": INTERVENTION, "at": at(4), "minutes": 30,
         "place": "office", "method": "listening_support", "sub_kind": "listening_ear", "domains": ["housing"],
         "interpreter": None, "worker": "apo-sa-1", "worker_profile": "social_assistant", "recorded": at(4),
-        "by": "apo-sa-1", "erased": []}
+        "by": "apo-sa-1", "erased": [], "corrections": [], "retracted": None}
     (condition,) = trajectory["conditions"]
     assert (condition["starts"], condition["ends"], condition["authority"]) == ("2026-11-30", "2027-01-14", "court")
     assert condition["supports"] == [{"on": "2026-12-01", "recorded": at(8), "by": "apo-sa-1", "erased": []}]

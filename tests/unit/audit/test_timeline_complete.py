@@ -45,8 +45,15 @@ PRIVATE = {
     intake_domain.DuplicateCheck.FindingStated:
         "one coordinator's finding on a possible duplicate, a step of duplicate-check-settled (WAVE2 15)",
     guidance_domain.ClientOnRecord.Recorded: "guidance's copy of intake's client-registered",
+    guidance_domain.ClientOnRecord.LegalPositionNoted: "guidance's copy of intake's legal-situation-changed",
+    guidance_domain.Trajectory.LegalSituationNoted:
+        "the open trajectory's copy of intake's legal-situation-changed, where the client stands now",
     guidance_domain.Trajectory.InterventionNoted:
         "the trajectory's note of an intervention, published from the intervention's own stream",
+    guidance_domain.Trajectory.InterventionCorrectionNoted:
+        "the trajectory's note of an amended intervention, published as intervention-amended from its own stream",
+    guidance_domain.Trajectory.InterventionRetractionNoted:
+        "the trajectory's note of a retracted intervention, published as intervention-retracted from its own stream",
     guidance_domain.Network.Started:
         "opens a trajectory's empty network, saved with its first member (network-member-added)",
     referrals_domain.ClientOnRecord.Recorded: "referrals' copy of intake's client-registered",
@@ -209,6 +216,10 @@ def run_case(world: World) -> dict[str, object]:
     intake.give_consent(WORKER, client, "transit", "referral", ["identity", "help_request"])
     intake.give_consent(WORKER, client, "apo", "family_involvement", ["guidance_progress"])
     intake.accept(COORDINATOR, client, "apo-sa-1")
+    # Corrections (issue 20): where the client stands and how to reach them, from today.
+    intake.change_legal_situation(WORKER, client, intake.today(), "the court granted conditional release",
+                                  situation="conditional_release")
+    intake.change_contact_details(WORKER, client, intake.today(), {"phone": "+32 2 555 77 88"}, "a new phone")
 
     waiting = intake.register_client(WORKER, **registration_args())
     intake.waitlist(COORDINATOR, waiting)
@@ -221,6 +232,8 @@ def run_case(world: World) -> dict[str, object]:
         intake.settle_duplicate_check(coordinator, intake_domain.DuplicateCheck.create_id(held_client), "same_person")
 
     declined = intake.register_client(WORKER, **registration_args())
+    intake.decline(COORDINATOR, declined, "client_withdrew", "moved abroad")
+    intake.reopen_intake(COORDINATOR, declined, "she called back")  # and is declined again
     intake.decline(COORDINATOR, declined, "client_withdrew", "moved abroad")
     intake.request_erasure(COORDINATOR, declined, "consent_withdrawn", "she asked for it")
     intake.refuse_erasure(DPO, declined, "a court asked to keep the file until June")
@@ -254,8 +267,17 @@ def run_case(world: World) -> dict[str, object]:
     procedure = guidance.start_procedure(WORKER, client, "rehabilitation", today)
     guidance.record_procedure_step(WORKER, client, procedure, "request filed", today)
     guidance.end_procedure(WORKER, client, procedure, "granted", today)
+    residence = guidance.start_procedure(WORKER, client, "residence_status", today)
+    guidance.record_document_expiry(WORKER, client, residence, today + dt.timedelta(days=50))
     guidance.issue_attendance_certificate(WORKER, client, "fr", "justice_assistant", today - dt.timedelta(days=1),
                                           today, "Samira Testperson")
+    # Corrections (issue 20): an intervention amended then retracted, an appointment moved then cancelled.
+    corrected = guidance.record_intervention(WORKER, client, **intervention_args(start - dt.timedelta(hours=4)))
+    guidance.amend_intervention(WORKER, corrected, "typed the wrong duration", minutes=20)
+    guidance.retract_intervention(WORKER, corrected, "it was another client's")
+    moved = guidance.plan_appointment(WORKER, client, start + dt.timedelta(days=5), "doctor", "check-up")
+    guidance.reschedule_appointment(WORKER, client, moved, start + dt.timedelta(days=6), "the doctor is away")
+    guidance.cancel_appointment(WORKER, client, moved, "the check-up is no longer needed")
     guidance.trajectory(WORKER, client)
     world.sync()
 
@@ -268,13 +290,24 @@ def run_case(world: World) -> dict[str, object]:
     referrals.record_step(WORKER, in_hand, "sent")
     referrals.partner_side.add_note({"user_id": "transit-1", "role": "partner", "agency": "transit"}, in_hand,
                                     "first meeting on Monday")
+    # Corrections (issue 20): one cancelled, one reopened after a drop-out, then withdrawn.
+    referrals.corrections.cancel(
+        WORKER, referrals.propose_referral(WORKER, client, "transit", ["work"], "a training"), "proposed in error")
+    corrected = referrals.propose_referral(WORKER, client, "transit", ["work"], "a job")
+    for step in ("sent", "acknowledged", "accepted", "started"):
+        referrals.record_step(WORKER, corrected, step)
+    referrals.record_step(WORKER, corrected, "dropped_out", reason="moved away")
+    referrals.corrections.reopen(WORKER, corrected, "back in Brussels")
+    referrals.record_step(WORKER, corrected, "accepted")
+    referrals.corrections.withdraw(WORKER, corrected, "found work elsewhere")
     kept = referrals.coordination.add_actor(WORKER, client, "lawyer", "Brussels bar association", "the hearing",
                                             "+32 2 000 00 00")
     gone = referrals.coordination.add_actor(WORKER, client, "employer", "Shop", "a trial job")
     referrals.coordination.remove_actor(WORKER, client, gone)
     conference = referrals.coordination.hold_conference(
         WORKER, client, today, ["apo-sa-1", "lawyer"], ["apply for housing"],
-        [{"action": "file the form", "owner": "apo-sa-1", "due": today}])
+        [{"action": "file the form", "owner": "apo-sa-1", "due": today},
+         {"action": "call the landlord", "owner": "apo-sa-1", "due": today + dt.timedelta(days=10)}])
     referrals.coordination.complete_action(WORKER, conference, 0, today)
     referrals.referral_history(WORKER, client)
     intake.withdraw_consent(WORKER, client, "transit", "referral")  # the second referral is in transit's hands
@@ -295,13 +328,19 @@ def run_case(world: World) -> dict[str, object]:
     notifications.deliver_due()
     intake.reassign(COORDINATOR, client, "apo-crim-1", {"language": "fr", "kind": "present"})
     world.sync()
-    guidance.close_trajectory(COORDINATOR, client, "goals_reached", "housed")
+    guidance.close_trajectory(COORDINATOR, client, "goals_reached", "housed",
+                              goal_outcomes=[{"goal_number": 1, "outcome": "reached"},
+                                             {"goal_number": 2, "outcome": "partly"}])
     guidance.reopen_trajectory(COORDINATOR, client, "lost the home")
 
     # -- the declined client's data is erased, every service hears of it -----------------------
     intake.request_erasure(COORDINATOR, declined, "no_longer_necessary")
     intake.approve_erasure(DPO, declined)
     world.sync()
+    passed, clock.now = clock.now, start + dt.timedelta(weeks=30)  # the plan's review falls due
+    guidance.check_time()
+    world.sync()
+    clock.now = passed
     return {"guided": client, "transferred": waiting, "erased": declined, "kept_actor": kept, "held": held_client}
 
 
@@ -356,7 +395,7 @@ def test_the_timeline_shows_the_new_facts_without_what_anyone_wrote(world):
             for e in by_fact["coordination-actor-added"]] == [(True, "lawyer", None), (False, "employer", None)]
     assert [e["data"]["outcome"] for e in by_fact["appointment-outcome-recorded"]] == ["held"]
     assert [e["type"].split(".")[3] for e in entries if e["type"].split(".")[3].startswith("procedure-")] == [
-        "procedure-started", "procedure-step-recorded", "procedure-ended"]
+        "procedure-started", "procedure-step-recorded", "procedure-ended", "procedure-started"]
     text = str(entries)
     for written in ("no contact with the victim", "explained what it means", "a stable home", "a second need",
                     "the brother", "willing to help", "a room is ready", "request filed", "bar association", "+32 2",

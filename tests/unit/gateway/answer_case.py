@@ -35,6 +35,7 @@ ADMIN = {"user_id": "ops-1", "role": "admin", "agency": "platform"}
 DPO = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
 AUDITOR = {"user_id": "audit-1", "role": "auditor", "agency": "platform"}
 TRANSIT = {"user_id": "transit-1", "role": "partner", "agency": "transit"}  # a partner organisation's user
+FUNDER = {"user_id": "funder-1", "role": "funder", "agency": "platform"}  # reads the figures across agencies
 
 
 class Platform:
@@ -44,7 +45,7 @@ class Platform:
         apps = fakes.services(clock)
         self.intake, self.guidance, self.referrals = apps["intake"], apps["guidance"], apps["referrals"]
         self.notifications, self.audit, self.sharing = apps["notifications"], apps["audit"], apps["sharing"]
-        self.accounts = apps["accounts"]
+        self.accounts, self.statistics = apps["accounts"], apps["statistics"]
         self.notifications.mailer = self.refuse_mail  # e-mail on, and every attempt fails: dead letters
         self.notifications.max_attempts = 1
         upstreams = (self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals")
@@ -54,6 +55,7 @@ class Platform:
         self.links += [Link(self.audit, up, name) for up, name in (*upstreams, (self.notifications, "notifications"))]
         self.links += [Link(self.audit, up, f"{name}.access") for up, name in upstreams]
         self.links += [Link(self.sharing, up, name) for up, name in upstreams]
+        self.links += [Link(self.statistics, up, name) for up, name in upstreams]
         self.links += [Link(self.accounts, self.intake, "intake")]
         self.answers: dict[str, list] = defaultdict(list)
         # What the gateway answered over HTTP where a service refused: (status, body) per route.
@@ -154,6 +156,13 @@ def run_case() -> Platform:
     call("intake", "search_clients", WORKER, name="testperson")
     call("intake", "client_file", WORKER, client_id=client)
     call("intake", "accept_intake", COORDINATOR, client_id=client, worker="apo-sa-1")
+    # Corrections (issue 20): where the client stands and how to reach them, from today.
+    call("intake", "change_legal_situation", WORKER, client_id=client, effective_from=today.isoformat(),
+         situation="conditional_release", mandating_actor={"kind": "sentence_enforcement_court"},
+         reason="the court granted conditional release")
+    call("intake", "change_contact_details", WORKER, client_id=client, effective_from=today.isoformat(),
+         contact={"phone": "+32 2 765 43 21"}, reason="a new phone")
+    call("intake", "client_file", WORKER, client_id=client)  # with both histories
 
     waiting = call("intake", "register_client", WORKER, **anyone)["client_id"]
     call("intake", "pending_intakes", COORDINATOR, agency="apo")
@@ -162,6 +171,8 @@ def run_case() -> Platform:
     call("intake", "give_consent", WORKER, client_id=waiting, recipient="sab", purpose="transfer", scope=["identity"])
     call("intake", "transfer_client", COORDINATOR, client_id=waiting, to_agency="sab")
     declined = call("intake", "register_client", WORKER, **anyone)["client_id"]
+    call("intake", "decline_intake", COORDINATOR, client_id=declined, reason="client_withdrew", note="moved abroad")
+    call("intake", "reopen_intake", COORDINATOR, client_id=declined, reason="she called back")  # declined again:
     call("intake", "decline_intake", COORDINATOR, client_id=declined, reason="client_withdrew", note="moved abroad")
     call("intake", "request_erasure", COORDINATOR, client_id=declined, legal_basis="consent_withdrawn",
          note="she asked for it")
@@ -216,9 +227,23 @@ def run_case() -> Platform:
          step="request filed", on=iso(today))
     call("guidance", "end_procedure", WORKER, **case, procedure_id=procedure["procedure_id"], outcome="granted",
          on=iso(today))
+    residence = call("guidance", "start_procedure", WORKER, **case, kind="residence_status", on=iso(today))
+    call("guidance", "record_document_expiry", WORKER, **case, procedure_id=residence["procedure_id"],
+         expires=iso(today + dt.timedelta(days=200)))
     call("guidance", "issue_attendance_certificate", WORKER, **case, language="fr", recipient="justice_assistant",
          person_name="Samira Testperson", **{"from": iso(today - dt.timedelta(days=1)), "until": iso(today)})
     call("guidance", "activity", COORDINATOR, **{"from": iso(today - dt.timedelta(days=1)), "until": iso(today)})
+    # Corrections (issue 20): an intervention amended then retracted, an appointment moved then cancelled.
+    wrong = call("guidance", "record_intervention", WORKER, **case, at=iso(start - dt.timedelta(hours=3)), minutes=20,
+                 place="phone", method="listening_support", sub_kind="listening_ear",
+                 domains=["housing"])["intervention_id"]
+    call("guidance", "amend_intervention", WORKER, intervention_id=wrong, minutes=25, reason="typed it wrong")
+    call("guidance", "retract_intervention", WORKER, intervention_id=wrong, reason="recorded twice")
+    moved = call("guidance", "plan_appointment", WORKER, **case, at=iso(start + dt.timedelta(days=5)),
+                 with_actor="doctor", purpose="check-up")["appointment_id"]
+    call("guidance", "reschedule_appointment", WORKER, **case, appointment_id=moved,
+         at=iso(start + dt.timedelta(days=6)), reason="the doctor is away")
+    call("guidance", "cancel_appointment", WORKER, **case, appointment_id=moved, reason="no longer needed")
     call.sync()
 
     # -- referrals ------------------------------------------------------------------
@@ -241,6 +266,20 @@ def run_case() -> Platform:
     call("referrals", "add_partner_note", TRANSIT, referral_id=answered, note="first meeting on Monday")
     call("referrals", "partner_referrals", TRANSIT)
     call("referrals", "partner_referral", TRANSIT, referral_id=answered)
+    # Corrections (issue 20): one cancelled, one reopened after a drop-out, then withdrawn.
+    cancelled = call("referrals", "propose_referral", WORKER, **case, partner="transit", domains=["work"],
+                     reason="a training")["referral_id"]
+    call("referrals", "cancel_referral", WORKER, referral_id=cancelled, reason="proposed in error")
+    corrected = call("referrals", "propose_referral", WORKER, **case, partner="transit", domains=["work"],
+                     reason="a job")["referral_id"]
+    call("referrals", "record_referral_step", WORKER, referral_id=corrected, step="sent")
+    for step in ("acknowledged", "accepted", "started"):
+        call("referrals", "record_partner_step", TRANSIT, referral_id=corrected, step=step)
+    call("referrals", "record_partner_step", TRANSIT, referral_id=corrected, step="dropped_out", reason="moved")
+    call("referrals", "reopen_referral", WORKER, referral_id=corrected, reason="back in Brussels")
+    call("referrals", "record_partner_step", TRANSIT, referral_id=corrected, step="accepted")
+    call("referrals", "withdraw_referral", WORKER, referral_id=corrected, reason="found work elsewhere")
+    call("referrals", "partner_referral", TRANSIT, referral_id=corrected)  # its steps name the corrections
     # The partner directory, kept by coordinators and admins.
     desk = {"code": "apo-housing-desk", "name": "APO housing desk", "kind": "housing", "agency": "apo",
             "domains": ["housing"], "languages": ["fr", "nl"], "channel": "internal", "typical_wait_days": 5}
@@ -299,7 +338,8 @@ def run_case() -> Platform:
     call("intake", "reassign_client", COORDINATOR, client_id=client, worker="apo-crim-1",
          interpreter={"language": "fr", "kind": "present"})
     call.sync()
-    call("guidance", "close_trajectory", COORDINATOR, **case, reason="goals_reached", summary="housed")
+    call("guidance", "close_trajectory", COORDINATOR, **case, reason="goals_reached", summary="housed",
+         goal_outcomes=[{"goal_number": 1, "outcome": "reached"}, {"goal_number": 2, "outcome": "partly"}])
     call("guidance", "reopen_trajectory", COORDINATOR, **case, reason="lost the home")
     call("guidance", "caseload", COORDINATOR)
     call("guidance", "trajectory", WORKER, **case)  # on the case: reads the notes
@@ -339,6 +379,14 @@ def run_case() -> Platform:
 
     # -- a partner catching up with its organisation's feed ------------------------------
     call("sharing", "feed", TRANSIT, organisation="transit", after=0)
+
+    # -- figures for a funder and a coordinator (services/statistics) --------------------
+    call.sync()
+    month = clock.now.date().replace(day=1)
+    last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    call("statistics", "figures", FUNDER, **{"from": iso(month), "until": iso(last)})
+    call("statistics", "figures", COORDINATOR, **{"from": iso(month), "until": iso(last)},
+         dimensions=["interventions", "waiting"])
 
     # -- verifying each store, against what audit witnessed ------------------------------
     for service in SERVICES:

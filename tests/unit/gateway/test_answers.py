@@ -107,6 +107,10 @@ def test_the_case_shows_the_optional_parts_of_the_answers(answers):
     assert trajectory["continuity_gaps"] and trajectory["closings"][0]["reopened_because"]
     assert any(c.get("until") for m in trajectory["network"] for c in m["contacts"])
     assert any(c["ends"] is None for c in trajectory["conditions"])
+    # Corrections (issue 20): shown in the trajectory and in audit's file.
+    assert any(i["retracted"] and i["amendments"] for i in trajectory["interventions"])
+    assert any(a["cancelled"] and a["rescheduled_from"] for a in trajectory["appointments"])
+    assert trajectory["goal_outcomes"][-1]["when"] == "closing"
     history = answers["referrals.referral_history"][-1]
     assert {r["state"] for r in history} >= {"completed", "declined", "proposed"}
     assert any(r["stalled"] for r in history)
@@ -123,6 +127,8 @@ def test_the_case_shows_the_optional_parts_of_the_answers(answers):
     assert file["referrals"] and file["case_conferences"] and file["coordination_actors"] and file["notifications"]
     assert any(c["ends"] is None for c in file["trajectory"]["conditions"])
     assert any(p["ended"] for p in file["trajectory"]["procedures"])
+    assert any(i["retracted"] and len(i["corrections"]) == 2 for i in file["trajectory"]["interventions"])
+    assert any(a["cancelled"] and a["corrections"] for a in file["trajectory"]["appointments"])
     access_log = answers["audit.timeline"][-1]["access_log"]
     refused = [r for r in access_log if r["outcome"] == "refused"]
     assert refused and all(r["purpose"] is None and r["rule"] for r in refused)

@@ -233,11 +233,12 @@ def test_sample_users_are_marked_and_act_in_the_sample_directory(users):
     sample_partners = json.loads((DEPLOY_DIR / "referrals" / "sample-partners.json").read_text())["partners"]
     partners = {p["code"] for p in sample_partners}
     roles = {user.role for user in users.by_name.values()}
-    assert roles == {"social_assistant", "criminologist", "jurist", "coordinator", "auditor", "admin", "partner"}
+    assert roles == {"social_assistant", "criminologist", "jurist", "coordinator", "auditor", "admin", "partner",
+                     "funder"}
     for user in users.by_name.values():
         if user.role == "partner":  # a partner organisation's user: its code is their "agency"
             assert user.agency in partners, user.username
-        elif user.role not in ("auditor", "admin"):
+        elif user.role not in ("auditor", "admin", "funder"):
             assert (user.user_id, user.agency) in staff, user.username
 
 

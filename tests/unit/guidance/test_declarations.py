@@ -18,7 +18,9 @@ def test_command_published_version_and_answer_all_come_from_the_intervention_dec
     published = {n for n, f in guidance.Intervention._declared_fields.items() if properties(f)["published"]}
     assert set(CATALOGUE["be.jww.guidance.intervention-recorded.v1"]._declared_fields) == published
     assert "note" not in published and "next_steps" not in published
-    assert set(guidance_answers.Intervention._declared_fields) == fact - {"client_id", "trajectory_id", "agency"}
+    # As shown: the fact, with its corrections (issue 20).
+    assert set(guidance_answers.Intervention._declared_fields) == fact - {"client_id", "trajectory_id", "agency"} | {
+        "version", "amendments", "retracted"}
 
 
 def test_what_of_an_intervention_is_personal_is_read_from_its_declaration():

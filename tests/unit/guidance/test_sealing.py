@@ -210,7 +210,10 @@ NOTHING_PERSONAL = {
     ClientOnRecord.TransferConsentNoted: facts.TransferConsent,
     ClientOnRecord.TransferNoted: facts.TransferOnRecord,
     Trajectory.InterventionNoted: facts.InterventionNoted,
+    Trajectory.InterventionCorrectionNoted: facts.InterventionCorrectionNoted,
+    Trajectory.InterventionRetractionNoted: facts.InterventionRetractionNoted,
     Trajectory.ContinuityGapRaised: facts.ContinuityGap,
+    Trajectory.PlanReviewDue: facts.PlanReviewDue,
     Network.Started: facts.NetworkStart,
 }
 DECLARED = {**SEALED, **NOTHING_PERSONAL}
@@ -221,6 +224,7 @@ NOT_PERSONAL_HERE = {
     # published, and counted in the activity figures after an erasure. An appointment's
     # time is personal.
     (Intervention.Recorded, "at"), (Trajectory.InterventionNoted, "at"),
+    (Intervention.Amended, "at"), (Trajectory.InterventionCorrectionNoted, "at"),
     # A transfer consent's recipient is an agency, and a transfer's time is its envelope's,
     # as intake publishes them (shared.contracts.intake.ConsentGiven, Transfer).
     (ClientOnRecord.TransferConsentNoted, "recipient"), (ClientOnRecord.TransferNoted, "at"),

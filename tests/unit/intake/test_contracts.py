@@ -56,8 +56,9 @@ def test_a_staff_member_has_a_profile_that_takes_clients_which_the_published_ver
     assert list(refused(intake_directory.AddStaffMember, {**member, "profile": "jurist", "agency": "APO"})) == ["agency"]
     published = {"agency": "apo", "user_id": "apo-sa-9", "profile": "a-profile-added-later", "languages": ["fr"]}
     assert intake_directory.StaffMemberAddedV1().validate(published) == {}
+    # Staff of an agency take clients; the platform's other roles (a funder among them) do not.
     assert STAFF_PROFILES == tuple(role for role in ROLES if role not in ("auditor", "admin", "data_protection_officer",
-                                                                   "partner"))
+                                                                   "partner", "funder"))
 
 
 def test_a_registration_needs_no_interpreter_unless_said_but_recording_languages_says_it():

@@ -49,6 +49,13 @@ def events() -> list:
     waiting, declined = client(), client()
     waiting.waitlist(decided_by=COORDINATOR)
     declined.decline("client_withdrew", "moved abroad", decided_by=COORDINATOR)
+    # Corrections (issue 20): the words, the mandating actor and the contact stay in intake.
+    on = waiting.created_on.date()
+    waiting.change_legal_situation(on, "court case of March", changed_by=WORKER, today=on,
+                                   situation="conditional_release", mandating_actor={"kind": "court", "name": "S. One"})
+    waiting.change_contact(on, {"address": "Rue Exemple 2, 1000 Bruxelles"}, "moved abroad", changed_by=WORKER,
+                           today=on)
+    declined.reopen_intake("asked again", reopened_by=COORDINATOR)
     erasure = Erasure(client_id=declined.id, agency="apo", legal_basis="consent_withdrawn",
                       note="S. One asked for it", requested_by=COORDINATOR)
     erasure.refuse("a court keeps the file until June", refused_by=ADMIN)

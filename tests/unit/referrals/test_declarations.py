@@ -19,6 +19,7 @@ REFERRAL_FACTS = {
     CoordinationPlan.AgencyJoined: referrals.CoordinatingAgency,
     CoordinationPlan.AgencyLeft: referrals.CoordinatingAgencyLeaving,
     CaseConference.Held: referrals.CaseConference, CaseConference.ActionDone: referrals.ConferenceActionDone,
+    CaseConference.ActionFallingDue: referrals.ConferenceActionFallingDue,
     Referral.NoteAdded: referrals.ReferralNote, Partner.Registered: referrals.PartnerRegistration,
     Partner.Changed: referrals.PartnerChange, Partner.Deactivated: referrals.PartnerDeactivation,
 }

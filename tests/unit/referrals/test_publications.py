@@ -40,6 +40,7 @@ def test_each_published_event_translates_from_the_event_alone():
     conference = CaseConference.hold(
         client_id=CLIENT, agency="apo", on=NOW.date(), participants=["a", "b"], decisions=["d"],
         actions=[{"action": "x", "owner": "a", "due": NOW.date()}], held_by=WORKER, now=NOW)
+    conference.notice_actions_due(NOW.date())
     plan = CoordinationPlan(client_id=CLIENT, agency="apo")
     plan.add_actor("a1", "doctor", "Medical centre", "+32 2 111 11 11", "the treatment", added_by=WORKER)
     plan.join_agency("dsr", "the housing search", guiding="apo", consented=True, added_by=WORKER)
@@ -55,12 +56,15 @@ def test_each_published_event_translates_from_the_event_alone():
     assert type(started) not in PUBLICATIONS
     publications = [PUBLICATIONS[type(e)](e) for e in events]
     published_directory = [PUBLICATIONS[type(e)](e) for e in directory]
-    assert len(publications) + len({type(e) for e in directory}) == len(PUBLICATIONS) == 13
+    corrected = _corrections_published()
+    assert len(publications) + len({type(e) for e in directory}) + len(corrected) == len(PUBLICATIONS) == 17
     for publication in publications + published_directory:
         assert CATALOGUE[publication.type]().validate(publication.data) == {}, publication.type
     for publication in publications:
         assert publication.subject == publication.data["client_id"] == str(CLIENT)
-    proposed, sent, stalled, withdrawn, noted, held, actor_added, joined, left, carried_out = publications
+    proposed, sent, stalled, withdrawn, noted, held, falling_due, actor_added, joined, left, carried_out = publications
+    assert falling_due.data == {"client_id": str(CLIENT), "conference_id": held.data["conference_id"], "index": 0,
+                                "agency": "apo", "due": NOW.date().isoformat()}
     # Which agency joined the plan and why it left are published; what it does stays here.
     assert joined.data == {"client_id": str(CLIENT), "agency": "dsr"} and "housing" not in str(joined)
     assert (joined.actor, joined.agency) == (WORKER["user_id"], None)
@@ -94,6 +98,35 @@ def test_each_published_event_translates_from_the_event_alone():
     assert held.data["actions_due"] == [NOW.date().isoformat()] and held.actor_role == WORKER["role"]
 
 
+def _corrections_published() -> list:
+    """A referral cancelled, one reopened and then withdrawn: that it happened and from
+    which state is published, never why."""
+    def referral():
+        return Referral.propose(origin="worker:x", client_id=CLIENT, agency="apo", partner="transit",
+                                purpose="referral", domains=["addiction"], reason="r", at=NOW, proposed_by=WORKER)
+
+    cancelled = referral()
+    cancelled.cancel("proposed in error", NOW, cancelled_by=WORKER)
+    reopened = referral()
+    for step in ("sent", "acknowledged", "accepted", "started", "dropped_out"):
+        reopened.record_step(step, NOW, "moved" if step == "dropped_out" else None, None, recorded_by=WORKER)
+    reopened.reopen("back in Brussels", NOW, reopened_by=WORKER)
+    reopened.record_step("accepted", NOW, None, None, recorded_by=TRANSIT)
+    reopened.withdraw("found help elsewhere", NOW, withdrawn_by=WORKER)
+    published = [PUBLICATIONS[type(e)](e) for e in cancelled.collect_events()[1:] + reopened.collect_events()[6:]]
+    cancellation, reopening, _, withdrawal = published
+    for publication, about in ((cancellation, cancelled), (reopening, reopened), (withdrawal, reopened)):
+        assert CATALOGUE[publication.type]().validate(publication.data) == {}, publication.type
+        assert publication.subject == str(CLIENT) and (publication.actor, publication.agency) == ("apo-sa-1", "apo")
+        assert "error" not in str(publication) and "Brussels" not in str(publication) and "elsewhere" not in str(
+            publication)
+    about = {"client_id": str(CLIENT), "referral_id": str(cancelled.id), "agency": "apo", "partner": "transit"}
+    assert cancellation.data == {**about, "from_state": "proposed"}
+    assert reopening.data == {**about, "referral_id": str(reopened.id), "state": "acknowledged"}
+    assert withdrawal.data == {**about, "referral_id": str(reopened.id), "from_state": "accepted"}
+    return [cancellation, reopening, withdrawal]
+
+
 def test_every_referrals_event_type_is_published_in_a_run(world, clock):
     client_id = world.accepted_client()
     world.consent(client_id, "transit")
@@ -101,11 +134,23 @@ def test_every_referrals_event_type_is_published_in_a_run(world, clock):
     world.sync()
     referral_id = world.referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "r")
     world.referrals.record_step(WORKER, referral_id, "sent")
+    # The corrections (issue 20): one cancelled, one reopened after a drop-out and withdrawn.
+    world.referrals.corrections.cancel(
+        WORKER, world.referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "r"), "in error")
+    corrected = world.referrals.propose_referral(WORKER, client_id, "transit", ["addiction"], "r")
+    world.referrals.record_step(WORKER, corrected, "sent")
+    for step in ("acknowledged", "accepted", "started", "dropped_out"):
+        world.referrals.partner_side.record_step(TRANSIT, corrected, step, "moved" if step == "dropped_out" else None)
+    world.referrals.corrections.reopen(WORKER, corrected, "back in Brussels")
+    world.referrals.partner_side.record_step(TRANSIT, corrected, "accepted")
+    world.referrals.corrections.withdraw(WORKER, corrected, "found help elsewhere")
     clock.now += dt.timedelta(days=10)
     world.referrals.check_time()
     world.intake.withdraw_consent(WORKER, client_id, "transit", "referral")
     world.sync()
-    world.referrals.coordination.hold_conference(WORKER, client_id, NOW.date(), ["a", "b"], ["d"], [])
+    world.referrals.coordination.hold_conference(WORKER, client_id, NOW.date(), ["a", "b"], ["d"], [
+        {"action": "call the lawyer", "owner": "a", "due": clock.now.date()}])
+    world.referrals.check_time()  # the action falls due
     world.referrals.coordination.add_actor(WORKER, client_id, "lawyer", "Bar", "the hearing")
     world.consent(client_id, "dsr", "coordination")
     world.referrals.coordination.add_agency(WORKER, client_id, "dsr", "the housing search")

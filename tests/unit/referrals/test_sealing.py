@@ -44,6 +44,9 @@ MARKERS = {
     "kept_organisation": "Zq8kept-organisation",
     "note": "Zq8note",
     "agency_does": "Zq8agency-does",
+    "cancel_reason": "Zq8cancel-reason",
+    "reopen_reason": "Zq8reopen-reason",
+    "withdraw_reason": "Zq8withdraw-reason",
 }
 # What the service writes itself into personal fields: the origin of a referral, and
 # the reason a policy gives when guidance recommends a psychologist.
@@ -96,6 +99,16 @@ def fill(world, clock) -> dict:
         app.record_step(WORKER, dropped, step)
     app.record_step(WORKER, dropped, "dropped_out", reason=MARKERS["dropout_reason"])
     app.add_note(WORKER, dropped, MARKERS["note"])
+    # The corrections (issue 20): one cancelled, one reopened after a drop-out, then withdrawn.
+    cancelled = app.propose_referral(WORKER, client_id, "transit", ["housing"], "in error")
+    app.corrections.cancel(WORKER, cancelled, MARKERS["cancel_reason"])
+    corrected = app.propose_referral(WORKER, client_id, "transit", ["work"], "a training")
+    for step in ("sent", "acknowledged", "accepted", "started"):
+        app.record_step(WORKER, corrected, step)
+    app.record_step(WORKER, corrected, "dropped_out", reason="moved")
+    app.corrections.reopen(WORKER, corrected, MARKERS["reopen_reason"])
+    app.record_step(WORKER, corrected, "accepted")
+    app.corrections.withdraw(WORKER, corrected, MARKERS["withdraw_reason"])
     withdrawn = app.propose_referral(WORKER, client_id, "projet-lama", ["addiction"], "again")
     app.record_step(WORKER, withdrawn, "sent")
     world.intake.withdraw_consent(WORKER, client_id, "projet-lama", "referral")
@@ -118,7 +131,7 @@ def fill(world, clock) -> dict:
     coordination.complete_action(WORKER, conference, 0, clock.now.date())
     app.referral_history(WORKER, client_id, "court_request", MARKERS["purpose_detail"])
     return {"client": client_id, "completed": completed, "declined": declined, "dropped": dropped,
-            "withdrawn": withdrawn, "lawyer": lawyer, "conference": conference}
+            "withdrawn": withdrawn, "cancelled": cancelled, "corrected": corrected, "lawyer": lawyer, "conference": conference}
 
 
 def another(world) -> dict:
@@ -182,6 +195,10 @@ def test_every_personal_field_is_sealed_on_disk_and_opens_again(sealed_world, cl
     assert declined["history"][-1]["reason"] == MARKERS["decline_reason"]
     assert history[str(ids["dropped"])]["history"][-1]["reason"] == MARKERS["dropout_reason"]
     assert history[str(ids["withdrawn"])]["consent_withdrawn"] is True
+    assert history[str(ids["cancelled"])]["history"][-1]["reason"] == MARKERS["cancel_reason"]
+    assert [(h["state"], h.get("correction"), h["reason"]) for h in history[str(ids["corrected"])]["history"][-3:]] == [
+        ("acknowledged", "reopened", MARKERS["reopen_reason"]), ("accepted", None, None),
+        ("withdrawn", "withdrawn", MARKERS["withdraw_reason"])]
     (psychologist,) = [r for r in history.values() if r["reason"] == WRITTEN_HERE[2]]
     assert psychologist["stalled"] and psychologist["partner"] == "apo-psychologist"
     plan = app.coordination.plan(WORKER, ids["client"])
@@ -225,15 +242,16 @@ def test_once_the_clients_keys_are_shredded_the_file_reads_as_erased_and_the_res
 
     record = app.client_on_record(ids["client"])
     assert (record.languages, record.preferred_language, record.consents) == ([], None, {})
-    assert record.agency == "apo" and len(record.referrals) == 5
+    assert record.agency == "apo" and len(record.referrals) == 7
 
     history = app.referral_history(WORKER, ids["client"], "court_request", "after erasure")
-    assert len(history) == 5
+    assert len(history) == 7
     for referral in history:
         assert (referral["partner"], referral["domains"], referral["reason"], referral["outcome"]) == (
             None, None, None, None)
         assert all(step.get("reason") is None and step.get("outcome") is None for step in referral["history"])
-    assert {r["state"] for r in history} == {"completed", "declined", "dropped_out", "sent", "proposed"}
+    assert {r["state"] for r in history} == {
+        "completed", "declined", "dropped_out", "sent", "proposed", "cancelled", "withdrawn"}
     assert answers.ReferralHistoryEntry(many=True).validate(history) == {}
 
     plan = app.coordination.plan(WORKER, ids["client"])
@@ -249,6 +267,8 @@ def test_once_the_clients_keys_are_shredded_the_file_reads_as_erased_and_the_res
     assert app.check_time() == 1  # only the other client's referral, sent long ago
     with pytest.raises(ReferralErased):
         app.record_step(WORKER, ids["withdrawn"], "acknowledged")
+    with pytest.raises(ReferralErased):  # nor a correction
+        app.corrections.cancel(WORKER, ids["withdrawn"], "too late")
     figures = app.partner_figures(WORKER, NOW.date(), clock.now.date())
     assert figures == [{"partner": "transit", "sent": 1, "accepted": 0, "declined": 0, "outcomes": {},
                         "acceptance_rate": None, "median_days_to_start": None}]
@@ -353,7 +373,7 @@ def test_an_approved_erasure_is_recorded_here_and_the_running_figures_forget_the
     ids = fill(sealed_world, clock)
     app = sealed_world.referrals
     before = {row["partner"]: row["sent"] for row in app.partner_figures(WORKER, NOW.date(), clock.now.date())}
-    assert before["transit"] == 2
+    assert before["transit"] == 3  # completed, dropped out, and the one reopened then withdrawn
     dpo = {"user_id": "dpo-1", "role": "data_protection_officer", "agency": "platform"}
     sealed_world.intake.request_erasure(COORDINATOR, ids["client"], "consent_withdrawn")
     sealed_world.intake.approve_erasure(dpo, ids["client"])

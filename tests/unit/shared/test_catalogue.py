@@ -55,6 +55,10 @@ def published_events():
     waiting, declined = fakes.register(app), fakes.register(app)
     app.waitlist(COORDINATOR, waiting)
     app.decline(COORDINATOR, declined, "client_withdrew")
+    # Corrections (issue 20).
+    app.change_legal_situation(WORKER, waiting, app.today(), "the court granted it", situation="conditional_release")
+    app.change_contact_details(WORKER, waiting, app.today(), {"phone": "+32 470 00 00 00"}, "a new phone")
+    app.reopen_intake(COORDINATOR, declined, "she came back")
     app.client_file({**WORKER, "agency": "dsr", "user_id": "dsr-sa-1"}, client, "court_request", "2026/17")
     stranger = {**WORKER, "agency": "sab", "user_id": "sab-sa-1"}  # the client never was with sab
     with pytest.raises(Forbidden):  # refused at the RPC edge, which records the attempt

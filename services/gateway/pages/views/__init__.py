@@ -5,7 +5,9 @@ from services.gateway.pages.views import appointments, casework, conditions, con
 from services.gateway.pages.views import certificates, partner, partners, referrals
 from services.gateway.pages.views import coordination, figures, intake_decisions, staff
 from services.gateway.pages.views import account, admin
+from services.gateway.pages.views import agenda, calendar_feed
 from services.gateway.pages.views import audit, erasure, verification
+from services.gateway.pages.views import corrections, situation
 
 VIEWS: tuple[View, ...] = (
     View("/app", auth.home), View(PREFIX, auth.home),
@@ -13,6 +15,7 @@ VIEWS: tuple[View, ...] = (
     View(PREFIX + "sign-out", auth.sign_out, ("POST",), signed_in=False),
     View(PREFIX + "language", auth.language, ("POST",), signed_in=False),
     View(PREFIX + "caseload", caseload.caseload),
+    View(PREFIX + "agenda", agenda.agenda),
     View(PREFIX + "clients/find", clients.find, ("GET", "POST")),
     View(PREFIX + "clients/new", clients.register, ("GET", "POST")),
     View(PREFIX + "clients/<uuid:client_id>", clients.file),
@@ -58,6 +61,9 @@ VIEWS: tuple[View, ...] = (
     View(PREFIX + "enrol", account.enrol, ("GET", "POST"), signed_in=False),
     View(PREFIX + "account", account.mine),
     View(PREFIX + "account/password", account.change_password, ("GET", "POST")),
+    View(PREFIX + "account/calendar-feed", calendar_feed.feed),
+    View(PREFIX + "account/calendar-feed", calendar_feed.turn_on, ("POST",)),
+    View(PREFIX + "account/calendar-feed/off", calendar_feed.turn_off, ("GET", "POST")),
     View(PREFIX + "admin/accounts/new", admin.open_account, ("GET", "POST")),
     View(PREFIX + "admin/accounts/reset", admin.reset_account, ("GET", "POST")),
     # The coordinator's pages: intake decisions, waitlist, duplicates, figures, coordination, staff.
@@ -69,6 +75,8 @@ VIEWS: tuple[View, ...] = (
     View(PREFIX + "duplicates", intake_decisions.duplicates),
     View(PREFIX + "duplicates/<uuid:check_id>", intake_decisions.settle, ("POST",)),
     View(PREFIX + "figures", figures.figures),
+    View(PREFIX + "figures.csv", figures.download_csv),
+    View(PREFIX + "figures.json", figures.download_json),
     View(PREFIX + "clients/<uuid:client_id>/coordination", coordination.coordination),
     View(PREFIX + "clients/<uuid:client_id>/coordination/actors", coordination.add_actor, ("POST",)),
     View(PREFIX + "clients/<uuid:client_id>/coordination/actors/<actor_id>/removal", coordination.remove_actor,
@@ -96,6 +104,23 @@ VIEWS: tuple[View, ...] = (
     View(PREFIX + "data-protection", erasure.start, ("GET", "POST")),
     View(PREFIX + "data-protection/clients/<uuid:client_id>/erasure", erasure.decide, ("GET", "POST")),
     View(PREFIX + "data-protection/clients/<uuid:client_id>/legal-hold", erasure.legal_hold, ("GET", "POST")),
+    # Corrections (issue 20): interventions, appointments, referrals, the client's situation, a declined intake.
+    View(PREFIX + "clients/<uuid:client_id>/interventions/<uuid:intervention_id>/correction", corrections.amend,
+         ("GET", "POST")),
+    View(PREFIX + "clients/<uuid:client_id>/interventions/<uuid:intervention_id>/retraction", corrections.retract,
+         ("GET", "POST")),
+    View(PREFIX + "clients/<uuid:client_id>/appointments/<appointment_id>/move", corrections.move, ("GET", "POST")),
+    View(PREFIX + "clients/<uuid:client_id>/appointments/<appointment_id>/cancellation", corrections.cancel,
+         ("GET", "POST")),
+    View(PREFIX + "clients/<uuid:client_id>/referrals/<uuid:referral_id>/cancellation", corrections.cancel_referral,
+         ("GET", "POST")),
+    View(PREFIX + "clients/<uuid:client_id>/referrals/<uuid:referral_id>/withdrawal", corrections.withdraw_referral,
+         ("GET", "POST")),
+    View(PREFIX + "clients/<uuid:client_id>/referrals/<uuid:referral_id>/reopening", corrections.reopen_referral,
+         ("GET", "POST")),
+    View(PREFIX + "clients/<uuid:client_id>/legal-situation", situation.legal_situation, ("GET", "POST")),
+    View(PREFIX + "clients/<uuid:client_id>/contact", situation.contact, ("GET", "POST")),
+    View(PREFIX + "clients/<uuid:client_id>/intake-reopening", situation.reopen, ("GET", "POST")),
     View(PREFIX + "inbox", inbox.inbox),
     View(PREFIX + "inbox/<uuid:notification_id>/read", inbox.mark_read, ("POST",)),
 )

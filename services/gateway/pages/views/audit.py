@@ -44,13 +44,14 @@ PURPOSES = {
 SERVICE_NAMES = {
     "intake": N_("Intake"), "guidance": N_("Guidance"), "referrals": N_("Referrals"),
     "notifications": N_("Messages"), "audit": N_("Audit"), "sharing": N_("Sharing with partners"),
-    "accounts": N_("Accounts"),
+    "accounts": N_("Accounts"), "statistics": N_("Statistics"),
 }
 # The parts of the file a replay shows and a change names.
 FILE_PARTS = {
     "intake": N_("Intake"), "trajectory": N_("Trajectory"),
     "intake.help_requests": N_("Help requests"), "intake.decisions": N_("Decisions on the intake"),
     "intake.consents": N_("Consents"), "trajectory.plan_history": N_("Plan, as agreed and reviewed"),
+    "trajectory.goal_outcomes": N_("Goal outcomes"),
     "trajectory.interventions": N_("Interventions"),
     "trajectory.psychologist_recommendations": N_("Psychologist recommendations"),
     "trajectory.conditions": N_("Conditions"), "trajectory.appointments": N_("Appointments"),

@@ -26,6 +26,9 @@ NEXT_STEPS = {
     "proposed": ("sent",), "sent": ("acknowledged",), "acknowledged": ("accepted", "declined", "waitlisted"),
     "waitlisted": ("accepted", "declined"), "accepted": ("started",), "started": ("completed", "dropped_out"),
 }
+# The corrections the referral's page offers in each state (issue 20; views/corrections.py).
+CORRECTIONS = {"cancellation": referrals.CANCELLABLE, "withdrawal": referrals.WITHDRAWABLE,
+               "reopening": ("dropped_out",)}
 OUTCOME_LABELS = {"effective": N_("It helped"), "partly_effective": N_("It helped in part"),
                   "not_effective": N_("It did not help")}
 CHANNEL_LABELS = {"platform": N_("Answers on this platform"), "internal": N_("Inside an agency"),
@@ -169,7 +172,8 @@ def show(page: Page, client_id, referral_id):
     partner = partners.get(referral.get("partner") or "")
     return page.render("referral.html", title=page.t(N_("Referral")), client_id=str(client_id), referral=referral,
                        partner=partner, steps=next_steps(referral.get("state"), partner, staff=True),
-                       outcome_labels=OUTCOME_LABELS, channel_labels=CHANNEL_LABELS)
+                       outcome_labels=OUTCOME_LABELS, channel_labels=CHANNEL_LABELS,
+                       corrections=[name for name, states in CORRECTIONS.items() if referral.get("state") in states])
 
 
 def record_step(page: Page, client_id, referral_id):

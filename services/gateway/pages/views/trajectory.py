@@ -13,7 +13,7 @@ from shared.contracts.guidance_vocabulary import DOMAINS, INTENSITIES
 from services.gateway.pages.app import Page
 from services.gateway.pages.forms import Form
 from services.gateway.pages.i18n import N_
-from services.gateway.pages.views import plan
+from services.gateway.pages.views import goal_outcomes, plan
 from services.gateway.pages.views.casework import (
     Task, carry_out, given, ids, precondition, show, trajectory, version_read,
 )
@@ -40,20 +40,26 @@ def guarded(page: Page, client_id) -> Form:
 def review(page: Page, client_id):
     w = page.words
 
-    def values():
+    def values(found: dict | None = None):
+        # The goals of the plan in force, each with its outcome to choose (goal_outcomes.py).
+        assessed = goal_outcomes.goals_of(found or trajectory(page, client_id))
         return {"rows": range(1, plan.ROWS + 1), "domains": w.options("domain", DOMAINS),
-                "intensities": w.options("intensity", INTENSITIES)}
+                "intensities": w.options("intensity", INTENSITIES), "assessed": assessed,
+                "goal_outcomes": goal_outcomes.options(page)}
 
     if page.request.method != "POST":  # GET, or HEAD
         found = trajectory(page, client_id)
         form = Form(if_match=version_read(found, "trajectory_id"))
         plan.fill(form, found.get("plan") or {})
-        return show(page, REVIEW, page.resumed(form), client_id, **values())
+        return show(page, REVIEW, page.resumed(form), client_id, **values(found))
     form = page.posted()
     rows, goals = plan.read(page, form)
-    payload = {**ids(page, client_id), **given(form, "intensity", "reason"), **goals}
+    outcomes, outcome_fields = goal_outcomes.read(form)
+    payload = {**ids(page, client_id), **given(form, "intensity", "reason"), **goals, **outcomes}
     # ``goals.N`` counts the filled rows only: the error goes to the row the person filled.
-    return carry_out(page, _rows_named(REVIEW, rows), client_id, form, payload, values, precondition(form))
+    task = _rows_named(REVIEW, rows)
+    return carry_out(page, replace(task, fields={**task.fields, **outcome_fields}), client_id, form, payload, values,
+                     precondition(form))
 
 
 def _rows_named(task: Task, rows: list) -> Task:
@@ -76,18 +82,30 @@ def psychologist(page: Page, client_id):
 # -- closed, and reopened ----------------------------------------------------------------------
 
 def close(page: Page, client_id):
+    def assessed(found: dict | None = None) -> dict:
+        """The plan's goals, each with its outcome to choose (goal_outcomes.py)."""
+        return {"assessed": goal_outcomes.goals_of(found or trajectory(page, client_id)),
+                "goal_outcomes": goal_outcomes.options(page)}
+
     if page.request.method != "POST":  # GET, or HEAD
-        return show(page, CLOSE, page.resumed(guarded(page, client_id)), client_id)
+        found = trajectory(page, client_id)
+        form = page.resumed(Form(if_match=version_read(found, "trajectory_id")))
+        return show(page, CLOSE, form, client_id, **assessed(found))
     form = page.posted()
+    outcomes, outcome_fields = goal_outcomes.read(form)
 
     def values():
+        labels = dict(goal_outcomes.options(page))
+        chosen = [(page.t(N_("Goal %(number)s"), number=o["goal_number"]), labels[o["outcome"]], None)
+                  for o in outcomes.get("goal_outcomes", []) if o["outcome"] in labels]
         return {"question": page.t(N_("Close the trajectory? Recording stops until a coordinator reopens it.")),
                 "facts": [(page.t(N_("Why the trajectory ends")), form.get("reason"), "closing_reasons"),
-                          (page.t(N_("Summary of the guidance")), form.get("summary"), None)],
-                "button": page.t(N_("Yes, close the trajectory"))}
+                          (page.t(N_("Summary of the guidance")), form.get("summary"), None), *chosen],
+                "button": page.t(N_("Yes, close the trajectory")), **assessed()}
 
-    payload = {**ids(page, client_id), **given(form, "reason", "summary")}
-    return carry_out(page, CLOSE, client_id, form, payload, values, precondition(form))
+    payload = {**ids(page, client_id), **given(form, "reason", "summary"), **outcomes}
+    return carry_out(page, replace(CLOSE, fields={**CLOSE.fields, **outcome_fields}), client_id, form, payload,
+                     values, precondition(form))
 
 
 def reopen(page: Page, client_id):

@@ -170,7 +170,7 @@ def test_an_admin_opens_an_account_and_sees_its_code_once(admin, services):
     page = admin.get("/app/admin/accounts/new").text
     assert 'id="nav-open-account"' in page and 'id="nav-reset-account"' in page
     roles = re.findall(r'<option value="(\w+)"', page)
-    assert roles == ["auditor", "admin", "data_protection_officer", "partner"]  # staff come from the directory
+    assert roles == ["auditor", "admin", "data_protection_officer", "partner", "funder"]  # staff: the directory's
     hidden = admin.form("/app/admin/accounts/new")
     services.answers["accounts.open_account"] = ISSUED
     response = admin.post("/app/admin/accounts/new", {**hidden, "username": "auditor-2", "role": "auditor",

@@ -256,7 +256,7 @@ def test_verification_starts_a_job_per_chosen_service_against_audits_witness(aud
     services.answers["intake.start_verification"] = {"job_id": jobs["intake"]}
     services.answers["audit.start_verification"] = {"job_id": jobs["audit"]}
     page = browser.get("/app/audit/verification").text
-    assert page.count('type="checkbox"') == 7 and page.count("checked") == 7
+    assert page.count('type="checkbox"') == 8 and page.count("checked") == 8
     response = browser.post("/app/audit/verification", {
         **hidden(browser, "/app/audit/verification", "verification-form"), "services": ["intake", "audit"]})
     assert response.headers["Location"] == \
@@ -432,7 +432,7 @@ def test_subject_access_downloads_every_services_part_in_the_chosen_language(coo
     assert response.headers["Content-Disposition"] == f'attachment; filename="subject-access-{CLIENT}-fr.txt"'
     assert response.get_data(as_text=True).startswith("Accès à vos données")
     asked = {c["service"] for c in services.made("subject_access")}
-    assert asked == {"intake", "guidance", "referrals", "notifications", "audit", "sharing", "accounts"}
+    assert asked == {"intake", "guidance", "referrals", "notifications", "audit", "sharing", "accounts", "statistics"}
     response = browser.post(path, {**form, "language": "nl", "format": "json"})
     assert json.loads(response.get_data(as_text=True))["language"] == "nl"
     services.answers["intake.subject_access"] = Gone("erased", {"client_id": ["erased"]})

@@ -273,20 +273,22 @@ def test_duplicate_checks_are_listed_and_settled_with_their_own_key(coordinator,
 
 def test_the_figures_for_a_period(coordinator, services):
     services.answers.update({
-        "guidance.activity": {"agency": "apo", "from": "2026-11-01", "until": "2026-11-30", "interventions": 3,
-                              "minutes": 120, "by_method": {"listening_support": 2, "information_guidance": 1},
-                              "by_domain": {"housing": 3}},
+        "statistics.figures": {"from": "2026-11-01", "until": "2026-11-30", "agency": "apo", "threshold": 5,
+                               "small": "< 5", "withheld": "x", "tables": {
+                                   "interventions": {"rows": "method", "columns": "domain", "cells": [
+                                       {"row": "total", "column": "total", "persons": 6, "interventions": 3,
+                                        "minutes": 120}]}}},
         "referrals.partner_figures": [{"partner": "transit", "sent": 4, "accepted": 3, "declined": 1,
                                        "outcomes": {"effective": 2}, "acceptance_rate": 0.75,
                                        "median_days_to_start": 6.5}],
         "referrals.partners": [{"code": "transit", "name": "Transit vzw"}]})
     page = coordinator.get("/app/figures?from=2026-11-01&until=2026-11-30")
-    assert page.status_code == 200 and 'id="interventions-count">3<' in page.text
+    assert page.status_code == 200 and "<td>6</td><td>3</td><td>120</td>" in page.text
     assert "Transit vzw" in page.text and "75%" in page.text and "Effective: 2" in page.text
-    assert services.made("activity")[0]["payload"] == {"actor": COORDINATOR, "from": "2026-11-01",
-                                                       "until": "2026-11-30"}
-    assert services.made("partner_figures")[0]["payload"] == services.made("activity")[0]["payload"]
-    first = coordinator.get("/app/figures").text  # no dates: the month so far
+    assert services.made("figures")[0]["payload"] == {"actor": COORDINATOR, "from": "2026-11-01",
+                                                      "until": "2026-11-30"}
+    assert services.made("partner_figures")[0]["payload"] == services.made("figures")[0]["payload"]
+    first = coordinator.get("/app/figures").text  # no dates: this whole month
     assert re.search(r'id="from" name="from" type="date" value="\d{4}-\d{2}-01"', first)
 
 
@@ -295,7 +297,7 @@ def test_a_wrong_period_is_shown_next_to_its_fields_and_asks_nothing(coordinator
     assert page.status_code == 422 and [t for t, _ in summary(page.text)] == ["from"]
     page = coordinator.get("/app/figures?from=2026-11-30&until=2026-11-01")
     assert page.status_code == 422 and [t for t, _ in summary(page.text)] == ["until"]
-    assert 'value="2026-11-30"' in page.text and services.made("activity") == []
+    assert 'value="2026-11-30"' in page.text and services.made("figures") == []
 
 
 # -- coordination and case conferences ------------------------------------------------------------

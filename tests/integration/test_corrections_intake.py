@@ -1,0 +1,73 @@
+"""Corrections in intake on the running platform (issue 20), against the real
+RabbitMQ: a client's situation changes from probation to conditional release and
+guidance's trajectory follows; a declined client comes back and is accepted."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from shared.errors import Conflict, InvalidInput
+from tests.support.broker import wait_until
+from tests.support.followers import wait_trajectory
+from tests.support.samples import COORDINATOR, WORKER, registration_payload
+
+# Intake dates a change in Brussels days (IntakeApplication.today).
+TODAY = dt.datetime.now(ZoneInfo("Europe/Brussels")).date()
+
+
+def test_a_change_of_situation_is_on_the_file_with_its_history_and_guidance_follows(platform):
+    platform.start_services("intake", "guidance")
+    me = {"actor": WORKER}
+    with platform.rpc() as rpc:
+        # Convicted, on probation (tests/support/samples.PERSON).
+        client_id = rpc.intake.register_client(registration_payload())["client_id"]
+        me["client_id"] = client_id
+        rpc.intake.accept_intake({"actor": COORDINATOR, "client_id": client_id, "worker": "apo-sa-1"})
+        assert wait_trajectory(rpc, me)["situation"] == "probation"
+
+        changed = rpc.intake.change_legal_situation({
+            **me, "effective_from": TODAY.isoformat(), "situation": "conditional_release",
+            "mandating_actor": {"kind": "sentence_enforcement_court"},
+            "reason": "the sentence enforcement court granted conditional release"})
+        with pytest.raises(InvalidInput) as ahead:
+            rpc.intake.change_legal_situation({
+                **me, "effective_from": (TODAY + dt.timedelta(days=2)).isoformat(),
+                "situation": "electronic_monitoring", "reason": "not yet decided"})
+        with pytest.raises(InvalidInput) as same:
+            rpc.intake.change_legal_situation({
+                **me, "effective_from": TODAY.isoformat(), "situation": "conditional_release", "reason": "again"})
+        file = rpc.intake.client_file(me)
+
+        wait_until(lambda: rpc.guidance.trajectory(me)["situation"] == "conditional_release",
+                   what="guidance to follow the change of situation")
+        trajectory = rpc.guidance.trajectory(me)
+
+    assert changed["changed"] == ["situation", "mandating_actor"]
+    assert set(ahead.value.details) == {"effective_from"} and set(same.value.details) == {"situation"}
+    assert (file["legal_position"], file["situation"]) == ("convicted", "conditional_release")
+    (entry,) = file["legal_situation_history"]
+    assert entry["effective_from"] == TODAY.isoformat()
+    assert (entry["from"]["situation"], entry["to"]["situation"]) == ("probation", "conditional_release")
+    assert entry["by"]["user_id"] == WORKER["user_id"] and entry["reason"].startswith("the sentence")
+    assert (trajectory["legal_position"], trajectory["status"]) == ("convicted", "open")
+
+
+def test_a_declined_client_who_comes_back_is_reopened_then_accepted(platform):
+    platform.start_services("intake", "guidance")
+    with platform.rpc() as rpc:
+        client_id = rpc.intake.register_client(registration_payload())["client_id"]
+        coordinator = {"actor": COORDINATOR, "client_id": client_id}
+        rpc.intake.decline_intake({**coordinator, "reason": "not_reachable"})
+        reopened = rpc.intake.reopen_intake({**coordinator, "reason": "she called back and wants guidance"})
+        pending = rpc.intake.pending_intakes({"actor": COORDINATOR, "agency": "apo"})
+        file = rpc.intake.accept_intake({**coordinator, "worker": "apo-sa-1"})
+        with pytest.raises(Conflict) as guided:
+            rpc.intake.reopen_intake({**coordinator, "reason": "guided already"})
+        trajectory = wait_trajectory(rpc, {"actor": WORKER, "client_id": client_id})
+
+    assert reopened == {"client_id": client_id, "status": "registered"}
+    assert client_id in [p["client_id"] for p in pending]
+    assert file["status"] == "accepted"
+    assert [d["decision"] for d in file["decisions"]] == ["declined", "reopened", "accepted"]
+    assert guided.value.details == {"status": ["accepted: guided at apo by apo-sa-1"]}
+    assert (trajectory["worker"], trajectory["status"]) == ("apo-sa-1", "open")
