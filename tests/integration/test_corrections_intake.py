@@ -1,6 +1,8 @@
 """Corrections in intake on the running platform (issue 20), against the real
 RabbitMQ: a client's situation changes from probation to conditional release and
-guidance's trajectory follows; a declined client comes back and is accepted."""
+guidance's trajectory follows; a declined client comes back and is accepted. Audit's
+timeline shows each change beside the facts it corrects. On the session's platform
+(tests/support/running.py): each test works on a client of its own."""
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -15,8 +17,19 @@ from tests.support.samples import COORDINATOR, WORKER, registration_payload
 TODAY = dt.datetime.now(ZoneInfo("Europe/Brussels")).date()
 
 
-def test_a_change_of_situation_is_on_the_file_with_its_history_and_guidance_follows(platform):
-    platform.start_services("intake", "guidance")
+def facts_on_the_timeline(running, client_id: str, expected: list[str]) -> list[str]:
+    """The intake facts of the client's timeline, once audit holds the last one expected."""
+    def seen():
+        status, _, timeline = running.api("GET", f"/audit/clients/{client_id}/timeline?purpose=inspection",
+                                          as_user="auditor-1")
+        facts = [e["type"].split(".")[3] for e in timeline.get("entries", []) if e["source"] == "intake"]
+        return status == 200 and expected[-1] in facts and facts
+
+    return wait_until(seen, timeout=30, what="audit to hear of the correction")
+
+
+def test_a_change_of_situation_is_on_the_file_with_its_history_and_guidance_follows(running):
+    platform = running.platform
     me = {"actor": WORKER}
     with platform.rpc() as rpc:
         # Convicted, on probation (tests/support/samples.PERSON).
@@ -50,10 +63,12 @@ def test_a_change_of_situation_is_on_the_file_with_its_history_and_guidance_foll
     assert (entry["from"]["situation"], entry["to"]["situation"]) == ("probation", "conditional_release")
     assert entry["by"]["user_id"] == WORKER["user_id"] and entry["reason"].startswith("the sentence")
     assert (trajectory["legal_position"], trajectory["status"]) == ("convicted", "open")
+    facts = facts_on_the_timeline(running, client_id, ["client-registered", "legal-situation-changed"])
+    assert facts.index("client-registered") < facts.index("legal-situation-changed")
 
 
-def test_a_declined_client_who_comes_back_is_reopened_then_accepted(platform):
-    platform.start_services("intake", "guidance")
+def test_a_declined_client_who_comes_back_is_reopened_then_accepted(running):
+    platform = running.platform
     with platform.rpc() as rpc:
         client_id = rpc.intake.register_client(registration_payload())["client_id"]
         coordinator = {"actor": COORDINATOR, "client_id": client_id}
@@ -71,3 +86,5 @@ def test_a_declined_client_who_comes_back_is_reopened_then_accepted(platform):
     assert [d["decision"] for d in file["decisions"]] == ["declined", "reopened", "accepted"]
     assert guided.value.details == {"status": ["accepted: guided at apo by apo-sa-1"]}
     assert (trajectory["worker"], trajectory["status"]) == ("apo-sa-1", "open")
+    assert [f for f in facts_on_the_timeline(running, client_id, ["intake-accepted"])
+            if f.startswith("intake-")] == ["intake-declined", "intake-reopened", "intake-accepted"]

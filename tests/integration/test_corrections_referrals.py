@@ -18,9 +18,10 @@ CORRECTIONS = ("referral-cancelled", "referral-reopened", "referral-withdrawn")
 REASON = "Zq8corr"  # in every reason: none may reach the feed
 
 
-def test_a_worker_cancels_withdraws_and_reopens_referrals_and_the_partner_is_told(platform):
-    platform.start_services("intake", "referrals", "sharing")  # what a correction and its telling need
-    url = platform.start_gateway()
+def test_a_worker_cancels_withdraws_and_reopens_referrals_and_the_partner_is_told(running):
+    # The session's platform (tests/support/running.py): this test's client is its own,
+    # and what it reads of Transit's feed is about that client only.
+    platform, url = running.platform, running.url
     transit = Organisation("transit", platform.amqp_uri)
     worker = {"Authorization": f"Bearer {sign_in(url, 'apo-sa-1')}"}
     partner = {"Authorization": f"Bearer {sign_in(url, 'transit-1')}"}
@@ -111,3 +112,16 @@ def test_a_worker_cancels_withdraws_and_reopens_referrals_and_the_partner_is_tol
     assert REASON not in json.dumps([{k: v for k, v in e.items() if k != "body"} for e in transit.received])
     assert all(REASON.encode() not in e["body"] for e in transit.received)
     assert transit.refused == []
+
+    # Audit's timeline: each original step, then each correction after it.
+    def on_the_timeline():
+        status, _, timeline = api("GET", f"/audit/clients/{client_id}/timeline?purpose=inspection",
+                                  headers={"Authorization": f"Bearer {sign_in(url, 'auditor-1')}"})
+        facts = [(e["type"].split(".")[3], e["data"].get("referral_id")) for e in timeline.get("entries", [])
+                 if e["source"] == "referrals"]
+        return status == 200 and ("referral-withdrawn", corrected) in facts and facts
+
+    facts = wait_until(on_the_timeline, timeout=30, what="audit to hear of the corrections")
+    assert facts.index(("referral-proposed", cancelled)) < facts.index(("referral-cancelled", cancelled))
+    assert [f for f, about in facts if about == corrected and f != "referral-step-recorded"] == [
+        "referral-proposed", "referral-reopened", "referral-withdrawn"]
