@@ -25,8 +25,13 @@ TAKEN_OVER = ("legal_position", "situation", "languages", "domains")
 
 
 def _intervention(i: Intervention, reads_notes: bool) -> dict:
+    """Why it was corrected is the worker's words, like the note: for those on the case."""
     shown = _SHOWN.dump(i)
-    return shown if reads_notes else {**shown, "note": None}
+    if reads_notes:
+        return shown
+    retracted = shown["retracted"] and {**shown["retracted"], "reason": None}
+    return {**shown, "note": None, "amendments": [{**a, "reason": None} for a in shown["amendments"]],
+            "retracted": retracted}
 
 
 class Queries:

@@ -50,15 +50,18 @@ class PlanVersion(Plan):
 
 
 class InterventionAmendmentShown(AnswerSchema):
-    """An amendment of an intervention: which fields it changed, and who (why stays in its fact)."""
+    """An amendment of an intervention: which fields it changed, who, and why (null
+    for a reader not on the case, as the note; null once erased)."""
 
     changed = fields.List(fields.String(validate=validate.OneOf(facts.AMENDABLE)), required=True)
     by = fields.String(required=True)
+    reason = fields.String(required=True, allow_none=True)
 
 
 class InterventionRetractionShown(AnswerSchema):
     by = fields.String(required=True)
     recorded_again_as = fields.UUID(required=True, allow_none=True)  # recorded on the wrong client: the right one's
+    reason = fields.String(required=True, allow_none=True)  # as an amendment's
 
 
 # An intervention as shown inside its trajectory, as corrected; the note is null for a

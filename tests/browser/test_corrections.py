@@ -82,6 +82,7 @@ def test_a_caseworker_and_a_coordinator_correct_a_file(page, web):
     page.submit("confirm")
     assert page.text("#notice") == t("The intervention is retracted as recorded in error.")
     assert t("Recorded in error") in page.text(f"#intervention-{wrong}")
+    assert "Geregistreerd bij de verkeerde cliënt" in page.text(f"#intervention-{wrong}")  # why, for the worker
     assert not page.all(f"#correct-{wrong}") and not page.all(f"#retract-{wrong}")
     page.check("file-with-corrections")
 

@@ -58,7 +58,7 @@ class Intervention(CaseAggregate):
         self.note, self.next_steps = note, next_steps
         self.worker, self.worker_profile = worker, worker_profile
         self.replaces = replaces
-        self.amendments: list[dict] = []  # who amended which fields (the reasons stay in the events)
+        self.amendments: list[dict] = []  # who amended which fields, and why
         self.retracted: dict | None = None
         self.recorded_again_as: UUID | None = None
 
@@ -99,7 +99,7 @@ class Intervention(CaseAggregate):
         self.at, self.minutes, self.place, self.method, self.sub_kind = at, minutes, place, method, sub_kind
         self.domains, self.interpreter = list(domains or []), interpreter
         self.note, self.next_steps = note, next_steps
-        self.amendments.append({"changed": list(changed), "by": amended_by["user_id"]})
+        self.amendments.append({"changed": list(changed), "by": amended_by["user_id"], "reason": reason})
 
     def retract(self, trajectory: "Trajectory", reason: str, retracted_by: dict,
                 recorded_again_as: UUID | None = None) -> None:
@@ -111,7 +111,7 @@ class Intervention(CaseAggregate):
 
     @event("Retracted")
     def _retracted(self, trajectory_id: UUID, reason: str, recorded_again_as: UUID | None, retracted_by: dict):
-        self.retracted = {"by": retracted_by["user_id"], "recorded_again_as": recorded_again_as}
+        self.retracted = {"by": retracted_by["user_id"], "recorded_again_as": recorded_again_as, "reason": reason}
         self.recorded_again_as = recorded_again_as
 
     def expect_correctable(self, trajectory: "Trajectory") -> None:

@@ -105,7 +105,8 @@ def test_an_intervention_is_amended_with_if_match_and_then_retracted(http, world
     again = http("PUT", path, "apo-sa-1", json={"minutes": 10, "reason": "too late"})
     assert again.status_code == 409 and again.json["errors"] == {"status": ["retracted"]}
     (shown,) = http("GET", f"/trajectories/{client_id}", "apo-sa-1").json["interventions"]
-    assert shown["retracted"] == {"by": "apo-sa-1", "recorded_again_as": None} and shown["minutes"] == 55
+    assert shown["retracted"] == {"by": "apo-sa-1", "recorded_again_as": None, "reason": "recorded in error"}
+    assert shown["minutes"] == 55
 
 
 def test_recorded_on_the_wrong_client_it_moves_over_http(http, world):

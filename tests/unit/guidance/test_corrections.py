@@ -52,8 +52,13 @@ def test_an_amendment_corrects_the_given_fields_and_keeps_the_rest(world):
     assert (answer["minutes"], answer["domains"], answer["note"]) == (50, ["housing", "work"],
                                                                       "Spoke about the landlord too.")
     assert answer["method"] == "information_guidance" and answer["next_steps"] == "Call the lawyer."
-    assert answer["amendments"] == [{"changed": ["minutes", "domains", "note"], "by": "apo-crim-1"}]
+    assert answer["amendments"] == [{"changed": ["minutes", "domains", "note"], "by": "apo-crim-1",
+                                     "reason": "it lasted longer"}]
     assert answer["retracted"] is None and answer["version"] == 2
+    # Why, in the worker's words, is for those on the case, as the note.
+    (elsewhere,) = [i for i in guidance.trajectory(COLLEAGUE, client_id)["interventions"]
+                    if i["intervention_id"] == str(corrected)]
+    assert (elsewhere["note"], elsewhere["amendments"][0]["reason"]) == (None, None)
 
 
 def test_an_amendment_is_published_in_full_without_the_note_or_the_reason(world):
@@ -183,7 +188,7 @@ def test_a_retracted_intervention_is_shown_marked_counts_nowhere_and_is_correcte
     guidance.amend_intervention(WORKER, retracted, "longer", minutes=50)
     guidance.retract_intervention(WORKER, retracted, "recorded in error")
     answer = shown(guidance, client_id, retracted)
-    assert answer["retracted"] == {"by": "apo-sa-1", "recorded_again_as": None}
+    assert answer["retracted"] == {"by": "apo-sa-1", "recorded_again_as": None, "reason": "recorded in error"}
     figures = guidance.activity(COORDINATOR, NOW.date() - dt.timedelta(days=1), NOW.date())
     assert (figures["interventions"], figures["minutes"], figures["by_domain"]) == (1, 30, {"housing": 1})
     for correct in (lambda: guidance.amend_intervention(WORKER, retracted, "again", minutes=5),
@@ -220,7 +225,8 @@ def test_recorded_on_the_wrong_client_it_is_retracted_there_and_recorded_again_l
     moved = intervention(guidance, wrong, at=NOW - dt.timedelta(days=1), minutes=25, note="Zq7 about the rent")
     retracted = guidance.retract_intervention(WORKER, moved, "recorded on the wrong client", client_id=right)
     again = retracted.recorded_again_as
-    assert shown(guidance, wrong, moved)["retracted"] == {"by": "apo-sa-1", "recorded_again_as": str(again)}
+    assert shown(guidance, wrong, moved)["retracted"] == {"by": "apo-sa-1", "recorded_again_as": str(again),
+                                                        "reason": "recorded on the wrong client"}
     (copy,) = guidance.trajectory(WORKER, right)["interventions"]
     assert copy["intervention_id"] == str(again) and copy["replaces"] == str(moved)
     assert (copy["minutes"], copy["note"], copy["at"]) == (25, "Zq7 about the rent",
