@@ -4,23 +4,14 @@ addressed by its own id, with If-Match on its version; a correction the state do
 not allow is a 409 naming the field and the state, bad input a 422 naming each
 field, and another agency's user or an auditor is refused."""
 import datetime as dt
-import importlib
-import inspect
-from types import SimpleNamespace
 
 import pytest
-from werkzeug.test import Client
-from werkzeug.wrappers import Request
 
-from services.accounts.users_file import UsersFile
 from services.guidance.application import GuidanceApplication
-from services.gateway.api import Gateway
-from services.gateway.auth import Revocations, Tokens
 from services.gateway.routes import ROUTES
-from shared import concurrency, context
-from shared.config import DEPLOY_DIR, gateway_token_key
-from shared.context import RequestContext
+from shared.config import DEPLOY_DIR
 from shared.contracts import guidance_answers as answers
+from tests.support.gateway_http import gateway_http
 from tests.support.fakes import IN_MEMORY, Clock, Link, intake as new_intake
 from tests.support.samples import WORKER
 from tests.unit.guidance.world import NOW, accepted_client, intervention
@@ -38,28 +29,7 @@ def world():
 @pytest.fixture
 def http(world):
     _, guidance, _ = world
-    users = UsersFile.load(DEPLOY_DIR / "accounts" / "sample-users.json")
-    tokens = Tokens(gateway_token_key({}), dt.timedelta(minutes=5))
-    gateway = Gateway(tokens, Revocations.none())
-
-    def rpc(service, method, payload=None, precondition=None, timeout=None):
-        assert service == "guidance"
-        module = importlib.import_module("services.guidance.service")
-        (cls,) = [c for _, c in inspect.getmembers(module, inspect.isclass) if getattr(c, "name", None) == service]
-        concurrency.use(precondition)  # as shared.rpc does with what the gateway sends along
-        return getattr(cls, method)(SimpleNamespace(app=guidance, name=service), payload)
-
-    client = Client(lambda environ, start: gateway.handle(Request(environ), rpc)(environ, start))
-
-    def request(method: str, path: str, user: str, headers=None, **options):
-        token = tokens.issue(users.by_name[user])["access_token"]
-        try:
-            return client.open(path, method=method, headers={"Authorization": f"Bearer {token}", **(headers or {})},
-                               **options)
-        finally:
-            context.use(RequestContext())  # the gateway set one for its request
-
-    return request
+    return gateway_http(lambda service: guidance)
 
 
 def test_the_correction_routes_are_commands_answering_their_schemas():

@@ -2,22 +2,13 @@
 in-memory intake: a change of legal situation and of contact details from a date,
 and a declined intake reopened; each refusal names its field."""
 import datetime as dt
-import importlib
-import inspect
-from types import SimpleNamespace
 
 import pytest
-from werkzeug.test import Client
-from werkzeug.wrappers import Request
 
-from services.accounts.users_file import UsersFile
-from services.gateway.api import Gateway
-from services.gateway.auth import Revocations, Tokens
 from services.gateway.routes import ROUTES
 from services.intake.application import IntakeApplication
-from shared import context
-from shared.config import DEPLOY_DIR, gateway_token_key
-from shared.context import RequestContext
+from shared.config import DEPLOY_DIR
+from tests.support.gateway_http import gateway_http
 from tests.support.fakes import IN_MEMORY
 from tests.support.samples import WORKER, registration_args
 
@@ -31,25 +22,7 @@ def intake():
 
 @pytest.fixture
 def http(intake):
-    users = UsersFile.load(DEPLOY_DIR / "accounts" / "sample-users.json")
-    tokens = Tokens(gateway_token_key({}), dt.timedelta(minutes=5))
-    gateway = Gateway(tokens, Revocations.none())
-
-    def rpc(service, method, payload=None, precondition=None, timeout=None):
-        module = importlib.import_module(f"services.{service}.service")
-        (cls,) = [c for _, c in inspect.getmembers(module, inspect.isclass) if getattr(c, "name", None) == service]
-        return getattr(cls, method)(SimpleNamespace(app=intake, name=service), payload)
-
-    client = Client(lambda environ, start: gateway.handle(Request(environ), rpc)(environ, start))
-
-    def request(method: str, path: str, user: str, **options):
-        token = tokens.issue(users.by_name[user])["access_token"]
-        try:
-            return client.open(path, method=method, headers={"Authorization": f"Bearer {token}"}, **options)
-        finally:
-            context.use(RequestContext())  # the gateway set one for its request
-
-    return request
+    return gateway_http(lambda service: intake)
 
 
 @pytest.fixture

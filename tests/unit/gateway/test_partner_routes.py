@@ -2,21 +2,11 @@
 the gateway, to the services in memory (intake, guidance, referrals: the referrals
 world). What they may reach, the problems they get otherwise, and the directory's
 routes refusing invalid input naming each field."""
-import datetime as dt
-import importlib
-import inspect
-from types import SimpleNamespace
 
 import pytest
-from werkzeug.test import Client
-from werkzeug.wrappers import Request
 
-from services.gateway.api import Gateway
-from services.accounts.users_file import UsersFile
-from services.gateway.auth import Revocations, Tokens
-from shared import access_log, context
-from shared.config import DEPLOY_DIR, gateway_token_key
-from shared.context import RequestContext
+from shared import access_log
+from tests.support.gateway_http import gateway_http
 from tests.support.fakes import Clock
 from tests.support.samples import WORKER
 from tests.unit.referrals.world import NOW, World
@@ -29,25 +19,7 @@ def world():
 
 @pytest.fixture
 def http(world):
-    users = UsersFile.load(DEPLOY_DIR / "accounts" / "sample-users.json")
-    tokens = Tokens(gateway_token_key({}), dt.timedelta(minutes=5))
-    gateway = Gateway(tokens, Revocations.none())
-
-    def rpc(service, method, payload=None, precondition=None, timeout=None):
-        module = importlib.import_module(f"services.{service}.service")
-        (cls,) = [c for _, c in inspect.getmembers(module, inspect.isclass) if getattr(c, "name", None) == service]
-        return getattr(cls, method)(SimpleNamespace(app=getattr(world, service), name=service), payload)
-
-    client = Client(lambda environ, start: gateway.handle(Request(environ), rpc)(environ, start))
-
-    def request(method: str, path: str, user: str, **options):
-        token = tokens.issue(users.by_name[user])["access_token"]
-        try:
-            return client.open(path, method=method, headers={"Authorization": f"Bearer {token}"}, **options)
-        finally:
-            context.use(RequestContext())  # the gateway set one for its request
-
-    return request
+    return gateway_http(lambda service: getattr(world, service))
 
 
 @pytest.fixture
