@@ -154,8 +154,15 @@ class Node:
         file, ``stop`` returns once the VM has exited; a VM that does not answer is
         ended by its pid."""
         began = time.monotonic()
-        if ctl(self.name, "stop", str(self.pid_file), check=False).returncode != 0:
+        try:
+            stopped = ctl(self.name, "stop", str(self.pid_file), check=False).returncode == 0
+        except subprocess.TimeoutExpired:  # a VM too busy to answer in two minutes: ended by its pid too
+            stopped = False
+        if not stopped:
+            pid = self.pid()
             self._signal(signal.SIGTERM)
+            if pid:
+                _wait_gone(pid)
         self.timings.append(("stop", time.monotonic() - began))
 
     def kill(self) -> None:
