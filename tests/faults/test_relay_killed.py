@@ -15,13 +15,14 @@ def test_an_event_stored_but_not_yet_published_is_delivered_after_the_relay_is_k
     platform.start_services("intake", *FOLLOWERS)
     wait_caught_up(platform, FOLLOWERS)  # the directory intake loaded at start is through
     platform.signal("intake", "relay", signal.SIGSTOP)  # frozen before it can publish
-    before = {s: applied_position(platform, s) for s in FOLLOWERS}
     with platform.rpc() as rpc:
         payload = registration_payload(WORKER, legal_position="interned")
         client_ids = [rpc.intake.register_client(payload)["client_id"] for _ in range(3)]
     assert count_events(platform.application("intake"), "Client.Registered") == 3
     time.sleep(0.5)
-    assert {s: applied_position(platform, s) for s in FOLLOWERS} == before, "published before the kill"
+    # Nothing published: the queues are empty. A follower may still read the stored
+    # facts from intake's log, when a catch-up that failed while intake started is
+    # tried again meanwhile (shared/consumer.py); the relay's restart must then double nothing.
     for service in FOLLOWERS:
         assert broker.queue_messages(platform.amqp_uri, f"jww.{service}.from.intake") == 0
 

@@ -53,8 +53,9 @@ def test_every_answer_conforms_to_the_served_document_and_none_is_a_server_error
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    # every route, and the gateway's sign-in, refresh, enrolment, health, subject access
-    assert f"Tested: {len(ROUTES) + 5}" in run.stdout
+    # every route, and the gateway's own: sign-in, refresh, enrolment, health, subject access,
+    # the agenda, the calendar feed's state, turning it on and off, and the feed itself
+    assert f"Tested: {len(ROUTES) + 10}" in run.stdout
     # Conformance is only as good as the success bodies it saw: the stateless lists and
     # checks always answer, and the stateful phase follows a registered client's id on.
     answered = succeeded(json.loads((tmp_path / "run.har").read_text()))

@@ -16,8 +16,9 @@ PERSON = {"given_names": "Samira", "family_name": "Testperson", "birth_date": "1
           "preferred_language": "ar"}
 
 
-def test_an_auditor_verifies_every_store_over_the_api(running, tmp_path):
-    platform, url = running.platform, running.url  # the session's: every store holds other tests' facts too
+def test_an_auditor_verifies_every_store_over_the_api(platform, tmp_path):
+    platform.start_services(*config.SERVICES)
+    url = platform.start_gateway()
     status, _, token = http("POST", url + "/auth/token", {"username": "apo-sa-1", "password": "sample-apo-sa-1"})
     assert status == 200, token
     worker = {"Authorization": f"Bearer {token['access_token']}"}

@@ -130,7 +130,7 @@ def test_every_personal_field_is_sealed_on_disk_and_opens_again(world, clock, tm
     assert answer["procedures"][0]["kind"] == "rehabilitation"
     assert answer["procedures"][0]["started"] == LONG_AGO.isoformat()
     assert answer["network"][0]["contacts"][1]["until"] == (NOW + dt.timedelta(days=9)).isoformat()
-    assert answer["attendance_certificates"][0]["dates"] == [NOW.date().isoformat()]
+    assert answer["attendance_certificates"][0]["dates"] == [(NOW - dt.timedelta(hours=1)).date().isoformat()]
     assert reopened.client_on_record(client_id).languages == ["fr", "ar"]
     assert list(chain.verify(reopened.recorder)) == []
 

@@ -110,8 +110,8 @@ def test_every_service_that_hears_of_the_approval_destroys_its_keys_records_it_a
     now = dt.datetime.now(dt.timezone.utc)
     follower.record_intervention(WORKER, client_id, **intervention_args(now - dt.timedelta(hours=1),
                                                                          domains=["housing"]))
-    today = now.date()
-    assert [a.domains for a in follower.interventions.of_agency("apo", today, today)] == [("housing",)]
+    day = (now - dt.timedelta(hours=1)).date()  # the intervention's: yesterday in the first hour of a day
+    assert [a.domains for a in follower.interventions.of_agency("apo", day, day)] == [("housing",)]
     intake.request_erasure(COORDINATOR, client_id, "consent_withdrawn")
     intake.approve_erasure(DPO, client_id)
     link.deliver()
@@ -121,7 +121,7 @@ def test_every_service_that_hears_of_the_approval_destroys_its_keys_records_it_a
                 if n.topic.endswith("ErasureCarriedOut.Recorded")]
     assert len(recorded) == 1 and recorded[0].originator_id == ErasureCarriedOut.create_id(Erasure.create_id(client_id))
     # The running process's activity figures forget the erased client's domains at once.
-    assert [a.domains for a in follower.interventions.of_agency("apo", today, today)] == [()]
+    assert [a.domains for a in follower.interventions.of_agency("apo", day, day)] == [()]
 
 
 def test_an_erasure_a_crash_interrupted_completes_when_the_service_starts(tmp_path, monkeypatch):

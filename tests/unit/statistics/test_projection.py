@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from services.intake.application import IntakeApplication
 from services.statistics.suppression import SMALL, TOTAL, WITHHELD
 from shared.contracts import encode
 from tests.support.samples import COORDINATOR, WORKER, registration_args
@@ -65,13 +66,15 @@ def test_interpreters_are_counted_by_language_and_follow_an_amendment(world):
 
 
 def test_a_change_of_legal_situation_counts_from_its_effective_date(world):
-    clients = world.clients(5)  # convicted, on probation
-    first_of_month = NOW.date().replace(day=1)
+    clients = world.clients(5)  # convicted, on probation, registered today
+    # From the day they were registered (a change may not take effect before it): the
+    # old situation held no day at all.
+    effective = IntakeApplication.today()
     for client_id in clients:
-        world.intake.change_legal_situation(WORKER, client_id, first_of_month, "release on conditions",
+        world.intake.change_legal_situation(WORKER, client_id, effective, "release on conditions",
                                             situation="conditional_release")
     answer = world.figures(dimensions=["clients"])
-    # Guided this month under the new situation; the old one ended the day before.
+    first_of_month = NOW.date().replace(day=1)
     assert cell(answer, "clients", "convicted", "conditional_release")["persons"] == 5
     assert cell(answer, "clients", "convicted", "probation")["persons"] == 0
     last_month = first_of_month - dt.timedelta(days=1)
