@@ -53,8 +53,8 @@ class PlanIndex(LogTail):
         self.plans[event.originator_id] = (event.timestamp, event.expected_weeks)
 
     def review_due(self, trajectory_id: UUID) -> dt.date | None:
-        """None without a plan, or once its expected weeks are erased."""
-        self.refresh()
+        """None without a plan, or once its expected weeks are erased. As far as the
+        last ``refresh()``: a caller going through many trajectories reads the log once."""
         since, weeks = self.plans.get(trajectory_id, (None, None))
         if since is None or weeks is None:
             return None
@@ -99,6 +99,7 @@ class Agenda:
         today = _local_day(self.app.clock())
         items: list[dict] = []
         shown = self.trajectories(actor, worker)
+        self.plans.refresh()
         for t in shown:
             items += self._due_in(t, since, until, today)
         items.sort(key=lambda item: (item["_sort"], item["kind"], item["client_id"]))

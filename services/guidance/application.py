@@ -310,6 +310,7 @@ class GuidanceApplication(Retention, Policies, Queries, ServiceApplication):
         facts were raised."""
         now = self.clock()
         raised = 0
+        self.agenda.plans.refresh()
         for trajectory_id in self.index.all():
             trajectory: Trajectory = self.repository.get(trajectory_id)
             trajectory.notice_what_is_due(now)
