@@ -148,29 +148,56 @@ class Policies:
             self._remind_of_appointment(event, processing)
 
     def on_appointment_cancelled(self, event: dict, processing: ProcessingEvent) -> None:
-        """Appointment cancelled -> its reminder is withdrawn, unless it went out already."""
+        """Appointment cancelled -> its reminder is withdrawn, unless it went out already;
+        the interpreter desk, asked to book someone for it, is told that they are no
+        longer needed."""
         self._withdraw_reminders(event, processing)
 
     def _withdraw_reminders(self, event: dict, processing: ProcessingEvent) -> None:
+        """What was said about the appointment's old time is withdrawn where it has not
+        gone out; an interpreter request that went out is called off by a message of its own."""
         data = event["data"]
         client = self.app.find(data["client_id"], processing)
         if client is None:
             return
         for notification_id in client.reminders_of(data["appointment_id"]):
             notification = self.app.find(UUID(notification_id), processing)
-            if notification is not None and notification.call_off(self.app.clock()):
+            if notification is None:
+                continue
+            if notification.call_off(self.app.clock()):
                 processing.collect_events(notification)
+            elif notification.kind == "interpreter_request":  # None once erased: nothing left to say
+                self._call_off_interpreter(event, processing, notification)
         client.note_appointment_reminders(data["appointment_id"], [])
         processing.collect_events(client)
 
+    def _call_off_interpreter(self, event: dict, processing: ProcessingEvent, request: Notification) -> None:
+        """The desk booked someone from the request it was sent: the message quotes it,
+        since the appointment's old time is no longer in the fact that moved it. It is
+        caused by the request, so that it is made once, and a new request for the
+        rescheduled time (caused by the fact, to the same desk) is not taken for it."""
+        m = Message(request.language)
+        if event["type"] == event_type("guidance", "appointment-cancelled", 1):
+            why = m.t("The appointment below was cancelled: please cancel this booking.")
+        else:
+            why = m.t("The appointment below was moved to another time: please cancel this booking; a request "
+                      "for the new time follows.")
+        self.addressing.add(
+            processing, caused_by=str(request.id), client_id=request.client_id, agency=request.agency,
+            kind="interpreter_called_off", recipient=request.recipient, address=request.address,
+            channel=request.channel, language=request.language, subject=m.t("Interpreter no longer needed"),
+            body=f"{why}\n\n{request.body}", due=self.app.clock())
+
     def _note_reminders(self, event: dict, processing: ProcessingEvent, recipients: list[str]) -> None:
-        """Keep which messages remind of the appointment, to find them when it moves."""
+        """Keep which messages are about the appointment, to find them when it moves."""
         data = event["data"]
         client = self.app.find(data["client_id"], processing)
         if client is None:
             return
         made = [Notification.create_id(event["id"], recipient, channel)
                 for recipient in recipients for channel in self.app.channels]
+        if data["interpreter"]:
+            made.append(Notification.create_id(event["id"], f"interpreter-desk:{data['agency']}", "email"))
         client.note_appointment_reminders(
             data["appointment_id"], [str(i) for i in made if self.app.find(i, processing) is not None])
         processing.collect_events(client)
@@ -189,7 +216,6 @@ class Policies:
 
         self.addressing.tell(processing, event, "appointment_tomorrow", [data["worker"]], reminder,
                              due=at - dt.timedelta(days=1))
-        self._note_reminders(event, processing, [data["worker"]])
         if interpreter and self.app.mailer:
             language = self.addressing.language_of(processing, data["agency"], data["worker"])
             m = Message(language)
@@ -202,6 +228,7 @@ class Policies:
                          "{actor} on {at}.", language=interpreter["language"], client=_ref(data["client_id"]),
                          actor=m.actor(data["with_actor"]), at=m.when(at)),
                 due=self.app.clock())
+        self._note_reminders(event, processing, [data["worker"]])
 
     def on_condition_ending(self, event: dict, processing: ProcessingEvent) -> None:
         """Condition period ending -> the caseworker."""

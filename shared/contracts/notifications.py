@@ -18,10 +18,11 @@ Inbox = ActorOnly
 # The kinds version 1 of each notification event promised (an enum in published.json).
 KINDS = ("new_assignment", "referral_answered", "referral_stalled", "appointment_tomorrow", "interpreter_request",
          "condition_ending", "continuity_gap", "waitlist_growing")
-# Kinds added since (issue 20: the agenda's reminders; add new ones here). Version 2
+# Kinds added since (issue 20: the agenda's reminders, and the interpreter desk told
+# that a booking is no longer needed; add new ones here). Version 2
 # promises no list, so that it can grow; a notification of a kind version 1 knows is
 # published as version 1, any other as version 2 (services/notifications/integration.py).
-AGENDA_KINDS = ("document_expiring", "plan_review_due", "conference_action_due")
+AGENDA_KINDS = ("document_expiring", "plan_review_due", "conference_action_due", "interpreter_called_off")
 ALL_KINDS = KINDS + AGENDA_KINDS
 CHANNELS = ("inbox", "email")
 
@@ -50,7 +51,8 @@ class Notice(Fact):
 class Notification(Notice):
     """One message to one recipient through one channel, in the recipient's language."""
 
-    caused_by = written(fields.String(required=True), category=None)  # the id of the integration event it tells about
+    # The id of the integration event it tells about; of a call-off, the request it calls off.
+    caused_by = written(fields.String(required=True), category=None)
     address = written(fields.String(required=True), category=None, published=False, retention="directory")
     language = written(fields.String(required=True), category=None)  # the recipient's, not the client's
     # Text the platform wrote about the client's case (a reference, an appointment, a

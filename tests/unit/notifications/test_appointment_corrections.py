@@ -4,6 +4,7 @@ changes nothing."""
 import datetime as dt
 
 from services.notifications.domain import WITHDRAWN, Notification
+from services.notifications.messages import Message
 from tests.support.samples import COORDINATOR, WORKER
 from tests.unit.notifications.world import CRIMINOLOGIST, NOW, inbox
 
@@ -76,16 +77,57 @@ def test_a_reminder_that_went_out_already_is_not_withdrawn(world, clock):
     assert WITHDRAWN not in {n.status for n in stored_reminders(world)}
 
 
-def test_the_interpreter_desk_is_asked_again_for_the_new_time(world):
+def calling_off(text: str, request: str) -> set[str]:
+    """The call-off in whichever language the desk's request went out in."""
+    return {f"{Message(language).t(text)}\n\n{request}" for language in ("en", "fr", "nl")}
+
+
+def client_with_an_interpreter(world):
     client_id = world.accepted_client(languages=["ar"], preferred_language="ar")
     world.intake.reassign(COORDINATOR, client_id, "apo-crim-1", {"language": "ar", "kind": "telephone"})
     world.sync()
+    return client_id
+
+
+def test_the_interpreter_desk_cancels_the_old_booking_and_is_asked_again_for_the_new_time(world):
+    client_id = client_with_an_interpreter(world)
     appointment = world.guidance.plan_appointment(CRIMINOLOGIST, client_id, HEARING, "court", "hearing")
     world.sync()
+    world.notifications.deliver_due()  # the request goes out at once
     world.guidance.reschedule_appointment(CRIMINOLOGIST, client_id, appointment, MOVED, "moved")
     world.sync()
     world.notifications.deliver_due()
-    assert len(mails_to(world, "interpreters@apo")) == 2
+    first, called_off, again = (body for _, _, body, _ in mails_to(world, "interpreters@apo"))
+    # The desk finds the booking by the request it answered.
+    assert called_off in calling_off("The appointment below was moved to another time: please cancel this booking; "
+                                     "a request for the new time follows.", first)
+    assert "(ar)" in again and again != first
+
+
+def test_the_interpreter_desk_is_told_once_that_a_cancelled_appointment_needs_no_interpreter(world):
+    client_id = client_with_an_interpreter(world)
+    appointment = world.guidance.plan_appointment(CRIMINOLOGIST, client_id, HEARING, "court", "hearing")
+    world.sync()
+    world.notifications.deliver_due()
+    world.guidance.cancel_appointment(COORDINATOR, client_id, appointment, "no longer needed")
+    world.sync()
+    for link in world.links:  # the cancellation delivered again
+        link.follower.position = 0
+        link.follower.app.track = lambda *a: None
+    world.sync()
+    world.notifications.deliver_due()
+    request, called_off = (body for _, _, body, _ in mails_to(world, "interpreters@apo"))
+    assert called_off in calling_off("The appointment below was cancelled: please cancel this booking.", request)
+
+
+def test_an_appointment_without_an_interpreter_troubles_no_desk(world):
+    client_id = world.accepted_client()
+    appointment = world.guidance.plan_appointment(WORKER, client_id, HEARING, "court", "hearing")
+    world.sync()
+    world.guidance.cancel_appointment(COORDINATOR, client_id, appointment, "no longer needed")
+    world.sync()
+    world.notifications.deliver_due()
+    assert mails_to(world, "interpreters@") == []
 
 
 def test_a_rescheduling_or_cancellation_delivered_again_changes_nothing(world):
