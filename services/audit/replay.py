@@ -146,9 +146,11 @@ REGISTERED = ("agency", "languages", "preferred_language", "interpreter_needed",
 LANGUAGES = ("languages", "preferred_language", "interpreter_needed")
 ACCEPTED = ("agency", "worker", "interpreter", "legal_position", "situation", "languages", "preferred_language")
 INTAKE_STATUS = {"client-registered": "registered", "intake-accepted": "accepted", "intake-declined": "declined",
-                 "intake-waitlisted": "waitlisted", "intake-reopened": "registered"}
+                 "intake-waitlisted": "waitlisted", "intake-reopened": "registered",
+                 "intake-reopened-after-closing": "registered"}
 DECISIONS = {"intake-accepted": "accepted", "intake-declined": "declined", "intake-waitlisted": "waitlisted",
-             "client-reassigned": "reassigned", "client-transferred": "transferred", "intake-reopened": "reopened"}
+             "client-reassigned": "reassigned", "client-transferred": "transferred", "intake-reopened": "reopened",
+             "intake-reopened-after-closing": "reopened"}
 
 
 def _instant(value) -> str:

@@ -162,7 +162,8 @@ ROUTES: tuple[Route, ...] = (
         "Record the client's contact details, whole, effective from a date (today or earlier)", etag="client_id",
         answer=intake_out.ClientVersion),
     POST("/clients/{client_id}/intake-reopening", "intake", "reopen_intake", intake.ReopenIntake,
-         "Reopen a declined client's intake, with a reason: the client waits for a decision again (coordinator)",
+         "Reopen the intake of a declined client, or of one whose trajectory closed, with a reason: the client "
+         "waits for a decision again (coordinator)",
          status=200, answer=intake_out.IntakeStatus),
     GET("/duplicate-checks", "intake", "duplicate_checks", intake.DuplicateChecks,
         "The registrations held as possible duplicates that your agency is a party to (coordinator)",

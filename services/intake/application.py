@@ -36,6 +36,7 @@ from services.intake.domain.agency import Agency
 from services.intake.integration import PUBLICATIONS, SEALED
 from services.intake.partners import PartnerOrganisations
 from services.intake.projections import ClientIndex
+from services.intake.trajectories import TrajectoryEndings
 from services.intake.roles import CASEWORK, COORDINATOR, DATA_PROTECTION
 
 # Purposes whose recipient is a person, not an organisation of the platform.
@@ -50,10 +51,13 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 DEVELOPMENT_KEY = "development only: not a secret"
 
 
-class IntakeApplication(PartnerOrganisations, Retention, StaffDirectory):
+class IntakeApplication(PartnerOrganisations, TrajectoryEndings, Retention, StaffDirectory):
     service_name = "intake"
     publications = {**PUBLICATIONS, **access_log.publication(service_name)}
     sealed = {**SEALED, **access_log.SEALED}
+
+    def policies(self):
+        return {**self.partner_policies(), **self.trajectory_policies()}
 
     def __init__(self, store=None, env=None):
         super().__init__(store=store, env=env)
@@ -340,7 +344,8 @@ class IntakeApplication(PartnerOrganisations, Retention, StaffDirectory):
         return {"client_id": str(client.id), "version": client.version}
 
     def reopen_intake(self, actor: dict, client_id: UUID, reason: str) -> dict:
-        """A declined client who comes back waits for the coordinator's decision again."""
+        """A declined client, or one whose trajectory closed, who comes back waits for
+        the coordinator's decision again."""
         client = self._client(actor, client_id, COORDINATOR, "reopen_intake")
         client.reopen_intake(reason, reopened_by=actor, erased=self._erased(client.id) is not None)
         self.save(client)
@@ -509,6 +514,7 @@ class IntakeApplication(PartnerOrganisations, Retention, StaffDirectory):
             "agency": client.agency,
             "status": client.status,
             "worker": client.worker,
+            "trajectory_closed": client.closed_trajectory is not None,
             "interpreter": client.interpreter,
             "personal": _who(client),
             "legal_position": client.legal_position,

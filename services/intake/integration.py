@@ -46,6 +46,7 @@ PUBLICATIONS = {
     Client.LegalSituationChanged: publish_as(contracts.LegalSituationChangedV1, actor="changed_by"),
     Client.ContactDetailsChanged: publish_as(contracts.ContactDetailsChangedV1, actor="changed_by"),
     Client.IntakeReopened: publish_as(contracts.IntakeReopenedV1, actor="reopened_by"),
+    Client.IntakeReopenedAfterClosing: publish_as(contracts.IntakeReopenedAfterClosingV1, actor="reopened_by"),
     # A coordinator's finding alone is a step of the settlement, which is published.
     DuplicateCheck.Held: publish_as(contracts.PossibleDuplicateHeldV1, actor="held_by"),
     DuplicateCheck.Settled: publish_as(contracts.DuplicateCheckSettledV1, actor="settled_by"),
@@ -73,6 +74,7 @@ SEALED = {
     Client.LegalSituationChanged: contracts.LegalSituationChange,
     Client.ContactDetailsChanged: contracts.ContactDetailsChange,
     Client.IntakeReopened: contracts.IntakeReopening,
+    Client.IntakeReopenedAfterClosing: contracts.IntakeReopeningAfterClosing,
     Consent.Given: contracts.AboutAConsent,
     Consent.GivenAgain: contracts.AboutAConsent,
     Consent.GivenInV1Terms: contracts.AboutAConsent,

@@ -25,7 +25,7 @@ DEACTIVATED = event_type("referrals", "partner-deactivated", 1)
 class PartnerOrganisations:
     """Mixed into the intake application (a ServiceApplication)."""
 
-    def policies(self):
+    def partner_policies(self):
         return {REGISTERED: self.note_partner, CHANGED: self.note_partner, DEACTIVATED: self.note_partner}
 
     def note_partner(self, event: dict, processing: ProcessingEvent) -> None:

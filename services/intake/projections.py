@@ -26,7 +26,8 @@ class ClientIndex(LogTail):
         get_topic(cls)
         for cls in (
             Client.Registered, Client.IntakeAccepted, Client.IntakeDeclined, Client.IntakeWaitlisted,
-            Client.Transferred, Client.IntakeReopened, Consent.Given, Erasure.Approved,
+            Client.Transferred, Client.IntakeReopened, Client.IntakeReopenedAfterClosing, Consent.Given,
+            Erasure.Approved,
         )
     )
 
@@ -71,7 +72,8 @@ class ClientIndex(LogTail):
                 self.waiting.setdefault(event.agency, {})[client_id] = event.timestamp
         elif isinstance(event, Client.IntakeAccepted):
             entry["agency"] = event.agency
-        elif isinstance(event, Client.IntakeReopened):  # back in the queue for a decision, since now
+        elif isinstance(event, (Client.IntakeReopened, Client.IntakeReopenedAfterClosing)):
+            # back in the queue for a decision, since now
             self.undecided.setdefault(event.agency, {})[client_id] = event.timestamp
 
     def search(self, agency: str, name: str | None, national_number: str | None) -> list[UUID]:

@@ -85,6 +85,7 @@ class Policies:
             intake("intake-waitlisted"): self.on_waitlisted,
             intake("intake-declined"): self.on_declined,
             intake("intake-reopened"): self.on_intake_reopened,
+            intake("intake-reopened-after-closing"): self.on_intake_reopened,
             intake("legal-situation-changed"): self.on_legal_situation_changed,
             guidance("trajectory-closed"): self.on_trajectory_closed,
             guidance("trajectory-reopened"): self.on_trajectory_reopened,

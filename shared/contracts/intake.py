@@ -261,6 +261,28 @@ class IntakeReopening(Fact):
     reopened_by = who_acted()
 
 
+class IntakeReopeningAfterClosing(Fact):
+    """A client whose trajectory at the agency closed (not on a transfer) back in its
+    queue for an intake decision: a new intake, after the guidance that ended; why
+    stays in intake."""
+
+    client_id = _client_id()
+    agency = _agency()
+    trajectory_id = declared(fields.UUID(required=True), category=None, given=False)  # the one that closed
+    reason = declared(fields.String(required=True, validate=validate.Length(min=3, max=2000)),
+                      category="help_request", personal=True, published=False, retention="case_notes")
+    reopened_by = who_acted()
+
+
+class GuidanceEnding(Fact):
+    """What intake learns from guidance (not published again): the client's trajectory
+    at their agency closed, or was reopened. The file takes no correction while it is closed."""
+
+    client_id = _client_id()
+    agency = _agency(published=False)
+    trajectory_id = declared(fields.UUID(required=True), category=None, given=False, published=False)
+
+
 class AboutAConsent(Fact):
     """What every fact about a consent names: whose, which, to share with whom and why."""
 
@@ -590,6 +612,8 @@ DuplicateCheckSettledV1 = published_event("intake", "duplicate-check-settled", 1
 LegalSituationChangedV1 = published_event("intake", "legal-situation-changed", 1, LegalSituationChange)
 ContactDetailsChangedV1 = published_event("intake", "contact-details-changed", 1, ContactDetailsChange)
 IntakeReopenedV1 = published_event("intake", "intake-reopened", 1, IntakeReopening)
+IntakeReopenedAfterClosingV1 = published_event("intake", "intake-reopened-after-closing", 1,
+                                               IntakeReopeningAfterClosing)
 
 
 @integration_event("intake", "client-file-read", FILE_READ_VERSION, stream=ACCESS)

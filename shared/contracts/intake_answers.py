@@ -215,6 +215,9 @@ class ClientFile(AnswerSchema):
     agency = fields.String(required=True, metadata=NOT_ABOUT_THE_CLIENT)
     status = fields.String(required=True, validate=validate.OneOf(INTAKE_STATUSES), metadata=NOT_ABOUT_THE_CLIENT)
     worker = fields.String(required=True, allow_none=True, metadata=NOT_ABOUT_THE_CLIENT)
+    # Guidance closed the client's trajectory at the agency: no correction until a
+    # coordinator reopens it, or reopens the intake.
+    trajectory_closed = fields.Boolean(required=True, metadata=NOT_ABOUT_THE_CLIENT)
     interpreter = fields.Nested(InterpreterSchema, required=True, allow_none=True, metadata=_about("languages"))
     personal = fields.Nested(Personal, required=True, allow_none=True)  # none: registered before it was kept
     legal_position = fields.String(required=True, allow_none=True, validate=validate.OneOf(LEGAL_POSITIONS),

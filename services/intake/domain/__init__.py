@@ -25,7 +25,7 @@ from services.intake.domain.claim import NationalNumberClaim
 from services.intake.domain.client import (
     ACCEPTED, DECLINED, OPEN, WAITLISTED, AlreadyAssigned, AlreadyWithAgency, Client, ClientErased,
     DecisionNotAllowed, EffectiveBeforeLastChange, EffectiveBeforeRegistration, EffectiveInTheFuture, FileChanged,
-    IntakeNotReopenable, InterpreterLanguage, NoCommonLanguage, NoSuchWorker, NoTelephoneInterpreters,
+    IntakeNotReopenable, InterpreterLanguage, TrajectoryClosed, NoCommonLanguage, NoSuchWorker, NoTelephoneInterpreters,
     NoTransferConsent, NothingChanges, NothingToChange,
 )
 from services.intake.domain.consent import Consent, NoConsentInForce
@@ -41,5 +41,5 @@ __all__ = [
     "InterpreterLanguage", "NoCommonLanguage", "NoConsentInForce", "NoSuchWorker", "NoTelephoneInterpreters",
     "NoTransferConsent", "NotOnStaff", "DuplicateCheck",
     "ClientErased", "EffectiveBeforeLastChange", "EffectiveBeforeRegistration", "EffectiveInTheFuture",
-    "IntakeNotReopenable", "NothingChanges", "NothingToChange",
+    "IntakeNotReopenable", "NothingChanges", "NothingToChange", "TrajectoryClosed",
 ]

@@ -13,9 +13,8 @@ from services.intake.domain.agency import Candidate
 OPEN, ACCEPTED, DECLINED, WAITLISTED = "registered", "accepted", "declined", "waitlisted"
 # Where the client stands in the justice system: what a legal-situation change may change.
 LEGAL_SITUATION = ("legal_position", "situation", "mandating_actor")
-# Intake never learns that guidance closed a trajectory (it follows no guidance fact):
-# in its own state the client who can come back to its queue is the declined one.
-# A closed trajectory is reopened in guidance, or taken up elsewhere by a transfer.
+# A declined client can come back to the agency's queue; so can one whose trajectory
+# closed, which intake learns from guidance (services/intake/trajectories.py).
 REOPENABLE = frozenset({DECLINED})
 # Who the person is: in one dict inside a registration before version 4.
 WHO = ("given_names", "family_name", "birth_date", "national_number", "contact")
@@ -118,6 +117,12 @@ class ClientErased(NotNow):
                          {"client_id": ["erased"]})
 
 
+class TrajectoryClosed(NotNow):
+    def __init__(self, agency: str):
+        super().__init__(f"the client's trajectory at {agency} is closed: a coordinator reopens it (or the intake) "
+                         "before the file takes a correction", {"status": ["trajectory closed"]})
+
+
 class IntakeNotReopenable(NotNow):
     def __init__(self, status: str, agency: str, worker: str | None):
         state = {
@@ -134,6 +139,9 @@ class Client(ServiceAggregate):
 
     Known everywhere by ``client_id``, the file's own id, which the application
     chooses; every event names it again with the agency following the client."""
+
+    # The trajectory at the client's agency that guidance closed, while it stays closed.
+    closed_trajectory: uuid.UUID | None = None
 
     @staticmethod
     def create_id(client_id: uuid.UUID) -> uuid.UUID:
@@ -334,6 +342,7 @@ class Client(ServiceAggregate):
     ):
         self.agency, self.worker = agency, worker
         self.status = ACCEPTED if worker else WAITLISTED
+        self.closed_trajectory = None  # guided afresh at the new agency
         self.decisions.append({"decision": "transferred", "agency": agency, "worker": worker, "by": decided_by})
 
     # -- corrections: the client's situation over time (issue 20) ------------------------
@@ -393,12 +402,60 @@ class Client(ServiceAggregate):
             client.decisions.append({"decision": "reopened", "agency": self.agency, "note": self.reason,
                                      "by": self.reopened_by})
 
+    class IntakeReopenedAfterClosing(ServiceAggregate.Event):
+        """The client whose trajectory closed is back in the agency's queue: a new intake."""
+
+        client_id: uuid.UUID
+        agency: str
+        trajectory_id: uuid.UUID
+        reason: str
+        reopened_by: dict
+
+        def apply(self, client: "Client") -> None:
+            client.status, client.worker, client.interpreter, client.closed_trajectory = OPEN, None, None, None
+            client.decisions.append({"decision": "reopened", "agency": self.agency, "note": self.reason,
+                                     "by": self.reopened_by})
+
+    # -- what guidance tells of the client's trajectory ----------------------------------
+
+    class GuidanceEnded(ServiceAggregate.Event):
+        client_id: uuid.UUID
+        agency: str
+        trajectory_id: uuid.UUID
+
+        def apply(self, client: "Client") -> None:
+            client.closed_trajectory = self.trajectory_id
+
+    class GuidanceResumed(ServiceAggregate.Event):
+        client_id: uuid.UUID
+        agency: str
+        trajectory_id: uuid.UUID
+
+        def apply(self, client: "Client") -> None:
+            client.closed_trajectory = None
+
+    def note_guidance_ended(self, agency: str, trajectory_id: uuid.UUID) -> bool:
+        """Guidance closed a trajectory (not on a transfer, which intake decided itself):
+        the file notes it when it is the client's guidance now. Returns whether it did."""
+        if agency != self.agency or self.status != ACCEPTED or self.closed_trajectory == trajectory_id:
+            return False
+        self.trigger_event(self.GuidanceEnded, client_id=self.id, agency=agency, trajectory_id=trajectory_id)
+        return True
+
+    def note_guidance_resumed(self, trajectory_id: uuid.UUID) -> bool:
+        """A coordinator reopened the closed trajectory. Returns whether the file noted it."""
+        if self.closed_trajectory != trajectory_id:
+            return False
+        self.trigger_event(self.GuidanceResumed, client_id=self.id, agency=self.agency, trajectory_id=trajectory_id)
+        return True
+
     def change_legal_situation(
         self, effective_from: dt.date, reason: str, changed_by: dict, today: dt.date, erased: bool = False,
         legal_position: str | None = None, situation: str | None = None, mandating_actor: dict | None = None,
     ) -> list[str]:
         """What is not given stays as it is; returns the names of what changed."""
         self._expect_not_erased(erased)
+        self._expect_guided()
         given = {name: value for name, value in zip(LEGAL_SITUATION, (legal_position, situation, mandating_actor))
                  if value is not None}
         if not given:
@@ -420,6 +477,7 @@ class Client(ServiceAggregate):
     ) -> None:
         """``contact``: how to reach the client from then on, whole (what it leaves out is no longer valid)."""
         self._expect_not_erased(erased)
+        self._expect_guided()
         self._expect_effective(effective_from, today, self.contact_history)
         if contact == (self.contact or {}):
             raise NothingChanges(["contact"])
@@ -430,6 +488,12 @@ class Client(ServiceAggregate):
 
     def reopen_intake(self, reason: str, reopened_by: dict, erased: bool = False) -> None:
         self._expect_not_erased(erased)
+        if self.closed_trajectory is not None:
+            self.trigger_event(
+                self.IntakeReopenedAfterClosing, client_id=self.id, agency=self.agency,
+                trajectory_id=self.closed_trajectory, reason=reason, reopened_by=reopened_by,
+            )
+            return
         if self.status not in REOPENABLE:
             raise IntakeNotReopenable(self.status, self.agency, self.worker)
         self.trigger_event(
@@ -441,6 +505,11 @@ class Client(ServiceAggregate):
     def _expect_not_erased(erased: bool) -> None:
         if erased:
             raise ClientErased()
+
+    def _expect_guided(self) -> None:
+        """A correction of a client whose guidance ended waits until it resumes."""
+        if self.closed_trajectory is not None:
+            raise TrajectoryClosed(self.agency)
 
     def _expect_effective(self, effective_from: dt.date, today: dt.date, history: list[dict]) -> None:
         if effective_from > today:

@@ -44,6 +44,8 @@ PRIVATE = {
         "the same claim made again for a new registration, which is published as client-registered",
     intake_domain.DuplicateCheck.FindingStated:
         "one coordinator's finding on a possible duplicate, a step of duplicate-check-settled (WAVE2 15)",
+    intake_domain.Client.GuidanceEnded: "intake's copy of guidance's trajectory-closed",
+    intake_domain.Client.GuidanceResumed: "intake's copy of guidance's trajectory-reopened",
     guidance_domain.ClientOnRecord.Recorded: "guidance's copy of intake's client-registered",
     guidance_domain.ClientOnRecord.LegalPositionNoted: "guidance's copy of intake's legal-situation-changed",
     guidance_domain.Trajectory.LegalSituationNoted:
@@ -176,7 +178,7 @@ class World:
                      "notifications": self.notifications}
         upstreams = [(self.intake, "intake"), (self.guidance, "guidance"), (self.referrals, "referrals")]
         self.links = [Link(self.guidance, self.intake, "intake"), Link(self.referrals, self.intake, "intake"),
-                      Link(self.referrals, self.guidance, "guidance")]
+                      Link(self.referrals, self.guidance, "guidance"), Link(self.intake, self.guidance, "guidance")]
         self.links += [Link(self.notifications, app, name) for app, name in upstreams]
         self.links += [Link(self.audit, app, name) for name, app in self.apps.items()]
         self.links += [Link(self.audit, app, f"{name}.access") for app, name in upstreams]
@@ -341,6 +343,11 @@ def run_case(world: World) -> dict[str, object]:
     guidance.check_time()
     world.sync()
     clock.now = passed
+    # -- the guided client's trajectory closes; they come back through a new intake ---------------
+    guidance.close_trajectory(COORDINATOR, client, "moved", "moved to Liège")
+    world.sync()
+    intake.reopen_intake(COORDINATOR, client, "back in Brussels, asks for help again")
+    world.sync()
     return {"guided": client, "transferred": waiting, "erased": declined, "kept_actor": kept, "held": held_client}
 
 

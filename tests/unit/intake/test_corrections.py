@@ -1,13 +1,15 @@
 """Corrections on a client's file (issue 20): where the client stands and how to reach
-them change from a date, with a history; a declined intake is reopened. Each is a new
-fact, the original stays in the history."""
+them change from a date, with a history; a declined intake, or that of a client whose
+trajectory closed, is reopened; a closed client's file takes no correction until a
+coordinator reopens. Each is a new fact, the original stays in the history."""
 import datetime as dt
+import uuid
 
 import pytest
 
 from services.intake.domain import (
-    Client, ClientErased, EffectiveBeforeLastChange, EffectiveBeforeRegistration, EffectiveInTheFuture,
-    IntakeNotReopenable, NothingChanges, NothingToChange,
+    Candidate, Client, ClientErased, EffectiveBeforeLastChange, EffectiveBeforeRegistration, EffectiveInTheFuture,
+    IntakeNotReopenable, NothingChanges, NothingToChange, TrajectoryClosed,
 )
 from services.intake.integration import PUBLICATIONS, SEALED
 from shared.contracts import intake as contracts
@@ -15,6 +17,7 @@ from shared.contracts.declare import personal_fields
 from shared.errors import Forbidden
 from shared.outbox import Outbox
 from tests.support.declarations import declared_names, event_fields, names_where
+from tests.support.feeds import GuidanceFeed
 from tests.support.samples import COORDINATOR, WORKER
 from tests.unit.intake.registered import CONTACT, registered
 
@@ -144,11 +147,42 @@ def test_an_erased_client_takes_no_correction():
         assert refused.value.details == {"client_id": ["erased"]}
 
 
+def test_a_closed_client_takes_no_correction_until_the_trajectory_or_the_intake_is_reopened():
+    client = registered()
+    day = on_registration_day(client)
+    client.accept(accepted_by_apo_sa_1(), None, decided_by=COORDINATOR)
+    closed = uuid.uuid4()
+    assert not client.note_guidance_ended("dsr", closed)  # another agency's trajectory: not this file's
+    assert client.note_guidance_ended("apo", closed)
+    assert not client.note_guidance_ended("apo", closed)  # told again: noted once
+    for attempt in (lambda: client.change_legal_situation(day, "x y z", changed_by=WORKER, today=day,
+                                                          situation="conditional_release"),
+                    lambda: client.change_contact(day, {"phone": "+32 2 000 00 00"}, "", changed_by=WORKER,
+                                                  today=day)):
+        with pytest.raises(TrajectoryClosed) as refused:
+            attempt()
+        assert refused.value.details == {"status": ["trajectory closed"]}
+    assert client.note_guidance_resumed(closed)  # a coordinator reopened it in guidance
+    client.change_contact(day, {"phone": "+32 2 000 00 00"}, "new phone", changed_by=WORKER, today=day)
+    client.note_guidance_ended("apo", closed)
+    client.reopen_intake("she asks for help again", reopened_by=COORDINATOR)
+    assert (client.status, client.worker, client.closed_trajectory) == ("registered", None, None)
+    (event,) = [e for e in client.pending_events if isinstance(e, Client.IntakeReopenedAfterClosing)]
+    assert (event.trajectory_id, event.reason) == (closed, "she asks for help again")
+    client.change_legal_situation(day, "released on trial", changed_by=WORKER, today=day,
+                                  situation="conditional_release")
+
+
+def accepted_by_apo_sa_1() -> Candidate:
+    return Candidate("apo-sa-1", "apo", available=True, languages=frozenset({"fr", "nl"}), telephone_interpreters=True)
+
+
 # -- declarations, sealing, publication ---------------------------------------------------
 
 FACTS = {Client.LegalSituationChanged: contracts.LegalSituationChange,
          Client.ContactDetailsChanged: contracts.ContactDetailsChange,
-         Client.IntakeReopened: contracts.IntakeReopening}
+         Client.IntakeReopened: contracts.IntakeReopening,
+         Client.IntakeReopenedAfterClosing: contracts.IntakeReopeningAfterClosing}
 
 
 @pytest.mark.parametrize("event_class", list(FACTS), ids=lambda c: c.__qualname__)
@@ -162,8 +196,16 @@ def test_what_a_correction_publishes_follows_the_registration_and_the_acceptance
         "client_id", "agency", "effective_from", "legal_position", "situation", "changed"}
     assert names_where(contracts.ContactDetailsChange, published=True) == {"client_id", "agency", "effective_from"}
     assert names_where(contracts.IntakeReopening, published=True) == {"client_id", "agency", "previous_status"}
+    assert names_where(contracts.IntakeReopeningAfterClosing, published=True) == {
+        "client_id", "agency", "trajectory_id"}
     assert {PUBLICATIONS[kind].schema.fact for kind in FACTS} == {
-        "legal-situation-changed", "contact-details-changed", "intake-reopened"}
+        "legal-situation-changed", "contact-details-changed", "intake-reopened", "intake-reopened-after-closing"}
+
+
+@pytest.mark.parametrize("event_class", [Client.GuidanceEnded, Client.GuidanceResumed], ids=lambda c: c.__qualname__)
+def test_what_intake_learns_from_guidance_is_declared_names_no_one_and_stays_in_intake(event_class):
+    assert event_fields(event_class) == declared_names(contracts.GuidanceEnding)
+    assert not personal_fields(contracts.GuidanceEnding) and event_class not in PUBLICATIONS
 
 
 # -- the use cases ------------------------------------------------------------------------
@@ -249,3 +291,42 @@ def test_an_erased_client_s_intake_is_not_reopened(intake, register):
         intake.reopen_intake(COORDINATOR, client_id, "she came back")
     with pytest.raises(ClientErased):
         intake.change_legal_situation(WORKER, client_id, intake.today(), "too late", situation="probation")
+
+
+# -- what guidance tells intake ------------------------------------------------------------
+
+def test_a_client_whose_trajectory_closed_comes_back_through_a_new_intake(intake, register, published):
+    client_id = register()
+    intake.accept(COORDINATOR, client_id, "apo-sa-1")
+    guidance, trajectory = GuidanceFeed(intake), uuid.uuid4()
+    assert guidance.closed(client_id, trajectory) == "applied", guidance.dead_letters
+    file = intake.client_file(WORKER, client_id)
+    assert (file["status"], file["trajectory_closed"]) == ("accepted", True)
+    with pytest.raises(TrajectoryClosed):
+        intake.change_legal_situation(WORKER, client_id, intake.today(), "too late", situation="conditional_release")
+    with pytest.raises(TrajectoryClosed):
+        intake.change_contact_details(WORKER, client_id, intake.today(), {"phone": "+32 2 000 00 00"})
+    assert intake.reopen_intake(COORDINATOR, client_id, "a new conviction, she asks for help") == {
+        "client_id": str(client_id), "status": "registered"}
+    assert str(client_id) in {p["client_id"] for p in intake.pending_intakes(COORDINATOR, "apo")}
+    intake.accept(COORDINATOR, client_id, "apo-sa-1")
+    file = intake.client_file(WORKER, client_id)
+    assert [d["decision"] for d in file["decisions"]] == ["accepted", "reopened", "accepted"]
+    assert not file["trajectory_closed"]
+    assert published()[-2:] == ["intake-reopened-after-closing", "intake-accepted"]
+    intake.change_legal_situation(WORKER, client_id, intake.today(), "released on trial",
+                                  situation="conditional_release")
+
+
+def test_a_reopened_trajectory_lifts_the_bar_and_a_closing_on_transfer_sets_none(intake, register):
+    client_id = register()
+    intake.accept(COORDINATOR, client_id, "apo-sa-1")
+    guidance, trajectory = GuidanceFeed(intake), uuid.uuid4()
+    guidance.closed(client_id, trajectory, reason="not_reachable")
+    guidance.reopened(client_id, trajectory)
+    assert not intake.client_file(WORKER, client_id)["trajectory_closed"]
+    intake.change_contact_details(WORKER, client_id, intake.today(), {"phone": "+32 2 000 00 00"}, "new phone")
+    guidance.closed(client_id, trajectory, reason="transferred")  # intake's own decision
+    assert not intake.client_file(WORKER, client_id)["trajectory_closed"]
+    with pytest.raises(IntakeNotReopenable):
+        intake.reopen_intake(COORDINATOR, client_id, "guided now")

@@ -46,6 +46,8 @@ def events() -> list:
     consent.withdraw("apo", withdrawn_by=WORKER)
     consent.give_again("apo", ["identity", "contact"], given_by=WORKER)
     followed.transfer("dsr", consent.id, dsr.candidate("dsr-sa-1"), None, decided_by=COORDINATOR)
+    followed.note_guidance_ended("dsr", uuid.uuid4())  # guidance closed the trajectory (issue 20)
+    followed.reopen_intake("came back a year later", reopened_by=COORDINATOR)
     waiting, declined = client(), client()
     waiting.waitlist(decided_by=COORDINATOR)
     declined.decline("client_withdrew", "moved abroad", decided_by=COORDINATOR)

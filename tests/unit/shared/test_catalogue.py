@@ -1,6 +1,7 @@
 """The published catalogue of integration events, as another agency would use it."""
 import datetime as dt
 import json
+import uuid
 from types import SimpleNamespace
 
 import jsonschema
@@ -17,6 +18,7 @@ from shared.config import DEPLOY_DIR
 from services.intake.domain import DuplicateCheck
 from tests.support.samples import COORDINATOR, WORKER, registration_args
 from tests.support import fakes
+from tests.support.feeds import GuidanceFeed
 from tests.unit.audit.test_timeline_complete import World, run_case
 
 
@@ -59,6 +61,10 @@ def published_events():
     app.change_legal_situation(WORKER, waiting, app.today(), "the court granted it", situation="conditional_release")
     app.change_contact_details(WORKER, waiting, app.today(), {"phone": "+32 470 00 00 00"}, "a new phone")
     app.reopen_intake(COORDINATOR, declined, "she came back")
+    closed = fakes.register(app)
+    app.accept(COORDINATOR, closed, "apo-sa-1")
+    assert GuidanceFeed(app).closed(closed, uuid.uuid4()) == "applied"
+    app.reopen_intake(COORDINATOR, closed, "she asks for help again")
     app.client_file({**WORKER, "agency": "dsr", "user_id": "dsr-sa-1"}, client, "court_request", "2026/17")
     stranger = {**WORKER, "agency": "sab", "user_id": "sab-sa-1"}  # the client never was with sab
     with pytest.raises(Forbidden):  # refused at the RPC edge, which records the attempt
