@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from kombu.utils.functional import retry_over_time
 
 from shared import metrics
@@ -22,6 +23,12 @@ from shared.messaging import PAUSES, STREAMS, ConfirmingPublisher, exchange_name
 from shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
+
+# A relay that published nothing for a while looks less often, so that an idle
+# platform costs next to nothing; under load it never waits longer than poll_seconds.
+# The first event after a quiet time waits at most IDLE_POLL_MAX_SECONDS.
+QUIET_AFTER_SECONDS = 1.0
+IDLE_POLL_MAX_SECONDS = 0.25
 
 TRACKING_NAME = "relay"  # the relay's own position, kept in the service's tracking table
 
@@ -38,6 +45,8 @@ class Relay:
         self.publisher = publisher
         self.batch = batch
         self.poll_seconds = poll_seconds
+        self._idle_wait = poll_seconds
+        self._last_published = time.monotonic()
         self.service = outbox.service
         self.stopping = threading.Event()
         self._stale = False  # set after a failure: resume before the next round
@@ -97,7 +106,17 @@ class Relay:
             self.checkpoints.maybe()
         if self.run_once() == 0:
             self.publisher.keep_alive()
-            self.stopping.wait(self.poll_seconds)
+            self.stopping.wait(self._next_wait())
+        else:
+            self._last_published, self._idle_wait = time.monotonic(), self.poll_seconds
+
+    def _next_wait(self) -> float:
+        """``poll_seconds`` while events came within the last second; then twice as
+        long at each empty look, up to ``IDLE_POLL_MAX_SECONDS``."""
+        if time.monotonic() - self._last_published < QUIET_AFTER_SECONDS:
+            return self.poll_seconds
+        self._idle_wait = min(max(self._idle_wait * 2, self.poll_seconds), IDLE_POLL_MAX_SECONDS)
+        return self._idle_wait
 
     def _failed(self, error: Exception, pauses, failures: int) -> float:
         """Broker or store away: count it, drop the connection, wait, and resume

@@ -185,3 +185,22 @@ def test_a_stop_ends_a_pause_at_once(intake, monkeypatch):
     thread.join(2)
     assert not thread.is_alive()
     assert broker.confirmed == []
+
+
+def test_a_quiet_relay_looks_less_often_and_a_busy_one_at_its_poll_interval(intake, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(relay_module.time, "monotonic", lambda: now[0])
+    relay = Relay(Outbox(intake), Broker(), poll_seconds=0.005)
+    waits = []
+    monkeypatch.setattr(relay.stopping, "wait", lambda seconds: waits.append(seconds))
+    relay._round()  # publishes the sample client's events: busy
+    for _ in range(3):
+        relay._round()  # nothing new within the second: still at the poll interval
+    now[0] += relay_module.QUIET_AFTER_SECONDS
+    for _ in range(9):
+        relay._round()
+    assert waits == [0.005] * 3 + [0.01, 0.02, 0.04, 0.08, 0.16, 0.25, 0.25, 0.25, 0.25]
+    fakes.register(intake)
+    relay._round()  # something to publish again: back to the poll interval at once
+    relay._round()
+    assert waits[-1] == 0.005
