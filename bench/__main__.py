@@ -15,7 +15,7 @@ import time
 import traceback
 import warnings
 
-from bench import (append, audit, latency, pages, relay, report, sealing, sharing, signatures, snapshots,
+from bench import (append, audit, idle, latency, pages, relay, report, sealing, sharing, signatures, snapshots,
                    statistics, throughput, unsigned, verification)
 from bench.resources import Resources
 from shared import config, datakeys, keys
@@ -35,6 +35,7 @@ COMPARISONS = {
     "statistics": statistics.compare,
     "throughput": throughput.compare,
     "pages": pages.compare,
+    "idle": idle.compare,
 }
 
 

@@ -48,6 +48,8 @@ def figure(value: float, unit: str) -> str:
         return f"{value:,.0f} entries"
     if unit in ("ms", "us"):
         return f"{value:,.1f} {unit}"
+    if unit == "%":  # a share of one core (bench/idle.py)
+        return f"{value:,.2f}%"
     return f"{value:,.0f}/s"
 
 

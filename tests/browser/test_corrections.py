@@ -2,7 +2,8 @@
 intervention and corrects its minutes, retracts another recorded in error, moves an
 appointment and cancels it, and cancels a referral the partner has not answered; the
 coordinator changes the client's legal situation and re-opens a declined client's
-intake. Each correction is read back on the file (or the referral's page), the
+intake, and that of a client whose trajectory closed (whose file takes no correction
+until then). Each correction is read back on the file (or the referral's page), the
 original kept; axe-core on every page."""
 import datetime as dt
 
@@ -156,3 +157,24 @@ def test_a_caseworker_and_a_coordinator_correct_a_file(page, web):
     assert t("Registered") in page.text("#summary")
     assert "De cliënt meldt zich opnieuw" in page.text("#intake-reopenings")
     assert page.all("#decide-link") and not page.all("#reopen-intake-link")
+
+    # -- a client whose trajectory closed: no correction, the intake re-opened -------------------------
+    closed = register(web, "Afsluitingstest")
+    web.open_trajectory(closed)
+    wait_until(lambda: web.api("GET", f"/trajectories/{closed}")[0] == 200, timeout=20, interval=0.3,
+               what="guidance to open the trajectory")
+    ok(web.api("POST", f"/trajectories/{closed}/closing", {"reason": "goals_reached", "summary": "Woning gevonden."},
+               as_user="apo-coord"), 200)
+    wait_until(lambda: web.api("GET", f"/clients/{closed}")[2].get("trajectory_closed"), timeout=20, interval=0.3,
+               what="intake to hear that the trajectory closed")
+    page.open(f"/app/clients/{closed}")
+    assert page.text("#trajectory-closed") == t(
+        "The client's trajectory is closed: the file takes no change until a coordinator reopens the trajectory "
+        "or the intake.")
+    assert not page.all("#legal-situation-link") and not page.all("#contact-link")
+    page.submit("reopen-intake-link")
+    page.type("reason", "Een jaar later vraagt de cliënt opnieuw hulp")
+    page.submit("reopen-intake")
+    page.submit("confirm")
+    assert page.text("#notice") == t("The intake is re-opened: the client waits for a decision on it again.")
+    assert page.all("#decide-link") and page.all("#legal-situation-link") and not page.all("#trajectory-closed")
