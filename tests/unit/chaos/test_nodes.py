@@ -1,9 +1,12 @@
-"""The campaign's throw-away node, stopped gracefully when its VM is too busy to
-answer rabbitmqctl in time (the full PostgreSQL campaign met it on a loaded machine,
-and the thread that made the faults died with the timeout): ended by its pid."""
+"""The campaign's throw-away node when rabbitmqctl does not answer in time on a loaded
+machine (the full PostgreSQL campaign met both, and the thread that made the faults
+died with the timeout each time): a stop ends the VM by its pid; a start waits on
+until its own deadline."""
 import subprocess
 import sys
 import threading
+
+import pytest
 
 from chaos import nodes
 
@@ -23,3 +26,29 @@ def test_a_node_that_does_not_answer_its_stop_in_time_is_ended_by_its_pid(tmp_pa
     reaper.join(5)
     assert vm.returncode == -15  # SIGTERM
     assert [what for what, _ in node.timings] == ["stop"]
+
+
+def test_a_start_whose_rabbitmqctl_does_not_answer_in_time_is_awaited_until_its_deadline(tmp_path, monkeypatch):
+    answers = iter([subprocess.TimeoutExpired(["rabbitmqctl"], 120), subprocess.TimeoutExpired(["rabbitmqctl"], 120),
+                    subprocess.CompletedProcess(["rabbitmqctl"], 0)])
+
+    def slow(*args, **kwargs):
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(nodes, "ctl", slow)
+    monkeypatch.setattr(nodes.time, "sleep", lambda seconds: None)
+    nodes.Node(folder=tmp_path).await_startup(timeout=60)  # returns: the third try answered
+
+
+def test_a_node_that_never_answers_fails_at_its_deadline_naming_itself(tmp_path, monkeypatch):
+    def never(*args, **kwargs):
+        raise subprocess.TimeoutExpired(["rabbitmqctl"], 120)
+
+    monkeypatch.setattr(nodes, "ctl", never)
+    monkeypatch.setattr(nodes.time, "sleep", lambda seconds: None)
+    node = nodes.Node(folder=tmp_path)
+    with pytest.raises(nodes.NodeFailed, match=node.name):
+        node.await_startup(timeout=0)
