@@ -108,11 +108,14 @@ def campaign(args: argparse.Namespace, store: str, say: Say) -> dict:
         the_faults = faults.Faults(scheduled, the_platform, broker, lambda: the_load.taken / args.commands, say,
                                    pg_run=run if store == "postgres" else None, pg_every=args.pg_kill_every)
         the_load.gate = the_faults.gate
+        the_faults.on_failure = the_load.stop
         reporting = threading.Event()
         threading.Thread(target=_progress, args=(the_load, the_faults, say, reporting), daemon=True).start()
         the_faults.start()
         the_load.run()
         reporting.set()
+        if the_faults.failed:
+            raise RuntimeError(f"the fault thread failed: {the_faults.failed}")
         say(f"load: done, {the_load.figures()['rate_achieved']} commands/s; finishing the faults")
         the_faults.finish()
         say("checks: the load and the faults are over")

@@ -63,6 +63,10 @@ class Faults:
         self._stopped_node: int | None = None
         self._cancelled = False
         self.started = 0  # faults started so far, in plan order
+        # Why the thread that makes the faults ended before its plan did; the campaign
+        # then stops its load at once (``on_failure``) rather than run it out for nothing.
+        self.failed: str | None = None
+        self.on_failure: Callable[[], None] = lambda: None
 
     def gate(self, share: float) -> None:
         """Called by the load before it sends the command at ``share`` of the load:
@@ -98,6 +102,15 @@ class Faults:
                          "after_seconds": round(time.monotonic() - self._began, 1), "seconds": round(seconds, 1)})
 
     def _scheduled(self) -> None:
+        try:
+            self._make_faults()
+        except Exception as error:  # the plan can no longer be kept: the campaign cannot pass
+            self.failed = f"{type(error).__name__}: {error}"
+            self.say(f"faults: the fault thread failed, the campaign stops: {self.failed}")
+            self._cancelled = True
+            self.on_failure()
+
+    def _make_faults(self) -> None:
         restarts = 0
         for fault in self.faults:
             while self.progress() < fault.at and not self._cancelled:

@@ -164,6 +164,11 @@ class Load:
     def taken(self) -> int:
         return self._next
 
+    def stop(self) -> None:
+        """Send nothing more: each thread ends after the command it is sending."""
+        self.load_timeout = 0.0
+        self.stop_by = self.started
+
     def run(self) -> None:
         self.started = time.monotonic()
         self.stop_by = self.started + self.load_timeout
@@ -196,7 +201,6 @@ class Load:
 
     def send(self, command: Command) -> None:
         began = time.monotonic()
-        give_up = min(began + self.deadline, self.stop_by)
         backoff = 0.2
         while True:
             headers = {**self.tokens.header(command.worker), "Idempotency-Key": command.key}
@@ -217,7 +221,7 @@ class Load:
             elif status is not None and status not in RETRIED:
                 command.outcome, command.status = "refused", status
                 break
-            if time.monotonic() > give_up:
+            if time.monotonic() > min(began + self.deadline, self.stop_by):  # stop_by moves on a stop
                 command.outcome, command.status = "gave_up", status
                 break
             time.sleep(self._pause(retry_after, backoff))
