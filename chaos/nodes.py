@@ -16,6 +16,7 @@ needs to connect to it.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -36,6 +37,7 @@ from jww import broker as broker_command
 
 RUNS_AS = "rabbitmq"  # the wrappers in /usr/sbin switch root to this user
 GUEST = "guest"  # allowed from localhost only (RabbitMQ's loopback_users), which is where the tests are
+TERM_GRACE = 30.0  # how long a signalled VM has to exit before it is SIGKILLed
 START_TIMEOUT = 300.0  # a restart on a loaded 2-core machine (load average 15) took over two minutes
 
 
@@ -46,9 +48,25 @@ def free_port() -> int:
 
 
 def ctl(node: str, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
-    """``rabbitmqctl -n <node> ...``: it reaches the node with the shared cookie."""
-    return subprocess.run(["rabbitmqctl", "-q", "-n", node, *args], check=check, capture_output=True, text=True,
-                          timeout=timeout)
+    """``rabbitmqctl -n <node> ...``: it reaches the node with the shared cookie.
+
+    It runs in a process group of its own, all of which is killed when it does not
+    answer in time: the wrapper's Erlang VM would otherwise live on, holding one of
+    the few distribution ports every rabbitmqctl shares, until none is left."""
+    command = ["rabbitmqctl", "-q", "-n", node, *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    done = subprocess.CompletedProcess(command, process.returncode, out, err)
+    if check:
+        done.check_returncode()
+    return done
 
 
 def hand_over(folder: Path) -> None:
@@ -77,6 +95,7 @@ class Node:
         self.management_port = free_port()
         self.dist_port = free_port()
         self.pid_file = self.folder / "node.pid"
+        self._vm_pid: int | None = None  # the running VM's, kept: the node deletes its pid file as it shuts down
         self._listeners = list(listeners) or [f"listeners.tcp.default = {self.amqp_port}"]
         # With its own listeners the node ignores RABBITMQ_NODE_PORT: a port of its own all the same.
         self._node_port = free_port() if listeners else self.amqp_port
@@ -139,6 +158,7 @@ class Node:
         subprocess.run(["rabbitmq-server", "-detached"], env=self._env(), check=True, capture_output=True,
                        timeout=60)
         self.await_startup(timeout)
+        self.pid()
         self.timings.append(("start", time.monotonic() - began))
 
     def await_startup(self, timeout: float = START_TIMEOUT) -> None:
@@ -167,19 +187,22 @@ class Node:
         except subprocess.TimeoutExpired:  # a VM too busy to answer in two minutes: ended by its pid too
             stopped = False
         if not stopped:
-            pid = self.pid()
-            self._signal(signal.SIGTERM)
-            if pid:
-                _wait_gone(pid)
+            self._end(signal.SIGTERM)
         self.timings.append(("stop", time.monotonic() - began))
+
+    def _end(self, signum: int) -> None:
+        """Signal the VM and wait until it is gone; one that outlives SIGTERM (stuck in
+        its shutdown) is SIGKILLed: a start must never meet it still holding the name."""
+        pid = self.pid()
+        self._signal(signum)
+        if pid and not _wait_gone(pid, TERM_GRACE) and signum != signal.SIGKILL:
+            self._signal(signal.SIGKILL)
+            _wait_gone(pid, TERM_GRACE)
 
     def kill(self) -> None:
         """Hard: SIGKILL the node's VM (beam.smp), as a crash or a power cut would."""
         began = time.monotonic()
-        pid = self.pid()
-        self._signal(signal.SIGKILL)
-        if pid:
-            _wait_gone(pid)
+        self._end(signal.SIGKILL)
         self.timings.append(("kill", time.monotonic() - began))
 
     def restart(self, hard: bool = False) -> None:
@@ -190,19 +213,21 @@ class Node:
         """End it and delete its folder; nothing of it is left. Its VM is killed, not
         stopped: its data goes with it, so a graceful stop (seconds) would buy nothing."""
         try:
-            pid = self.pid()
-            self._signal(signal.SIGKILL)
-            if pid:
-                _wait_gone(pid)
+            self._end(signal.SIGKILL)
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def pid(self) -> int | None:
-        """The OS process id of the node's VM, from its pid file."""
+        """The OS process id of the node's VM: from its pid file, or, once the file is
+        gone, the last one read while that process still lives."""
         try:
-            return int(self.pid_file.read_text().strip())
+            self._vm_pid = int(self.pid_file.read_text().strip())
+            return self._vm_pid
         except (FileNotFoundError, ValueError):
-            return None
+            pass
+        if self._vm_pid is not None and not _wait_gone(self._vm_pid, 0):
+            return self._vm_pid
+        return None
 
     def running(self) -> bool:
         pid = self.pid()
@@ -241,13 +266,16 @@ class Node:
         return "\n".join(path.read_text(errors="replace")[-chars:] for path in (self.folder / "log").glob("*.log"))
 
 
-def _wait_gone(pid: int, timeout: float = 30) -> None:
+def _wait_gone(pid: int, timeout: float = 30) -> bool:
+    """Whether the process ``pid`` is gone, waiting up to ``timeout`` for it."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            return
+            return True
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.05)
 
 
