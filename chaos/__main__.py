@@ -30,7 +30,9 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m chaos", description=__doc__.split("\n\n")[0])
     parser.add_argument("--commands", type=int, default=10_000, help="commands to send (default 10000)")
     parser.add_argument("--threads", type=int, default=20, help="client threads (default 20)")
-    parser.add_argument("--clients", type=int, default=20, help="clients the commands are about (default 20)")
+    # 100 clients: about 100 facts each over the run, a year of a busy trajectory; with
+    # fewer, each command loads a trajectory far longer than any caseworker's.
+    parser.add_argument("--clients", type=int, default=100, help="clients the commands are about (default 100)")
     parser.add_argument("--rate", type=float, default=100.0, help="commands per second asked (default 100)")
     parser.add_argument("--broker-restarts", type=int, default=20,
                         help="broker restarts, graceful and hard in turn (default 20)")
