@@ -103,7 +103,10 @@ def test_interventions_and_an_appointment_corrected_over_http_and_on_the_audit_t
     for written in ("it lasted longer", "recorded twice", "moved the hearing", "called off", "spoke about the rent"):
         assert written not in text, written
 
-    at = urllib.parse.urlencode({"purpose": "inspection", "at": _at(dt.timedelta(seconds=0))})
+    # To the microsecond: truncated to the second, the instant may fall before the
+    # appointment's facts of that same second.
+    now = dt.datetime.now(dt.timezone.utc).isoformat()
+    at = urllib.parse.urlencode({"purpose": "inspection", "at": now})
     status, _, replay = api("GET", f"/audit/clients/{client}/replay?{at}", as_user="auditor-1")
     assert status == 200, replay
     items = {i["intervention_id"]: i for i in replay["file"]["trajectory"]["interventions"]}

@@ -70,10 +70,11 @@ def test_ctrl_c_stops_every_service_and_leaves_no_process_behind(tmp_path, amqp_
     expected = 2 * len(config.SERVICES) + 1  # each service and its relay, and the gateway
     children = wait_until(lambda: len(children_of(process.pid)) == expected and children_of(process.pid),
                           what=f"{expected} processes")
+    # Seventeen processes starting on two cores beside the rest of the suite: a minute, not twenty seconds.
     for service in config.SERVICES:
-        wait_until(lambda: answers(amqp_uri, service), what=f"{service} to be up")
+        wait_until(lambda: answers(amqp_uri, service), timeout=60, what=f"{service} to be up")
     gateway = f"http://127.0.0.1:{env['JWW_GATEWAY_PORT']}/health"
-    wait_until(lambda: _answers_http(gateway), what="the gateway to be up")
+    wait_until(lambda: _answers_http(gateway), timeout=60, what="the gateway to be up")
 
     os.killpg(process.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
     started = time.monotonic()
