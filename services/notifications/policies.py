@@ -36,6 +36,11 @@ def _ref(client_id) -> str:
     return str(client_id)[:8]
 
 
+def _interpreter_desk(agency: str) -> str:
+    """The recipient an interpreter request goes to: the agency's desk, not a person."""
+    return f"interpreter-desk:{agency}"
+
+
 class Policies:
     """The reactions to upstream facts; each collects its new events in the
     processing event, so they are stored with the upstream position."""
@@ -197,7 +202,7 @@ class Policies:
         made = [Notification.create_id(event["id"], recipient, channel)
                 for recipient in recipients for channel in self.app.channels]
         if data["interpreter"]:
-            made.append(Notification.create_id(event["id"], f"interpreter-desk:{data['agency']}", "email"))
+            made.append(Notification.create_id(event["id"], _interpreter_desk(data["agency"]), "email"))
         client.note_appointment_reminders(
             data["appointment_id"], [str(i) for i in made if self.app.find(i, processing) is not None])
         processing.collect_events(client)
@@ -221,7 +226,7 @@ class Policies:
             m = Message(language)
             self.addressing.add(
                 processing, caused_by=event["id"], client_id=data["client_id"], agency=data["agency"],
-                kind="interpreter_request", recipient=f"interpreter-desk:{data['agency']}",
+                kind="interpreter_request", recipient=_interpreter_desk(data["agency"]),
                 address=self.app.interpreter_desk.format(agency=data["agency"]), channel="email", language=language,
                 subject=m.t("Interpreter request"),
                 body=m.t("Please book an interpreter ({language}) for an appointment of client {client} with "

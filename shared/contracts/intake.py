@@ -275,12 +275,13 @@ class IntakeReopeningAfterClosing(Fact):
 
 
 class GuidanceEnding(Fact):
-    """What intake learns from guidance (not published again): the client's trajectory
-    at their agency closed, or was reopened. The file takes no correction while it is closed."""
+    """What intake learns from guidance (not published again, so no field is marked
+    private): the client's trajectory at their agency closed, or was reopened. The file
+    takes no correction while it is closed."""
 
     client_id = _client_id()
-    agency = _agency(published=False)
-    trajectory_id = declared(fields.UUID(required=True), category=None, given=False, published=False)
+    agency = _agency()
+    trajectory_id = declared(fields.UUID(required=True), category=None, given=False)
 
 
 class AboutAConsent(Fact):
