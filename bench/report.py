@@ -46,7 +46,7 @@ def latency_row(name: str, ours: float, baseline_name: str, baseline: float, max
 def figure(value: float, unit: str) -> str:
     if unit == "entries":  # a count (bench/sharing.py: what reached a feed after a withdrawal)
         return f"{value:,.0f} entries"
-    if unit in ("ms", "us"):
+    if unit in ("ms", "us", "KiB"):
         return f"{value:,.1f} {unit}"
     if unit == "%":  # a share of one core (bench/idle.py)
         return f"{value:,.2f}%"

@@ -26,6 +26,7 @@ from shared.store import ServiceApplication
 from services.guidance import certificates
 from services.guidance.agenda import Agenda
 from services.guidance.domain import CLOSED, Intervention, Trajectory
+from services.guidance.domain.trajectory import contact
 from services.guidance.domain.rules import DOCUMENT_NOTICE
 from services.guidance.integration import PUBLICATIONS, SEALED
 from services.guidance.policies import Policies
@@ -117,9 +118,11 @@ class GuidanceApplication(Retention, Policies, Queries, ServiceApplication):
     def amend_intervention(self, actor: dict, intervention_id: UUID, reason: str, **changes) -> Intervention:
         """``changes``: the given fields of shared.contracts.guidance.Intervention to correct."""
         intervention, trajectory = self._intervention(actor, intervention_id, "amend_intervention")
+        was = contact(intervention)
         changed = intervention.amend(trajectory, self.clock(), reason, actor, SUB_KINDS, **changes)
         if {"at", "place"} & set(changed):  # what the trajectory keeps of it
-            trajectory.note_intervention_correction(intervention)
+            trajectory.note_intervention_correction(
+                intervention, was, self.interventions.last_contact_besides(trajectory.id, intervention.id))
             self.save(intervention, trajectory)
         else:
             self.save(intervention)
@@ -142,7 +145,8 @@ class GuidanceApplication(Retention, Policies, Queries, ServiceApplication):
                                         replaces=intervention.id, **intervention.given())
             right.note_intervention(again)
         intervention.retract(trajectory, reason, actor, recorded_again_as=again.id if again else None)
-        trajectory.note_intervention_retraction(intervention)
+        trajectory.note_intervention_retraction(
+            intervention, contact(intervention), self.interventions.last_contact_besides(trajectory.id, intervention.id))
         self.save(*[record for record in (intervention, trajectory, again, right) if record is not None])
         return intervention
 

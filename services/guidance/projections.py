@@ -67,6 +67,7 @@ class InterventionIndex(LogTail):
         self.activity: list[Activity] = []
         self.of_client: dict[UUID, list[int]] = {}  # client -> places of its interventions in ``activity``
         self.place_of: dict[UUID, int] = {}  # intervention -> its place in ``activity``
+        self.standing_at: dict[UUID, dt.datetime] = {}  # when each intervention not retracted happened
 
     def apply(self, event) -> None:
         if isinstance(event, ErasureCarriedOut.Recorded):
@@ -77,15 +78,18 @@ class InterventionIndex(LogTail):
         if isinstance(event, Intervention.Retracted):
             place = self.place_of[event.originator_id]
             self.activity[place] = dataclasses.replace(self.activity[place], retracted=True)
+            self.standing_at.pop(event.originator_id, None)
             return
         if isinstance(event, Intervention.Amended):
             place = self.place_of[event.originator_id]
             self.activity[place] = dataclasses.replace(
                 self.activity[place], on=event.at.date(), minutes=event.minutes, method=event.method,
                 domains=tuple(event.domains or ()) if event.client_id in self.of_client else ())
+            self.standing_at[event.originator_id] = event.at
             return
         self.by_trajectory.setdefault(event.trajectory_id, []).append(event.originator_id)
         self.place_of[event.originator_id] = len(self.activity)
+        self.standing_at[event.originator_id] = event.at
         self.of_client.setdefault(event.client_id, []).append(len(self.activity))
         # The domains are personal: once the client's keys are shredded they load as
         # None, and the intervention still counts, in no domain.
@@ -95,6 +99,12 @@ class InterventionIndex(LogTail):
     def of(self, trajectory_id: UUID) -> list[UUID]:
         self.refresh()
         return list(self.by_trajectory.get(trajectory_id, ()))
+
+    def last_contact_besides(self, trajectory_id: UUID, intervention_id: UUID) -> dt.datetime | None:
+        """The latest of the trajectory's interventions still standing, but for one."""
+        self.refresh()
+        return max((self.standing_at[i] for i in self.by_trajectory.get(trajectory_id, ())
+                    if i != intervention_id and i in self.standing_at), default=None)
 
     def of_agency(self, agency: str, since: dt.date, until: dt.date) -> list[Activity]:
         self.refresh()

@@ -682,16 +682,29 @@ class InterventionRetraction(Fact):
     retracted_by = _who_acted()
 
 
-class InterventionCorrectionNoted(InterventionNoted):
-    """What the trajectory keeps of an amended intervention: when it happened now, and
-    whether the person was there."""
+class ContactBefore(Fact):
+    """When an intervention said it happened before a correction, and whether the person
+    was there: what the trajectory takes back from its attended days."""
+
+    was_at = declared(fields.AwareDateTime(required=True), category="interventions", published=False, given=False)
+    was_attended = declared(fields.Boolean(required=True), category="attendance", published=False, given=False)
 
 
-class InterventionRetractionNoted(AboutATrajectory):
-    """The trajectory forgets a retracted intervention: its last contact and attended
-    dates are what the others say."""
+class InterventionCorrectionNoted(InterventionNoted, ContactBefore):
+    """What the trajectory keeps of an amended intervention: when it happened before and
+    now, whether the person was there, and its last contact since."""
+
+    last_contact = declared(fields.AwareDateTime(required=True), category="interventions", published=False,
+                            given=False)
+
+
+class InterventionRetractionNoted(AboutATrajectory, ContactBefore):
+    """The trajectory forgets a retracted intervention: what it said, taken back from
+    its attended days, and the last contact of the others."""
 
     intervention_id = declared(fields.UUID(required=True), category=None, published=False, given=False)
+    last_contact = declared(fields.AwareDateTime(required=True, allow_none=True), category="interventions",
+                            published=False, given=False)
 
 
 class AppointmentRescheduling(AboutATrajectory):

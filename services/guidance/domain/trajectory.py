@@ -18,6 +18,11 @@ from services.guidance.domain.rules import (
 _NAMESPACE = uuid.UUID("6a1d2c7e-0f4b-4c1a-9e55-3f0b9c2d8e41")
 
 
+def contact(intervention: Intervention) -> tuple[dt.datetime, bool]:
+    """What a trajectory keeps of one of its interventions: when, and whether the person was there."""
+    return intervention.at, intervention.place in ATTENDED_PLACES
+
+
 class Trajectory(CaseAggregate):
     """One client's guidance by one agency, from the intake decision to its closing.
 
@@ -47,10 +52,10 @@ class Trajectory(CaseAggregate):
         self.plan: dict | None = None
         self.plan_history: list[dict] = []
         self.last_contact: dt.datetime | None = None
-        self.attended_on: list[dt.date] = []  # sorted; what an attendance certificate states
-        # Each intervention's time and whether the person was there, so that a correction
-        # of one leaves the last contact and the attended dates right (issue 20).
-        self.contacts: dict[str, dict] = {}
+        # How many interventions the person attended on each day (ISO date -> count):
+        # a correction of one leaves the attended dates right (issue 20), and the state
+        # grows with the days attended, not with every intervention (WAVE2 2).
+        self.attended_days: dict[str, int] = {}
         self.goal_outcomes: list[dict] = []
         self.psychologist_recommendations: list[dict] = []
         self.closings: list[dict] = []
@@ -124,42 +129,65 @@ class Trajectory(CaseAggregate):
 
     # -- contacts ----------------------------------------------------------------------------
 
+    @property
+    def attended_on(self) -> list[dt.date]:
+        """The days the person attended a contact, in order: what a certificate states."""
+        return sorted(dt.date.fromisoformat(day) for day in self.attended_days)
+
     def note_intervention(self, intervention: Intervention) -> None:
         """What the trajectory keeps of an intervention recorded in it."""
-        self._intervention_noted(intervention.id, intervention.at, intervention.place in ATTENDED_PLACES,
-                                 intervention.worker)
+        at, attended = contact(intervention)
+        self._intervention_noted(intervention.id, at, attended, intervention.worker)
 
     @event("InterventionNoted")
     def _intervention_noted(self, intervention_id: UUID, at: dt.datetime, attended: bool, worker: str):
-        self.contacts[str(intervention_id)] = {"at": at, "attended": attended}
         self.last_contact = max(at, self.last_contact) if self.last_contact else at
-        if attended and at.date() not in self.attended_on:
-            self.attended_on = sorted([*self.attended_on, at.date()])
+        self._count_attended(at, attended, +1)
         self._on_case(worker)
 
-    def note_intervention_correction(self, intervention: Intervention) -> None:
-        """An intervention of this trajectory was amended: what the trajectory keeps of it, as it stands now."""
-        self._intervention_correction_noted(intervention.id, intervention.at,
-                                            intervention.place in ATTENDED_PLACES, intervention.worker)
+    def note_intervention_correction(
+        self, intervention: Intervention, was: tuple[dt.datetime, bool], others_last: dt.datetime | None,
+    ) -> None:
+        """An intervention of this trajectory was amended: ``was`` is what the trajectory
+        kept of it before (``contact``), ``others_last`` the latest of the trajectory's
+        other interventions still standing (the trajectory does not keep them all)."""
+        at, attended = contact(intervention)
+        last = max(filter(None, (at, others_last)))
+        self._intervention_correction_noted(intervention.id, at, attended, intervention.worker, *was, last)
 
     @event("InterventionCorrectionNoted")
-    def _intervention_correction_noted(self, intervention_id: UUID, at: dt.datetime, attended: bool, worker: str):
-        self.contacts[str(intervention_id)] = {"at": at, "attended": attended}
-        self._recount_contacts()
+    def _intervention_correction_noted(
+        self, intervention_id: UUID, at: dt.datetime, attended: bool, worker: str, was_at: dt.datetime,
+        was_attended: bool, last_contact: dt.datetime,
+    ):
+        self._count_attended(was_at, was_attended, -1)
+        self._count_attended(at, attended, +1)
+        self.last_contact = last_contact
 
-    def note_intervention_retraction(self, intervention: Intervention) -> None:
-        self._intervention_retraction_noted(intervention.id)
+    def note_intervention_retraction(
+        self, intervention: Intervention, was: tuple[dt.datetime, bool], others_last: dt.datetime | None,
+    ) -> None:
+        """An intervention of this trajectory was retracted; ``was`` and ``others_last``
+        as for a correction."""
+        self._intervention_retraction_noted(intervention.id, *was, others_last)
 
     @event("InterventionRetractionNoted")
-    def _intervention_retraction_noted(self, intervention_id: UUID):
-        self.contacts.pop(str(intervention_id), None)
-        self._recount_contacts()
+    def _intervention_retraction_noted(
+        self, intervention_id: UUID, was_at: dt.datetime, was_attended: bool, last_contact: dt.datetime | None,
+    ):
+        self._count_attended(was_at, was_attended, -1)
+        self.last_contact = last_contact
 
-    def _recount_contacts(self) -> None:
-        """The last contact and the attended dates from each intervention still on record:
-        a day stays attended while another intervention that day stands."""
-        self.last_contact = max((c["at"] for c in self.contacts.values()), default=None)
-        self.attended_on = sorted({c["at"].date() for c in self.contacts.values() if c["attended"]})
+    def _count_attended(self, at: dt.datetime, attended: bool, change: int) -> None:
+        """A day stays attended while another intervention that day stands."""
+        if not attended:
+            return
+        day = at.date().isoformat()
+        count = self.attended_days.get(day, 0) + change
+        if count > 0:
+            self.attended_days[day] = count
+        else:
+            self.attended_days.pop(day, None)
 
     def recommend_psychologist(self, reason: str, recommended_by: dict) -> None:
         self.expect_open()

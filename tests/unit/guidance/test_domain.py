@@ -96,6 +96,24 @@ def test_only_the_worker_on_the_case_or_the_coordinator_closes_and_only_a_closed
     assert t.status == "open" and t.closings[-1]["reopened_because"] == "came back"
 
 
+def test_the_trajectory_s_state_grows_with_the_days_attended_not_with_each_intervention():
+    """Interventions are their own aggregates (WAVE2 2): a trajectory's snapshot holds
+    counts, so a hundred contacts on the days already attended add nothing to it."""
+    t = trajectory()
+    days = [NOW - dt.timedelta(days=d) for d in (3, 2, 1)]
+    for day in days:
+        contact(t, at=day)
+    def sizes():  # how many items each collection a snapshot holds has
+        return {name: len(value) for name, value in vars(t).items()
+                if not name.startswith("_") and isinstance(value, (list, dict))}
+
+    before = sizes()
+    for n in range(100):
+        contact(t, at=days[n % 3] - dt.timedelta(minutes=n + 1))
+    assert sizes() == before and before["attended_days"] == 3
+    assert t.attended_on == [d.date() for d in days] and t.last_contact == days[-1]
+
+
 def test_attended_dates_are_kept_for_certificates_phone_calls_are_not():
     t = trajectory()
     contact(t, at=NOW - dt.timedelta(days=2), place="office")
