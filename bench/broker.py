@@ -117,3 +117,21 @@ def amqp_windowed(uri: str, exchange: str, messages: list[Message], window: int)
         return elapsed
     finally:
         connection.close()
+
+
+def amqp_unconfirmed(uri: str, exchange: str, messages: list[Message]) -> float:
+    """Raw py-amqp: persistent messages published without confirms, the fastest a
+    publisher can hand them over (nothing says the broker kept them). Returns the
+    seconds taken; the caller's Sink checks they all arrived."""
+    connection = connect(uri)
+    try:
+        channel = connection.channel()
+        started = time.perf_counter()
+        for routing_key, body, message_id in messages:
+            channel.basic_publish(
+                amqp.Message(body, content_type=messaging.CONTENT_TYPE, delivery_mode=2, message_id=message_id),
+                exchange=exchange, routing_key=routing_key,
+            )
+        return time.perf_counter() - started
+    finally:
+        connection.close()

@@ -333,14 +333,34 @@ class ConfirmingPublisher:
 def pull_proxy(service: str, config: dict, **options):
     """nameko's standalone cluster proxy, whose reply queue is named after ``service``
     (``rpc.reply-<service>-pull-<uuid>``) instead of the name every standalone proxy
-    shares, so that each service's broker user may read its own replies only."""
-    from nameko.standalone.rpc import ClusterRpcProxy
+    shares, so that each service's broker user may read its own replies only.
+
+    A proxy serves one pull, and its reply queue is exclusive: it goes with the
+    proxy's connection. nameko's own is durable and outlives its caller by five
+    minutes; under many pulls (a follower catching up after a fault, sharing sending
+    a history) thousands of them stood at once, mirrored on a cluster, and a node
+    that restarted spent minutes recovering them before it took a connection."""
+    import uuid
+
+    import nameko.rpc
+    from nameko.standalone.rpc import ClusterRpcProxy, SingleThreadedReplyListener
 
     class ServiceContainer(ClusterRpcProxy.ServiceContainer):
         service_name = f"{service}-pull"
+
+    class ReplyListener(SingleThreadedReplyListener):
+        def setup(self):
+            name = uuid.uuid4()
+            self.routing_key = str(name)
+            exchange = nameko.rpc.get_rpc_exchange(self.container.config)
+            exchange.passive = True  # the topology's: checked, never declared (passive_rpc_exchange)
+            self.queue = Queue(nameko.rpc.RPC_REPLY_QUEUE_TEMPLATE.format(self.container.service_name, name),
+                               exchange=exchange, routing_key=self.routing_key,
+                               durable=False, exclusive=True, auto_delete=True)
+            self.queue_consumer.register_provider(self)
 
     class Proxy(ClusterRpcProxy):
         pass
 
     Proxy.ServiceContainer = ServiceContainer
-    return Proxy(config, **options)
+    return Proxy(config, reply_listener_cls=ReplyListener, **options)

@@ -122,6 +122,22 @@ class ServiceCalls(DependencyProvider):
         return Caller(worker_ctx, self.rpc_reply_listener, timeout, self.signer)
 
 
+# How long a request's publish waits for the broker's confirm. Without a bound, a
+# queue wedged on a cluster node that restarts held every request that reached it,
+# unanswered, for minutes (the fault campaign, PostgreSQL, December 2026).
+CONFIRM_TIMEOUT_SECONDS = 5.0
+
+
+def _timed_out(error: BaseException | None) -> bool:
+    """Whether ``error``, or what it was raised from, is a wait that ran out (kombu
+    wraps the socket's timeout once its retries are spent)."""
+    while error is not None:
+        if isinstance(error, TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 class Caller:
     def __init__(self, worker_ctx, reply_listener, timeout: float, signer: assertions.Signer):
         self.worker_ctx = worker_ctx
@@ -147,12 +163,14 @@ class Caller:
         # A command no instance took up in time expires in the service's queue rather
         # than taking effect later behind the caller's back (one already taken up by a
         # stalled instance may still: the 503 says so).
-        proxy = MethodProxy(self.worker_ctx, service, rpc, self.reply_listener, expiration=timeout)
+        proxy = MethodProxy(self.worker_ctx, service, rpc, self.reply_listener, expiration=timeout,
+                            confirm_timeout=min(timeout, CONFIRM_TIMEOUT_SECONDS))
         try:
             reply = proxy.call_async(*args)
         except (UnknownService, OperationalError, OSError) as error:
             log.warning("service unavailable", extra={"target": service, "error": type(error).__name__})
-            raise problems.unavailable(service, effect="none") from None  # never sent
+            # A confirm that did not come back says nothing of whether the request was queued.
+            raise problems.unavailable(service, effect="unknown" if _timed_out(error) else "none") from None
         finally:
             for key in (PRECONDITION_KEY, ASSERTION_KEY, IDEMPOTENCY_KEY):
                 self.worker_ctx.data.pop(key, None)

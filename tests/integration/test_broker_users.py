@@ -5,6 +5,7 @@ it has no use for, not remove the topology."""
 import os
 import uuid
 
+import amqp
 import pytest
 
 from jww import broker as broker_command
@@ -44,6 +45,29 @@ def test_a_worker_reads_its_own_pull_replies_and_no_other_service_s(amqp_uri):
     assert not refused(guidance, reply_queue("guidance-pull", str(uuid.uuid4())))
     assert refused(guidance, reply_queue("referrals-pull", str(uuid.uuid4())))
     assert refused(guidance, reply_queue("standalone_rpc_proxy", str(uuid.uuid4())))
+
+
+def test_a_pull_s_reply_queue_is_the_caller_s_alone_and_goes_with_it(amqp_uri):
+    """One queue per pull, exclusive: thousands of nameko's durable five-minute reply
+    queues once stood at once after a fault campaign's catch-ups, and a restarted
+    cluster node took minutes to recover them."""
+    guidance = as_user(amqp_uri, "guidance")
+    proxy = messaging.pull_proxy("guidance", config.nameko_amqp(guidance), timeout=5)
+    proxy.start()
+    queue = proxy._reply_listener.queue.name
+    try:
+        assert queue.startswith("rpc.reply-guidance-pull-")
+        with pytest.raises(amqp.exceptions.ResourceLocked):  # exclusive: no other connection may touch it
+            _look_at(amqp_uri, queue)
+    finally:
+        proxy.stop()
+    with pytest.raises(amqp.exceptions.NotFound):  # gone with the proxy's connection
+        _look_at(amqp_uri, queue)
+
+
+def _look_at(uri: str, queue: str) -> None:
+    with broker.connect(uri) as connection:
+        connection.channel().queue_declare(queue, passive=True)
 
 
 def test_a_worker_may_not_read_another_services_rpc_queue(amqp_uri):
