@@ -1,5 +1,5 @@
 """The RabbitMQ side shared by the comparisons: a routed, durable queue to publish
-into, and the two raw ways of publishing with confirms that the relay is held
+into, and the raw ways of publishing (with confirms, and without) that the relay is held
 against."""
 from __future__ import annotations
 

@@ -238,11 +238,12 @@ class PublishFailed(Exception):
 
 
 class ConfirmingPublisher:
-    """Publishes persistent messages to a service's exchanges and returns only once
-    the broker has confirmed every one of them.
+    """Publishes persistent messages to a service's exchanges, and says when the
+    broker has confirmed them up to a given one.
 
-    A whole batch is in flight at once (publisher confirms are asynchronous), which
-    is what lets confirmed publishing approach unconfirmed speed. kombu's own
+    Batches are in flight while the caller prepares the next (publisher confirms
+    are asynchronous), which is what lets confirmed publishing approach unconfirmed
+    speed. kombu's own
     ``confirm_publish`` waits for each message's confirm in turn, ten times slower
     (DESIGN §10), so this one speaks py-amqp directly.
     """
@@ -273,6 +274,7 @@ class ConfirmingPublisher:
         channel.events["basic_nack"].add(self._on_nack)
         self.connection, self.channel = connection, channel
         self._unconfirmed.clear()
+        self._nacked = False
         self._next_tag = 1
 
     def _settle(self, delivery_tag: int, multiple: bool) -> None:
@@ -288,13 +290,12 @@ class ConfirmingPublisher:
         self._nacked = True
         self._settle(delivery_tag, multiple)
 
-    def publish_confirmed(self, messages: Iterable[tuple[str, str, bytes, str]]) -> int:
-        """Publish ``(exchange, routing_key, body, message_id)`` items; block until all
-        are confirmed."""
+    def publish(self, messages: Iterable[tuple[str, str, bytes, str]]) -> int:
+        """Publish ``(exchange, routing_key, body, message_id)`` items without waiting
+        for their confirms; returns the delivery tag of the last (0 for none), for
+        ``await_confirms``."""
         if self.channel is None:
             self.connect()
-        self._nacked = False
-        count = 0
         for exchange, routing_key, body, message_id in messages:
             message = amqp.Message(
                 body, content_type=CONTENT_TYPE, delivery_mode=2, message_id=message_id
@@ -302,9 +303,13 @@ class ConfirmingPublisher:
             self.channel.basic_publish(message, exchange=exchange, routing_key=routing_key)
             self._unconfirmed.add(self._next_tag)
             self._next_tag += 1
-            count += 1
+        return self._next_tag - 1
+
+    def await_confirms(self, upto: int) -> None:
+        """Block until the broker has confirmed every message published up to
+        delivery tag ``upto``; what was published after may still be in flight."""
         deadline = time.monotonic() + self.confirm_timeout
-        while self._unconfirmed:
+        while self._unconfirmed and min(self._unconfirmed) <= upto:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise PublishFailed(f"{len(self._unconfirmed)} messages not confirmed in time")
@@ -314,7 +319,6 @@ class ConfirmingPublisher:
                 pass
         if self._nacked:
             raise PublishFailed("the broker refused (nacked) a message")
-        return count
 
     def keep_alive(self) -> None:
         """Serve heartbeats while idle, so the broker does not drop a quiet relay."""

@@ -1,8 +1,9 @@
 """The outbox relay: publishes a service's integration events in log order.
 
 It reads the notification log after its saved position, publishes a batch to the
-service's exchanges (each event on its stream's: shared.messaging), waits for the broker's confirms, and only then saves the new
-position (a tracking record in the service's own store). A crash anywhere before
+service's exchanges (each event on its stream's: shared.messaging), and reads and
+publishes the next while the broker confirms it; only once a batch is confirmed is
+the position after it saved (a tracking record in the service's own store). A crash anywhere before
 that save means the batch is published again after restart: delivery is
 at-least-once, and consumers drop what they already applied.
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
+
 from kombu.utils.functional import retry_over_time
 
 from shared import metrics
@@ -31,19 +34,28 @@ QUIET_AFTER_SECONDS = 1.0
 IDLE_POLL_MAX_SECONDS = 0.25
 
 TRACKING_NAME = "relay"  # the relay's own position, kept in the service's tracking table
+# How many batches one round publishes before it looks at checkpoints and stop requests.
+WINDOW = 8
+
+
+@dataclass(frozen=True)
+class _Batch:
+    position: int  # the log examined up to here
+    count: int  # events published
+    tag: int  # the publisher's delivery tag of its last message; 0 when it held none
 
 
 class Relay:
     def __init__(
         self, outbox: Outbox, publisher: ConfirmingPublisher, batch: int = 500, poll_seconds: float = 0.005,
-        checkpoints: Checkpointer | None = None,
+        checkpoints: Checkpointer | None = None, window: int = WINDOW,
     ):
         self.outbox = outbox
         # Signing checkpoints falls to the relay because it is the one process per
         # service that is always there and never two at once, and it holds the key.
         self.checkpoints = checkpoints
         self.publisher = publisher
-        self.batch = batch
+        self.batch, self.window = batch, window
         self.poll_seconds = poll_seconds
         self._idle_wait = poll_seconds
         self._last_published = time.monotonic()
@@ -62,29 +74,42 @@ class Relay:
         self.prevs = {stream: self.outbox.last_published_at_or_before(self.position, stream) for stream in STREAMS}
 
     def run_once(self) -> int:
-        """Publish what is waiting, up to one batch. Returns how many were published."""
-        head = self.outbox.app.head()
-        self._backlog.set(max(0, head - self.position))
-        if head <= self.position:
-            return 0
-        events = self.outbox.read(after=self.position, until=head, limit=self.batch, streams=STREAMS,
-                                  prevs=self.prevs)
+        """Publish what is waiting, up to ``window`` batches, each batch read and
+        published while the broker confirms the one before; returns once all are
+        confirmed and the position saved after each. Returns how many were published."""
+        published, in_flight = 0, None
+        while True:
+            head = self.outbox.app.head()
+            after = in_flight.position if in_flight else self.position
+            self._backlog.set(max(0, head - after))
+            batch = self._publish(after, head) if head > after and published < self.batch * self.window else None
+            if in_flight:
+                self._settle(in_flight)
+            if batch is None:
+                return published
+            in_flight, published = batch, published + batch.count
+
+    def _publish(self, after: int, head: int) -> "_Batch":
+        """Read the next batch after ``after`` and publish it, not waiting for confirms."""
+        events = self.outbox.read(after=after, until=head, limit=self.batch, streams=STREAMS, prevs=self.prevs)
         streams = [self.outbox.stream_of(event) for event in events]
-        if events:
-            self.publisher.publish_confirmed(
-                (exchange_name(self.service, stream), routing_key(event), encode(event), event["id"])
-                for event, stream in zip(events, streams)
-            )
-        # Everything up to ``head`` was examined unless the batch filled up.
-        new_position = events[-1]["jwwposition"] if len(events) == self.batch else head
-        self.outbox.app.track(TRACKING_NAME, new_position)
-        self.position = new_position
-        for event, stream in zip(events, streams):
+        tag = self.publisher.publish(
+            (exchange_name(self.service, stream), routing_key(event), encode(event), event["id"])
+            for event, stream in zip(events, streams)
+        ) if events else 0
+        for event, stream in zip(events, streams):  # the next batch's chain goes on from here
             self.prevs[stream] = event["jwwposition"]
-        self._published.inc(len(events))
+        # Everything up to ``head`` was examined unless the batch filled up.
+        return _Batch(events[-1]["jwwposition"] if len(events) == self.batch else head, len(events), tag)
+
+    def _settle(self, batch: "_Batch") -> None:
+        """Once the broker confirmed the batch (and all before it), save the position after it."""
+        if batch.tag:
+            self.publisher.await_confirms(batch.tag)
+        self.outbox.app.track(TRACKING_NAME, batch.position)
+        self.position = batch.position
+        self._published.inc(batch.count)
         self._position_gauge.set(self.position)
-        self._backlog.set(max(0, head - self.position))
-        return len(events)
 
     def run(self) -> None:
         log.info("relay started", extra={"position": self.position})

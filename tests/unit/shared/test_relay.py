@@ -16,28 +16,39 @@ from tests.support.broker import wait_until
 
 
 class Broker:
-    """Confirms what it is given, except for the next ``failures`` batches."""
+    """Confirms what it is given, except for the next ``failures`` batches; a batch
+    is confirmed when the relay waits for it, as the broker's confirms arrive."""
 
     def __init__(self, failures: int = 0):
         self.failures = failures
         self.attempts: list[list] = []
         self.confirmed: list = []
         self.closed = 0
+        self._in_flight: list[tuple[int, list]] = []  # (last delivery tag, batch)
+        self._tag = 0
 
-    def publish_confirmed(self, messages) -> int:
+    def publish(self, messages) -> int:
         batch = list(messages)
         self.attempts.append(batch)
-        if self.failures:
-            self.failures -= 1
-            raise PublishFailed("1 messages not confirmed in time")
-        self.confirmed += batch
-        return len(batch)
+        self._tag += len(batch)
+        self._in_flight.append((self._tag, batch))
+        return self._tag
+
+    def await_confirms(self, upto: int) -> None:
+        while self._in_flight and self._in_flight[0][0] <= upto:
+            _, batch = self._in_flight.pop(0)
+            if self.failures:
+                self.failures -= 1
+                self._in_flight.clear()
+                raise PublishFailed("1 messages not confirmed in time")
+            self.confirmed += batch
 
     def keep_alive(self) -> None:
         pass
 
     def close(self) -> None:
         self.closed += 1
+        self._in_flight.clear()
 
     def positions(self) -> list[int]:
         return [decode(body)["jwwposition"] for _, _, body, _ in self.confirmed]
@@ -104,14 +115,50 @@ def test_a_full_batch_stops_at_its_last_event_and_the_rest_follows_in_order(inta
         fakes.register(intake)
     broker = Broker()
     relay = Relay(Outbox(intake), broker, batch=2)
-    assert [relay.run_once() for _ in range(4)] == [2, 2, 1, 0]
+    assert [relay.run_once() for _ in range(2)] == [5, 0]  # one round, three batches in flight in turn
     assert broker.positions() == [e["jwwposition"] for e in Outbox(intake).read(after=0, limit=100)]
     assert [len(batch) for batch in broker.attempts] == [2, 2, 1]
     assert intake.position_of(TRACKING_NAME) == intake.head()
 
 
+def test_a_round_publishes_at_most_its_window_of_batches(intake):
+    for _ in range(2):
+        fakes.register(intake)
+    relay = Relay(Outbox(intake), Broker(), batch=2, window=2)
+    assert [relay.run_once() for _ in range(3)] == [4, 1, 0]
+    assert intake.position_of(TRACKING_NAME) == intake.head()
+
+
+def test_a_batch_confirmed_is_saved_though_the_one_after_it_fails(intake):
+    """Batches are confirmed in order: the position moves past each one confirmed,
+    and a failure after it costs only what was still in flight."""
+    for _ in range(2):
+        fakes.register(intake)
+    broker = Broker()
+    relay = Relay(Outbox(intake), broker, batch=2)
+    first_batch_end = Outbox(intake).read(after=0, limit=2)[-1]["jwwposition"]
+    real = broker.await_confirms
+
+    def fail_second(upto: int) -> None:
+        if len(broker.confirmed) == 2:
+            raise PublishFailed("connection lost")
+        real(upto)
+
+    broker.await_confirms = fail_second
+    with pytest.raises(PublishFailed):
+        relay.run_once()
+    assert intake.position_of(TRACKING_NAME) == first_batch_end
+    assert len(broker.attempts) == 3  # the third was published while the second awaited its confirm
+    relay.resume()
+    broker.await_confirms = real
+    broker.close()
+    assert relay.run_once() == 3
+    assert broker.positions()[2:] == [e["jwwposition"] for e in Outbox(intake).read(after=first_batch_end,
+                                                                                    limit=100)]
+
+
 def test_the_backlog_gauge_counts_what_is_stored_but_not_yet_examined(intake):
-    relay = Relay(Outbox(intake), Broker(), batch=1)
+    relay = Relay(Outbox(intake), Broker(), batch=1, window=1)
     relay.run_once()
     assert sample("jww_relay_backlog") == intake.head() - relay.position > 0
     while relay.run_once():
