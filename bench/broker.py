@@ -44,9 +44,13 @@ class Sink:
     def purge(self) -> None:
         self.channel.queue_purge(self.queue)
 
-    def expect(self, count: int, what: str) -> None:
-        """Check that ``count`` messages were routed to the queue, then empty it."""
-        found = self.count()
+    def expect(self, count: int, what: str, within: float = 10.0) -> None:
+        """Check that ``count`` messages were routed to the queue, then empty it. An
+        unconfirmed publisher is done before the queue has them all: it gets ``within``
+        seconds (untimed); a confirmed one's are all there at once."""
+        deadline = time.monotonic() + within
+        while (found := self.count()) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
         self.purge()
         if found != count:
             raise AssertionError(f"{what}: {found} messages reached the queue, expected {count}")

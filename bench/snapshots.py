@@ -24,6 +24,7 @@ from services.guidance.domain import Intervention, Trajectory
 from tests.support.samples import WORKER, intervention_args, trajectory_args
 
 SIZES = (1_000, 10_000, 100_000)
+EVENTS = 10_000  # the size bench/sealing.py compares sealed and clear stores at
 SPAN = dt.timedelta(days=3 * 365)
 PER_SAVE = 100
 LOADS = 7  # median of this many loads per side; fewer for a replay of 100,000
@@ -31,7 +32,7 @@ NOTE = "a confidential note of ordinary length " * 3
 TARGET_MS = 10
 
 
-def _long_trajectory(app: GuidanceApplication, events: int) -> Trajectory:
+def _long_trajectory(app: GuidanceApplication, events: int = EVENTS) -> Trajectory:
     trajectory = Trajectory(opened_by_event=f"bench-{events}", worker=WORKER["user_id"], client_id=uuid.uuid4(),
                             agency=WORKER["agency"], **trajectory_args())
     start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
