@@ -3,9 +3,9 @@
 It reads the notification log after its saved position, publishes a batch to the
 service's exchanges (each event on its stream's: shared.messaging), and reads and
 publishes the next while the broker confirms it; only once a batch is confirmed is
-the position after it saved (a tracking record in the service's own store). A crash anywhere before
-that save means the batch is published again after restart: delivery is
-at-least-once, and consumers drop what they already applied.
+the position after it saved (a tracking record in the service's own store). A crash
+anywhere before that save means the batch is published again after restart:
+delivery is at-least-once, and consumers drop what they already applied.
 
 One relay is active per service (the RPC workers scale out separately), as its
 own process: ``jww relay <service>``; a second one stands by (shared/singleton.py).
