@@ -27,7 +27,7 @@ from shared.relay import Relay
 from tests.support.broker import has_consumer, wait_until
 
 UPSTREAM = "intake"
-STOP_SECONDS = 10  # the follower only checks for a stop between its 1 s waits
+STOP_SECONDS = 10  # the follower checks for a stop between its waits (shared.consumer.WAKE_SECONDS)
 
 
 class SaveTimed(workload.BenchIntake):

@@ -40,6 +40,12 @@ log = logging.getLogger(__name__)
 PULL_PAGE = 500
 BATCH = 200  # messages applied in one transaction at most
 LAG_EVERY_SECONDS = 2.0
+# How long a wait for a delivery lasts before the loop looks up (heartbeats, a catch-up
+# due, the lag gauge). A delivery ends the wait at once; kombu's default of one second
+# woke the platform's thirty-odd followers thirty times a second when nothing
+# happened, most of an idle platform's cost (make bench idle: 2.8% of a core, 1.5% at
+# five seconds). Heartbeats (30 s) need a look every 15 s.
+WAKE_SECONDS = 5.0
 
 
 class _Stopped(Exception):
@@ -162,6 +168,7 @@ class UpstreamConsumer(ConsumerMixin):
         self._report_lag()
 
     def consume(self, *args, **kwargs):
+        kwargs["safety_interval"] = WAKE_SECONDS
         try:
             yield from super().consume(*args, **kwargs)
         except _Stopped:

@@ -205,8 +205,10 @@ def running(consumer: UpstreamConsumer) -> threading.Thread:
 
 
 def stopped(consumer: UpstreamConsumer, thread: threading.Thread) -> bool:
+    """A stop is heard at the loop's next look (a service's container kills its green
+    threads instead of waiting)."""
     consumer.stop()
-    thread.join(5)
+    thread.join(consumer_module.WAKE_SECONDS + 5)
     return not thread.is_alive()
 
 

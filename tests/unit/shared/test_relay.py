@@ -246,7 +246,8 @@ def test_a_quiet_relay_looks_less_often_and_a_busy_one_at_its_poll_interval(inta
     now[0] += relay_module.QUIET_AFTER_SECONDS
     for _ in range(9):
         relay._round()
-    assert waits == [0.005] * 3 + [0.01, 0.02, 0.04, 0.08, 0.16, 0.25, 0.25, 0.25, 0.25]
+    doubling = [min(0.005 * 2 ** n, relay_module.IDLE_POLL_MAX_SECONDS) for n in range(1, 10)]
+    assert waits == [0.005] * 3 + doubling and doubling[-1] == relay_module.IDLE_POLL_MAX_SECONDS
     fakes.register(intake)
     relay._round()  # something to publish again: back to the poll interval at once
     relay._round()
