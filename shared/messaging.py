@@ -17,6 +17,7 @@ one is an error that names it, not something a process quietly creates.
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Iterable, Iterator
 from urllib.parse import unquote, urlparse
 
@@ -243,9 +244,8 @@ class ConfirmingPublisher:
 
     Batches are in flight while the caller prepares the next (publisher confirms
     are asynchronous), which is what lets confirmed publishing approach unconfirmed
-    speed. kombu's own
-    ``confirm_publish`` waits for each message's confirm in turn, ten times slower
-    (DESIGN §10), so this one speaks py-amqp directly.
+    speed. kombu's own ``confirm_publish`` waits for each message's confirm in turn,
+    ten times slower (DESIGN §10), so this one speaks py-amqp directly.
     """
 
     def __init__(self, uri: str, exchanges: tuple[str, ...], confirm_timeout: float = 30.0, heartbeat: int = 30,
@@ -344,8 +344,6 @@ def pull_proxy(service: str, config: dict, **options):
     minutes; under many pulls (a follower catching up after a fault, sharing sending
     a history) thousands of them stood at once, mirrored on a cluster, and a node
     that restarted spent minutes recovering them before it took a connection."""
-    import uuid
-
     import nameko.rpc
     from nameko.standalone.rpc import ClusterRpcProxy, SingleThreadedReplyListener
 
