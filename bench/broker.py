@@ -1,6 +1,6 @@
 """The RabbitMQ side shared by the comparisons: a routed, durable queue to publish
-into, and the raw ways of publishing (with confirms, and without) that the relay is held
-against."""
+into, and the raw ways of publishing (with confirms, and without) that the relay is
+held against."""
 from __future__ import annotations
 
 import time

@@ -152,7 +152,7 @@ class Trajectory(CaseAggregate):
         kept of it before (``contact``), ``others_last`` the latest of the trajectory's
         other interventions still standing (the trajectory does not keep them all)."""
         at, attended = contact(intervention)
-        last = max(filter(None, (at, others_last)))
+        last = max(at, others_last) if others_last else at
         self._intervention_correction_noted(intervention.id, at, attended, intervention.worker, *was, last)
 
     @event("InterventionCorrectionNoted")
